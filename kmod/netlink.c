@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream: the "flowstream" generic netlink family.
+ *
+ * The protocol is documented in uapi/linux/flowstream.h. Every operation
+ * acts on the caller's network namespace and needs CAP_NET_ADMIN over it
+ * (GENL_UNS_ADMIN_PERM). Each operation has its own strict policy: an
+ * operation that takes no attributes rejects any, and resv_start_op is 0 so
+ * the reserved header fields are checked too.
+ */
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/flowstream.h>
+
+#include "config.h"
+#include "flowstream.h"
+#include "netlink.h"
+#include "stats.h"
+
+enum fs_mcgrp {
+	FS_MCGRP_CONFIG,
+};
+
+static const struct genl_multicast_group fs_mcgrps[] = {
+	[FS_MCGRP_CONFIG] = { .name = FLOWSTREAM_MCGRP_CONFIG },
+};
+
+static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {
+	[FLOWSTREAM_A_CONFIG] = NLA_POLICY_NESTED(fs_config_policy),
+};
+
+static struct genl_family fs_genl_family;
+
+/* Capabilities this module supports (FLOWSTREAM_FEAT_*). */
+static u64 fs_features_supported(void)
+{
+	return 0;
+}
+
+/* Capabilities enabled in @fsn (FLOWSTREAM_FEAT_*). */
+static u64 fs_features_enabled(struct fs_net *fsn)
+{
+	return 0;
+}
+
+static struct fs_net *fs_nl_begin(struct genl_info *info)
+{
+	struct fs_net *fsn = fs_net(genl_info_net(info));
+
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
+	return fsn;
+}
+
+/* A handler refused the request: count it and, if asked to, log why. */
+static int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err)
+{
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
+	if (READ_ONCE(fs_debug) & FS_DEBUG_NL_REJECT)
+		pr_info_ratelimited("flowstream: netns %u: command %u refused: %d %s\n",
+				    fsn->net->ns.inum, info->genlhdr->cmd, err,
+				    info->extack && info->extack->_msg ?
+				    info->extack->_msg : "");
+	return err;
+}
+
+static struct sk_buff *fs_nl_reply_new(struct genl_info *info, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0,
+				 info->genlhdr->cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static int fs_nl_reply_send(struct genl_info *info, struct sk_buff *skb,
+			    void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+static int fs_nl_get_version(struct sk_buff *req, struct genl_info *info)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	fs_nl_begin(info);
+	skb = fs_nl_reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	err = nla_put_string(skb, FLOWSTREAM_A_VERSION, FLOWSTREAM_VERSION) ||
+	      nla_put_u32(skb, FLOWSTREAM_A_API_VERSION,
+			  FLOWSTREAM_GENL_VERSION) ||
+	      nla_put_u64_64bit(skb, FLOWSTREAM_A_FEATURES,
+				fs_features_supported(), FLOWSTREAM_A_PAD) ?
+	      -EMSGSIZE : 0;
+	return fs_nl_reply_send(info, skb, hdr, err);
+}
+
+static int fs_nl_get_status(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct sk_buff *skb;
+	u64 uptime_ms;
+	void *hdr;
+	int err;
+
+	skb = fs_nl_reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	uptime_ms = div_u64(ktime_get_boottime_ns() - fsn->created_ns,
+			    NSEC_PER_MSEC);
+
+	mutex_lock(&fsn->lock);
+	err = nla_put_u64_64bit(skb, FLOWSTREAM_A_UPTIME_MS, uptime_ms,
+				FLOWSTREAM_A_PAD) ||
+	      nla_put_u64_64bit(skb, FLOWSTREAM_A_FEATURES,
+				fs_features_enabled(fsn), FLOWSTREAM_A_PAD) ?
+	      -EMSGSIZE : 0;
+	if (!err)
+		err = fs_config_fill_nest(fs_config_locked(fsn), skb,
+					  FLOWSTREAM_A_CONFIG);
+	if (!err)
+		err = fs_stats_fill_nest(fsn, skb, FLOWSTREAM_A_STATS);
+	mutex_unlock(&fsn->lock);
+
+	return fs_nl_reply_send(info, skb, hdr, err);
+}
+
+static int fs_nl_get_config(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = fs_nl_reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	mutex_lock(&fsn->lock);
+	err = fs_config_fill_nest(fs_config_locked(fsn), skb,
+				  FLOWSTREAM_A_CONFIG);
+	mutex_unlock(&fsn->lock);
+	return fs_nl_reply_send(info, skb, hdr, err);
+}
+
+/* Tell FLOWSTREAM_MCGRP_CONFIG listeners of @fsn's new configuration. */
+static void fs_nl_notify_config(struct fs_net *fsn, const struct fs_config *cfg)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		goto fail;
+	hdr = genlmsg_put(skb, 0, 0, &fs_genl_family, 0,
+			  FLOWSTREAM_CMD_CONFIG_NTF);
+	if (!hdr || fs_config_fill_nest(cfg, skb, FLOWSTREAM_A_CONFIG)) {
+		nlmsg_free(skb);
+		goto fail;
+	}
+	genlmsg_end(skb, hdr);
+	err = genlmsg_multicast_netns(&fs_genl_family, fsn->net, skb, 0,
+				      FS_MCGRP_CONFIG, GFP_KERNEL);
+	/* -ESRCH only means that nobody listens. */
+	if (err && err != -ESRCH)
+		goto fail;
+	return;
+fail:
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_NOTIFY_FAILED);
+}
+
+static int fs_nl_set_config(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct nlattr *tb[FLOWSTREAM_CFG_A_MAX + 1];
+	struct fs_config *new;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_CONFIG)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "missing configuration attribute");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	err = nla_parse_nested(tb, FLOWSTREAM_CFG_A_MAX,
+			       info->attrs[FLOWSTREAM_A_CONFIG],
+			       fs_config_policy, info->extack);
+	if (err)
+		return fs_nl_reject(fsn, info, err);
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+
+	mutex_lock(&fsn->lock);
+	err = fs_config_build(fs_config_locked(fsn), tb, new, info->extack);
+	if (err) {
+		mutex_unlock(&fsn->lock);
+		kfree(new);
+		return fs_nl_reject(fsn, info, err);
+	}
+	fs_config_replace(fsn, new);
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_CONFIG_CHANGES);
+	fs_nl_notify_config(fsn, new);
+	mutex_unlock(&fsn->lock);
+	return 0;
+}
+
+static int fs_nl_reset_stats(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+
+	mutex_lock(&fsn->lock);
+	fs_stats_reset(fsn);
+	mutex_unlock(&fsn->lock);
+	return 0;
+}
+
+static const struct genl_ops fs_genl_ops[] = {
+	{
+		.cmd = FLOWSTREAM_CMD_GET_VERSION,
+		.doit = fs_nl_get_version,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_STATUS,
+		.doit = fs_nl_get_status,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_CONFIG,
+		.doit = fs_nl_get_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_SET_CONFIG,
+		.doit = fs_nl_set_config,
+		.policy = fs_set_config_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_RESET_STATS,
+		.doit = fs_nl_reset_stats,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family fs_genl_family __ro_after_init = {
+	.name = FLOWSTREAM_GENL_NAME,
+	.version = FLOWSTREAM_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = fs_genl_ops,
+	.n_ops = ARRAY_SIZE(fs_genl_ops),
+	.mcgrps = fs_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(fs_mcgrps),
+	.resv_start_op = 0,
+};
+
+int __init fs_genl_register(void)
+{
+	return genl_register_family(&fs_genl_family);
+}
+
+void fs_genl_unregister(void)
+{
+	genl_unregister_family(&fs_genl_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(FLOWSTREAM_GENL_NAME);

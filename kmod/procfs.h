@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flowstream: /proc/net/flowstream/.
+ */
+#ifndef _FLOWSTREAM_PROCFS_H
+#define _FLOWSTREAM_PROCFS_H
+
+#include "netns.h"
+
+int fs_proc_net_init(struct fs_net *fsn);
+void fs_proc_net_exit(struct fs_net *fsn);
+
+#endif /* _FLOWSTREAM_PROCFS_H */

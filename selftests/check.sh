@@ -1,0 +1,213 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# flowstream's whole test suite ("make check"). On a Debian 12 machine it
+# installs what it needs, builds the debug test kernel (cached), the modules
+# and flowctl, then runs: flowctl's unit tests, static checks (checkpatch,
+# W=1 and sparse against Debian's 6.1 and 6.12 headers), the netlink spec
+# check, KUnit and the selftests in the debug-kernel VM, the harness's own
+# splat-detection test, and a DKMS build plus the core selftests on Debian's
+# stock kernel. Each result is a TAP line; the last line is
+# "N passed, N failed".
+#
+# Environment: FLOWSTREAM_CACHE (default ~/.cache/flowstream) holds kernel
+# builds and logs; CHECK_ONLY="stage ..." runs only the named stages.
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+cache=${FLOWSTREAM_CACHE:-$HOME/.cache/flowstream}
+export FLOWSTREAM_CACHE=$cache
+logs=$cache/check-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+
+passed=0 failed=0 skipped=0
+
+# count STAGE FILE: print FILE's TAP results prefixed by STAGE and count them.
+count() {
+	local stage=$1 file=$2 line
+	while IFS= read -r line; do
+		case $line in
+		"not ok "*)
+			failed=$((failed + 1))
+			echo "not ok - $stage: ${line#not ok * - }" ;;
+		"ok "*"# SKIP"*)
+			skipped=$((skipped + 1))
+			echo "ok - $stage: ${line#ok * - }" ;;
+		"ok "*)
+			passed=$((passed + 1))
+			echo "ok - $stage: ${line#ok * - }" ;;
+		"# "*)
+			echo "    $line" ;;
+		esac
+	done < <(tr -d '\r' <"$file")
+}
+
+# stage NAME CMD...: run CMD, which prints TAP; a CMD that fails without
+# reporting a failure counts as one.
+stage() {
+	local name=$1 log=$logs/$1.log rc
+	shift
+	if [ -n "${CHECK_ONLY:-}" ] && ! grep -qw "$name" <<<"$CHECK_ONLY"; then
+		return 0
+	fi
+	echo "# --- $name"
+	local t0=$SECONDS
+	"$@" >"$log" 2>&1
+	rc=$?
+	local f0=$failed
+	count "$name" "$log"
+	if [ $rc -ne 0 ] && [ $failed -eq $f0 ]; then
+		failed=$((failed + 1))
+		echo "not ok - $name: exited $rc"
+		tail -n 20 "$log" | sed 's/^/    # /'
+	fi
+	echo "# --- $name: $((SECONDS - t0)) s"
+}
+
+# one DESC CMD...: a single result from CMD's exit status; its output is
+# shown when it fails.
+one() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "ok 1 - $desc"
+	else
+		echo "not ok 1 - $desc"
+		sed 's/^/# /' <<<"$out" | tail -n 40
+	fi
+	return 0
+}
+
+# no_warnings DESC CMD...: CMD succeeds and prints no compiler or sparse
+# warning.
+no_warnings() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && ! grep -qE ': (warning|error):|^WARNING:' <<<"$out"; then
+		echo "ok 1 - $desc"
+	else
+		echo "not ok 1 - $desc"
+		grep -E ': (warning|error):|^WARNING:|Error' <<<"$out" | head -n 40 | sed 's/^/# /'
+	fi
+}
+
+# A copy of the module sources per target kernel, so builds for different
+# kernels do not overwrite each other's objects.
+modtree() {
+	local dir=$cache/build/$1
+	mkdir -p "$dir"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		Kbuild Makefile kmod uapi selftests/splat "$dir/"
+	echo "$dir"
+}
+
+stock_kver=$(cd /boot 2>/dev/null && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null | sort -V |
+	     tail -n1 | sed 's/^vmlinuz-//')
+k612=$(ls -d /usr/src/linux-headers-6.12.*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
+
+deps() {
+	one "install-deps: build and test dependencies present" selftests/install-deps.sh
+}
+
+build() {
+	local kdir
+	one "build: flowctl" make -C ctl
+	one "build: fs-nlraw" make -C ctl nlraw
+	kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config 2>"$logs/kernel-build.log")
+	if [ -z "$kdir" ]; then
+		echo "not ok 1 - build: debug test kernel"
+		tail -n 30 "$logs/kernel-build.log" | sed 's/^/# /'
+		return
+	fi
+	echo "ok 1 - build: debug test kernel ($(basename "$kdir"))"
+	echo "$kdir" >"$cache/build/debug-kdir"
+	local tree
+	tree=$(modtree debug)
+	no_warnings "build: modules and KUnit suites for the debug kernel, W=1, no warnings" \
+		make -C "$kdir" M="$tree" W=1 modules
+	one "build: splat-injection module for the harness self-test" \
+		make -C "$kdir" M="$tree/splat" modules
+}
+
+unit() {
+	make -C ctl test
+}
+
+static() {
+	local src=$cache/src-6.1-$(dpkg-query -W -f '${Version}' linux-source-6.1)
+	local files
+	files=$(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/splat/*.c' 2>/dev/null)
+	[ -n "$files" ] || files=$(ls kmod/*.[ch] kmod/tests/*.c uapi/linux/*.h selftests/splat/*.c)
+	# shellcheck disable=SC2086
+	one "static: checkpatch --strict clean" \
+		"$src/scripts/checkpatch.pl" --no-tree --strict --quiet --show-types -f $files
+	if [ -n "$stock_kver" ]; then
+		no_warnings "static: W=1 and sparse (C=2) against $stock_kver headers" \
+			make -C "/usr/src/linux-headers-$stock_kver" M="$(modtree stock61)" W=1 C=2 modules
+	else
+		echo "not ok 1 - static: no Debian 6.1 cloud headers installed"
+	fi
+	if [ -n "$k612" ]; then
+		no_warnings "static: W=1 and sparse (C=2) against $(basename "$k612")" \
+			make -C "$k612" M="$(modtree k612)" W=1 C=2 modules
+	else
+		echo "not ok 1 - static: no Debian 6.12 headers installed"
+	fi
+}
+
+spec() {
+	selftests/spec-check.sh
+}
+
+core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_loadunload.sh)
+
+vm_debug() {
+	local tree=$cache/build/debug args=() t
+	for t in "${core_tests[@]}"; do
+		args+=(-t "selftests/$t")
+	done
+	selftests/vm/run.sh -k debug -o "$logs/vm-debug" \
+		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
+		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}"
+}
+
+vm_harness() {
+	local tree=$cache/build/debug
+	selftests/vm/run.sh -k debug -o "$logs/vm-harness" \
+		-x 'KASAN:.*use-after-free,circular locking dependency,sleeping function called from invalid context' \
+		-t "$tree/splat/splat_inject.sh"
+}
+
+vm_stock() {
+	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko args=() t
+	one "dkms: build and install for $stock_kver" make dkms-install KVER="$stock_kver"
+	[ -f "$ko" ] || return 0
+	for t in "${core_tests[@]}"; do
+		args+=(-t "selftests/$t")
+	done
+	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock" \
+		-m "$ko" -e "FS_KO=$ko" "${args[@]}"
+}
+
+stage deps deps
+stage build build
+stage unit unit
+stage static static
+stage spec spec
+stage vm-debug vm_debug
+stage vm-harness vm_harness
+stage vm-stock vm_stock
+
+echo "# logs: $logs"
+if [ $skipped -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ $failed -eq 0 ]

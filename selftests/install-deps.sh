@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian 12 packages that building and testing flowstream need
+# (only those missing, so a warm machine pays nothing).
+set -euo pipefail
+
+pkgs=(
+	# modules, the test kernel and static checks
+	build-essential bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
+	linux-source-6.1 linux-source-6.12 sparse dkms
+	linux-headers-cloud-amd64 linux-image-cloud-amd64
+	linux-headers-6.12-cloud-amd64
+	# flowctl
+	pkg-config libmnl-dev libjson-c-dev libcmocka-dev
+	# the VM and what the guest runs from the host's root
+	qemu-system-x86 busybox-static iproute2 iperf3 iputils-ping nftables
+	util-linux rsync git
+	# the netlink spec check
+	python3-yaml python3-jsonschema
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for flowstream selftests: TAP output, namespaces, tools.
+# Source it from a test; the test ends with "tap_done".
+#
+# Results are TAP lines ("ok N - ...", "not ok N - ..."); a test with
+# nothing to run calls skip_all, which exits 4 (kselftest's skip code).
+
+FS_REPO=${FS_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+FLOWCTL=${FLOWCTL:-$FS_REPO/ctl/flowctl}
+NLRAW=${NLRAW:-$FS_REPO/selftests/tools/fs-nlraw}
+FS_KO=${FS_KO:-$FS_REPO/kmod/flowstream.ko}
+
+tap_n=0
+tap_failed=0
+fs_netns=()
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+diag() {
+	echo "# $*"
+}
+
+# check DESC CMD...: one result, passing if CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected: '$2'"
+		diag "got:      '$3'"
+	fi
+}
+
+# check_match DESC REGEX ACTUAL
+check_match() {
+	if [[ $3 =~ $2 ]]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected to match: '$2'"
+		diag "got: '$3'"
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 4
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ $tap_failed -eq 0 ]
+	exit $?
+}
+
+# ns_add NAME...: new network namespaces, removed when the test exits.
+ns_add() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || return 1
+		fs_netns+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+}
+
+# veth_pair NS1 NS2 ADDR1/LEN ADDR2/LEN: a veth link between two namespaces.
+veth_pair() {
+	local a=$1 b=$2
+	ip link add "v-$a" netns "$a" type veth peer name "v-$b" netns "$b" || return 1
+	ip -n "$a" addr add "$3" dev "v-$a"
+	ip -n "$b" addr add "$4" dev "v-$b"
+	ip -n "$a" link set "v-$a" up
+	ip -n "$b" link set "v-$b" up
+}
+
+fs_cleanup() {
+	local ns
+	for ns in "${fs_netns[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap fs_cleanup EXIT
+
+# The module must be loaded when a test starts.
+fs_require_module() {
+	grep -q '^flowstream ' /proc/modules || skip_all "flowstream.ko is not loaded"
+}
+
+# stat_value NAME [NETNS]: a counter from /proc/net/flowstream/stat.
+stat_value() {
+	local f=/proc/net/flowstream/stat
+	if [ -n "${2:-}" ]; then
+		ip netns exec "$2" awk -v n="$1" '$1 == n { print $2 }' $f
+	else
+		awk -v n="$1" '$1 == n { print $2 }' $f
+	fi
+}

@@ -1,0 +1,11 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The harness's self-test (run with "run.sh -x ..."): load fs_splat.ko once
+# for each bug it can inject. Passing here means nothing; the harness must
+# find each report on the console.
+here=$(cd "$(dirname "$0")" && pwd)
+for kind in ${SPLAT_KINDS:-uaf lockorder atomicsleep}; do
+	insmod "$here/fs_splat.ko" kind="$kind" && rmmod fs_splat
+	echo "ok - injected $kind"
+done

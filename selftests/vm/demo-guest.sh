@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What "make demo" shows, run inside the test VM: flowstream loaded in a
+# small namespace topology carrying real traffic.
+source "$(dirname "$0")/../lib.sh"
+
+say() { printf '\n$ %s\n' "$*"; "$@"; }
+
+ns_add client router server
+veth_pair client router 10.1.0.2/24 10.1.0.1/24
+ip link add v-rs netns router type veth peer name v-sr netns server
+ip -n router addr add 10.2.0.1/24 dev v-rs
+ip -n server addr add 10.2.0.2/24 dev v-sr
+ip -n router link set v-rs up
+ip -n server link set v-sr up
+ip -n client route add default via 10.1.0.1
+ip -n server route add default via 10.2.0.1
+ip netns exec router sysctl -qw net.ipv4.ip_forward=1
+
+echo "== flowstream in a three-namespace topology: client -> router -> server"
+say $FLOWCTL version
+say $FLOWCTL -n router config set node-id 1
+say $FLOWCTL -n server config set node-id 2
+
+ip netns exec server iperf3 -s -D -p 5201
+sleep 1
+say ip netns exec client iperf3 -c 10.2.0.2 -p 5201 -t 3 -f m
+say $FLOWCTL -n router status
+say $FLOWCTL -n server -j -p status
+say ip netns exec router cat /proc/net/flowstream/stat
+say cat /sys/module/flowstream/parameters/debug
+echo
+echo "== the module can be replaced under traffic"
+ip netns exec client iperf3 -c 10.2.0.2 -p 5201 -t 4 -f m >/tmp/demo-iperf.log &
+sleep 1
+say rmmod flowstream
+say insmod "$FS_KO"
+wait
+tail -n 4 /tmp/demo-iperf.log
+say $FLOWCTL -n router config show
+ok "demo ran"
+tap_done

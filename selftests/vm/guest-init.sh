@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Init process of flowstream's test VM (POSIX sh: it runs under dash on the
+# host's 9P root and under busybox in the stock-kernel initramfs).
+#
+# The plan (FS_PLAN, from the kernel command line) sets:
+#   FS_PRELOAD       modules to insmod before the tests, in order
+#   FS_KUNIT_DEPS    modules KUnit suites need (kunit.ko)
+#   FS_KUNIT         KUnit modules, each loaded, reported and unloaded
+#   FS_TESTS         selftest scripts to run
+#   FS_SHELL         1: start a shell on the console after the tests
+#   FS_ENV           extra "NAME=value" words exported to the tests
+# Results go to the second serial port, one record per line, for
+# selftests/vm/run.sh on the host to parse; the first is the console.
+
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+HOME=/tmp
+export PATH HOME
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+grep -q " /dev " /proc/mounts || mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+ip link set lo up
+
+R=/dev/ttyS1
+stty -F $R raw -echo 2>/dev/null
+out() { printf '%s\n' "$*" >$R; }
+
+# shellcheck disable=SC1090
+. "$FS_PLAN"
+for kv in $FS_ENV; do
+	export "${kv?}"
+done
+
+out "@@boot $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
+
+for m in $FS_PRELOAD; do
+	if ! insmod "$m"; then
+		out "@@fatal insmod $m failed"
+	fi
+done
+
+if [ -n "$FS_KUNIT" ]; then
+	for m in $FS_KUNIT_DEPS; do
+		insmod "$m" || out "@@fatal insmod $m failed"
+	done
+	for m in $FS_KUNIT; do
+		name=$(basename "$m" .ko)
+		echo "flowstream-kunit-begin $name" >/dev/kmsg
+		insmod "$m"
+		rc=$?
+		echo "flowstream-kunit-end $name" >/dev/kmsg
+		out "@@kunit $name $rc"
+		dmesg | sed -n "/flowstream-kunit-begin $name\$/,/flowstream-kunit-end $name\$/p" |
+			sed 's/^\[[^]]*\] \{0,1\}//' | while IFS= read -r line; do
+				out "K $line"
+			done
+		rmmod "$name" 2>/dev/null
+	done
+fi
+
+for t in $FS_TESTS; do
+	name=$(basename "$t")
+	out "@@selftest $name"
+	echo "== selftest $name" >/dev/kmsg
+	(cd "$(dirname "$t")" && timeout "${FS_TEST_TIMEOUT:-900}" "$t") >/tmp/test.out 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		out "S $line"
+	done </tmp/test.out
+	out "@@rc $name $rc"
+done
+
+if [ "$FS_SHELL" = 1 ]; then
+	echo "flowstream VM: tests done, shell on the console; exit to power off"
+	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'
+fi
+
+# Unload what we loaded, in reverse order; failing to unload is a bug.
+rev=
+for m in $FS_PRELOAD $FS_KUNIT_DEPS; do
+	rev="$(basename "$m" .ko) $rev"
+done
+for m in $rev; do
+	grep -q "^$m " /proc/modules || continue
+	rmmod "$m" || out "@@fatal rmmod $m failed"
+done
+
+if [ -w $kmemleak ]; then
+	# Objects younger than 5 s are never reported: let them age first.
+	sleep 6
+	echo scan >$kmemleak
+	echo scan >$kmemleak
+	leaks=$(grep -c '^unreferenced object' $kmemleak)
+	out "@@kmemleak $leaks"
+	cat $kmemleak >/dev/console
+fi
+
+out "@@done"
+sync
+reboot -f

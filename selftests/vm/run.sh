@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a test kernel under QEMU, load flowstream, run tests, report.
+#
+# usage: run.sh [options]
+#   -k debug|stock  kernel: the debug kernel built by build-kernel.sh (9P
+#                   root: the guest sees this host's files read-only) or
+#                   Debian's stock cloud kernel (self-contained initramfs)
+#   -m KO           module to load before the tests (repeatable)
+#   -u KO           KUnit module to load and report (repeatable, debug)
+#   -t TEST         selftest script to run (repeatable)
+#   -e NAME=VALUE   environment for the tests (repeatable)
+#   -s              interactive shell on the console after the tests
+#   -o DIR          keep console.log and results.log in DIR
+#   -T SECONDS      time limit for the whole VM run (default 1200)
+#   -x RE[,RE...]   the harness's own self-test: expect kernel splats
+#                   matching each extended regex, and succeed only if
+#                   every one is detected
+#
+# Prints one TAP line per test result ("ok N - ..." / "not ok N - ..."),
+# then any kernel splat found on the console, and exits 0 only if every
+# test passed, the guest finished, and the console shows no splat.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cache=${FLOWSTREAM_CACHE:-$HOME/.cache/flowstream}
+
+kind=debug preload=() kunit=() tests=() envs=() shell=0 outdir= limit=1200
+expect_splat=
+while getopts "k:m:u:t:e:so:T:x:" opt; do
+	case $opt in
+	k) kind=$OPTARG ;;
+	m) preload+=("$(realpath "$OPTARG")") ;;
+	u) kunit+=("$(realpath "$OPTARG")") ;;
+	t) tests+=("$(realpath "$OPTARG")") ;;
+	e) envs+=("$OPTARG") ;;
+	s) shell=1 ;;
+	o) outdir=$OPTARG ;;
+	T) limit=$OPTARG ;;
+	x) expect_splat=$OPTARG ;;
+	*) sed -n '4,23p' "$0" >&2; exit 2 ;;
+	esac
+done
+
+mkdir -p "$cache/runs"
+if [ -z "$outdir" ]; then
+	outdir=$(mktemp -d "$cache/runs/run.XXXXXX")
+else
+	mkdir -p "$outdir"
+	outdir=$(realpath "$outdir")
+fi
+console=$outdir/console.log
+results=$outdir/results.log
+: >"$console"
+: >"$results"
+
+plan() {
+	printf 'FS_PRELOAD="%s"\n' "$1"
+	printf 'FS_KUNIT_DEPS="%s"\n' "$2"
+	printf 'FS_KUNIT="%s"\n' "${kunit[*]}"
+	printf 'FS_TESTS="%s"\n' "${tests[*]}"
+	printf 'FS_SHELL=%s\n' "$shell"
+	printf 'FS_ENV="%s"\n' "${envs[*]} FS_KIND=$kind FS_REPO=$repo"
+}
+
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2048
+      -nodefaults -nographic -no-reboot)
+append="console=ttyS0,115200 panic=-1 printk.devkmsg=on"
+
+case $kind in
+debug)
+	kdir=$("$here/build-kernel.sh" "$here/debug.config") || exit 1
+	plan "${preload[*]}" "${kunit[*]:+$kdir/lib/kunit/kunit.ko}" >"$outdir/plan"
+	qemu+=(-kernel "$kdir/arch/x86/boot/bzImage"
+	       -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap)
+	append+=" root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000"
+	append+=" ro init=$here/guest-init.sh FS_PLAN=$outdir/plan"
+	;;
+stock)
+	[ ${#kunit[@]} -eq 0 ] || { echo "run.sh: the stock kernel has no KUnit" >&2; exit 2; }
+	kver=${FLOWSTREAM_STOCK_KVER:-$(cd /boot && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null |
+					sort -V | tail -n1 | sed 's/^vmlinuz-//')}
+	[ -n "$kver" ] || { echo "run.sh: no stock cloud kernel in /boot" >&2; exit 1; }
+	plan "$(for m in $("$here/initramfs.sh" -k "$kver" -l veth); do printf '%s ' "$m"; done)${preload[*]}" "" \
+		>"$outdir/plan" || exit 1
+	"$here/initramfs.sh" -k "$kver" -p "$outdir/plan" -o "$outdir/initramfs.cpio.gz" \
+		-f "$here/guest-init.sh" -- "${preload[@]}" "${tests[@]}" || exit 1
+	qemu+=(-kernel "/boot/vmlinuz-$kver" -initrd "$outdir/initramfs.cpio.gz")
+	append+=" rdinit=/init FS_PLAN=/plan"
+	;;
+*)
+	echo "run.sh: unknown kernel kind '$kind'" >&2; exit 2 ;;
+esac
+
+if [ $shell = 1 ]; then
+	qemu+=(-serial mon:stdio -serial "file:$results")
+	qemu+=(-append "$append")
+	"${qemu[@]}" | tee "$console"
+else
+	qemu+=(-serial "file:$console" -serial "file:$results" -append "$append")
+	timeout --foreground "$limit" "${qemu[@]}" </dev/null >"$outdir/qemu.log" 2>&1
+	qrc=$?
+	[ $qrc -eq 124 ] && echo "@@fatal VM did not finish within $limit s" >>"$results"
+	[ $qrc -ne 0 ] && [ $qrc -ne 124 ] && echo "@@fatal qemu exited $qrc: $(tail -n3 "$outdir/qemu.log")" >>"$results"
+fi
+
+exec "$here/parse-results.sh" ${expect_splat:+-x "$expect_splat"} "$results" "$console"
