@@ -31,6 +31,10 @@ R=/dev/ttyS1
 stty -F $R raw -echo 2>/dev/null
 out() { printf '%s\n' "$*" >$R; }
 
+if [ ! -r "$FS_PLAN" ]; then
+	out "@@fatal cannot read the plan $FS_PLAN"
+	reboot -f
+fi
 # shellcheck disable=SC1090
 . "$FS_PLAN"
 for kv in $FS_ENV; do

@@ -44,6 +44,15 @@ while getopts "k:m:u:t:e:so:T:x:" opt; do
 	esac
 done
 
+# The guest mounts tmpfs on /tmp and /run: what it must read from the host
+# cannot live there.
+for f in "${preload[@]}" "${kunit[@]}" "${tests[@]}" "$outdir" "$cache"; do
+	case $(realpath -m "$f") in
+	/tmp/* | /run/*)
+		echo "run.sh: $f: the guest cannot see files under /tmp or /run" >&2
+		exit 2 ;;
+	esac
+done
 mkdir -p "$cache/runs"
 if [ -z "$outdir" ]; then
 	outdir=$(mktemp -d "$cache/runs/run.XXXXXX")
@@ -67,7 +76,7 @@ plan() {
 
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2048
       -nodefaults -nographic -no-reboot)
-append="console=ttyS0,115200 panic=-1 printk.devkmsg=on"
+append="console=ttyS0,115200 panic=-1 printk.devkmsg=on pci=noacpi"
 
 case $kind in
 debug)

@@ -11,7 +11,8 @@
  * request fails with EPERM. Attributes are validated strictly: unknown
  * attribute types, wrong lengths and out-of-range values are rejected with
  * an extended ACK naming the offending attribute, and a rejected request
- * changes nothing.
+ * changes nothing. Nested attributes must carry NLA_F_NESTED and the
+ * reserved byte of the generic netlink header must be zero.
  *
  * Commands (request -> reply):
  *
@@ -75,7 +76,8 @@ enum flowstream_cmd {
 /*
  * enum flowstream_attr - top-level attributes
  * @FLOWSTREAM_A_PAD: padding for 64-bit attributes
- * @FLOWSTREAM_A_VERSION: string, the module's version ("0.1.0")
+ * @FLOWSTREAM_A_VERSION: string, the module's version ("0.1.0"), at most
+ *	31 characters
  * @FLOWSTREAM_A_API_VERSION: u32, FLOWSTREAM_GENL_VERSION of the module
  * @FLOWSTREAM_A_FEATURES: u64, bitmask of FLOWSTREAM_FEAT_*; in a version
  *	reply what the module supports, in a status reply what is enabled in
@@ -84,8 +86,9 @@ enum flowstream_cmd {
  *	created in this namespace (module load or namespace creation)
  * @FLOWSTREAM_A_CONFIG: nest of FLOWSTREAM_CFG_A_*
  * @FLOWSTREAM_A_STATS: nest of u64 counters; each attribute's type is an
- *	enum flowstream_stat value. Readers skip types they do not know;
- *	FLOWSTREAM_STAT_UNSPEC is the padding type for 64-bit alignment.
+ *	enum flowstream_stat value. Readers may skip types they do not know or
+ *	show them by number; FLOWSTREAM_STAT_UNSPEC is the padding type for
+ *	64-bit alignment.
  */
 enum flowstream_attr {
 	FLOWSTREAM_A_UNSPEC,
@@ -106,7 +109,8 @@ enum flowstream_attr {
  * enum flowstream_feature - bits of FLOWSTREAM_A_FEATURES
  *
  * Capabilities are added as they land; a bit is never reused. The core
- * module (status, configuration, statistics) has no bit of its own.
+ * module (status, configuration, statistics) has no bit of its own. Tools
+ * name the bits "acct", "sampler", "flowos" and "migrate".
  */
 enum flowstream_feature {
 	FLOWSTREAM_FEAT_ACCT_BIT,	/* flow accounting */
@@ -119,9 +123,11 @@ enum flowstream_feature {
 
 /*
  * enum flowstream_cfg_attr - per-namespace configuration (FLOWSTREAM_A_CONFIG)
- * @FLOWSTREAM_CFG_A_NODE_ID: u32, the identifier of this module host within
- *	a Flowstream deployment (used by controllers and exporters). Default 0,
- *	meaning unassigned.
+ * @FLOWSTREAM_CFG_A_UNSPEC: the padding type for 64-bit values; never valid
+ *	in a request
+ * @FLOWSTREAM_CFG_A_NODE_ID: u32, "node-id": the identifier of this module
+ *	host within a Flowstream deployment (used by controllers and
+ *	exporters). Default 0, meaning unassigned.
  */
 enum flowstream_cfg_attr {
 	FLOWSTREAM_CFG_A_UNSPEC,
