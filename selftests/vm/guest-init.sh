@@ -100,12 +100,14 @@ done
 
 if [ -w $kmemleak ]; then
 	# Objects younger than 5 s are never reported: let them age first.
+	echo "== kmemleak scan" >/dev/kmsg
 	sleep 6
 	echo scan >$kmemleak
 	echo scan >$kmemleak
 	leaks=$(grep -c '^unreferenced object' $kmemleak)
 	out "@@kmemleak $leaks"
 	cat $kmemleak >/dev/console
+	echo "== kmemleak done" >/dev/kmsg
 fi
 
 out "@@done"

@@ -74,7 +74,7 @@ plan() {
 	printf 'FS_ENV="%s"\n' "${envs[*]} FS_KIND=$kind FS_REPO=$repo"
 }
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2048
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1024
       -nodefaults -nographic -no-reboot)
 append="console=ttyS0,115200 panic=-1 printk.devkmsg=on pci=noacpi"
 
@@ -84,7 +84,7 @@ debug)
 	plan "${preload[*]}" "${kunit[*]:+$kdir/lib/kunit/kunit.ko}" >"$outdir/plan"
 	qemu+=(-kernel "$kdir/arch/x86/boot/bzImage"
 	       -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap)
-	append+=" root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000"
+	append+=" root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose"
 	append+=" ro init=$here/guest-init.sh FS_PLAN=$outdir/plan"
 	;;
 stock)
