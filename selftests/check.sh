@@ -112,26 +112,26 @@ stock_kver=$(cd /boot 2>/dev/null && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null | 
 k612=$(ls -d /usr/src/linux-headers-6.12.*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
 
 deps() {
-	one "install-deps: build and test dependencies present" selftests/install-deps.sh
+	one "build and test dependencies present" selftests/install-deps.sh
 }
 
 build() {
 	local kdir
-	one "build: flowctl" make -C ctl
-	one "build: fs-nlraw" make -C ctl nlraw
+	one "flowctl" make -C ctl
+	one "fs-nlraw" make -C ctl nlraw
 	kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config 2>"$logs/kernel-build.log")
 	if [ -z "$kdir" ]; then
-		echo "not ok 1 - build: debug test kernel"
+		echo "not ok 1 - debug test kernel"
 		tail -n 30 "$logs/kernel-build.log" | sed 's/^/# /'
 		return
 	fi
-	echo "ok 1 - build: debug test kernel ($(basename "$kdir"))"
+	echo "ok 1 - debug test kernel ($(basename "$kdir"))"
 	echo "$kdir" >"$cache/build/debug-kdir"
 	local tree
 	tree=$(modtree debug)
-	no_warnings "build: modules and KUnit suites for the debug kernel, W=1, no warnings" \
+	no_warnings "modules and KUnit suites for the debug kernel, W=1, no warnings" \
 		make -C "$kdir" M="$tree" W=1 modules
-	one "build: splat-injection module for the harness self-test" \
+	one "splat-injection module for the harness self-test" \
 		make -C "$kdir" M="$tree/splat" modules
 }
 
@@ -145,19 +145,19 @@ static() {
 	files=$(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/splat/*.c' 2>/dev/null)
 	[ -n "$files" ] || files=$(ls kmod/*.[ch] kmod/tests/*.c uapi/linux/*.h selftests/splat/*.c)
 	# shellcheck disable=SC2086
-	one "static: checkpatch --strict clean" \
+	one "checkpatch --strict clean" \
 		"$src/scripts/checkpatch.pl" --no-tree --strict --quiet --show-types -f $files
 	if [ -n "$stock_kver" ]; then
-		no_warnings "static: W=1 and sparse (C=2) against $stock_kver headers" \
+		no_warnings "W=1 and sparse (C=2) against $stock_kver headers" \
 			make -C "/usr/src/linux-headers-$stock_kver" M="$(modtree stock61)" W=1 C=2 modules
 	else
-		echo "not ok 1 - static: no Debian 6.1 cloud headers installed"
+		echo "not ok 1 - no Debian 6.1 cloud headers installed"
 	fi
 	if [ -n "$k612" ]; then
-		no_warnings "static: W=1 and sparse (C=2) against $(basename "$k612")" \
+		no_warnings "W=1 and sparse (C=2) against $(basename "$k612")" \
 			make -C "$k612" M="$(modtree k612)" W=1 C=2 modules
 	else
-		echo "not ok 1 - static: no Debian 6.12 headers installed"
+		echo "not ok 1 - no Debian 6.12 headers installed"
 	fi
 }
 

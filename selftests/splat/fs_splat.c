@@ -6,7 +6,6 @@
  * inversion (lockdep) or a sleep in atomic context. Never load it anywhere
  * else.
  */
-#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -44,11 +43,15 @@ static void fs_splat_lockorder(void)
 	mutex_unlock(&fs_splat_b);
 }
 
+/* A GFP_KERNEL allocation may sleep: not under a spinlock. */
 static void fs_splat_atomicsleep(void)
 {
+	void *p;
+
 	spin_lock(&fs_splat_lock);
-	msleep(1);
+	p = kmalloc(64, GFP_KERNEL);
 	spin_unlock(&fs_splat_lock);
+	kfree(p);
 }
 
 static int __init fs_splat_init(void)

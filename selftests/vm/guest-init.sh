@@ -10,6 +10,7 @@
 #   FS_KUNIT         KUnit modules, each loaded, reported and unloaded
 #   FS_TESTS         selftest scripts to run
 #   FS_SHELL         1: start a shell on the console after the tests
+#   FS_KMEMLEAK      0: skip the final kmemleak scan
 #   FS_ENV           extra "NAME=value" words exported to the tests
 # Results go to the second serial port, one record per line, for
 # selftests/vm/run.sh on the host to parse; the first is the console.
@@ -98,7 +99,7 @@ for m in $rev; do
 	rmmod "$m" || out "@@fatal rmmod $m failed"
 done
 
-if [ -w $kmemleak ]; then
+if [ -w $kmemleak ] && [ "${FS_KMEMLEAK:-1}" = 1 ]; then
 	# Objects younger than 5 s are never reported: let them age first.
 	echo "== kmemleak scan" >/dev/kmsg
 	sleep 6

@@ -44,6 +44,7 @@ fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"
 mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{dev,proc,sys,tmp,run,etc}
 ln -s usr/bin "$root/bin"
 ln -s usr/sbin "$root/sbin"
@@ -59,7 +60,7 @@ add_bin() {
 	done
 }
 
-for tool in bash ip iperf3 setpriv; do
+for tool in bash ip genl iperf3 setpriv; do
 	add_bin "$(command -v "$tool")"
 done
 add_bin "$repo/ctl/flowctl"
