@@ -4,7 +4,8 @@
 # Init process of flowstream's test VM (POSIX sh: it runs under dash on the
 # host's 9P root and under busybox in the stock-kernel initramfs).
 #
-# The plan (FS_PLAN, from the kernel command line) sets:
+# The kernel command line sets FS_PLAN and FS_ROOT (9p: the host's root,
+# read-only; initramfs: a writable root of its own). The plan sets:
 #   FS_PRELOAD       modules to insmod before the tests, in order
 #   FS_KUNIT_DEPS    modules KUnit suites need (kunit.ko)
 #   FS_KUNIT         KUnit modules, each loaded, reported and unloaded
@@ -12,6 +13,7 @@
 #   FS_SHELL         1: start a shell on the console after the tests
 #   FS_KMEMLEAK      0: skip the final kmemleak scan
 #   FS_ENV           extra "NAME=value" words exported to the tests
+#   FS_KEEP          host directories under /tmp to keep visible (9P)
 # Results go to the second serial port, one record per line, for
 # selftests/vm/run.sh on the host to parse; the first is the console.
 
@@ -23,10 +25,6 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 grep -q " /dev " /proc/mounts || mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-ip link set lo up
 
 R=/dev/ttyS1
 stty -F $R raw -echo 2>/dev/null
@@ -38,6 +36,21 @@ if [ ! -r "$FS_PLAN" ]; then
 fi
 # shellcheck disable=SC1090
 . "$FS_PLAN"
+
+if [ "$FS_ROOT" = 9p ]; then
+	# The host's root is read-only: writable tmpfs on /tmp and /run. Host
+	# directories under /tmp that the run needs (FS_KEEP) stay visible
+	# through a bind mount of the host's /tmp.
+	mount --bind /tmp /mnt
+	mount -t tmpfs tmpfs /tmp
+	for d in $FS_KEEP; do
+		mkdir -p "$d"
+		mount --bind "/mnt/${d#/tmp/}" "$d"
+	done
+	mount -t tmpfs tmpfs /run
+fi
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+ip link set lo up
 for kv in $FS_ENV; do
 	export "${kv?}"
 done

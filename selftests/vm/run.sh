@@ -44,15 +44,6 @@ while getopts "k:m:u:t:e:so:T:x:" opt; do
 	esac
 done
 
-# The guest mounts tmpfs on /tmp and /run: what it must read from the host
-# cannot live there.
-for f in "${preload[@]}" "${kunit[@]}" "${tests[@]}" "$outdir" "$cache"; do
-	case $(realpath -m "$f") in
-	/tmp/* | /run/*)
-		echo "run.sh: $f: the guest cannot see files under /tmp or /run" >&2
-		exit 2 ;;
-	esac
-done
 mkdir -p "$cache/runs"
 if [ -z "$outdir" ]; then
 	outdir=$(mktemp -d "$cache/runs/run.XXXXXX")
@@ -65,6 +56,19 @@ results=$outdir/results.log
 : >"$console"
 : >"$results"
 
+# The 9P guest mounts tmpfs on /tmp and /run. Host directories under /tmp
+# that it needs are bind-mounted back (FS_KEEP); /run cannot be.
+keep=()
+for f in "$repo" "$cache" "$outdir" "${preload[@]}" "${kunit[@]}" "${tests[@]}"; do
+	f=$(realpath -m "$f")
+	[ -d "$f" ] || f=$(dirname "$f")
+	case $f in
+	/tmp/*) keep+=("$f") ;;
+	/run/*) echo "run.sh: $f: the guest cannot see files under /run" >&2
+		exit 2 ;;
+	esac
+done
+
 plan() {
 	printf 'FS_PRELOAD="%s"\n' "$1"
 	printf 'FS_KUNIT_DEPS="%s"\n' "$2"
@@ -74,6 +78,7 @@ plan() {
 	# The harness self-test leaves objects behind on purpose.
 	printf 'FS_KMEMLEAK=%s\n' "$([ -n "$expect_splat" ] && echo 0 || echo 1)"
 	printf 'FS_ENV="%s"\n' "${envs[*]} FS_KIND=$kind FS_REPO=$repo"
+	printf 'FS_KEEP="%s"\n' "${keep[*]}"
 }
 
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1024
@@ -90,7 +95,7 @@ debug)
 	# TCG in time; the PIRQ table works.
 	append+=" pci=noacpi"
 	append+=" root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose"
-	append+=" ro init=$here/guest-init.sh FS_PLAN=$outdir/plan"
+	append+=" ro init=$here/guest-init.sh FS_PLAN=$outdir/plan FS_ROOT=9p"
 	;;
 stock)
 	[ ${#kunit[@]} -eq 0 ] || { echo "run.sh: the stock kernel has no KUnit" >&2; exit 2; }
@@ -102,7 +107,7 @@ stock)
 	"$here/initramfs.sh" -k "$kver" -p "$outdir/plan" -o "$outdir/initramfs.cpio.gz" \
 		-f "$here/guest-init.sh" -- "${preload[@]}" "${tests[@]}" || exit 1
 	qemu+=(-kernel "/boot/vmlinuz-$kver" -initrd "$outdir/initramfs.cpio.gz")
-	append+=" rdinit=/init FS_PLAN=/plan"
+	append+=" rdinit=/init FS_PLAN=/plan FS_ROOT=initramfs"
 	;;
 *)
 	echo "run.sh: unknown kernel kind '$kind'" >&2; exit 2 ;;
