@@ -13,16 +13,23 @@ static void usage(FILE *fp)
 {
 	size_t i;
 
+	const char *sep = " ";
+
 	fputs("Usage: flowctl config [show]\n"
 	      "       flowctl config set KEY VALUE [KEY VALUE]...\n"
 	      "       flowctl config help\n"
 	      "where  KEY VALUE := {", fp);
-	for (i = 0; i < fs_cfg_nkeys; i++)
-		fprintf(fp, "%s %s %s", i ? " |" : "", fs_cfg_keys[i].name,
+	for (i = 0; i < fs_cfg_nkeys; i++) {
+		if (fs_cfg_keys[i].readonly)
+			continue;
+		fprintf(fp, "%s%s %s", sep, fs_cfg_keys[i].name,
 			fs_cfg_keys[i].value);
+		sep = "\n                    | ";
+	}
 	fputs(" }\n"
 	      "Numbers are decimal or 0x-prefixed hexadecimal. Keys not given\n"
-	      "keep their value; the change is all or nothing.\n", fp);
+	      "keep their value; the change is all or nothing. The module checks\n"
+	      "the ranges.\n", fp);
 }
 
 static int cfg_attr_cb(const struct nlattr *attr, void *data)
@@ -44,6 +51,12 @@ static int cfg_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		val = mnl_attr_get_u64(attr);
+		break;
+	case FS_CFG_BOOL:
+	case FS_CFG_ENUM:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		val = mnl_attr_get_u8(attr);
 		break;
 	default:
 		return MNL_CB_ERROR;
@@ -78,27 +91,88 @@ int config_parse(const struct nlmsghdr *nlh, void *data)
 	return fs_nl_parse_genl(nlh, config_attr_cb, data);
 }
 
-/* Text "node-id 7" lines; JSON "node_id":7 members of the current object. */
+/*
+ * Text "node-id 7", "acct on", "overload refuse" lines; JSON "node_id":7,
+ * "acct":true, "overload":"refuse" members of the current object.
+ */
 void config_print(struct output *o, const struct fs_config *cfg)
 {
+	char buf[32];
+	uint64_t val;
 	size_t i;
 
 	for (i = 0; i < fs_cfg_nkeys; i++) {
 		const struct fs_cfg_key *key = &fs_cfg_keys[i];
 
-		if (cfg->present & (1ULL << key->attr))
-			out_u64(o, key->json, key->name, cfg->val[key->attr]);
+		if (!(cfg->present & (1ULL << key->attr)))
+			continue;
+		val = cfg->val[key->attr];
+		switch (key->type) {
+		case FS_CFG_U32:
+		case FS_CFG_U64:
+			out_u64(o, key->json, key->name, val);
+			break;
+		case FS_CFG_BOOL:
+			out_bool(o, key->json, key->name, val);
+			break;
+		case FS_CFG_ENUM:
+			out_str(o, key->json, key->name,
+				fs_cfg_enum_name(key, val, buf, sizeof(buf)));
+			break;
+		}
 	}
+}
+
+/* VALUE of @key into *@val: syntax only, the module checks ranges. */
+static int config_parse_value(const struct fs_cfg_key *key, const char *arg,
+			      uint64_t *val)
+{
+	enum parse_err err;
+	char msg[256];
+	int len = 0;
+	unsigned int i;
+
+	switch (key->type) {
+	case FS_CFG_U32:
+	case FS_CFG_U64:
+		err = parse_uint(arg, fs_cfg_type_max(key->type), val);
+		if (err == PARSE_OK)
+			return 0;
+		parse_errmsg(msg, sizeof(msg), key->name, arg, err,
+			     fs_cfg_type_max(key->type));
+		return usage_error("config", "%s", msg);
+	case FS_CFG_BOOL:
+		if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
+			*val = !strcmp(arg, "on");
+			return 0;
+		}
+		return usage_error("config",
+				   "invalid value \"%s\" for \"%s\": expected \"on\" or \"off\"",
+				   arg, key->name);
+	case FS_CFG_ENUM:
+		for (i = 0; i < key->nnames; i++) {
+			if (key->names[i] && !strcmp(arg, key->names[i])) {
+				*val = i;
+				return 0;
+			}
+		}
+		for (i = 0; i < key->nnames && len < (int)sizeof(msg); i++)
+			len += snprintf(msg + len, sizeof(msg) - len, "%s\"%s\"",
+					!i ? "" : i + 1 < key->nnames ? ", " :
+					" or ", key->names[i]);
+		return usage_error("config",
+				   "invalid value \"%s\" for \"%s\": expected %s",
+				   arg, key->name, msg);
+	}
+	return usage_error("config", "cannot parse \"%s\"", key->name);
 }
 
 /* Parse "KEY VALUE..." into @cfg; returns 0 or EXIT_USAGE after a message. */
 int config_parse_args(int argc, char **argv, struct fs_config *cfg)
 {
 	const struct fs_cfg_key *key;
-	enum parse_err err;
-	char msg[256];
 	uint64_t val;
-	int i;
+	int i, ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (argc == 0)
@@ -112,15 +186,16 @@ int config_parse_args(int argc, char **argv, struct fs_config *cfg)
 		if (i + 1 >= argc)
 			return usage_error("config", "missing value for \"%s\"",
 					   argv[i]);
+		if (key->readonly)
+			return usage_error("config",
+					   "configuration key \"%s\" is read-only",
+					   argv[i]);
 		if (cfg->present & (1ULL << key->attr))
 			return usage_error("config", "duplicate \"%s\"",
 					   argv[i]);
-		err = parse_uint(argv[i + 1], fs_cfg_type_max(key->type), &val);
-		if (err != PARSE_OK) {
-			parse_errmsg(msg, sizeof(msg), key->name, argv[i + 1],
-				     err, fs_cfg_type_max(key->type));
-			return usage_error("config", "%s", msg);
-		}
+		ret = config_parse_value(key, argv[i + 1], &val);
+		if (ret)
+			return ret;
 		cfg->present |= 1ULL << key->attr;
 		cfg->val[key->attr] = val;
 	}
@@ -139,10 +214,18 @@ void config_put(struct nlmsghdr *nlh, const struct fs_config *cfg)
 
 		if (!(cfg->present & (1ULL << key->attr)))
 			continue;
-		if (key->type == FS_CFG_U32)
+		switch (key->type) {
+		case FS_CFG_U32:
 			mnl_attr_put_u32(nlh, key->attr, cfg->val[key->attr]);
-		else
+			break;
+		case FS_CFG_U64:
 			mnl_attr_put_u64(nlh, key->attr, cfg->val[key->attr]);
+			break;
+		case FS_CFG_BOOL:
+		case FS_CFG_ENUM:
+			mnl_attr_put_u8(nlh, key->attr, cfg->val[key->attr]);
+			break;
+		}
 	}
 	mnl_attr_nest_end(nlh, nest);
 }

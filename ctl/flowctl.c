@@ -21,7 +21,8 @@ static void usage(FILE *fp)
 	fputs("Usage: flowctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
 	      "       flowctl help\n"
 	      "       flowctl OBJECT help\n"
-	      "where  OBJECT := { version | status | config | stats }\n"
+	      "where  OBJECT := { version | status | config | stats | flows |\n"
+	      "                   flow | monitor }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -43,6 +44,9 @@ static const struct {
 	{ "status",	cmd_status },
 	{ "config",	cmd_config },
 	{ "stats",	cmd_stats },
+	{ "flows",	cmd_flows },
+	{ "flow",	cmd_flow },
+	{ "monitor",	cmd_monitor },
 	{ "help",	cmd_help },
 };
 

@@ -17,6 +17,7 @@
 #include "nl.h"
 #include "output.h"
 #include "parse.h"
+#include "record.h"
 
 #ifndef FLOWCTL_VERSION
 #error "FLOWCTL_VERSION must be defined by the build"
@@ -61,6 +62,9 @@ int cmd_version(struct flowctl *fc, int argc, char **argv);
 int cmd_status(struct flowctl *fc, int argc, char **argv);
 int cmd_config(struct flowctl *fc, int argc, char **argv);
 int cmd_stats(struct flowctl *fc, int argc, char **argv);
+int cmd_flows(struct flowctl *fc, int argc, char **argv);
+int cmd_flow(struct flowctl *fc, int argc, char **argv);
+int cmd_monitor(struct flowctl *fc, int argc, char **argv);
 
 /* cmd_version.c */
 int version_parse(const struct nlmsghdr *nlh, void *ver);
@@ -81,5 +85,35 @@ void config_put(struct nlmsghdr *nlh, const struct fs_config *cfg);
 
 /* cmd_stats.c */
 void stats_print(struct output *o, const struct fs_status *st);
+
+/* cmd_flows.c */
+struct flows_args {
+	bool flush;			/* "flows flush" */
+	struct fs_filter flt;
+	size_t top;			/* "top N", 0 for all */
+	enum rec_order by;		/* "by bytes|packets" */
+};
+
+int flows_parse_args(int argc, char **argv, struct flows_args *args);
+int flows_collect(const struct nlmsghdr *nlh, void *list);
+int flushed_parse(const struct nlmsghdr *nlh, void *flushed);
+void flows_print(struct output *o, const struct rec_list *l,
+		 const struct rec_fmt *fmt);
+
+/* cmd_monitor.c */
+struct monitor {
+	struct output *o;
+	struct rec_fmt fmt;
+	uint16_t family;		/* generic netlink family id */
+	struct seq_track seq;
+	uint64_t count;			/* stop after this many records, or 0 */
+	bool done;			/* count reached */
+	int err;			/* exit status if an output error */
+};
+
+int monitor_parse_args(int argc, char **argv, struct monitor *m,
+		       bool *json);
+int monitor_msg(const struct nlmsghdr *nlh, void *monitor);
+int monitor_overrun(struct monitor *m);
 
 #endif /* FLOWCTL_H */

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Names of features, counters and configuration keys, as documented in
- * <linux/flowstream.h>. Unknown values get generated names ("bitN",
- * "stat_N") so an older flowctl still shows everything a newer module sends.
+ * Names of features, counters, configuration keys, end reasons and
+ * protocols, as documented in <linux/flowstream.h>. Unknown values get
+ * generated names ("bitN", "stat_N", "end_N") so an older flowctl still
+ * shows everything a newer module sends.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/flowstream.h>
+
+#include "parse.h"
 
 #include "names.h"
 #include "output.h"
@@ -28,13 +33,65 @@ static const char *const stat_names[] = {
 	[FLOWSTREAM_STAT_NL_REJECTED]		= "nl_rejected",
 	[FLOWSTREAM_STAT_CONFIG_CHANGES]	= "config_changes",
 	[FLOWSTREAM_STAT_NOTIFY_FAILED]		= "notify_failed",
+	[FLOWSTREAM_STAT_ACCT_PACKETS]		= "acct_packets",
+	[FLOWSTREAM_STAT_ACCT_BYTES]		= "acct_bytes",
+	[FLOWSTREAM_STAT_ACCT_FRAGMENTS]	= "acct_fragments",
+	[FLOWSTREAM_STAT_ACCT_RECORDS_CREATED]	= "records_created",
+	[FLOWSTREAM_STAT_ACCT_RECORDS_ENDED]	= "records_ended",
+	[FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED]	= "records_evicted",
+	[FLOWSTREAM_STAT_ACCT_DROP_LIMIT]	= "acct_drop_limit",
+	[FLOWSTREAM_STAT_ACCT_DROP_NOMEM]	= "acct_drop_nomem",
+	[FLOWSTREAM_STAT_ACCT_DROP_MALFORMED]	= "acct_drop_malformed",
+	[FLOWSTREAM_STAT_EVENTS_SENT]		= "events_sent",
+	[FLOWSTREAM_STAT_EVENTS_DROPPED]	= "events_dropped",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __FLOWSTREAM_STAT_MAX,
 	       "name every FLOWSTREAM_STAT_*");
 
+static const char *const end_names[] = {
+	[FLOWSTREAM_END_NONE]		= "live",
+	[FLOWSTREAM_END_IDLE]		= "idle",
+	[FLOWSTREAM_END_ACTIVE]		= "active",
+	[FLOWSTREAM_END_EOF]		= "eof",
+	[FLOWSTREAM_END_EVICTED]	= "evicted",
+	[FLOWSTREAM_END_FLUSHED]	= "flushed",
+	[FLOWSTREAM_END_NETNS]		= "netns",
+};
+
+_Static_assert(ARRAY_SIZE(end_names) == __FLOWSTREAM_END_MAX,
+	       "name every FLOWSTREAM_END_*");
+
+const char *const fs_overload_names[] = {
+	[FLOWSTREAM_OVERLOAD_REFUSE]	= "refuse",
+	[FLOWSTREAM_OVERLOAD_EVICT]	= "evict",
+};
+
+_Static_assert(sizeof(fs_overload_names) / sizeof(fs_overload_names[0]) ==
+	       __FLOWSTREAM_OVERLOAD_MAX, "name every FLOWSTREAM_OVERLOAD_*");
+
+#define CFG_U32(n, j, a, v)	{ .name = n, .json = j, .attr = a, \
+				  .type = FS_CFG_U32, .value = v }
+
 const struct fs_cfg_key fs_cfg_keys[] = {
-	{ "node-id", "node_id", FLOWSTREAM_CFG_A_NODE_ID, FS_CFG_U32, "U32" },
+	CFG_U32("node-id", "node_id", FLOWSTREAM_CFG_A_NODE_ID, "U32"),
+	{ .name = "acct", .json = "acct", .attr = FLOWSTREAM_CFG_A_ACCT_ENABLE,
+	  .type = FS_CFG_BOOL, .value = "{ on | off }" },
+	CFG_U32("idle-timeout", "idle_timeout",
+		FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT, "SECONDS"),
+	CFG_U32("active-timeout", "active_timeout",
+		FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT, "SECONDS"),
+	CFG_U32("fin-timeout", "fin_timeout",
+		FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT, "SECONDS"),
+	CFG_U32("max-records", "max_records",
+		FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS, "N"),
+	{ .name = "overload", .json = "overload",
+	  .attr = FLOWSTREAM_CFG_A_ACCT_OVERLOAD, .type = FS_CFG_ENUM,
+	  .value = "{ refuse | evict }", .names = fs_overload_names,
+	  .nnames = __FLOWSTREAM_OVERLOAD_MAX },
+	{ .name = "buckets", .json = "buckets",
+	  .attr = FLOWSTREAM_CFG_A_ACCT_BUCKETS, .type = FS_CFG_U32,
+	  .value = "N", .readonly = true },
 };
 
 const size_t fs_cfg_nkeys = ARRAY_SIZE(fs_cfg_keys);
@@ -56,6 +113,94 @@ const char *fs_stat_name(uint16_t type, char *buf, size_t len)
 		return stat_names[type];
 	snprintf(buf, len, "stat_%u", type);
 	return buf;
+}
+
+const char *fs_end_name(unsigned int end, char *buf, size_t len)
+{
+	if (end < ARRAY_SIZE(end_names))
+		return end_names[end];
+	snprintf(buf, len, "end_%u", end);
+	return buf;
+}
+
+static const struct {
+	uint8_t proto;
+	const char *name;
+} protos[] = {
+	{ IPPROTO_ICMP,		"icmp" },
+	{ IPPROTO_TCP,		"tcp" },
+	{ IPPROTO_UDP,		"udp" },
+	{ IPPROTO_DCCP,		"dccp" },
+	{ IPPROTO_GRE,		"gre" },
+	{ IPPROTO_ESP,		"esp" },
+	{ IPPROTO_AH,		"ah" },
+	{ IPPROTO_ICMPV6,	"icmpv6" },
+	{ IPPROTO_SCTP,		"sctp" },
+	{ IPPROTO_UDPLITE,	"udplite" },
+};
+
+const char *fs_proto_name(uint8_t proto)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++)
+		if (protos[i].proto == proto)
+			return protos[i].name;
+	return NULL;
+}
+
+/* A protocol name or a number 0..255; returns 0 or -1. */
+int fs_proto_parse(const char *arg, uint8_t *proto)
+{
+	uint64_t val;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (!strcmp(arg, protos[i].name)) {
+			*proto = protos[i].proto;
+			return 0;
+		}
+	}
+	if (parse_uint(arg, UINT8_MAX, &val) != PARSE_OK)
+		return -1;
+	*proto = val;
+	return 0;
+}
+
+/* The protocols whose records are keyed by ports (see enum flowstream_rec_attr). */
+bool fs_proto_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_DCCP || proto == IPPROTO_SCTP ||
+	       proto == IPPROTO_UDPLITE;
+}
+
+/* The protocols whose records are keyed by ICMP type and code. */
+bool fs_proto_is_icmp(uint8_t proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
+const char *fs_family_name(uint8_t family)
+{
+	switch (family) {
+	case AF_INET:
+		return "inet";
+	case AF_INET6:
+		return "inet6";
+	}
+	return NULL;
+}
+
+int fs_family_parse(const char *arg, uint8_t *family)
+{
+	if (!strcmp(arg, "inet"))
+		*family = AF_INET;
+	else if (!strcmp(arg, "inet6"))
+		*family = AF_INET6;
+	else
+		return -1;
+	return 0;
 }
 
 /* Text "features: acct bit9" or "features: none"; JSON "features":[...]. */
@@ -93,5 +238,24 @@ const struct fs_cfg_key *fs_cfg_key_by_attr(uint16_t attr)
 
 uint64_t fs_cfg_type_max(enum fs_cfg_type type)
 {
-	return type == FS_CFG_U32 ? UINT32_MAX : UINT64_MAX;
+	switch (type) {
+	case FS_CFG_U32:
+		return UINT32_MAX;
+	case FS_CFG_U64:
+		return UINT64_MAX;
+	case FS_CFG_BOOL:
+	case FS_CFG_ENUM:
+		break;
+	}
+	return UINT8_MAX;
+}
+
+/* The keyword of value @val of an FS_CFG_ENUM key, or "JSONKEY_N". */
+const char *fs_cfg_enum_name(const struct fs_cfg_key *key, uint64_t val,
+			     char *buf, size_t len)
+{
+	if (val < key->nnames && key->names[val])
+		return key->names[val];
+	snprintf(buf, len, "%s_%llu", key->json, (unsigned long long)val);
+	return buf;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/flowstream.h>
@@ -101,6 +102,27 @@ int fs_nl_parse_ack(const struct nlmsghdr *nlh, struct fs_ext_ack *ack)
 	return 0;
 }
 
+/*
+ * NLMSG_DONE ending a dump: an int, the dump's error (0 or negative), then
+ * (if NLM_F_ACK_TLVS) NLMSGERR_ATTR_* TLVs. A bare NLMSG_DONE is success.
+ */
+int fs_nl_parse_done(const struct nlmsghdr *nlh, struct fs_ext_ack *ack)
+{
+	size_t len = mnl_nlmsg_get_payload_len(nlh);
+	int err;
+
+	memset(ack, 0, sizeof(*ack));
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN)
+		return -EBADMSG;
+	if (len < sizeof(err))
+		return 0;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	ack->error = err < 0 ? -err : err;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, MNL_ALIGN(sizeof(err)), ack_attr_cb, ack);
+	return 0;
+}
+
 int fs_ack_format(const struct fs_ext_ack *ack, char *buf, size_t len)
 {
 	if (ack->error)
@@ -159,8 +181,12 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 
 			if (mnl_attr_parse_nested(pos, mcgrp_attr_cb, &grp) < 0)
 				return MNL_CB_ERROR;
-			if (grp.name && !strcmp(grp.name, FLOWSTREAM_MCGRP_CONFIG))
+			if (!grp.name)
+				continue;
+			if (!strcmp(grp.name, FLOWSTREAM_MCGRP_CONFIG))
 				fam->mcgrp_config = grp.id;
+			else if (!strcmp(grp.name, FLOWSTREAM_MCGRP_RECORDS))
+				fam->mcgrp_records = grp.id;
 		}
 		break;
 	}
@@ -203,7 +229,10 @@ static int process_done_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct process_ctx *ctx = data;
 
-	(void)nlh;
+	if (fs_nl_parse_done(nlh, ctx->ack) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
 	ctx->done = true;
 	return MNL_CB_STOP;
 }
@@ -379,23 +408,56 @@ int fs_nl_transact(struct fs_nl *nl, const struct nlmsghdr *req,
 	return ret;
 }
 
+/*
+ * Report the outcome @ret of fs_nl_transact(): the kernel's error or
+ * warning, or a local error. Returns an exit status (0 or 1).
+ */
+int fs_nl_report(int ret, const struct fs_ext_ack *ack)
+{
+	char line[FS_EXTACK_MSG_MAX + 16];
+
+	if (fs_ack_format(ack, line, sizeof(line)) > 0)
+		fprintf(stderr, "%s\n", line);
+	if (!ret)
+		return 0;
+	if (ack->error)
+		return 1;
+	if (ret == -EBADMSG)
+		fputs("Error: malformed reply from kernel\n", stderr);
+	else if (ret == -EINTR)	/* NLM_F_DUMP_INTR */
+		fputs("Error: dump interrupted by a concurrent change, try again\n",
+		      stderr);
+	else
+		fprintf(stderr, "Error: %s\n", strerror(-ret));
+	return 1;
+}
+
 /* fs_nl_transact() that reports errors; returns an exit status (0 or 1). */
 int fs_nl_run(struct fs_nl *nl, const struct nlmsghdr *req,
 	      mnl_cb_t cb, void *data)
 {
 	struct fs_ext_ack ack;
-	char line[FS_EXTACK_MSG_MAX + 16];
-	int ret;
 
-	ret = fs_nl_transact(nl, req, cb, data, &ack);
-	if (fs_ack_format(&ack, line, sizeof(line)) > 0)
-		fprintf(stderr, "%s\n", line);
-	if (!ret)
-		return 0;
-	if (!ack.error)
-		fprintf(stderr, "Error: %s\n", ret == -EBADMSG ?
-			"malformed reply from kernel" : strerror(-ret));
-	return 1;
+	return fs_nl_report(fs_nl_transact(nl, req, cb, data, &ack), &ack);
+}
+
+/*
+ * Join multicast @group on the open socket and ask for a receive buffer of
+ * @rcvbuf bytes: SO_RCVBUFFORCE (CAP_NET_ADMIN) beyond net.core.rmem_max,
+ * else SO_RCVBUF, which the kernel caps at rmem_max. Returns 0 or -errno
+ * (of the join; the buffer size is best effort).
+ */
+int fs_nl_subscribe(struct fs_nl *nl, uint32_t group, int rcvbuf)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	return 0;
 }
 
 /* A reply lacked attributes the protocol promises; returns exit status 1. */

@@ -5,6 +5,9 @@
  *
  * Message building and reply parsing (fs_nl_put_request, fs_nl_parse_*,
  * fs_nl_process, fs_ack_format) do no I/O, so they can be fed byte buffers.
+ * Requests are acknowledged (NLM_F_ACK); for a dump, set nlmsg_flags to
+ * NLM_F_REQUEST | NLM_F_DUMP: fs_nl_process() then reads up to NLMSG_DONE,
+ * and takes an error from the NLMSG_DONE or NLMSG_ERROR that ends it.
  */
 #ifndef FLOWCTL_NL_H
 #define FLOWCTL_NL_H
@@ -35,6 +38,7 @@ struct fs_family {
 	uint16_t id;
 	uint32_t version;
 	uint32_t mcgrp_config;		/* 0 if the group is not registered */
+	uint32_t mcgrp_records;		/* 0 if the group is not registered */
 };
 
 struct fs_nl {
@@ -52,6 +56,7 @@ struct nlmsghdr *fs_nl_put_request(void *buf, uint16_t type, uint8_t cmd,
 				   uint8_t version, unsigned int seq);
 int fs_nl_parse_genl(const struct nlmsghdr *nlh, mnl_attr_cb_t cb, void *data);
 int fs_nl_parse_ack(const struct nlmsghdr *nlh, struct fs_ext_ack *ack);
+int fs_nl_parse_done(const struct nlmsghdr *nlh, struct fs_ext_ack *ack);
 int fs_nl_parse_family(const struct nlmsghdr *nlh, void *fam);
 int fs_nl_process(const void *buf, size_t len, unsigned int seq,
 		  unsigned int portid, mnl_cb_t cb, void *data,
@@ -66,6 +71,8 @@ int fs_nl_transact(struct fs_nl *nl, const struct nlmsghdr *req,
 		   mnl_cb_t cb, void *data, struct fs_ext_ack *ack);
 int fs_nl_run(struct fs_nl *nl, const struct nlmsghdr *req,
 	      mnl_cb_t cb, void *data);
+int fs_nl_report(int ret, const struct fs_ext_ack *ack);
+int fs_nl_subscribe(struct fs_nl *nl, uint32_t group, int rcvbuf);
 int fs_nl_incomplete(void);
 void fs_nl_close(struct fs_nl *nl);
 

@@ -39,6 +39,25 @@ struct output *out_new(FILE *fp, unsigned int flags)
 	return o;
 }
 
+/*
+ * Make the JSON document an array (of objects added with out_obj_begin()
+ * and a NULL key) instead of an object. Call before adding anything.
+ */
+int out_root_array(struct output *o)
+{
+	json_object *arr;
+
+	if (!out_is_json(o))
+		return 0;
+	arr = json_object_new_array();
+	if (!arr)
+		return -1;
+	json_object_put(o->stack[0]);
+	o->stack[0] = arr;
+	o->depth = 0;
+	return 0;
+}
+
 bool out_is_json(const struct output *o)
 {
 	return o->flags & OUT_JSON;
@@ -58,6 +77,36 @@ int out_finish(struct output *o)
 				 JSON_C_TO_STRING_SPACED;
 		fprintf(o->fp, "%s\n",
 			json_object_to_json_string_ext(o->stack[0], flags));
+	}
+	if (fflush(o->fp) || ferror(o->fp)) {
+		fprintf(stderr, "Error: cannot write output: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * For streams (JSON Lines): write the JSON object built so far on one line,
+ * always compact, and start a new one; flush text or JSON. Returns 0, or -1
+ * after reporting a write error.
+ */
+int out_emit(struct output *o)
+{
+	json_object *obj;
+
+	if (out_is_json(o)) {
+		fprintf(o->fp, "%s\n",
+			json_object_to_json_string_ext(o->stack[0],
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+		obj = json_object_new_object();
+		if (!obj) {
+			fputs("Error: out of memory\n", stderr);
+			return -1;
+		}
+		json_object_put(o->stack[0]);
+		o->stack[0] = obj;
+		o->depth = 0;
 	}
 	if (fflush(o->fp) || ferror(o->fp)) {
 		fprintf(stderr, "Error: cannot write output: %s\n",
@@ -122,6 +171,18 @@ void out_str(struct output *o, const char *key, const char *label,
 			json_add(o, key, json_object_new_string(val));
 	} else if (label) {
 		fprintf(o->fp, "%s %s\n", label, val);
+	}
+}
+
+/* Text "label on" or "label off"; JSON true or false. */
+void out_bool(struct output *o, const char *key, const char *label,
+	      bool val)
+{
+	if (out_is_json(o)) {
+		if (key)
+			json_add(o, key, json_object_new_boolean(val));
+	} else if (label) {
+		fprintf(o->fp, "%s %s\n", label, val ? "on" : "off");
 	}
 }
 

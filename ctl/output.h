@@ -18,7 +18,9 @@
 struct output;
 
 struct output *out_new(FILE *fp, unsigned int flags);
+int out_root_array(struct output *o);
 int out_finish(struct output *o);
+int out_emit(struct output *o);
 void out_free(struct output *o);
 bool out_is_json(const struct output *o);
 
@@ -28,6 +30,8 @@ void out_u64(struct output *o, const char *key, const char *label,
 	     uint64_t val);
 void out_str(struct output *o, const char *key, const char *label,
 	     const char *val);
+void out_bool(struct output *o, const char *key, const char *label,
+	      bool val);
 void out_obj_begin(struct output *o, const char *key);
 void out_obj_end(struct output *o);
 void out_list_begin(struct output *o, const char *key, const char *label);

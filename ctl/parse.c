@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "parse.h"
 
@@ -54,6 +56,25 @@ enum parse_err parse_u32(const char *arg, uint32_t *val)
 	if (err == PARSE_OK)
 		*val = v;
 	return err;
+}
+
+/*
+ * An IPv4 or IPv6 address in the usual notation (inet_pton()) into @addr,
+ * network byte order, 4 or 16 bytes; @family is set to AF_INET or AF_INET6.
+ * Returns 0 or -1.
+ */
+int parse_addr(const char *arg, uint8_t *family, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, arg, addr) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, arg, addr) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
 }
 
 /* "invalid value "-1" for "node-id": ..." (no "Error: " prefix). */

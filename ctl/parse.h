@@ -21,6 +21,7 @@ enum parse_err {
 
 enum parse_err parse_uint(const char *arg, uint64_t max, uint64_t *val);
 enum parse_err parse_u32(const char *arg, uint32_t *val);
+int parse_addr(const char *arg, uint8_t *family, uint8_t addr[16]);
 int parse_errmsg(char *buf, size_t len, const char *what, const char *arg,
 		 enum parse_err err, uint64_t max);
 bool is_help(const char *arg);

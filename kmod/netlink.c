@@ -13,35 +13,40 @@
 #include <net/genetlink.h>
 #include <uapi/linux/flowstream.h>
 
+#include "acct.h"
 #include "config.h"
 #include "flowstream.h"
 #include "netlink.h"
 #include "stats.h"
 
-enum fs_mcgrp {
-	FS_MCGRP_CONFIG,
-};
-
 static const struct genl_multicast_group fs_mcgrps[] = {
 	[FS_MCGRP_CONFIG] = { .name = FLOWSTREAM_MCGRP_CONFIG },
+	[FS_MCGRP_RECORDS] = { .name = FLOWSTREAM_MCGRP_RECORDS },
 };
 
 static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_CONFIG] = NLA_POLICY_NESTED(fs_config_policy),
 };
 
-static struct genl_family fs_genl_family;
+static const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+	[FLOWSTREAM_A_RECORD] = NLA_POLICY_NESTED(fs_rec_policy),
+	[FLOWSTREAM_A_FILTER] = NLA_POLICY_NESTED(fs_flt_policy),
+};
 
 /* Capabilities this module supports (FLOWSTREAM_FEAT_*). */
 static u64 fs_features_supported(void)
 {
-	return 0;
+	return BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT);
 }
 
-/* Capabilities enabled in @fsn (FLOWSTREAM_FEAT_*). */
+/* Capabilities enabled in @fsn (FLOWSTREAM_FEAT_*); caller holds its lock. */
 static u64 fs_features_enabled(struct fs_net *fsn)
 {
-	return 0;
+	u64 f = 0;
+
+	if (rcu_access_pointer(fsn->acct))
+		f |= BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT);
+	return f;
 }
 
 static struct fs_net *fs_nl_begin(struct genl_info *info)
@@ -207,6 +212,9 @@ static int fs_nl_set_config(struct sk_buff *req, struct genl_info *info)
 
 	mutex_lock(&fsn->lock);
 	err = fs_config_build(fs_config_locked(fsn), tb, new, info->extack);
+	if (!err)
+		err = fs_acct_apply(fsn, fs_config_locked(fsn), new,
+				    info->extack);
 	if (err) {
 		mutex_unlock(&fsn->lock);
 		kfree(new);
@@ -257,9 +265,26 @@ static const struct genl_ops fs_genl_ops[] = {
 		.doit = fs_nl_reset_stats,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_RECORD,
+		.doit = fs_nl_get_record,
+		.start = fs_nl_dump_records_start,
+		.dumpit = fs_nl_dump_records,
+		.done = fs_nl_dump_records_done,
+		.policy = fs_record_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_FLUSH_RECORDS,
+		.doit = fs_nl_flush_records,
+		.policy = fs_record_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
-static struct genl_family fs_genl_family __ro_after_init = {
+struct genl_family fs_genl_family __ro_after_init = {
 	.name = FLOWSTREAM_GENL_NAME,
 	.version = FLOWSTREAM_GENL_VERSION,
 	.netnsok = true,

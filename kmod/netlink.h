@@ -5,6 +5,15 @@
 #ifndef _FLOWSTREAM_NETLINK_H
 #define _FLOWSTREAM_NETLINK_H
 
+#include <net/genetlink.h>
+
+enum fs_mcgrp {
+	FS_MCGRP_CONFIG,
+	FS_MCGRP_RECORDS,
+};
+
+extern struct genl_family fs_genl_family;
+
 int fs_genl_register(void);
 void fs_genl_unregister(void);
 

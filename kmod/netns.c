@@ -11,6 +11,7 @@
 #include <linux/ktime.h>
 #include <linux/kernel.h>
 
+#include "acct.h"
 #include "config.h"
 #include "netns.h"
 #include "procfs.h"
@@ -27,6 +28,8 @@ struct fs_net_part {
 static const struct fs_net_part fs_net_parts[] = {
 	{ "stats", fs_stats_net_init, fs_stats_net_exit },
 	{ "config", fs_config_net_init, fs_config_net_exit },
+	{ "events", fs_events_net_init, fs_events_net_exit },
+	{ "acct", fs_acct_net_init, fs_acct_net_exit },
 	{ "procfs", fs_proc_net_init, fs_proc_net_exit },
 };
 

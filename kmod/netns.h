@@ -7,12 +7,24 @@
 
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+struct fs_acct;
 struct fs_config;
 struct fs_pcpu_stats;
 struct proc_dir_entry;
+
+/* Ended flow records on their way to FLOWSTREAM_MCGRP_RECORDS (acct_events.c) */
+struct fs_events {
+	spinlock_t lock;	/* protects the fields below */
+	struct list_head queue;
+	unsigned int len;
+	u64 seq;
+	struct work_struct work;
+};
 
 /**
  * struct fs_net - flowstream state of one network namespace
@@ -25,6 +37,9 @@ struct proc_dir_entry;
  * @stats_base: counter values at the last reset, under @lock
  * @created_ns: boot-time clock when this state was created
  * @proc_dir: /proc/net/flowstream of this namespace
+ * @acct: flow record table while accounting is on; changed under @lock,
+ *	read under RCU
+ * @events: ended records on their way to listeners
  */
 struct fs_net {
 	struct net *net;
@@ -34,6 +49,8 @@ struct fs_net {
 	u64 *stats_base;
 	u64 created_ns;
 	struct proc_dir_entry *proc_dir;
+	struct fs_acct __rcu *acct;
+	struct fs_events events;
 };
 
 extern unsigned int fs_net_id;

@@ -18,6 +18,17 @@ const char *const fs_stat_names[__FLOWSTREAM_STAT_MAX] = {
 	[FLOWSTREAM_STAT_NL_REJECTED] = "nl_rejected",
 	[FLOWSTREAM_STAT_CONFIG_CHANGES] = "config_changes",
 	[FLOWSTREAM_STAT_NOTIFY_FAILED] = "notify_failed",
+	[FLOWSTREAM_STAT_ACCT_PACKETS] = "acct_packets",
+	[FLOWSTREAM_STAT_ACCT_BYTES] = "acct_bytes",
+	[FLOWSTREAM_STAT_ACCT_FRAGMENTS] = "acct_fragments",
+	[FLOWSTREAM_STAT_ACCT_RECORDS_CREATED] = "records_created",
+	[FLOWSTREAM_STAT_ACCT_RECORDS_ENDED] = "records_ended",
+	[FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED] = "records_evicted",
+	[FLOWSTREAM_STAT_ACCT_DROP_LIMIT] = "acct_drop_limit",
+	[FLOWSTREAM_STAT_ACCT_DROP_NOMEM] = "acct_drop_nomem",
+	[FLOWSTREAM_STAT_ACCT_DROP_MALFORMED] = "acct_drop_malformed",
+	[FLOWSTREAM_STAT_EVENTS_SENT] = "events_sent",
+	[FLOWSTREAM_STAT_EVENTS_DROPPED] = "events_dropped",
 };
 
 int fs_stats_net_init(struct fs_net *fsn)

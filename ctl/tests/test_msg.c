@@ -132,6 +132,11 @@ static struct nlmsghdr *family_reply(void *buf, bool groups)
 		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
 				  FLOWSTREAM_MCGRP_CONFIG);
 		mnl_attr_nest_end(nlh, grp);
+		grp = mnl_attr_nest_start(nlh, 3);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
+				  FLOWSTREAM_MCGRP_RECORDS);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 10);
+		mnl_attr_nest_end(nlh, grp);
 		mnl_attr_nest_end(nlh, all);
 	}
 	return nlh;
@@ -148,12 +153,14 @@ static void test_family(void **state)
 	assert_int_equal(fam.id, FAMILY);
 	assert_int_equal(fam.version, 1);
 	assert_int_equal(fam.mcgrp_config, 9);
+	assert_int_equal(fam.mcgrp_records, 10);
 
 	memset(&fam, 0, sizeof(fam));
 	assert_int_equal(fs_nl_parse_family(family_reply(buf, false), &fam),
 			 MNL_CB_OK);
 	assert_int_equal(fam.id, FAMILY);
 	assert_int_equal(fam.mcgrp_config, 0);
+	assert_int_equal(fam.mcgrp_records, 0);
 }
 
 static void test_family_malformed(void **state)

@@ -315,6 +315,148 @@ static void test_config_show(void **state)
 	assert_false(cfg.seen);
 }
 
+/* GET_CONFIG reply with every key, at the module's defaults. */
+static struct nlmsghdr *config_reply(void *buf, uint8_t acct,
+				     uint8_t overload)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = genl_msg(buf, FAMILY, FLOWSTREAM_CMD_GET_CONFIG, 1, 0);
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_CONFIG);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_NODE_ID, 0);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_CFG_A_ACCT_ENABLE, acct);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT, 15);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT, 1800);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT, 2);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS, 65536);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_CFG_A_ACCT_OVERLOAD, overload);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_BUCKETS, 0);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void test_config_show_acct(void **state)
+{
+	char buf[512];
+	struct fs_config cfg = { 0 };
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(config_parse(config_reply(buf, 0, 0), &cfg),
+			 MNL_CB_OK);
+	cap_start(&c, 0);
+	config_print(c.o, &cfg);
+	assert_string_equal(cap_end(&c),
+			    "node-id 0\n"
+			    "acct off\n"
+			    "idle-timeout 15\n"
+			    "active-timeout 1800\n"
+			    "fin-timeout 2\n"
+			    "max-records 65536\n"
+			    "overload refuse\n"
+			    "buckets 0\n");
+	free(c.buf);
+
+	cap_start(&c, OUT_JSON);
+	config_print(c.o, &cfg);
+	assert_string_equal(cap_end(&c),
+			    "{\"node_id\":0,\"acct\":false,\"idle_timeout\":15,"
+			    "\"active_timeout\":1800,\"fin_timeout\":2,"
+			    "\"max_records\":65536,\"overload\":\"refuse\","
+			    "\"buckets\":0}\n");
+	free(c.buf);
+
+	/* On, evict; a value this flowctl does not know by number. */
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(config_parse(config_reply(buf, 1, 1), &cfg),
+			 MNL_CB_OK);
+	cap_start(&c, 0);
+	config_print(c.o, &cfg);
+	assert_non_null(strstr(cap_end(&c), "acct on\n"));
+	assert_non_null(strstr(c.buf, "overload evict\n"));
+	free(c.buf);
+	cap_start(&c, OUT_JSON);
+	config_print(c.o, &cfg);
+	assert_non_null(strstr(cap_end(&c), "\"acct\":true,"));
+	assert_non_null(strstr(c.buf, "\"overload\":\"evict\","));
+	free(c.buf);
+
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(config_parse(config_reply(buf, 1, 9), &cfg),
+			 MNL_CB_OK);
+	cap_start(&c, 0);
+	config_print(c.o, &cfg);
+	assert_non_null(strstr(cap_end(&c), "overload overload_9\n"));
+	free(c.buf);
+
+	/* A u8 key sent as a u32 is malformed. */
+	memset(&cfg, 0, sizeof(cfg));
+	{
+		struct nlmsghdr *nlh;
+		struct nlattr *nest;
+
+		nlh = genl_msg(buf, FAMILY, FLOWSTREAM_CMD_GET_CONFIG, 1, 0);
+		nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_CONFIG);
+		mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_ENABLE, 1);
+		mnl_attr_nest_end(nlh, nest);
+		assert_int_equal(config_parse(nlh, &cfg), MNL_CB_ERROR);
+	}
+}
+
+/* The status "config" object carries the same keys. */
+static void test_status_config(void **state)
+{
+	char buf[1024];
+	struct fs_status st = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct capture c;
+
+	(void)state;
+	nlh = genl_msg(buf, FAMILY, FLOWSTREAM_CMD_GET_STATUS, 1, 0);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_A_UPTIME_MS, 500);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_A_FEATURES,
+			 1ULL << FLOWSTREAM_FEAT_ACCT_BIT);
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_CONFIG);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_NODE_ID, 3);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_CFG_A_ACCT_ENABLE, 1);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_CFG_A_ACCT_OVERLOAD, 1);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_CFG_A_ACCT_BUCKETS, 16384);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_STATS);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_STAT_ACCT_PACKETS, 10);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_STAT_ACCT_RECORDS_CREATED, 2);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_STAT_EVENTS_DROPPED, 1);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(status_parse(nlh, &st), MNL_CB_OK);
+
+	cap_start(&c, 0);
+	status_print(c.o, &st);
+	assert_string_equal(cap_end(&c),
+			    "uptime 500ms\n"
+			    "features: acct\n"
+			    "node-id 3\n"
+			    "acct on\n"
+			    "overload evict\n"
+			    "buckets 16384\n"
+			    "acct_packets 10\n"
+			    "records_created 2\n"
+			    "events_dropped 1\n");
+	free(c.buf);
+
+	cap_start(&c, OUT_JSON);
+	status_print(c.o, &st);
+	assert_string_equal(cap_end(&c),
+			    "{\"uptime_ms\":500,\"features\":[\"acct\"],"
+			    "\"config\":{\"node_id\":3,\"acct\":true,"
+			    "\"overload\":\"evict\",\"buckets\":16384},"
+			    "\"stats\":{\"acct_packets\":10,"
+			    "\"records_created\":2,\"events_dropped\":1}}\n");
+	free(c.buf);
+	status_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_status_malformed),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_config_show),
+		cmocka_unit_test(test_config_show_acct),
+		cmocka_unit_test(test_status_config),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

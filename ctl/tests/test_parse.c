@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Number and keyword parsing, names. */
+#include <sys/socket.h>
 #include "test.h"
 
 static void test_u32_valid(void **state)
@@ -175,6 +176,120 @@ static void test_config_args(void **state)
 			 EXIT_USAGE);
 }
 
+static void test_config_args_acct(void **state)
+{
+	const uint64_t all = 1ULL << FLOWSTREAM_CFG_A_ACCT_ENABLE |
+		1ULL << FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT |
+		1ULL << FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT |
+		1ULL << FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT |
+		1ULL << FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS |
+		1ULL << FLOWSTREAM_CFG_A_ACCT_OVERLOAD;
+	struct fs_config cfg;
+	char err[512];
+	char *argv[] = { "acct", "on", "idle-timeout", "30",
+			 "active-timeout", "0x708", "fin-timeout", "0",
+			 "max-records", "4294967295", "overload", "evict" };
+
+	(void)state;
+	stderr_begin();
+	assert_int_equal(config_parse_args(12, argv, &cfg), 0);
+	stderr_end(err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_true(cfg.present == all);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_ENABLE], 1);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT], 30);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT], 1800);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT], 0);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS],
+			 UINT32_MAX);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_OVERLOAD],
+			 FLOWSTREAM_OVERLOAD_EVICT);
+
+	assert_int_equal(args(&cfg, err, 4, "acct", "off", "overload",
+			      "refuse"), 0);
+	assert_true(cfg.present == (1ULL << FLOWSTREAM_CFG_A_ACCT_ENABLE |
+				    1ULL << FLOWSTREAM_CFG_A_ACCT_OVERLOAD));
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_ENABLE], 0);
+	assert_int_equal(cfg.val[FLOWSTREAM_CFG_A_ACCT_OVERLOAD],
+			 FLOWSTREAM_OVERLOAD_REFUSE);
+
+	/* Syntax only: the module checks ranges and says so itself. */
+	assert_int_equal(args(&cfg, err, 2, "idle-timeout", "0"), 0);
+	assert_int_equal(args(&cfg, err, 2, "max-records", "1"), 0);
+	assert_int_equal(args(&cfg, err, 2, "fin-timeout", "100000"), 0);
+
+	/* But a value must be one of the keywords, or fit the type. */
+	assert_int_equal(args(&cfg, err, 2, "acct", "1"), EXIT_USAGE);
+	assert_string_equal(err, "Error: invalid value \"1\" for \"acct\": expected \"on\" or \"off\"\n"
+			    "Try \"flowctl config help\".\n");
+	assert_int_equal(args(&cfg, err, 2, "acct", "ON"), EXIT_USAGE);
+	assert_int_equal(args(&cfg, err, 2, "acct", ""), EXIT_USAGE);
+	assert_int_equal(args(&cfg, err, 2, "overload", "drop"), EXIT_USAGE);
+	assert_string_equal(err, "Error: invalid value \"drop\" for \"overload\": expected \"refuse\" or \"evict\"\n"
+			    "Try \"flowctl config help\".\n");
+	assert_int_equal(args(&cfg, err, 2, "overload", "1"), EXIT_USAGE);
+	assert_int_equal(args(&cfg, err, 2, "idle-timeout", "4294967296"),
+			 EXIT_USAGE);
+	assert_non_null(strstr(err, "for \"idle-timeout\": out of range (maximum 4294967295)"));
+	assert_int_equal(args(&cfg, err, 2, "idle-timeout", "-1"), EXIT_USAGE);
+	assert_int_equal(args(&cfg, err, 2, "max-records", "64k"), EXIT_USAGE);
+	assert_int_equal(args(&cfg, err, 4, "acct", "on", "acct", "off"),
+			 EXIT_USAGE);
+	assert_string_equal(err, "Error: duplicate \"acct\"\n"
+			    "Try \"flowctl config help\".\n");
+	/* Read only. */
+	assert_int_equal(args(&cfg, err, 2, "buckets", "1024"), EXIT_USAGE);
+	assert_string_equal(err, "Error: configuration key \"buckets\" is read-only\n"
+			    "Try \"flowctl config help\".\n");
+}
+
+static void test_config_table(void **state)
+{
+	static const struct {
+		const char *name, *json;
+		uint16_t attr;
+		enum fs_cfg_type type;
+		bool readonly;
+	} want[] = {
+		{ "node-id", "node_id", FLOWSTREAM_CFG_A_NODE_ID, FS_CFG_U32, false },
+		{ "acct", "acct", FLOWSTREAM_CFG_A_ACCT_ENABLE, FS_CFG_BOOL, false },
+		{ "idle-timeout", "idle_timeout",
+		  FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT, FS_CFG_U32, false },
+		{ "active-timeout", "active_timeout",
+		  FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT, FS_CFG_U32, false },
+		{ "fin-timeout", "fin_timeout",
+		  FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT, FS_CFG_U32, false },
+		{ "max-records", "max_records",
+		  FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS, FS_CFG_U32, false },
+		{ "overload", "overload", FLOWSTREAM_CFG_A_ACCT_OVERLOAD,
+		  FS_CFG_ENUM, false },
+		{ "buckets", "buckets", FLOWSTREAM_CFG_A_ACCT_BUCKETS,
+		  FS_CFG_U32, true },
+	};
+	const struct fs_cfg_key *key;
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fs_cfg_nkeys, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < fs_cfg_nkeys; i++) {
+		key = fs_cfg_key_find(want[i].name);
+		assert_non_null(key);
+		assert_ptr_equal(key, &fs_cfg_keys[i]);	/* shown in this order */
+		assert_string_equal(key->json, want[i].json);
+		assert_int_equal(key->attr, want[i].attr);
+		assert_int_equal(key->type, want[i].type);
+		assert_int_equal(key->readonly, want[i].readonly);
+	}
+	key = fs_cfg_key_find("overload");
+	assert_string_equal(fs_cfg_enum_name(key, 0, buf, sizeof(buf)),
+			    "refuse");
+	assert_string_equal(fs_cfg_enum_name(key, 1, buf, sizeof(buf)),
+			    "evict");
+	assert_string_equal(fs_cfg_enum_name(key, 7, buf, sizeof(buf)),
+			    "overload_7");
+}
+
 static void test_names(void **state)
 {
 	char buf[16];
@@ -198,8 +313,85 @@ static void test_names(void **state)
 	assert_string_equal(fs_stat_name(FLOWSTREAM_STAT_NOTIFY_FAILED, buf,
 					 sizeof(buf)), "notify_failed");
 	assert_string_equal(fs_stat_name(0, buf, sizeof(buf)), "stat_0");
+	assert_string_equal(fs_stat_name(__FLOWSTREAM_STAT_MAX, buf,
+					 sizeof(buf)), "stat_16");
 	assert_string_equal(fs_stat_name(16383, buf, sizeof(buf)),
 			    "stat_16383");
+}
+
+static void test_acct_names(void **state)
+{
+	static const char *const stats[] = {
+		[FLOWSTREAM_STAT_ACCT_PACKETS]		= "acct_packets",
+		[FLOWSTREAM_STAT_ACCT_BYTES]		= "acct_bytes",
+		[FLOWSTREAM_STAT_ACCT_FRAGMENTS]	= "acct_fragments",
+		[FLOWSTREAM_STAT_ACCT_RECORDS_CREATED]	= "records_created",
+		[FLOWSTREAM_STAT_ACCT_RECORDS_ENDED]	= "records_ended",
+		[FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED]	= "records_evicted",
+		[FLOWSTREAM_STAT_ACCT_DROP_LIMIT]	= "acct_drop_limit",
+		[FLOWSTREAM_STAT_ACCT_DROP_NOMEM]	= "acct_drop_nomem",
+		[FLOWSTREAM_STAT_ACCT_DROP_MALFORMED]	= "acct_drop_malformed",
+		[FLOWSTREAM_STAT_EVENTS_SENT]		= "events_sent",
+		[FLOWSTREAM_STAT_EVENTS_DROPPED]	= "events_dropped",
+	};
+	static const char *const ends[] = {
+		"live", "idle", "active", "eof", "evicted", "flushed", "netns",
+	};
+	char buf[16];
+	uint8_t v;
+	size_t i;
+
+	(void)state;
+	for (i = FLOWSTREAM_STAT_ACCT_PACKETS; i < sizeof(stats) / sizeof(stats[0]); i++)
+		assert_string_equal(fs_stat_name(i, buf, sizeof(buf)), stats[i]);
+	assert_int_equal(FLOWSTREAM_END_NONE, 0);
+	assert_int_equal(FLOWSTREAM_END_NETNS, 6);
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		assert_string_equal(fs_end_name(i, buf, sizeof(buf)), ends[i]);
+	assert_string_equal(fs_end_name(7, buf, sizeof(buf)), "end_7");
+	assert_string_equal(fs_end_name(255, buf, sizeof(buf)), "end_255");
+
+	assert_string_equal(fs_proto_name(6), "tcp");
+	assert_string_equal(fs_proto_name(17), "udp");
+	assert_string_equal(fs_proto_name(1), "icmp");
+	assert_string_equal(fs_proto_name(58), "icmpv6");
+	assert_string_equal(fs_proto_name(132), "sctp");
+	assert_string_equal(fs_proto_name(136), "udplite");
+	assert_null(fs_proto_name(253));
+	assert_int_equal(fs_proto_parse("udplite", &v), 0);
+	assert_int_equal(v, 136);
+	assert_int_equal(fs_proto_parse("icmpv6", &v), 0);
+	assert_int_equal(v, 58);
+	assert_int_equal(fs_proto_parse("0x2f", &v), 0);
+	assert_int_equal(v, 47);
+	assert_int_equal(fs_proto_parse("255", &v), 0);
+	assert_int_equal(v, 255);
+	assert_int_equal(fs_proto_parse("256", &v), -1);
+	assert_int_equal(fs_proto_parse("TCP", &v), -1);
+	assert_int_equal(fs_proto_parse("", &v), -1);
+	assert_true(fs_proto_has_ports(6) && fs_proto_has_ports(33));
+	assert_false(fs_proto_has_ports(1) || fs_proto_has_ports(47));
+	assert_true(fs_proto_is_icmp(1) && fs_proto_is_icmp(58));
+	assert_false(fs_proto_is_icmp(6));
+}
+
+static void test_addr(void **state)
+{
+	uint8_t family, a[16];
+
+	(void)state;
+	assert_int_equal(parse_addr("10.0.0.1", &family, a), 0);
+	assert_int_equal(family, AF_INET);
+	assert_memory_equal(a, "\x0a\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+	assert_int_equal(parse_addr("2001:db8::1", &family, a), 0);
+	assert_int_equal(family, AF_INET6);
+	assert_memory_equal(a, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	assert_int_equal(parse_addr("::ffff:10.0.0.1", &family, a), 0);
+	assert_int_equal(family, AF_INET6);
+	assert_int_equal(parse_addr("10.0.0", &family, a), -1);
+	assert_int_equal(parse_addr("10.0.0.1/24", &family, a), -1);
+	assert_int_equal(parse_addr("host", &family, a), -1);
+	assert_int_equal(parse_addr("", &family, a), -1);
 }
 
 static void test_netns_name(void **state)
@@ -223,7 +415,11 @@ int main(void)
 		cmocka_unit_test(test_errmsg),
 		cmocka_unit_test(test_keyword_table),
 		cmocka_unit_test(test_config_args),
+		cmocka_unit_test(test_config_args_acct),
+		cmocka_unit_test(test_config_table),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_acct_names),
+		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_netns_name),
 	};
 

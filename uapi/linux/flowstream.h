@@ -46,8 +46,30 @@
  *	Notification only (never a request): FLOWSTREAM_A_CONFIG with every
  *	FLOWSTREAM_CFG_A_* attribute, after each successful SET_CONFIG.
  *
+ * FLOWSTREAM_CMD_GET_RECORD (flow accounting)
+ *	do:   Request FLOWSTREAM_A_RECORD holding a whole key (FAMILY, SRC,
+ *	      DST, PROTO, SPORT, DPORT or ICMP_TYPE and ICMP_CODE, IIF).
+ *	      Reply: FLOWSTREAM_A_RECORD, or ENOENT.
+ *	dump: Request optionally FLOWSTREAM_A_FILTER. One message per live
+ *	      flow record, each with FLOWSTREAM_A_RECORD.
+ *
+ * FLOWSTREAM_CMD_FLUSH_RECORDS (flow accounting)
+ *	Request: optionally FLOWSTREAM_A_FILTER. Ends every matching record
+ *		 with FLOWSTREAM_END_FLUSHED (each is announced like any
+ *		 ended record).
+ *	Reply:   FLOWSTREAM_A_FLUSHED, the number of records ended.
+ *
+ * FLOWSTREAM_CMD_RECORD_NTF (flow accounting)
+ *	Notification only: sent to FLOWSTREAM_MCGRP_RECORDS for every ended
+ *	record and for every active-timeout report of a long flow. Carries
+ *	FLOWSTREAM_A_RECORD with FLOWSTREAM_REC_A_SEQ: a per-namespace
+ *	sequence number that grows by one per record, so a listener that
+ *	sees a gap knows how many records it missed (netlink overrun, or
+ *	records the kernel could not queue, counted in events_dropped).
+ *
  * Multicast groups:
  *	FLOWSTREAM_MCGRP_CONFIG ("config"): configuration changes.
+ *	FLOWSTREAM_MCGRP_RECORDS ("records"): ended flow records.
  */
 #ifndef _UAPI_LINUX_FLOWSTREAM_H
 #define _UAPI_LINUX_FLOWSTREAM_H
@@ -58,6 +80,7 @@
 #define FLOWSTREAM_GENL_VERSION		1
 
 #define FLOWSTREAM_MCGRP_CONFIG		"config"
+#define FLOWSTREAM_MCGRP_RECORDS	"records"
 
 enum flowstream_cmd {
 	FLOWSTREAM_CMD_UNSPEC,
@@ -67,6 +90,9 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_SET_CONFIG,
 	FLOWSTREAM_CMD_RESET_STATS,
 	FLOWSTREAM_CMD_CONFIG_NTF,
+	FLOWSTREAM_CMD_GET_RECORD,
+	FLOWSTREAM_CMD_FLUSH_RECORDS,
+	FLOWSTREAM_CMD_RECORD_NTF,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -85,6 +111,9 @@ enum flowstream_cmd {
  * @FLOWSTREAM_A_UPTIME_MS: u64, milliseconds since flowstream state was
  *	created in this namespace (module load or namespace creation)
  * @FLOWSTREAM_A_CONFIG: nest of FLOWSTREAM_CFG_A_*
+ * @FLOWSTREAM_A_RECORD: nest of FLOWSTREAM_REC_A_*, one flow record
+ * @FLOWSTREAM_A_FILTER: nest of FLOWSTREAM_FLT_A_*, selects flow records
+ * @FLOWSTREAM_A_FLUSHED: u32, records ended by FLUSH_RECORDS
  * @FLOWSTREAM_A_STATS: nest of u64 counters; each attribute's type is an
  *	enum flowstream_stat value. Readers may skip types they do not know or
  *	show them by number; FLOWSTREAM_STAT_UNSPEC is the padding type for
@@ -99,6 +128,9 @@ enum flowstream_attr {
 	FLOWSTREAM_A_UPTIME_MS,
 	FLOWSTREAM_A_CONFIG,
 	FLOWSTREAM_A_STATS,
+	FLOWSTREAM_A_RECORD,
+	FLOWSTREAM_A_FILTER,
+	FLOWSTREAM_A_FLUSHED,
 
 	__FLOWSTREAM_A_MAX
 };
@@ -128,15 +160,164 @@ enum flowstream_feature {
  * @FLOWSTREAM_CFG_A_NODE_ID: u32, "node-id": the identifier of this module
  *	host within a Flowstream deployment (used by controllers and
  *	exporters). Default 0, meaning unassigned.
+ * @FLOWSTREAM_CFG_A_ACCT_ENABLE: u8 0 or 1, "acct": flow accounting on in
+ *	this namespace. Default 0 (the "acct_enable" module parameter sets
+ *	the default of namespaces created later). Turning it off ends every
+ *	record with FLOWSTREAM_END_FLUSHED.
+ * @FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT: u32 seconds 1..86400, "idle-timeout":
+ *	a record with no packet for this long ends (FLOWSTREAM_END_IDLE).
+ *	Default 15.
+ * @FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT: u32 seconds 1..604800,
+ *	"active-timeout": a record older than this is reported
+ *	(FLOWSTREAM_END_ACTIVE) and counts on from zero. Default 1800.
+ * @FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT: u32 seconds 0..300, "fin-timeout": a
+ *	TCP record that saw FIN or RST ends this long after its last packet
+ *	(FLOWSTREAM_END_EOF). Default 2.
+ * @FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS: u32 16..16777216, "max-records": the
+ *	hard limit on live records in this namespace. Default 65536.
+ * @FLOWSTREAM_CFG_A_ACCT_OVERLOAD: u8 enum flowstream_overload, "overload":
+ *	what a packet of a new flow does when the limit is reached. Default
+ *	FLOWSTREAM_OVERLOAD_REFUSE.
+ * @FLOWSTREAM_CFG_A_ACCT_BUCKETS: u32, read only: hash buckets of the
+ *	record table (chosen from max-records when accounting is turned on)
  */
 enum flowstream_cfg_attr {
 	FLOWSTREAM_CFG_A_UNSPEC,
 	FLOWSTREAM_CFG_A_NODE_ID,
+	FLOWSTREAM_CFG_A_ACCT_ENABLE,
+	FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT,
+	FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT,
+	FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT,
+	FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS,
+	FLOWSTREAM_CFG_A_ACCT_OVERLOAD,
+	FLOWSTREAM_CFG_A_ACCT_BUCKETS,
 
 	__FLOWSTREAM_CFG_A_MAX
 };
 
 #define FLOWSTREAM_CFG_A_MAX (__FLOWSTREAM_CFG_A_MAX - 1)
+
+/*
+ * enum flowstream_overload - FLOWSTREAM_CFG_A_ACCT_OVERLOAD
+ * @FLOWSTREAM_OVERLOAD_REFUSE: "refuse": the packet is not accounted
+ *	(counted in acct_drop_limit); existing records are kept
+ * @FLOWSTREAM_OVERLOAD_EVICT: "evict": the oldest record (by creation) ends
+ *	with FLOWSTREAM_END_EVICTED to make room
+ */
+enum flowstream_overload {
+	FLOWSTREAM_OVERLOAD_REFUSE,
+	FLOWSTREAM_OVERLOAD_EVICT,
+
+	__FLOWSTREAM_OVERLOAD_MAX
+};
+
+/*
+ * enum flowstream_end - why a record was reported (FLOWSTREAM_REC_A_END)
+ * @FLOWSTREAM_END_NONE: "live": the record is still live (GET_RECORD)
+ * @FLOWSTREAM_END_IDLE: "idle": idle timeout
+ * @FLOWSTREAM_END_ACTIVE: "active": active timeout; the flow goes on and
+ *	its record counts on from zero
+ * @FLOWSTREAM_END_EOF: "eof": end of connection (TCP FIN or RST, then
+ *	fin-timeout)
+ * @FLOWSTREAM_END_EVICTED: "evicted": removed to make room at the limit
+ * @FLOWSTREAM_END_FLUSHED: "flushed": FLUSH_RECORDS, or accounting turned
+ *	off
+ * @FLOWSTREAM_END_NETNS: "netns": the namespace went away (such records
+ *	cannot be announced: nobody is left to listen; counted only)
+ */
+enum flowstream_end {
+	FLOWSTREAM_END_NONE,
+	FLOWSTREAM_END_IDLE,
+	FLOWSTREAM_END_ACTIVE,
+	FLOWSTREAM_END_EOF,
+	FLOWSTREAM_END_EVICTED,
+	FLOWSTREAM_END_FLUSHED,
+	FLOWSTREAM_END_NETNS,
+
+	__FLOWSTREAM_END_MAX
+};
+
+/*
+ * enum flowstream_rec_attr - one flow record (FLOWSTREAM_A_RECORD)
+ *
+ * Key: FAMILY, SRC, DST, PROTO, SPORT and DPORT (TCP, UDP, UDP-Lite, SCTP,
+ * DCCP) or ICMP_TYPE and ICMP_CODE (ICMP, ICMPv6; echo requests and replies
+ * are one flow each way), IIF. Other protocols, and non-first fragments
+ * (which carry no ports), have ports 0.
+ *
+ * @FLOWSTREAM_REC_A_PAD: padding
+ * @FLOWSTREAM_REC_A_FAMILY: u8, AF_INET or AF_INET6
+ * @FLOWSTREAM_REC_A_SRC: binary, 4 or 16 bytes, network order
+ * @FLOWSTREAM_REC_A_DST: binary, 4 or 16 bytes, network order
+ * @FLOWSTREAM_REC_A_PROTO: u8, IP protocol
+ * @FLOWSTREAM_REC_A_SPORT: u16, host order
+ * @FLOWSTREAM_REC_A_DPORT: u16, host order
+ * @FLOWSTREAM_REC_A_ICMP_TYPE: u8
+ * @FLOWSTREAM_REC_A_ICMP_CODE: u8
+ * @FLOWSTREAM_REC_A_IIF: u32, ingress interface index, 0 for locally
+ *	generated packets
+ * @FLOWSTREAM_REC_A_OIF: u32, egress interface index, 0 for packets
+ *	delivered locally
+ * @FLOWSTREAM_REC_A_PACKETS: u64
+ * @FLOWSTREAM_REC_A_BYTES: u64, IP bytes (header included)
+ * @FLOWSTREAM_REC_A_FIRST_MS: u64, first packet, ms since the Unix epoch
+ * @FLOWSTREAM_REC_A_LAST_MS: u64, last packet, ms since the Unix epoch
+ * @FLOWSTREAM_REC_A_DSCP: u8, DSCP of the first packet
+ * @FLOWSTREAM_REC_A_TCP_FLAGS: u8, OR of the TCP flags seen
+ * @FLOWSTREAM_REC_A_END: u8, enum flowstream_end
+ * @FLOWSTREAM_REC_A_SEQ: u64, in FLOWSTREAM_CMD_RECORD_NTF only, see there
+ */
+enum flowstream_rec_attr {
+	FLOWSTREAM_REC_A_UNSPEC,
+	FLOWSTREAM_REC_A_PAD,
+	FLOWSTREAM_REC_A_FAMILY,
+	FLOWSTREAM_REC_A_SRC,
+	FLOWSTREAM_REC_A_DST,
+	FLOWSTREAM_REC_A_PROTO,
+	FLOWSTREAM_REC_A_SPORT,
+	FLOWSTREAM_REC_A_DPORT,
+	FLOWSTREAM_REC_A_ICMP_TYPE,
+	FLOWSTREAM_REC_A_ICMP_CODE,
+	FLOWSTREAM_REC_A_IIF,
+	FLOWSTREAM_REC_A_OIF,
+	FLOWSTREAM_REC_A_PACKETS,
+	FLOWSTREAM_REC_A_BYTES,
+	FLOWSTREAM_REC_A_FIRST_MS,
+	FLOWSTREAM_REC_A_LAST_MS,
+	FLOWSTREAM_REC_A_DSCP,
+	FLOWSTREAM_REC_A_TCP_FLAGS,
+	FLOWSTREAM_REC_A_END,
+	FLOWSTREAM_REC_A_SEQ,
+
+	__FLOWSTREAM_REC_A_MAX
+};
+
+#define FLOWSTREAM_REC_A_MAX (__FLOWSTREAM_REC_A_MAX - 1)
+
+/*
+ * enum flowstream_flt_attr - record filter (FLOWSTREAM_A_FILTER); a record
+ * matches if it matches every attribute given
+ * @FLOWSTREAM_FLT_A_FAMILY: u8, AF_INET or AF_INET6
+ * @FLOWSTREAM_FLT_A_PREFIX: binary, 4 or 16 bytes: source or destination
+ *	in this prefix (needs FAMILY and PREFIX_LEN)
+ * @FLOWSTREAM_FLT_A_PREFIX_LEN: u8, 0..32 or 0..128
+ * @FLOWSTREAM_FLT_A_PROTO: u8
+ * @FLOWSTREAM_FLT_A_PORT: u16, source or destination port
+ * @FLOWSTREAM_FLT_A_IFINDEX: u32, ingress or egress interface
+ */
+enum flowstream_flt_attr {
+	FLOWSTREAM_FLT_A_UNSPEC,
+	FLOWSTREAM_FLT_A_FAMILY,
+	FLOWSTREAM_FLT_A_PREFIX,
+	FLOWSTREAM_FLT_A_PREFIX_LEN,
+	FLOWSTREAM_FLT_A_PROTO,
+	FLOWSTREAM_FLT_A_PORT,
+	FLOWSTREAM_FLT_A_IFINDEX,
+
+	__FLOWSTREAM_FLT_A_MAX
+};
+
+#define FLOWSTREAM_FLT_A_MAX (__FLOWSTREAM_FLT_A_MAX - 1)
 
 /*
  * enum flowstream_stat - per-namespace counters (FLOWSTREAM_A_STATS and
@@ -146,8 +327,29 @@ enum flowstream_cfg_attr {
  *	bad input by a flowstream handler (policy failures caught by the
  *	generic netlink core before the handler runs are not counted)
  * @FLOWSTREAM_STAT_CONFIG_CHANGES: "config_changes", successful SET_CONFIG
- * @FLOWSTREAM_STAT_NOTIFY_FAILED: "notify_failed", multicast notifications
- *	that could not be built or delivered to any listener for lack of memory
+ * @FLOWSTREAM_STAT_NOTIFY_FAILED: "notify_failed", configuration
+ *	notifications that could not be built or delivered to any listener
+ *	for lack of memory
+ * @FLOWSTREAM_STAT_ACCT_PACKETS: "acct_packets", packets accounted
+ * @FLOWSTREAM_STAT_ACCT_BYTES: "acct_bytes", bytes accounted
+ * @FLOWSTREAM_STAT_ACCT_FRAGMENTS: "acct_fragments", non-first fragments
+ *	accounted (to the record with ports 0)
+ * @FLOWSTREAM_STAT_ACCT_RECORDS_CREATED: "records_created"
+ * @FLOWSTREAM_STAT_ACCT_RECORDS_ENDED: "records_ended", for any reason
+ *	but FLOWSTREAM_END_ACTIVE (a record that lives on)
+ * @FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED: "records_evicted", ended to make
+ *	room at the limit (also in records_ended)
+ * @FLOWSTREAM_STAT_ACCT_DROP_LIMIT: "acct_drop_limit", packets not
+ *	accounted: their flow had no record and the table was full (refuse)
+ * @FLOWSTREAM_STAT_ACCT_DROP_NOMEM: "acct_drop_nomem", packets not
+ *	accounted: no memory for a new record
+ * @FLOWSTREAM_STAT_ACCT_DROP_MALFORMED: "acct_drop_malformed", packets not
+ *	accounted: truncated or malformed L3/L4 headers
+ * @FLOWSTREAM_STAT_EVENTS_SENT: "events_sent", records multicast to
+ *	FLOWSTREAM_MCGRP_RECORDS
+ * @FLOWSTREAM_STAT_EVENTS_DROPPED: "events_dropped", ended records that
+ *	were not announced: the queue of unsent records was full, or there
+ *	was no memory for the message (each still takes a sequence number)
  */
 enum flowstream_stat {
 	FLOWSTREAM_STAT_UNSPEC,
@@ -155,6 +357,17 @@ enum flowstream_stat {
 	FLOWSTREAM_STAT_NL_REJECTED,
 	FLOWSTREAM_STAT_CONFIG_CHANGES,
 	FLOWSTREAM_STAT_NOTIFY_FAILED,
+	FLOWSTREAM_STAT_ACCT_PACKETS,
+	FLOWSTREAM_STAT_ACCT_BYTES,
+	FLOWSTREAM_STAT_ACCT_FRAGMENTS,
+	FLOWSTREAM_STAT_ACCT_RECORDS_CREATED,
+	FLOWSTREAM_STAT_ACCT_RECORDS_ENDED,
+	FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED,
+	FLOWSTREAM_STAT_ACCT_DROP_LIMIT,
+	FLOWSTREAM_STAT_ACCT_DROP_NOMEM,
+	FLOWSTREAM_STAT_ACCT_DROP_MALFORMED,
+	FLOWSTREAM_STAT_EVENTS_SENT,
+	FLOWSTREAM_STAT_EVENTS_DROPPED,
 
 	__FLOWSTREAM_STAT_MAX
 };

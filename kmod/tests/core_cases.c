@@ -1,16 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suites for the flowstream core: counters and configuration.
- *
- * The files under test are compiled into this module so that their static
- * helpers can be tested too; flowstream.ko itself carries no test code.
+ * KUnit cases for the flowstream core: counters and configuration.
+ * Included by kunit.c.
  */
-#include <kunit/test.h>
-#include <linux/module.h>
-#include <linux/skbuff.h>
-
-#include "../config.c"
-#include "../stats.c"
 
 /* --- counters --------------------------------------------------------- */
 
@@ -206,6 +198,38 @@ static void fs_config_policy_test(struct kunit *test)
 	KUNIT_EXPECT_LT(test, fs_test_parse_cfg(test, skb, tb, &extack), 0);
 	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 
+	/* Out of range, each of them. */
+	{
+		static const struct { int type, len; u32 val; } bad[] = {
+			{ FLOWSTREAM_CFG_A_ACCT_ENABLE, 1, 2 },
+			{ FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT, 4, 0 },
+			{ FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT, 4, 86401 },
+			{ FLOWSTREAM_CFG_A_ACCT_ACTIVE_TIMEOUT, 4, 604801 },
+			{ FLOWSTREAM_CFG_A_ACCT_FIN_TIMEOUT, 4, 301 },
+			{ FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS, 4, 15 },
+			{ FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS, 4, 16777217 },
+			{ FLOWSTREAM_CFG_A_ACCT_OVERLOAD, 1, 2 },
+			{ FLOWSTREAM_CFG_A_ACCT_BUCKETS, 4, 1024 },
+		};
+		int i;
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			u8 v8 = bad[i].val;
+
+			memset(&extack, 0, sizeof(extack));
+			skb_trim(skb, 0);
+			nest = nla_nest_start(skb, FLOWSTREAM_A_CONFIG);
+			nla_put(skb, bad[i].type, bad[i].len,
+				bad[i].len == 1 ? (void *)&v8 : (void *)&bad[i].val);
+			nla_nest_end(skb, nest);
+			KUNIT_EXPECT_EQ_MSG(test, fs_test_parse_cfg(test, skb, tb, &extack),
+					    -ERANGE + (bad[i].type == FLOWSTREAM_CFG_A_ACCT_BUCKETS) *
+					    (ERANGE - EINVAL), "attr %d value %u",
+					    bad[i].type, bad[i].val);
+			KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+		}
+	}
+
 	/* The padding type is not a configuration attribute either. */
 	memset(&extack, 0, sizeof(extack));
 	skb_trim(skb, 0);
@@ -219,17 +243,37 @@ static void fs_config_policy_test(struct kunit *test)
 static void fs_config_nest_test(struct kunit *test)
 {
 	struct nlattr *tb[FLOWSTREAM_CFG_A_MAX + 1];
-	struct fs_config cfg = { .node_id = 42 };
+	struct fs_config cfg = {
+		.node_id = 42, .acct_enable = 1, .acct_idle_timeout = 15,
+		.acct_active_timeout = 1800, .acct_fin_timeout = 2,
+		.acct_max_records = 1000, .acct_buckets = 512,
+		.acct_overload = FLOWSTREAM_OVERLOAD_EVICT,
+	};
+	struct netlink_ext_ack extack = {};
 	struct sk_buff *skb;
+	int err;
 
 	skb = alloc_skb(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	KUNIT_ASSERT_EQ(test, fs_config_fill_nest(&cfg, skb, FLOWSTREAM_A_CONFIG), 0);
-	/* What we send back must pass our own input policy. */
-	KUNIT_ASSERT_EQ(test, fs_test_parse_cfg(test, skb, tb, NULL), 0);
-	KUNIT_ASSERT_NOT_NULL(test, tb[FLOWSTREAM_CFG_A_NODE_ID]);
-	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[FLOWSTREAM_CFG_A_NODE_ID]), 42);
+	err = fs_config_fill_nest(&cfg, skb, FLOWSTREAM_A_CONFIG) ?:
+	      nla_parse_nested_deprecated(tb, FLOWSTREAM_CFG_A_MAX,
+					  (struct nlattr *)skb->data, NULL, NULL);
+	if (!err) {
+		KUNIT_EXPECT_EQ(test, nla_get_u32(tb[FLOWSTREAM_CFG_A_NODE_ID]), 42);
+		KUNIT_EXPECT_EQ(test, nla_get_u8(tb[FLOWSTREAM_CFG_A_ACCT_ENABLE]), 1);
+		KUNIT_EXPECT_EQ(test, nla_get_u32(tb[FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS]), 1000);
+		KUNIT_EXPECT_EQ(test, nla_get_u8(tb[FLOWSTREAM_CFG_A_ACCT_OVERLOAD]),
+				FLOWSTREAM_OVERLOAD_EVICT);
+		KUNIT_EXPECT_EQ(test, nla_get_u32(tb[FLOWSTREAM_CFG_A_ACCT_BUCKETS]), 512);
+		/* Everything we report can be sent back but the read-only
+		 * bucket count, which is refused with its reason.
+		 */
+		err = fs_test_parse_cfg(test, skb, tb, &extack);
+		KUNIT_EXPECT_EQ(test, err, -EINVAL);
+		KUNIT_EXPECT_STREQ(test, extack._msg ?: "", "buckets is read-only");
+	}
 	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 }
 
 static void fs_config_replace_test(struct kunit *test)
@@ -273,7 +317,3 @@ static struct kunit_suite fs_config_suite = {
 	.test_cases = fs_config_cases,
 };
 
-kunit_test_suites(&fs_stats_suite, &fs_config_suite);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit suites for the flowstream core");

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flowstream: flow accounting.
+ */
+#ifndef _FLOWSTREAM_ACCT_H
+#define _FLOWSTREAM_ACCT_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/netfilter.h>
+#include <linux/rculist.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <net/netlink.h>
+#include <uapi/linux/flowstream.h>
+
+#include "netns.h"
+
+struct fs_config;
+struct genl_info;
+struct netlink_callback;
+struct netlink_ext_ack;
+struct seq_file;
+struct sk_buff;
+
+/*
+ * The key of a flow record. Addresses are stored in 16 bytes whatever the
+ * family (IPv4 in the first 4, the rest zero) and every byte is defined, so
+ * keys are hashed and compared as words.
+ */
+struct fs_acct_key {
+	struct in6_addr src;
+	struct in6_addr dst;
+	__be16 sport;		/* or ICMP type << 8 | code */
+	__be16 dport;
+	u32 iif;
+	u8 family;
+	u8 proto;
+	u8 pad[2];
+};
+
+/* What the packet path learns about a packet besides its key. */
+struct fs_acct_pkt {
+	u32 len;
+	u8 dscp;
+	u8 tcp_flags;
+	bool fragment;		/* a non-first fragment: no ports */
+};
+
+/*
+ * struct fs_record - one flow record
+ * @hnode: in its hash bucket, under the bucket lock; readers use RCU
+ * @key: immutable after insertion
+ * @lock: protects the fields below it
+ * @dead: ended; a packet that finds a dead record creates a new one
+ * @age: creation-ordered list (for evicting the oldest), under age_lock
+ * @rcu: frees the record; shares memory with @age, which is no longer used
+ *	once the record has ended
+ */
+struct fs_record {
+	struct hlist_node hnode;
+	struct fs_acct_key key;
+	spinlock_t lock;
+	u8 dscp;
+	u8 tcp_flags;
+	u8 dead;
+	u32 oif;
+	u64 packets;
+	u64 bytes;
+	u64 first;		/* jiffies64 of the interval's first packet */
+	u64 last;		/* jiffies64 of the last packet */
+	union {
+		struct list_head age;
+		struct rcu_head rcu;
+	};
+};
+
+/* A copy of a record, as reported (dumps, events). */
+struct fs_rec_snap {
+	struct list_head list;	/* in the event queue */
+	u64 seq;		/* events only */
+	struct fs_acct_key key;
+	u32 oif;
+	u64 packets;
+	u64 bytes;
+	u64 first;
+	u64 last;
+	u8 dscp;
+	u8 tcp_flags;
+	u8 end;
+};
+
+/* A record filter (FLOWSTREAM_A_FILTER). */
+struct fs_acct_filter {
+	struct in6_addr prefix;
+	u8 family;		/* 0: any */
+	u8 prefix_len;
+	bool has_prefix;
+	int proto;		/* -1: any */
+	int port;		/* -1: any */
+	u32 ifindex;		/* 0: any */
+};
+
+/*
+ * struct fs_acct - the record table of a namespace where accounting is on
+ */
+struct fs_acct {
+	struct fs_net *fsn;
+	struct hlist_head *buckets;
+	spinlock_t *locks;
+	u32 mask;		/* buckets - 1 */
+	u32 lock_mask;		/* locks - 1, <= mask */
+	u32 seed;
+	atomic_t count;
+	u32 max;		/* READ_ONCE: may change while running */
+	u8 overload;
+	u64 idle_j;
+	u64 active_j;
+	u64 fin_j;
+	spinlock_t age_lock;	/* nests inside a bucket lock */
+	struct list_head age_list;
+	struct delayed_work expire_work;
+};
+
+
+extern unsigned int fs_acct_events_max;
+extern struct workqueue_struct *fs_wq;
+
+/* acct_parse.c */
+int fs_acct_parse(const struct sk_buff *skb, u8 family,
+		  struct fs_acct_key *key, struct fs_acct_pkt *pkt);
+
+/* acct_table.c */
+int fs_acct_cache_init(void);
+void fs_acct_cache_exit(void);
+unsigned int fs_acct_record_size(void);
+struct fs_acct *fs_acct_create(struct fs_net *fsn, const struct fs_config *cfg);
+void fs_acct_destroy(struct fs_acct *acct, u8 reason);
+void fs_acct_update(struct fs_acct *acct, const struct fs_config *cfg);
+void fs_acct_account(struct fs_acct *acct, const struct fs_acct_key *key,
+		     const struct fs_acct_pkt *pkt, u32 oif);
+u32 fs_acct_flush(struct fs_acct *acct, const struct fs_acct_filter *flt);
+bool fs_acct_lookup(struct fs_acct *acct, const struct fs_acct_key *key,
+		    struct fs_rec_snap *snap);
+bool fs_acct_match(const struct fs_acct_filter *flt,
+		   const struct fs_acct_key *key, u32 oif);
+void fs_rec_snapshot(const struct fs_record *rec, struct fs_rec_snap *snap);
+void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason);
+
+/* acct_expire.c */
+void fs_acct_expire_work(struct work_struct *work);
+void fs_acct_expire_scan(struct fs_acct *acct, u64 now);
+
+/* acct_hook.c */
+int fs_acct_net_init(struct fs_net *fsn);
+void fs_acct_net_exit(struct fs_net *fsn);
+int fs_acct_apply(struct fs_net *fsn, const struct fs_config *old,
+		  struct fs_config *new, struct netlink_ext_ack *extack);
+
+/* acct_events.c */
+int fs_events_net_init(struct fs_net *fsn);
+void fs_events_net_exit(struct fs_net *fsn);
+void fs_events_queue(struct fs_net *fsn, const struct fs_rec_snap *snap,
+		     gfp_t gfp);
+void fs_events_work(struct work_struct *work);
+void fs_events_stop(void);
+
+/* acct_nl.c */
+int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *snap,
+		   u64 seq);
+int fs_nl_get_record(struct sk_buff *skb, struct genl_info *info);
+int fs_nl_dump_records_start(struct netlink_callback *cb);
+int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb);
+int fs_nl_dump_records_done(struct netlink_callback *cb);
+int fs_nl_flush_records(struct sk_buff *skb, struct genl_info *info);
+extern const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1];
+extern const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
+
+#endif /* _FLOWSTREAM_ACCT_H */

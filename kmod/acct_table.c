@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream: the flow record table of a namespace.
+ *
+ * A fixed array of hash buckets, sized from max-records when accounting is
+ * turned on. Lookups are lockless under RCU. Insertions and removals take
+ * one of a set of bucket locks; a record's counters are under its own lock,
+ * so packets of different flows never write the same cache line. The
+ * number of live records is kept with an atomic that is touched only when a
+ * record is created or ends, and is raised before a record is inserted, so
+ * the table never holds more than max-records.
+ *
+ * Lock order: bucket lock, then record lock, then age_lock.
+ */
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "acct.h"
+#include "config.h"
+#include "stats.h"
+
+#ifndef FS_RECORD_CACHE_NAME
+#define FS_RECORD_CACHE_NAME "flowstream_record"
+#endif
+
+static struct kmem_cache *fs_record_cache __read_mostly;
+
+int fs_acct_cache_init(void)
+{
+	fs_record_cache = kmem_cache_create(FS_RECORD_CACHE_NAME,
+					    sizeof(struct fs_record),
+					    __alignof__(struct fs_record), 0,
+					    NULL);
+	return fs_record_cache ? 0 : -ENOMEM;
+}
+
+void fs_acct_cache_exit(void)
+{
+	rcu_barrier();	/* records freed by call_rcu() */
+	kmem_cache_destroy(fs_record_cache);
+}
+
+unsigned int fs_acct_record_size(void)
+{
+	return kmem_cache_size(fs_record_cache);
+}
+
+static u32 fs_acct_hash(const struct fs_acct *acct,
+			const struct fs_acct_key *key)
+{
+	BUILD_BUG_ON(sizeof(*key) % sizeof(u32));
+	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
+		      acct->seed);
+}
+
+static spinlock_t *fs_acct_lock(struct fs_acct *acct, u32 hash)
+{
+	return &acct->locks[hash & acct->lock_mask];
+}
+
+void fs_acct_update(struct fs_acct *acct, const struct fs_config *cfg)
+{
+	WRITE_ONCE(acct->max, cfg->acct_max_records);
+	WRITE_ONCE(acct->overload, cfg->acct_overload);
+	WRITE_ONCE(acct->idle_j, (u64)cfg->acct_idle_timeout * HZ);
+	WRITE_ONCE(acct->active_j, (u64)cfg->acct_active_timeout * HZ);
+	WRITE_ONCE(acct->fin_j, (u64)cfg->acct_fin_timeout * HZ);
+}
+
+struct fs_acct *fs_acct_create(struct fs_net *fsn, const struct fs_config *cfg)
+{
+	u32 nbuckets, nlocks, i;
+	struct fs_acct *acct;
+
+	acct = kzalloc(sizeof(*acct), GFP_KERNEL);
+	if (!acct)
+		return NULL;
+	/* About two records per bucket at the limit. */
+	nbuckets = roundup_pow_of_two(max_t(u32, cfg->acct_max_records / 2, 64));
+	nlocks = min_t(u32, nbuckets, 1024);
+	acct->buckets = kvcalloc(nbuckets, sizeof(*acct->buckets), GFP_KERNEL);
+	acct->locks = kvmalloc_array(nlocks, sizeof(*acct->locks), GFP_KERNEL);
+	if (!acct->buckets || !acct->locks) {
+		kvfree(acct->buckets);
+		kvfree(acct->locks);
+		kfree(acct);
+		return NULL;
+	}
+	for (i = 0; i < nlocks; i++)
+		spin_lock_init(&acct->locks[i]);
+	acct->mask = nbuckets - 1;
+	acct->lock_mask = nlocks - 1;
+	acct->seed = get_random_u32();
+	acct->fsn = fsn;
+	atomic_set(&acct->count, 0);
+	spin_lock_init(&acct->age_lock);
+	INIT_LIST_HEAD(&acct->age_list);
+	INIT_DELAYED_WORK(&acct->expire_work, fs_acct_expire_work);
+	fs_acct_update(acct, cfg);
+	return acct;
+}
+
+void fs_rec_snapshot(const struct fs_record *rec, struct fs_rec_snap *snap)
+{
+	snap->key = rec->key;
+	snap->oif = rec->oif;
+	snap->packets = rec->packets;
+	snap->bytes = rec->bytes;
+	snap->first = rec->first;
+	snap->last = rec->last;
+	snap->dscp = rec->dscp;
+	snap->tcp_flags = rec->tcp_flags;
+	snap->end = FLOWSTREAM_END_NONE;
+}
+
+static void fs_record_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(fs_record_cache, container_of(head, struct fs_record, rcu));
+}
+
+/*
+ * End a record: the caller holds its bucket lock and its lock, and it is not
+ * dead. Reports it (unless @reason is FLOWSTREAM_END_NETNS or it counted
+ * nothing), unlinks it and frees it after a grace period.
+ */
+void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason)
+{
+	struct fs_net *fsn = acct->fsn;
+	struct fs_rec_snap snap;
+
+	rec->dead = 1;
+	fs_rec_snapshot(rec, &snap);
+	snap.end = reason;
+	hlist_del_rcu(&rec->hnode);
+	spin_lock(&acct->age_lock);
+	list_del(&rec->age);
+	spin_unlock(&acct->age_lock);
+	atomic_dec(&acct->count);
+
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_RECORDS_ENDED);
+	if (reason == FLOWSTREAM_END_EVICTED)
+		fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED);
+	if (reason != FLOWSTREAM_END_NETNS && snap.packets)
+		fs_events_queue(fsn, &snap, GFP_ATOMIC);
+	call_rcu(&rec->rcu, fs_record_free_rcu);
+}
+
+/* End the oldest record to make room. Called with BHs off, under RCU. */
+static bool fs_acct_evict_oldest(struct fs_acct *acct)
+{
+	struct fs_record *rec;
+	spinlock_t *lock;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		spin_lock(&acct->age_lock);
+		rec = list_first_entry_or_null(&acct->age_list,
+					       struct fs_record, age);
+		spin_unlock(&acct->age_lock);
+		if (!rec)
+			return false;
+		/* Still valid: freed only after a grace period. */
+		lock = fs_acct_lock(acct, fs_acct_hash(acct, &rec->key));
+		spin_lock(lock);
+		spin_lock(&rec->lock);
+		if (!rec->dead) {
+			fs_acct_end_locked(acct, rec, FLOWSTREAM_END_EVICTED);
+			spin_unlock(&rec->lock);
+			spin_unlock(lock);
+			return true;
+		}
+		/* Someone else is ending it: look again. */
+		spin_unlock(&rec->lock);
+		spin_unlock(lock);
+	}
+	return false;
+}
+
+static struct fs_record *fs_acct_find(struct fs_acct *acct, u32 hash,
+				      const struct fs_acct_key *key)
+{
+	struct fs_record *rec;
+
+	hlist_for_each_entry_rcu(rec, &acct->buckets[hash & acct->mask], hnode)
+		if (!memcmp(&rec->key, key, sizeof(*key)))
+			return rec;
+	return NULL;
+}
+
+static void fs_rec_add(struct fs_record *rec, const struct fs_acct_pkt *pkt,
+		       u32 oif, u64 now)
+{
+	rec->packets++;
+	rec->bytes += pkt->len;
+	rec->last = now;
+	rec->tcp_flags |= pkt->tcp_flags;
+	if (oif)
+		rec->oif = oif;
+}
+
+/* Count a packet into an existing record; false if the record is dead. */
+static bool fs_acct_hit(struct fs_record *rec, const struct fs_acct_pkt *pkt,
+			u32 oif, u64 now)
+{
+	bool alive;
+
+	spin_lock(&rec->lock);
+	alive = !rec->dead;
+	if (alive)
+		fs_rec_add(rec, pkt, oif, now);
+	spin_unlock(&rec->lock);
+	return alive;
+}
+
+/* Make room for one more record; false if the packet is not accounted. */
+static bool fs_acct_reserve(struct fs_acct *acct)
+{
+	struct fs_net *fsn = acct->fsn;
+
+	while (atomic_inc_return(&acct->count) > READ_ONCE(acct->max)) {
+		atomic_dec(&acct->count);
+		if (READ_ONCE(acct->overload) != FLOWSTREAM_OVERLOAD_EVICT ||
+		    !fs_acct_evict_oldest(acct)) {
+			fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_DROP_LIMIT);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * fs_acct_account() - count a packet
+ * @acct: the namespace's table
+ * @key: the packet's key
+ * @pkt: what else we know of it
+ * @oif: egress interface, 0 if none
+ *
+ * Packet path: any context, under RCU; never sleeps, allocates at most one
+ * record, and only while the table is below its limit.
+ */
+void fs_acct_account(struct fs_acct *acct, const struct fs_acct_key *key,
+		     const struct fs_acct_pkt *pkt, u32 oif)
+{
+	struct fs_net *fsn = acct->fsn;
+	u64 now = get_jiffies_64();
+	struct fs_record *rec, *old;
+	u32 hash = fs_acct_hash(acct, key);
+	spinlock_t *lock;
+
+	local_bh_disable();
+	rec = fs_acct_find(acct, hash, key);
+	if (rec && fs_acct_hit(rec, pkt, oif, now))
+		goto counted;
+
+	if (!fs_acct_reserve(acct))
+		goto out;
+	rec = kmem_cache_alloc(fs_record_cache, GFP_ATOMIC);
+	if (!rec) {
+		atomic_dec(&acct->count);
+		fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_DROP_NOMEM);
+		goto out;
+	}
+	rec->key = *key;
+	spin_lock_init(&rec->lock);
+	rec->dscp = pkt->dscp;
+	rec->tcp_flags = 0;
+	rec->dead = 0;
+	rec->oif = 0;
+	rec->packets = 0;
+	rec->bytes = 0;
+	rec->first = now;
+	fs_rec_add(rec, pkt, oif, now);
+
+	lock = fs_acct_lock(acct, hash);
+	spin_lock(lock);
+	/* Another CPU may have created it meanwhile. */
+	old = fs_acct_find(acct, hash, key);
+	if (old && fs_acct_hit(old, pkt, oif, now)) {
+		spin_unlock(lock);
+		atomic_dec(&acct->count);
+		kmem_cache_free(fs_record_cache, rec);
+		goto counted;
+	}
+	hlist_add_head_rcu(&rec->hnode, &acct->buckets[hash & acct->mask]);
+	spin_lock(&acct->age_lock);
+	list_add_tail(&rec->age, &acct->age_list);
+	spin_unlock(&acct->age_lock);
+	spin_unlock(lock);
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_RECORDS_CREATED);
+counted:
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_PACKETS);
+	fs_stat_add(fsn, FLOWSTREAM_STAT_ACCT_BYTES, pkt->len);
+	if (pkt->fragment)
+		fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_FRAGMENTS);
+out:
+	local_bh_enable();
+}
+
+/* End every record that matches @flt (every record if @flt is NULL). */
+static u32 fs_acct_end_all(struct fs_acct *acct,
+			   const struct fs_acct_filter *flt, u8 reason)
+{
+	struct fs_record *rec;
+	struct hlist_node *tmp;
+	u32 i, n = 0;
+
+	for (i = 0; i <= acct->mask; i++) {
+		spinlock_t *lock = &acct->locks[i & acct->lock_mask];
+
+		if (hlist_empty(&acct->buckets[i]))
+			continue;
+		spin_lock_bh(lock);
+		hlist_for_each_entry_safe(rec, tmp, &acct->buckets[i], hnode) {
+			spin_lock(&rec->lock);
+			if (!rec->dead &&
+			    (!flt || fs_acct_match(flt, &rec->key, rec->oif))) {
+				fs_acct_end_locked(acct, rec, reason);
+				n++;
+			}
+			spin_unlock(&rec->lock);
+		}
+		spin_unlock_bh(lock);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	return n;
+}
+
+u32 fs_acct_flush(struct fs_acct *acct, const struct fs_acct_filter *flt)
+{
+	return fs_acct_end_all(acct, flt, FLOWSTREAM_END_FLUSHED);
+}
+
+/*
+ * Take the table down: no packet may reach it any more (hooks gone) and the
+ * expiry work must not run. Every record ends with @reason.
+ */
+void fs_acct_destroy(struct fs_acct *acct, u8 reason)
+{
+	fs_acct_end_all(acct, NULL, reason);
+	WARN_ON(atomic_read(&acct->count));
+	kvfree(acct->buckets);
+	kvfree(acct->locks);
+	kfree(acct);
+}
+
+bool fs_acct_lookup(struct fs_acct *acct, const struct fs_acct_key *key,
+		    struct fs_rec_snap *snap)
+{
+	struct fs_record *rec;
+	bool found = false;
+
+	rcu_read_lock();
+	rec = fs_acct_find(acct, fs_acct_hash(acct, key), key);
+	if (rec) {
+		spin_lock_bh(&rec->lock);
+		if (!rec->dead) {
+			fs_rec_snapshot(rec, snap);
+			found = true;
+		}
+		spin_unlock_bh(&rec->lock);
+	}
+	rcu_read_unlock();
+	return found;
+}
