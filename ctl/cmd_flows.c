@@ -207,10 +207,12 @@ static int flows_dump(struct flowctl *fc, struct nlmsghdr *nlh,
 		ret = fs_nl_transact(fc->nl, nlh, flows_stream, &ctx, &ack);
 	else
 		ret = fs_nl_transact(fc->nl, nlh, flows_collect, &l, &ack);
+	if (ret) {
+		/* The records printed so far, then what went wrong. */
+		fflush(stdout);
+	}
 	if (fs_nl_report(ret, &ack)) {
 		rec_list_free(&l);
-		if (!out_is_json(fc->out))
-			fflush(stdout);
 		return 1;
 	}
 	rec_list_finish(&l);

@@ -58,6 +58,15 @@ uint64_t seq_track(struct seq_track *t, const struct fs_record *rec,
 	return gap;
 }
 
+/* A monitor printing to @o the notifications of generic netlink @family. */
+void monitor_init(struct monitor *m, struct output *o, uint16_t family)
+{
+	memset(m, 0, sizeof(*m));
+	m->o = o;
+	m->family = family;
+	m->fmt.notify = true;		/* "seq N END" first, "seq" in JSON */
+}
+
 /* Parse "monitor" arguments; returns 0 or EXIT_USAGE after a message. */
 int monitor_parse_args(int argc, char **argv, struct monitor *m, bool *json)
 {
@@ -230,7 +239,7 @@ static int monitor_loop(struct fs_nl *nl, struct monitor *m,
 
 int cmd_monitor(struct flowctl *fc, int argc, char **argv)
 {
-	struct monitor m = { .count = 0 };
+	struct monitor m;
 	struct sigaction sa;
 	sigset_t block, orig;
 	struct output *o;
@@ -241,6 +250,7 @@ int cmd_monitor(struct flowctl *fc, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	monitor_init(&m, fc->out, 0);
 	ret = monitor_parse_args(argc, argv, &m, &json);
 	if (ret)
 		return ret;
@@ -253,7 +263,6 @@ int cmd_monitor(struct flowctl *fc, int argc, char **argv)
 		out_free(fc->out);
 		fc->out = o;
 	}
-	m.o = fc->out;
 
 	/* SIGINT and SIGTERM end the loop: block them but in ppoll(). */
 	sigemptyset(&block);
@@ -269,6 +278,7 @@ int cmd_monitor(struct flowctl *fc, int argc, char **argv)
 	ret = monitor_open(fc->nl);
 	if (!ret) {
 		m.family = fc->nl->fam.id;
+		m.o = fc->out;
 		ret = monitor_loop(fc->nl, &m, &orig);
 		fprintf(stderr, "monitor: %" PRIu64 " records, %" PRIu64
 			" lost\n", m.seq.records, m.seq.lost);

@@ -111,6 +111,7 @@ struct monitor {
 	int err;			/* exit status if an output error */
 };
 
+void monitor_init(struct monitor *m, struct output *o, uint16_t family);
 int monitor_parse_args(int argc, char **argv, struct monitor *m,
 		       bool *json);
 int monitor_msg(const struct nlmsghdr *nlh, void *monitor);

@@ -67,8 +67,8 @@ const char *const fs_overload_names[] = {
 	[FLOWSTREAM_OVERLOAD_EVICT]	= "evict",
 };
 
-_Static_assert(sizeof(fs_overload_names) / sizeof(fs_overload_names[0]) ==
-	       __FLOWSTREAM_OVERLOAD_MAX, "name every FLOWSTREAM_OVERLOAD_*");
+_Static_assert(ARRAY_SIZE(fs_overload_names) == __FLOWSTREAM_OVERLOAD_MAX,
+	       "name every FLOWSTREAM_OVERLOAD_*");
 
 #define CFG_U32(n, j, a, v)	{ .name = n, .json = j, .attr = a, \
 				  .type = FS_CFG_U32, .value = v }

@@ -254,6 +254,7 @@ int fs_nl_process(const void *buf, size_t len, unsigned int seq,
 	};
 	int ret;
 
+	memset(ack, 0, sizeof(*ack));
 	errno = 0;
 	ret = mnl_cb_run2(buf, len, seq, portid, process_data_cb, &ctx,
 			  ctl, MNL_ARRAY_SIZE(ctl));
@@ -378,6 +379,8 @@ struct nlmsghdr *fs_nl_req(struct fs_nl *nl, uint8_t cmd)
 		fprintf(stderr, "Error: %s\n", err);
 		return NULL;
 	}
+	/* libmnl before 1.0.5 leaves attribute padding as it finds it. */
+	memset(nl->sbuf, 0, sizeof(nl->sbuf));
 	return fs_nl_put_request(nl->sbuf, nl->fam.id, cmd,
 				 FLOWSTREAM_GENL_VERSION, ++nl->seq);
 }

@@ -282,6 +282,7 @@ reject:
 struct fs_dump_ctx {
 	u32 bucket;
 	u32 skip;
+	bool started;
 	struct fs_acct_filter flt;
 };
 
@@ -293,13 +294,21 @@ static struct fs_dump_ctx *fs_dump_ctx(struct netlink_callback *cb)
 
 int fs_nl_dump_records_start(struct netlink_callback *cb)
 {
+	memset(fs_dump_ctx(cb), 0, sizeof(struct fs_dump_ctx));
+	return 0;
+}
+
+/*
+ * The request is checked in the first dump call rather than in start():
+ * before 6.2, start() has no extended ACK to explain a refusal with.
+ */
+static int fs_nl_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
+			    struct fs_dump_ctx *ctx)
+{
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct fs_net *fsn = fs_net(sock_net(cb->skb->sk));
-	struct fs_dump_ctx *ctx = fs_dump_ctx(cb);
 	int err;
 
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	memset(ctx, 0, sizeof(*ctx));
 	if (info->attrs[FLOWSTREAM_A_RECORD]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[FLOWSTREAM_A_RECORD],
 				    "a dump takes a filter, not a record key");
@@ -314,6 +323,7 @@ int fs_nl_dump_records_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG_MOD(cb->extack, FS_ACCT_OFF_MSG);
 		return -ENOENT;
 	}
+	ctx->started = true;
 	return 0;
 reject:
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
@@ -353,7 +363,13 @@ int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb)
 	struct fs_acct *acct;
 	bool full = false;
 	u32 idx;
+	int err;
 
+	if (!ctx->started) {
+		err = fs_nl_dump_check(cb, fsn, ctx);
+		if (err)
+			return err;
+	}
 	rcu_read_lock();
 	acct = rcu_dereference(fsn->acct);
 	for (; acct && ctx->bucket <= acct->mask && !full; ctx->bucket++) {

@@ -18,6 +18,8 @@ pkgs=(
 	util-linux rsync git
 	# the netlink spec check
 	python3-yaml python3-jsonschema
+	# JSON in the selftests
+	jq
 )
 
 missing=()

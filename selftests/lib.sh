@@ -114,3 +114,39 @@ stat_value() {
 		awk -v n="$1" '$1 == n { print $2 }' $f
 	fi
 }
+
+# topo_router PREFIX: namespaces PREFIXc (client), PREFIXr (router) and
+# PREFIXs (server); client 10.1.0.2/fd01::2 -- 10.1.0.1/fd01::1 router
+# 10.2.0.1/fd02::1 -- 10.2.0.2/fd02::2 server, the router forwarding.
+# Interfaces: in PREFIXr, "rc" faces the client and "rs" the server.
+topo_router() {
+	local c=${1}c r=${1}r s=${1}s
+	ns_add "$c" "$r" "$s" || return 1
+	ip link add cr netns "$c" type veth peer name rc netns "$r"
+	ip link add rs netns "$r" type veth peer name sr netns "$s"
+	ip -n "$c" addr add 10.1.0.2/24 dev cr
+	ip -n "$c" addr add fd01::2/64 dev cr nodad
+	ip -n "$r" addr add 10.1.0.1/24 dev rc
+	ip -n "$r" addr add fd01::1/64 dev rc nodad
+	ip -n "$r" addr add 10.2.0.1/24 dev rs
+	ip -n "$r" addr add fd02::1/64 dev rs nodad
+	ip -n "$s" addr add 10.2.0.2/24 dev sr
+	ip -n "$s" addr add fd02::2/64 dev sr nodad
+	for dev in "$c cr" "$r rc" "$r rs" "$s sr"; do
+		set -- $dev
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$c" route add default via 10.1.0.1
+	ip -n "$c" -6 route add default via fd01::1
+	ip -n "$s" route add default via 10.2.0.1
+	ip -n "$s" -6 route add default via fd02::1
+	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# jflows NETNS JQ_FILTER [FLOWCTL FILTER...]: jq over flowctl -j flows.
+jflows() {
+	local ns=$1 q=$2
+	shift 2
+	$FLOWCTL -n "$ns" -j flows "$@" | jq -r "$q"
+}

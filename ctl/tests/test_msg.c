@@ -97,6 +97,63 @@ static void test_set_config(void **state)
 #endif
 }
 
+/* u8 keys travel as u8 attributes, in table order. */
+static void test_set_config_acct(void **state)
+{
+	char buf[256];
+	struct seen_attrs top = { 0 }, cfg = { 0 };
+	struct fs_config conf;
+	struct nlmsghdr *nlh;
+	char *argv[] = { "overload", "evict", "idle-timeout", "30",
+			 "acct", "on" };
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(config_parse_args(6, argv, &conf), 0);
+	nlh = fs_nl_put_request(buf, FAMILY, FLOWSTREAM_CMD_SET_CONFIG,
+				FLOWSTREAM_GENL_VERSION, 42);
+	config_put(nlh, &conf);
+	assert_int_equal(mnl_attr_parse(nlh, GENL_HDRLEN, collect_cb, &top),
+			 MNL_CB_OK);
+	assert_int_equal(top.n, 1);
+	assert_int_equal(mnl_attr_parse_nested(top.attr[0], collect_cb, &cfg),
+			 MNL_CB_OK);
+	assert_int_equal(cfg.n, 3);
+	assert_int_equal(cfg.raw_type[0], FLOWSTREAM_CFG_A_ACCT_ENABLE);
+	assert_int_equal(mnl_attr_validate(cfg.attr[0], MNL_TYPE_U8), 0);
+	assert_int_equal(mnl_attr_get_payload_len(cfg.attr[0]), 1);
+	assert_int_equal(mnl_attr_get_u8(cfg.attr[0]), 1);
+	assert_int_equal(cfg.raw_type[1], FLOWSTREAM_CFG_A_ACCT_IDLE_TIMEOUT);
+	assert_int_equal(mnl_attr_get_payload_len(cfg.attr[1]), 4);
+	assert_int_equal(mnl_attr_get_u32(cfg.attr[1]), 30);
+	assert_int_equal(cfg.raw_type[2], FLOWSTREAM_CFG_A_ACCT_OVERLOAD);
+	assert_int_equal(mnl_attr_get_payload_len(cfg.attr[2]), 1);
+	assert_int_equal(mnl_attr_get_u8(cfg.attr[2]),
+			 FLOWSTREAM_OVERLOAD_EVICT);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		static const unsigned char want[] = {
+			0x30, 0x00, 0x00, 0x00,	/* nlmsg_len 48 */
+			0x1f, 0x00, 0x05, 0x00,
+			0x2a, 0x00, 0x00, 0x00,
+			0x00, 0x00, 0x00, 0x00,
+			0x04, 0x01, 0x00, 0x00,	/* SET_CONFIG, version 1 */
+			0x1c, 0x00, 0x06, 0x80,	/* CONFIG | NLA_F_NESTED */
+			0x05, 0x00, 0x02, 0x00,	/* CFG_A_ACCT_ENABLE */
+			0x01, 0x00, 0x00, 0x00,	/* 1 + pad */
+			0x08, 0x00, 0x03, 0x00,	/* CFG_A_ACCT_IDLE_TIMEOUT */
+			0x1e, 0x00, 0x00, 0x00,	/* 30 */
+			0x05, 0x00, 0x07, 0x00,	/* CFG_A_ACCT_OVERLOAD */
+			0x01, 0x00, 0x00, 0x00,	/* evict + pad */
+		};
+
+		assert_int_equal(nlh->nlmsg_len, sizeof(want));
+		assert_memory_equal(buf, want, sizeof(want));
+	}
+#endif
+}
+
 static void test_set_config_empty(void **state)
 {
 	char buf[64];
@@ -180,6 +237,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_request),
 		cmocka_unit_test(test_set_config),
+		cmocka_unit_test(test_set_config_acct),
 		cmocka_unit_test(test_set_config_empty),
 		cmocka_unit_test(test_family),
 		cmocka_unit_test(test_family_malformed),
