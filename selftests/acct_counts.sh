@@ -43,24 +43,27 @@ table inet fss {
 }
 NFT
 
-# The counter of the rule commented COUNTER in TABLE.
-nft_count() {	# NETNS TABLE COUNTER packets|bytes
-	ip netns exec "$1" nft -j list table inet "$2" |
-		jq -r ".nftables[] | select(.rule.comment == \"$3\") |
-		       .rule.expr[] | select(.counter) | .counter.$4"
+# Both counts are read once into files after the traffic (snap NETNS
+# TABLE), then compared.
+snapdir=$(mktemp -d)
+snap() {
+	$FLOWCTL -n "$1" -j flows >"$snapdir/$1.flows"
+	ip netns exec "$1" nft -j list table inet "$2" >"$snapdir/$1.nft"
 }
 
-# flowstream's sum over records selected by a jq condition.
-fs_sum() {	# NETNS JQ_CONDITION packets|bytes
-	jflows "$1" "[.[] | select($2) | .$3] | add // 0"
+same_as_nft() {	# DESC NETNS JQ_CONDITION COUNTER_COMMENT
+	local got
+	got=$(jq -r --arg c "$4" '.nftables[] | select(.rule.comment == $c) |
+		.rule.expr[] | select(.counter) | "\(.counter.packets) \(.counter.bytes)"' \
+		"$snapdir/$2.nft")
+	check_eq "$1: packets and bytes as nft counts ($got)" "$got" \
+		"$(jq -r "[.[] | select($3)] | \"\\(map(.packets) | add // 0) \\(map(.bytes) | add // 0)\"" \
+		"$snapdir/$2.flows")"
 }
 
-same_as_nft() {	# DESC NETNS JQ_CONDITION TABLE COUNTER
-	local p b
-	p=$(nft_count "$2" "$4" "$5" packets)
-	b=$(nft_count "$2" "$4" "$5" bytes)
-	check_eq "$1: packets as nft counts ($p)" "$p" "$(fs_sum "$2" "$3" packets)"
-	check_eq "$1: bytes as nft counts ($b)" "$b" "$(fs_sum "$2" "$3" bytes)"
+# jq over a snapshot of the records.
+jsnap() {	# NETNS JQ_FILTER
+	jq -r "$2" "$snapdir/$1.flows"
 }
 
 rc_if=$(ip netns exec far cat /sys/class/net/rc/ifindex)
@@ -69,21 +72,6 @@ sr_if=$(ip netns exec fas cat /sys/class/net/sr/ifindex)
 
 ip netns exec fac ping -q -c 20 -i 0.05 -Q 184 10.2.0.2 >/dev/null
 ip netns exec fac ping -q -c 15 -i 0.05 -s 1000 fd02::2 >/dev/null
-same_as_nft "forwarded IPv4 echo requests" far \
-	'.family == "inet" and .icmp_type == 8' fsc ping4_req
-same_as_nft "forwarded IPv4 echo replies" far \
-	'.family == "inet" and .icmp_type == 0' fsc ping4_rep
-same_as_nft "forwarded IPv6 echo requests" far \
-	'.family == "inet6" and .icmp_type == 128' fsc ping6_req
-check_eq "one record per ICMP direction and family" 1 \
-	"$(jflows far '[.[] | select(.family == "inet" and .icmp_type == 8)] | length')"
-check_eq "echo request record: ingress and egress interfaces" "$rc_if $rs_if" \
-	"$(jflows far '.[] | select(.family == "inet" and .icmp_type == 8) | "\(.iif) \(.oif)"')"
-check_eq "echo request record: DSCP 46 from ping -Q 184" 46 \
-	"$(jflows far '.[] | select(.family == "inet" and .icmp_type == 8) | .dscp')"
-check_eq "echo request record: addresses" "10.1.0.2 10.2.0.2" \
-	"$(jflows far '.[] | select(.family == "inet" and .icmp_type == 8) | "\(.src) \(.dst)"')"
-
 ip netns exec fas iperf3 -s -D -p 5201
 sleep 1
 ip netns exec fac iperf3 -c 10.2.0.2 -p 5201 -t 2 >/dev/null
@@ -93,41 +81,51 @@ check_eq "iperf3 TCP over IPv6 ran" 0 "$?"
 ip netns exec fac iperf3 -c 10.2.0.2 -p 5201 -u -b 20M -t 2 >/dev/null
 check_eq "iperf3 UDP ran" 0 "$?"
 sleep 1
+snap far fsc
+snap fas fss
 
-same_as_nft "forwarded TCP to the server" far '.proto == 6 and .dport == 5201' fsc tcp_up
-same_as_nft "forwarded TCP from the server" far '.proto == 6 and .sport == 5201' fsc tcp_down
-same_as_nft "forwarded UDP to the server" far '.proto == 17 and .dport == 5201' fsc udp_up
-same_as_nft "forwarded UDP from the server" far '.proto == 17 and .sport == 5201' fsc udp_down
-same_as_nft "TCP received by the server" fas '.proto == 6 and .dport == 5201' fss in_tcp
-same_as_nft "TCP sent by the server" fas '.proto == 6 and .sport == 5201' fss out_tcp
+same_as_nft "forwarded IPv4 echo requests" far '.family == "inet" and .icmp_type == 8' ping4_req
+same_as_nft "forwarded IPv4 echo replies" far '.family == "inet" and .icmp_type == 0' ping4_rep
+same_as_nft "forwarded IPv6 echo requests" far '.family == "inet6" and .icmp_type == 128' ping6_req
+same_as_nft "forwarded TCP to the server" far '.proto == 6 and .dport == 5201' tcp_up
+same_as_nft "forwarded TCP from the server" far '.proto == 6 and .sport == 5201' tcp_down
+same_as_nft "forwarded UDP to the server" far '.proto == 17 and .dport == 5201' udp_up
+same_as_nft "forwarded UDP from the server" far '.proto == 17 and .sport == 5201' udp_down
+same_as_nft "TCP received by the server" fas '.proto == 6 and .dport == 5201' in_tcp
+same_as_nft "TCP sent by the server" fas '.proto == 6 and .sport == 5201' out_tcp
 
+echo4='.[] | select(.family == "inet" and .icmp_type == 8)'
+check_eq "one record per ICMP direction and family" 1 "$(jsnap far "[$echo4] | length")"
+check_eq "echo request record: addresses, interfaces and DSCP 46 (ping -Q 184)" \
+	"10.1.0.2 10.2.0.2 $rc_if $rs_if 46" \
+	"$(jsnap far "$echo4 | \"\\(.src) \\(.dst) \\(.iif) \\(.oif) \\(.dscp)\"")"
 check_eq "server: received TCP records have the ingress interface and no egress" \
-	"$sr_if 0" "$(jflows fas '[.[] | select(.proto == 6 and .dport == 5201)] | map("\(.iif) \(.oif)") | unique | join(",")')"
+	"$sr_if 0" "$(jsnap fas '[.[] | select(.proto == 6 and .dport == 5201)] | map("\(.iif) \(.oif)") | unique | join(",")')"
 check_eq "server: sent TCP records have the egress interface and no ingress" \
-	"0 $sr_if" "$(jflows fas '[.[] | select(.proto == 6 and .sport == 5201)] | map("\(.iif) \(.oif)") | unique | join(",")')"
+	"0 $sr_if" "$(jsnap fas '[.[] | select(.proto == 6 and .sport == 5201)] | map("\(.iif) \(.oif)") | unique | join(",")')"
 # SYN, ACK and FIN seen on every finished client-to-server connection.
 check_eq "TCP records carry SYN, ACK and FIN" true \
-	"$(jflows far '[.[] | select(.proto == 6 and .dport == 5201) | (.tcp_flags % 32) as $f | (($f % 2) == 1 and (($f / 2 | floor) % 2) == 1 and (($f / 16 | floor) % 2) == 1)] | all')"
+	"$(jsnap far '[.[] | select(.proto == 6 and .dport == 5201) | .tcp_flags | (. % 2 == 1 and (. / 2 | floor) % 2 == 1 and (. / 16 | floor) % 2 == 1)] | all')"
 
 # The totals in procfs add up with the records.
 check_eq "acct_packets equals the packets of all live records (router)" \
-	"$(fs_sum far 'true' packets)" "$(stat_value acct_packets far)"
+	"$(jsnap far 'map(.packets) | add')" "$(stat_value acct_packets far)"
 check_eq "/proc/net/flowstream/flows has a line per record" \
-	"$(jflows far length)" "$(ip netns exec far cat /proc/net/flowstream/flows | wc -l)"
+	"$(jsnap far length)" "$(ip netns exec far cat /proc/net/flowstream/flows | wc -l)"
 check_eq "nothing was refused, malformed or dropped" "0 0 0" \
 	"$(stat_value acct_drop_limit far) $(stat_value acct_drop_malformed far) $(stat_value acct_drop_nomem far)"
 
 # flowctl's own views agree with the dump.
 check_eq "flows proto icmp shows the ICMP records only" \
-	"$(jflows far '[.[] | select(.proto == 1)] | length')" \
+	"$(jsnap far '[.[] | select(.proto == 1)] | length')" \
 	"$($FLOWCTL -n far -j flows proto icmp | jq length)"
 check_eq "flows top 1 by bytes is the biggest record" \
-	"$(jflows far 'max_by(.bytes) | .bytes')" \
+	"$(jsnap far 'max_by(.bytes) | .bytes')" \
 	"$($FLOWCTL -n far -j flows top 1 by bytes | jq '.[0].bytes')"
-key=$(jflows far '.[] | select(.family == "inet" and .icmp_type == 8) | "proto icmp src \(.src) dst \(.dst) type 8 code 0 ifindex \(.iif)"')
+key=$(jsnap far "$echo4 | \"proto icmp src \\(.src) dst \\(.dst) type 8 code 0 ifindex \\(.iif)\"")
 # shellcheck disable=SC2086
 check_eq "flow get finds the echo request record" \
-	"$(fs_sum far '.family == "inet" and .icmp_type == 8' packets)" \
+	"$(jsnap far "$echo4 | .packets")" \
 	"$($FLOWCTL -n far -j flow get $key | jq .packets)"
 
 out=$($FLOWCTL -n far -j flows flush proto icmp)

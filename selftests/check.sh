@@ -166,10 +166,11 @@ spec() {
 }
 
 core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_loadunload.sh)
+acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
-	for t in "${core_tests[@]}"; do
+	for t in "${core_tests[@]}" "${acct_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	selftests/vm/run.sh -k debug -o "$logs/vm-debug" \

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Unloading and loading flowstream 20 times while traffic flows between two
-# namespaces and flowctl queries the module is clean.
+# namespaces, flow accounting counts it and flowctl queries the module is
+# clean.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
@@ -35,12 +36,16 @@ sleep 2
 loaded=0
 for i in $(seq 20); do
 	rmmod flowstream || break
-	insmod "$FS_KO" || break
+	insmod "$FS_KO" acct_enable=1 || break
 	loaded=$i
 	$FLOWCTL -n fsl3 config set node-id "$i" || break
 done
 check_eq "20 unload/load cycles under traffic" 20 "$loaded"
-check_eq "state starts afresh on load" "node-id 20" "$($FLOWCTL -n fsl3 config show)"
+check_eq "state starts afresh on load" "node-id 20" "$($FLOWCTL -n fsl3 config show | grep ^node-id)"
+check_match "acct_enable=1 turned accounting on in existing namespaces" "acct on" \
+	"$($FLOWCTL -n fsl2 config show)"
+recs=$($FLOWCTL -n fsl2 -j flows | jq length)
+check "and it accounts the traffic ($recs records)" test "$recs" -gt 0
 
 kill $poker
 wait $poker 2>/dev/null
@@ -59,6 +64,8 @@ kill -INT $ping
 wait $ping
 check_match "IPv6 ping ran alongside" "[1-9][0-9]* (packets )?received" "$(cat /tmp/ping6.log)"
 
-grep -q '^flowstream ' /proc/modules || insmod "$FS_KO"
+# Leave the module loaded as the test found it: accounting off by default.
+rmmod flowstream
+insmod "$FS_KO"
 check "module left loaded for the next test" grep -q '^flowstream ' /proc/modules
 tap_done

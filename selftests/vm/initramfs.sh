@@ -60,7 +60,7 @@ add_bin() {
 	done
 }
 
-for tool in bash ip genl iperf3 setpriv; do
+for tool in bash ip genl iperf3 setpriv jq; do
 	add_bin "$(command -v "$tool")"
 done
 add_bin "$repo/ctl/flowctl"
