@@ -61,7 +61,7 @@ struct fs_acct_pkt {
 struct fs_record {
 	struct hlist_node hnode;
 	struct fs_acct_key key;
-	spinlock_t lock;
+	spinlock_t lock;	/* see above */
 	u8 dscp;
 	u8 tcp_flags;
 	u8 dead;
@@ -108,7 +108,7 @@ struct fs_acct_filter {
 struct fs_acct {
 	struct fs_net *fsn;
 	struct hlist_head *buckets;
-	spinlock_t *locks;
+	spinlock_t *locks;	/* bucket i is under locks[i & lock_mask] */
 	u32 mask;		/* buckets - 1 */
 	u32 lock_mask;		/* locks - 1, <= mask */
 	u32 seed;
@@ -122,7 +122,6 @@ struct fs_acct {
 	struct list_head age_list;
 	struct delayed_work expire_work;
 };
-
 
 extern unsigned int fs_acct_events_max;
 extern struct workqueue_struct *fs_wq;
@@ -176,5 +175,6 @@ int fs_nl_dump_records_done(struct netlink_callback *cb);
 int fs_nl_flush_records(struct sk_buff *skb, struct genl_info *info);
 extern const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1];
 extern const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
+extern const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1];
 
 #endif /* _FLOWSTREAM_ACCT_H */

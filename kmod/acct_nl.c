@@ -24,6 +24,14 @@ const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1] = {
 	[FLOWSTREAM_REC_A_IIF] = { .type = NLA_U32 },
 };
 
+const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
+
+/* GET_RECORD and FLUSH_RECORDS */
+const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+	[FLOWSTREAM_A_RECORD] = NLA_POLICY_NESTED(fs_rec_policy),
+	[FLOWSTREAM_A_FILTER] = NLA_POLICY_NESTED(fs_flt_policy),
+};
+
 const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1] = {
 	[FLOWSTREAM_FLT_A_FAMILY] = { .type = NLA_U8 },
 	[FLOWSTREAM_FLT_A_PREFIX] = { .type = NLA_BINARY, .len = 16 },
@@ -305,17 +313,24 @@ int fs_nl_dump_records_start(struct netlink_callback *cb)
 static int fs_nl_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 			    struct fs_dump_ctx *ctx)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
 	int err;
 
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	if (info->attrs[FLOWSTREAM_A_RECORD]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[FLOWSTREAM_A_RECORD],
+	/* Already validated; parsed again here because where the generic
+	 * netlink core keeps a dump's attributes differs between kernels.
+	 */
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
+			  fs_record_ops_policy, cb->extack);
+	if (err)
+		goto reject;
+	if (attrs[FLOWSTREAM_A_RECORD]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_RECORD],
 				    "a dump takes a filter, not a record key");
 		err = -EINVAL;
 		goto reject;
 	}
-	err = fs_nl_parse_filter(info->attrs[FLOWSTREAM_A_FILTER], &ctx->flt,
+	err = fs_nl_parse_filter(attrs[FLOWSTREAM_A_FILTER], &ctx->flt,
 				 cb->extack);
 	if (err)
 		goto reject;

@@ -153,7 +153,7 @@ void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason)
 static bool fs_acct_evict_oldest(struct fs_acct *acct)
 {
 	struct fs_record *rec;
-	spinlock_t *lock;
+	spinlock_t *lock;	/* the record's bucket lock */
 	int tries;
 
 	for (tries = 0; tries < 4; tries++) {
@@ -249,7 +249,7 @@ void fs_acct_account(struct fs_acct *acct, const struct fs_acct_key *key,
 	u64 now = get_jiffies_64();
 	struct fs_record *rec, *old;
 	u32 hash = fs_acct_hash(acct, key);
-	spinlock_t *lock;
+	spinlock_t *lock;	/* the bucket lock */
 
 	local_bh_disable();
 	rec = fs_acct_find(acct, hash, key);

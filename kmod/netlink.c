@@ -28,11 +28,6 @@ static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_CONFIG] = NLA_POLICY_NESTED(fs_config_policy),
 };
 
-static const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1] = {
-	[FLOWSTREAM_A_RECORD] = NLA_POLICY_NESTED(fs_rec_policy),
-	[FLOWSTREAM_A_FILTER] = NLA_POLICY_NESTED(fs_flt_policy),
-};
-
 /* Capabilities this module supports (FLOWSTREAM_FEAT_*). */
 static u64 fs_features_supported(void)
 {

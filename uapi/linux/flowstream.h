@@ -47,11 +47,13 @@
  *	FLOWSTREAM_CFG_A_* attribute, after each successful SET_CONFIG.
  *
  * FLOWSTREAM_CMD_GET_RECORD (flow accounting)
- *	do:   Request FLOWSTREAM_A_RECORD holding a whole key (FAMILY, SRC,
- *	      DST, PROTO, SPORT, DPORT or ICMP_TYPE and ICMP_CODE, IIF).
- *	      Reply: FLOWSTREAM_A_RECORD, or ENOENT.
+ *	do:   Request FLOWSTREAM_A_RECORD holding a key: FAMILY, SRC, DST and
+ *	      PROTO are required; SPORT, DPORT (or ICMP_TYPE, ICMP_CODE) and
+ *	      IIF default to 0. Reply: FLOWSTREAM_A_RECORD, or ENOENT.
  *	dump: Request optionally FLOWSTREAM_A_FILTER. One message per live
  *	      flow record, each with FLOWSTREAM_A_RECORD.
+ *	Both fail with ENOENT ("flow accounting is off in this namespace")
+ *	where accounting is off.
  *
  * FLOWSTREAM_CMD_FLUSH_RECORDS (flow accounting)
  *	Request: optionally FLOWSTREAM_A_FILTER. Ends every matching record
@@ -63,9 +65,11 @@
  *	Notification only: sent to FLOWSTREAM_MCGRP_RECORDS for every ended
  *	record and for every active-timeout report of a long flow. Carries
  *	FLOWSTREAM_A_RECORD with FLOWSTREAM_REC_A_SEQ: a per-namespace
- *	sequence number that grows by one per record, so a listener that
- *	sees a gap knows how many records it missed (netlink overrun, or
- *	records the kernel could not queue, counted in events_dropped).
+ *	sequence number that starts at 1 and grows by one per reported
+ *	record, listened to or not, so a listener that sees a gap knows how
+ *	many records it missed (netlink overrun, or records the kernel could
+ *	not queue, counted in events_dropped). Several notifications may
+ *	share one datagram.
  *
  * Multicast groups:
  *	FLOWSTREAM_MCGRP_CONFIG ("config"): configuration changes.
