@@ -47,30 +47,53 @@ static int fs_proc_stat_show(struct seq_file *seq, void *v)
  */
 struct fs_rec_iter {
 	struct seq_net_private p;	/* must be first */
-	u32 bucket;
+	u32 bucket;	/* of the current record */
+	u32 idx;	/* its place in the bucket */
+	loff_t pos;	/* its place in the file */
 };
 
-static struct fs_record *fs_rec_first_from(struct fs_acct *acct, u32 *bucket)
+static struct fs_record *fs_rec_first_from(struct fs_acct *acct,
+					    struct fs_rec_iter *it)
 {
 	struct hlist_node *n;
 
-	for (; *bucket <= acct->mask; (*bucket)++) {
-		n = rcu_dereference(hlist_first_rcu(&acct->buckets[*bucket]));
+	for (it->idx = 0; it->bucket <= acct->mask; it->bucket++) {
+		n = rcu_dereference(hlist_first_rcu(&acct->buckets[it->bucket]));
 		if (n)
 			return hlist_entry(n, struct fs_record, hnode);
 	}
 	return NULL;
 }
 
-static struct fs_record *fs_rec_next(struct fs_acct *acct, u32 *bucket,
+static struct fs_record *fs_rec_next(struct fs_acct *acct,
+				     struct fs_rec_iter *it,
 				     struct fs_record *rec)
 {
 	struct hlist_node *n = rcu_dereference(hlist_next_rcu(&rec->hnode));
 
-	if (n)
+	if (n) {
+		it->idx++;
 		return hlist_entry(n, struct fs_record, hnode);
-	(*bucket)++;
-	return fs_rec_first_from(acct, bucket);
+	}
+	it->bucket++;
+	return fs_rec_first_from(acct, it);
+}
+
+/* The record at it->bucket, it->idx, if the bucket still has one there. */
+static struct fs_record *fs_rec_resume(struct fs_acct *acct,
+				       struct fs_rec_iter *it)
+{
+	struct fs_record *rec;
+	u32 i = 0;
+
+	if (it->bucket > acct->mask)
+		return NULL;
+	hlist_for_each_entry_rcu(rec, &acct->buckets[it->bucket], hnode)
+		if (i++ == it->idx)
+			return rec;
+	/* The bucket shrank: go on with the next one. */
+	it->bucket++;
+	return fs_rec_first_from(acct, it);
 }
 
 static void *fs_rec_seq_start(struct seq_file *seq, loff_t *pos)
@@ -89,10 +112,16 @@ static void *fs_rec_seq_start(struct seq_file *seq, loff_t *pos)
 	acct = rcu_dereference(fsn->acct);
 	if (!acct)
 		return NULL;
+	/* A read that goes on where the last one stopped resumes there
+	 * instead of walking the table from the start again.
+	 */
+	if (n && n == it->pos)
+		return fs_rec_resume(acct, it);
 	it->bucket = 0;
-	rec = fs_rec_first_from(acct, &it->bucket);
+	rec = fs_rec_first_from(acct, it);
 	while (rec && n--)
-		rec = fs_rec_next(acct, &it->bucket, rec);
+		rec = fs_rec_next(acct, it, rec);
+	it->pos = *pos;
 	return rec;
 }
 
@@ -102,7 +131,8 @@ static void *fs_rec_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 	struct fs_rec_iter *it = seq->private;
 
 	(*pos)++;
-	return acct ? fs_rec_next(acct, &it->bucket, v) : NULL;
+	it->pos = *pos;
+	return acct ? fs_rec_next(acct, it, v) : NULL;
 }
 
 static void fs_rec_seq_stop(struct seq_file *seq, void *v)
