@@ -52,8 +52,8 @@ struct fs_rec_iter {
 	loff_t pos;	/* its place in the file */
 };
 
-static struct fs_record *fs_rec_first_from(struct fs_acct *acct,
-					    struct fs_rec_iter *it)
+static struct fs_record *
+fs_rec_first_from(struct fs_acct *acct, struct fs_rec_iter *it)
 {
 	struct hlist_node *n;
 
