@@ -8,6 +8,11 @@ source "$(dirname "$0")/lib.sh"
 fs_require_module
 
 ns_add fea feb
+# No IPv6: no neighbour discovery or MLD records besides the test's own.
+for ns in fea feb; do
+	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec $ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+done
 veth_pair fea feb 10.7.0.1/24 10.7.0.2/24
 $FLOWCTL -n feb config set acct on idle-timeout 2 fin-timeout 1 active-timeout 3600 ||
 	skip_all "cannot turn accounting on"

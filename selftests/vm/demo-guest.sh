@@ -20,12 +20,18 @@ ip netns exec router sysctl -qw net.ipv4.ip_forward=1
 
 echo "== flowstream in a three-namespace topology: client -> router -> server"
 say $FLOWCTL version
-say $FLOWCTL -n router config set node-id 1
+say $FLOWCTL -n router config set node-id 1 acct on
 say $FLOWCTL -n server config set node-id 2
 
 ip netns exec server iperf3 -s -D -p 5201
 sleep 1
+ip netns exec client ping -q -c 5 -i 0.2 10.2.0.2 >/dev/null
 say ip netns exec client iperf3 -c 10.2.0.2 -p 5201 -t 3 -f m
+echo
+echo "== flow records on the router (forwarded traffic)"
+say $FLOWCTL -n router flows
+say $FLOWCTL -n router flows proto tcp top 2 by bytes
+say ip netns exec router cat /proc/net/flowstream/flows
 say $FLOWCTL -n router status
 say $FLOWCTL -n server -j -p status
 say ip netns exec router cat /proc/net/flowstream/stat
