@@ -171,7 +171,6 @@ int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *snap,
 int fs_nl_get_record(struct sk_buff *skb, struct genl_info *info);
 int fs_nl_dump_records_start(struct netlink_callback *cb);
 int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb);
-int fs_nl_dump_records_done(struct netlink_callback *cb);
 int fs_nl_flush_records(struct sk_buff *skb, struct genl_info *info);
 extern const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1];
 extern const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];

@@ -230,7 +230,7 @@ static int fs_nl_parse_filter(struct nlattr *nest, struct fs_acct_filter *flt,
 
 int fs_nl_get_record(struct sk_buff *req, struct genl_info *info)
 {
-	struct fs_net *fsn = fs_net(genl_info_net(info));
+	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_rec_snap snap;
 	struct fs_acct_key key;
 	struct fs_acct *acct;
@@ -239,7 +239,6 @@ int fs_nl_get_record(struct sk_buff *req, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
 	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_RECORD)) {
 		NL_SET_ERR_MSG_MOD(info->extack, "missing record key");
 		err = -EINVAL;
@@ -282,8 +281,7 @@ int fs_nl_get_record(struct sk_buff *req, struct genl_info *info)
 	genlmsg_end(skb, hdr);
 	return genlmsg_reply(skb, info);
 reject:
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
-	return err;
+	return fs_nl_reject(fsn, info, err);
 }
 
 /* Where a dump is, kept in the callback between calls. */
@@ -343,11 +341,6 @@ static int fs_nl_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 reject:
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
 	return err;
-}
-
-int fs_nl_dump_records_done(struct netlink_callback *cb)
-{
-	return 0;
 }
 
 /* Put one record; false when the skb is full. */
@@ -418,7 +411,7 @@ int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb)
 
 int fs_nl_flush_records(struct sk_buff *req, struct genl_info *info)
 {
-	struct fs_net *fsn = fs_net(genl_info_net(info));
+	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_acct_filter flt;
 	struct fs_acct *acct;
 	struct sk_buff *skb;
@@ -426,7 +419,6 @@ int fs_nl_flush_records(struct sk_buff *req, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
 	if (info->attrs[FLOWSTREAM_A_RECORD]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_RECORD],
 				    "flush takes a filter, not a record key");
@@ -460,6 +452,5 @@ int fs_nl_flush_records(struct sk_buff *req, struct genl_info *info)
 	genlmsg_end(skb, hdr);
 	return genlmsg_reply(skb, info);
 reject:
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
-	return err;
+	return fs_nl_reject(fsn, info, err);
 }

@@ -44,7 +44,7 @@ static u64 fs_features_enabled(struct fs_net *fsn)
 	return f;
 }
 
-static struct fs_net *fs_nl_begin(struct genl_info *info)
+struct fs_net *fs_nl_begin(struct genl_info *info)
 {
 	struct fs_net *fsn = fs_net(genl_info_net(info));
 
@@ -53,7 +53,7 @@ static struct fs_net *fs_nl_begin(struct genl_info *info)
 }
 
 /* A handler refused the request: count it and, if asked to, log why. */
-static int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err)
+int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err)
 {
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
 	if (READ_ONCE(fs_debug) & FS_DEBUG_NL_REJECT)
@@ -265,7 +265,6 @@ static const struct genl_ops fs_genl_ops[] = {
 		.doit = fs_nl_get_record,
 		.start = fs_nl_dump_records_start,
 		.dumpit = fs_nl_dump_records,
-		.done = fs_nl_dump_records_done,
 		.policy = fs_record_ops_policy,
 		.maxattr = FLOWSTREAM_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,

@@ -14,6 +14,11 @@ enum fs_mcgrp {
 
 extern struct genl_family fs_genl_family;
 
+struct fs_net;
+
+struct fs_net *fs_nl_begin(struct genl_info *info);
+int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err);
+
 int fs_genl_register(void);
 void fs_genl_unregister(void);
 
