@@ -54,6 +54,7 @@ struct fs_acct_pkt {
  * @key: immutable after insertion
  * @lock: protects the fields below it
  * @dead: ended; a packet that finds a dead record creates a new one
+ * @closing: a TCP FIN or RST was seen, in this interval or an earlier one
  * @age: creation-ordered list (for evicting the oldest), under age_lock
  * @rcu: frees the record; shares memory with @age, which is no longer used
  *	once the record has ended
@@ -65,6 +66,7 @@ struct fs_record {
 	u8 dscp;
 	u8 tcp_flags;
 	u8 dead;
+	u8 closing;
 	u32 oif;
 	u64 packets;
 	u64 bytes;

@@ -6,7 +6,7 @@
  * accounting is on and, for every record:
  * - idle timeout: no packet for idle-timeout: the record ends (idle);
  * - end of connection: a TCP record that saw FIN or RST and no packet for
- *   fin-timeout ends (eof);
+ *   fin-timeout ends (eof), unless the idle timeout is the shorter one;
  * - active timeout: a record whose interval began active-timeout ago is
  *   reported (active) and counts on from zero in a new interval.
  * Records that ended without counting a packet (an interval with no
@@ -19,17 +19,24 @@
 
 #define FS_EXPIRE_PERIOD	HZ
 
-/* Caller holds the bucket lock and the record lock. */
+/*
+ * Caller holds the bucket lock and the record lock. When both timeouts
+ * have passed (the scan ran late), the one that passed first decides the
+ * reason; a FIN or RST seen in an earlier active interval still counts.
+ */
 static bool fs_rec_expire(struct fs_acct *acct, struct fs_record *rec, u64 now,
 			  u8 *reason)
 {
-	if (time_after_eq64(now, rec->last + READ_ONCE(acct->idle_j))) {
-		*reason = FLOWSTREAM_END_IDLE;
+	u64 idle_at = rec->last + READ_ONCE(acct->idle_j);
+	u64 eof_at = rec->last + READ_ONCE(acct->fin_j);
+
+	if (rec->closing && time_after_eq64(now, eof_at) &&
+	    !time_before64(idle_at, eof_at)) {
+		*reason = FLOWSTREAM_END_EOF;
 		return true;
 	}
-	if ((rec->tcp_flags & (TCPHDR_FIN | TCPHDR_RST)) &&
-	    time_after_eq64(now, rec->last + READ_ONCE(acct->fin_j))) {
-		*reason = FLOWSTREAM_END_EOF;
+	if (time_after_eq64(now, idle_at)) {
+		*reason = FLOWSTREAM_END_IDLE;
 		return true;
 	}
 	return false;

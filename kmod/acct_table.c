@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <net/tcp.h>
 
 #include "acct.h"
 #include "config.h"
@@ -198,6 +199,8 @@ static void fs_rec_add(struct fs_record *rec, const struct fs_acct_pkt *pkt,
 	rec->bytes += pkt->len;
 	rec->last = now;
 	rec->tcp_flags |= pkt->tcp_flags;
+	if (pkt->tcp_flags & (TCPHDR_FIN | TCPHDR_RST))
+		rec->closing = 1;
 	if (oif)
 		rec->oif = oif;
 }
@@ -269,6 +272,7 @@ void fs_acct_account(struct fs_acct *acct, const struct fs_acct_key *key,
 	rec->dscp = pkt->dscp;
 	rec->tcp_flags = 0;
 	rec->dead = 0;
+	rec->closing = 0;
 	rec->oif = 0;
 	rec->packets = 0;
 	rec->bytes = 0;

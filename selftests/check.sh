@@ -102,7 +102,11 @@ no_warnings() {
 modtree() {
 	local dir=$cache/build/$1
 	mkdir -p "$dir"
+	# Build products are neither copied (a build in the source tree must
+	# not leak in) nor deleted (each tree keeps its own objects).
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
+		--exclude='Module.symvers' --exclude='.*.d' \
 		Kbuild Makefile kmod uapi selftests/splat "$dir/"
 	echo "$dir"
 }

@@ -507,12 +507,58 @@ static void fs_table_active_test(struct kunit *test)
 	fs_test_table_free(t);
 }
 
+/* A scan that runs late, past both timeouts, still ends a closed record eof. */
+static void fs_table_late_eof_test(struct kunit *test)
+{
+	struct fs_test_table *t;
+	struct fs_acct_key c = fs_test_key4(5, 6, IPPROTO_TCP, 7, 8);
+	struct fs_acct_key d = fs_test_key4(5, 6, IPPROTO_TCP, 7, 9);
+	struct fs_rec_snap s;
+
+	t = fs_test_table(test, 64, FLOWSTREAM_OVERLOAD_REFUSE);
+	t->cfg.acct_active_timeout = 1;
+	fs_acct_update(t->acct, &t->cfg);
+	fs_test_packet(t, &c, 100, TCPHDR_ACK | TCPHDR_FIN);
+	KUNIT_ASSERT_TRUE(test, fs_acct_lookup(t->acct, &c, &s));
+	fs_acct_expire_scan(t->acct, s.last + 20 * HZ);
+	KUNIT_ASSERT_EQ(test, fs_test_nevents, 1);
+	KUNIT_EXPECT_EQ(test, fs_test_events[0].end, FLOWSTREAM_END_EOF);
+
+	/*
+	 * A FIN counted in an interval that was reported active: the next
+	 * interval's packets end eof too, although its flags lack the FIN.
+	 */
+	fs_test_packet(t, &d, 100, TCPHDR_ACK | TCPHDR_FIN);
+	KUNIT_ASSERT_TRUE(test, fs_acct_lookup(t->acct, &d, &s));
+	fs_acct_expire_scan(t->acct, s.first + HZ);
+	KUNIT_ASSERT_EQ(test, fs_test_nevents, 2);
+	KUNIT_EXPECT_EQ(test, fs_test_events[1].end, FLOWSTREAM_END_ACTIVE);
+	fs_test_packet(t, &d, 60, TCPHDR_ACK);
+	KUNIT_ASSERT_TRUE(test, fs_acct_lookup(t->acct, &d, &s));
+	KUNIT_EXPECT_EQ(test, s.tcp_flags, TCPHDR_ACK);
+	fs_acct_expire_scan(t->acct, s.last + 2 * HZ);
+	KUNIT_ASSERT_EQ(test, fs_test_nevents, 3);
+	KUNIT_EXPECT_EQ(test, fs_test_events[2].end, FLOWSTREAM_END_EOF);
+	KUNIT_EXPECT_EQ(test, fs_test_events[2].packets, 1);
+
+	/* With the idle timeout the shorter one, idle decides. */
+	t->cfg.acct_idle_timeout = 1;
+	fs_acct_update(t->acct, &t->cfg);
+	fs_test_packet(t, &c, 100, TCPHDR_RST);
+	KUNIT_ASSERT_TRUE(test, fs_acct_lookup(t->acct, &c, &s));
+	fs_acct_expire_scan(t->acct, s.last + 20 * HZ);
+	KUNIT_ASSERT_EQ(test, fs_test_nevents, 4);
+	KUNIT_EXPECT_EQ(test, fs_test_events[3].end, FLOWSTREAM_END_IDLE);
+	fs_test_table_free(t);
+}
+
 static struct kunit_case fs_table_cases[] = {
 	KUNIT_CASE(fs_table_count_test),
 	KUNIT_CASE(fs_table_refuse_test),
 	KUNIT_CASE(fs_table_evict_test),
 	KUNIT_CASE(fs_table_expire_test),
 	KUNIT_CASE(fs_table_active_test),
+	KUNIT_CASE(fs_table_late_eof_test),
 	{}
 };
 
