@@ -8,6 +8,7 @@
 #                        for KVER (default: the running kernel)
 #   make check           the whole test suite (see Documentation/testing.rst)
 #   make demo            boot the test VM and show flowstream at work
+#   make bench           flowstream against ipt_NETFLOW and conntrack (VM)
 
 VERSION := 0.1.0
 KVER ?= $(shell uname -r)
@@ -52,6 +53,9 @@ check:
 demo:
 	selftests/vm/demo.sh
 
+bench:
+	selftests/bench/bench.sh
+
 clean-modules:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
@@ -59,4 +63,4 @@ clean: clean-modules
 	$(MAKE) -C ctl clean
 
 .PHONY: all modules modules_install flowctl install dkms-install dkms-remove \
-	check demo clean clean-modules
+	check demo bench clean clean-modules

@@ -6,22 +6,24 @@
 #
 #   initramfs.sh -k KVER -l MODNAME...
 #	print the module files MODNAME... need, in load order
-#   initramfs.sh -k KVER -p PLAN -o OUT.cpio.gz -f INIT [-l MODNAME]... -- FILE...
+#   initramfs.sh -k KVER -p PLAN -o OUT.cpio.gz -f INIT [-b BIN]... -- FILE...
 #	build an initramfs with busybox, the tools the selftests use (with
 #	their libraries), the kernel modules, the repository's selftests and
-#	flowctl, PLAN as /plan, INIT as /init, and each FILE at its own path.
+#	flowctl, PLAN as /plan, INIT as /init, and each FILE at its own path;
+#	-b adds one more binary with its libraries.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-kver= plan= out= init= mods=(veth)
+kver= plan= out= init= mods=(veth) bins=()
 list=0
-while getopts "k:p:o:f:l" opt; do
+while getopts "k:p:o:f:b:l" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	p) plan=$OPTARG ;;
 	o) out=$OPTARG ;;
 	f) init=$OPTARG ;;
+	b) bins+=("$OPTARG") ;;
 	l) list=1 ;;
 	*) exit 2 ;;
 	esac
@@ -65,6 +67,9 @@ for tool in bash ip genl iperf3 setpriv jq; do
 done
 add_bin "$repo/ctl/flowctl"
 add_bin "$repo/selftests/tools/fs-nlraw"
+for tool in "${bins[@]}"; do
+	add_bin "$tool"
+done
 
 cp /bin/busybox "$root/usr/bin/busybox"
 for applet in $(/bin/busybox --list); do

@@ -11,6 +11,10 @@
 #   -u KO           KUnit module to load and report (repeatable, debug)
 #   -t TEST         selftest script to run (repeatable)
 #   -e NAME=VALUE   environment for the tests (repeatable)
+#   -f FILE         one more file the tests need, at its own path (stock;
+#                   the 9P guest sees the host's files anyway; repeatable)
+#   -b BIN          one more binary, with its libraries (stock; repeatable)
+#   -M MIB          guest memory (default 1024)
 #   -s              interactive shell on the console after the tests
 #   -o DIR          keep console.log and results.log in DIR
 #   -T SECONDS      time limit for the whole VM run (default 1200)
@@ -28,19 +32,22 @@ repo=$(cd "$here/../.." && pwd)
 cache=${FLOWSTREAM_CACHE:-$HOME/.cache/flowstream}
 
 kind=debug preload=() kunit=() tests=() envs=() shell=0 outdir= limit=1200
-expect_splat=
-while getopts "k:m:u:t:e:so:T:x:" opt; do
+expect_splat= files=() bins=() mem=1024
+while getopts "k:m:u:t:e:f:b:M:so:T:x:" opt; do
 	case $opt in
 	k) kind=$OPTARG ;;
 	m) preload+=("$(realpath "$OPTARG")") ;;
 	u) kunit+=("$(realpath "$OPTARG")") ;;
 	t) tests+=("$(realpath "$OPTARG")") ;;
 	e) envs+=("$OPTARG") ;;
+	f) files+=("$(realpath "$OPTARG")") ;;
+	b) bins+=("$(realpath -s "$OPTARG")") ;;
+	M) mem=$OPTARG ;;
 	s) shell=1 ;;
 	o) outdir=$OPTARG ;;
 	T) limit=$OPTARG ;;
 	x) expect_splat=$OPTARG ;;
-	*) sed -n '4,23p' "$0" >&2; exit 2 ;;
+	*) sed -n '4,27p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -59,7 +66,7 @@ results=$outdir/results.log
 # The 9P guest mounts tmpfs on /tmp and /run. Host directories under /tmp
 # that it needs are bind-mounted back (FS_KEEP); /run cannot be.
 keep=()
-for f in "$repo" "$cache" "$outdir" "${preload[@]}" "${kunit[@]}" "${tests[@]}"; do
+for f in "$repo" "$cache" "$outdir" "${preload[@]}" "${kunit[@]}" "${tests[@]}" "${files[@]}"; do
 	f=$(realpath -m "$f")
 	[ -d "$f" ] || f=$(dirname "$f")
 	case $f in
@@ -81,7 +88,7 @@ plan() {
 	printf 'FS_KEEP="%s"\n' "${keep[*]}"
 }
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1024
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem"
       -nodefaults -nographic -no-reboot)
 append="console=ttyS0,115200 panic=-1 printk.devkmsg=on"
 
@@ -102,10 +109,15 @@ stock)
 	kver=${FLOWSTREAM_STOCK_KVER:-$(cd /boot && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null |
 					sort -V | tail -n1 | sed 's/^vmlinuz-//')}
 	[ -n "$kver" ] || { echo "run.sh: no stock cloud kernel in /boot" >&2; exit 1; }
+	binargs=()
+	for f in "${bins[@]}"; do
+		binargs+=(-b "$f")
+	done
 	plan "$(for m in $("$here/initramfs.sh" -k "$kver" -l veth); do printf '%s ' "$m"; done)${preload[*]}" "" \
 		>"$outdir/plan" || exit 1
 	"$here/initramfs.sh" -k "$kver" -p "$outdir/plan" -o "$outdir/initramfs.cpio.gz" \
-		-f "$here/guest-init.sh" -- "${preload[@]}" "${tests[@]}" || exit 1
+		-f "$here/guest-init.sh" "${binargs[@]}" \
+		-- "${preload[@]}" "${tests[@]}" "${files[@]}" || exit 1
 	# Debian's kernel patches jump labels (netfilter's nf_hooks_needed
 	# among them) while other CPUs run that code; under multi-threaded
 	# TCG this was seen to leave both vCPUs spinning at the patched
