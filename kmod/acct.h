@@ -123,6 +123,14 @@ struct fs_acct {
 	spinlock_t age_lock;	/* nests inside a bucket lock */
 	struct list_head age_list;
 	struct delayed_work expire_work;
+	struct list_head all;	/* every table, for the global figures */
+};
+
+/* Figures over the tables of every namespace (sysfs, read only). */
+struct fs_acct_totals {
+	u32 tables;
+	u64 records;
+	u64 bytes;		/* records' slab plus hash tables and locks */
 };
 
 extern unsigned int fs_acct_events_max;
@@ -138,6 +146,7 @@ void fs_acct_cache_exit(void);
 unsigned int fs_acct_record_size(void);
 struct fs_acct *fs_acct_create(struct fs_net *fsn, const struct fs_config *cfg);
 void fs_acct_destroy(struct fs_acct *acct, u8 reason);
+void fs_acct_totals(struct fs_acct_totals *t);
 void fs_acct_update(struct fs_acct *acct, const struct fs_config *cfg);
 void fs_acct_account(struct fs_acct *acct, const struct fs_acct_key *key,
 		     const struct fs_acct_pkt *pkt, u32 oif);

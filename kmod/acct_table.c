@@ -15,6 +15,7 @@
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -57,6 +58,10 @@ static u32 fs_acct_hash(const struct fs_acct *acct,
 	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
 		      acct->seed);
 }
+
+/* Every table of every namespace, for fs_acct_totals(). */
+static LIST_HEAD(fs_acct_tables);
+static DEFINE_MUTEX(fs_acct_tables_lock);
 
 static spinlock_t *fs_acct_lock(struct fs_acct *acct, u32 hash)
 {
@@ -102,7 +107,29 @@ struct fs_acct *fs_acct_create(struct fs_net *fsn, const struct fs_config *cfg)
 	INIT_LIST_HEAD(&acct->age_list);
 	INIT_DELAYED_WORK(&acct->expire_work, fs_acct_expire_work);
 	fs_acct_update(acct, cfg);
+	mutex_lock(&fs_acct_tables_lock);
+	list_add(&acct->all, &fs_acct_tables);
+	mutex_unlock(&fs_acct_tables_lock);
 	return acct;
+}
+
+void fs_acct_totals(struct fs_acct_totals *t)
+{
+	struct fs_acct *acct;
+	u64 records;
+
+	memset(t, 0, sizeof(*t));
+	mutex_lock(&fs_acct_tables_lock);
+	list_for_each_entry(acct, &fs_acct_tables, all) {
+		records = atomic_read(&acct->count);
+		t->tables++;
+		t->records += records;
+		t->bytes += sizeof(*acct) +
+			    (u64)(acct->mask + 1) * sizeof(*acct->buckets) +
+			    (u64)(acct->lock_mask + 1) * sizeof(*acct->locks) +
+			    records * fs_acct_record_size();
+	}
+	mutex_unlock(&fs_acct_tables_lock);
 }
 
 void fs_rec_snapshot(const struct fs_record *rec, struct fs_rec_snap *snap)
@@ -345,6 +372,9 @@ u32 fs_acct_flush(struct fs_acct *acct, const struct fs_acct_filter *flt)
  */
 void fs_acct_destroy(struct fs_acct *acct, u8 reason)
 {
+	mutex_lock(&fs_acct_tables_lock);
+	list_del(&acct->all);
+	mutex_unlock(&fs_acct_tables_lock);
 	fs_acct_end_all(acct, NULL, reason);
 	WARN_ON(atomic_read(&acct->count));
 	kvfree(acct->buckets);

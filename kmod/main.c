@@ -65,6 +65,38 @@ static const struct kernel_param_ops fs_param_record_size_ops = {
 module_param_cb(acct_record_size, &fs_param_record_size_ops, NULL, 0444);
 MODULE_PARM_DESC(acct_record_size, "Bytes of slab per flow record (read only)");
 
+/* Global figures over the record tables of every namespace. */
+enum fs_total { FS_TOTAL_TABLES, FS_TOTAL_RECORDS, FS_TOTAL_BYTES };
+
+static int fs_param_get_total(char *buf, const struct kernel_param *kp)
+{
+	struct fs_acct_totals t;
+
+	fs_acct_totals(&t);
+	switch ((unsigned long)kp->arg) {
+	case FS_TOTAL_TABLES:
+		return sysfs_emit(buf, "%u\n", t.tables);
+	case FS_TOTAL_RECORDS:
+		return sysfs_emit(buf, "%llu\n", t.records);
+	default:
+		return sysfs_emit(buf, "%llu\n", t.bytes);
+	}
+}
+
+static const struct kernel_param_ops fs_param_total_ops = {
+	.get = fs_param_get_total,
+};
+
+module_param_cb(acct_tables, &fs_param_total_ops, (void *)FS_TOTAL_TABLES, 0444);
+MODULE_PARM_DESC(acct_tables,
+		 "Namespaces where flow accounting is on (read only)");
+module_param_cb(acct_records, &fs_param_total_ops, (void *)FS_TOTAL_RECORDS, 0444);
+MODULE_PARM_DESC(acct_records,
+		 "Live flow records in all namespaces (read only)");
+module_param_cb(acct_memory, &fs_param_total_ops, (void *)FS_TOTAL_BYTES, 0444);
+MODULE_PARM_DESC(acct_memory,
+		 "Bytes held by flow records and their hash tables, all namespaces (read only)");
+
 struct workqueue_struct *fs_wq;
 
 static int __init fs_init(void)

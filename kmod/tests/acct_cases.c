@@ -348,6 +348,7 @@ static void fs_table_count_test(struct kunit *test)
 {
 	struct fs_test_table *t = fs_test_table(test, 16, FLOWSTREAM_OVERLOAD_REFUSE);
 	struct fs_acct_key k = fs_test_key4(1, 2, IPPROTO_TCP, 3, 4);
+	struct fs_acct_totals tot;
 	struct fs_rec_snap s;
 	int i;
 
@@ -361,7 +362,16 @@ static void fs_table_count_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->acct->count), 1);
 	KUNIT_EXPECT_EQ(test, fs_test_stat(t, FLOWSTREAM_STAT_ACCT_PACKETS), 5);
 	KUNIT_EXPECT_EQ(test, fs_test_stat(t, FLOWSTREAM_STAT_ACCT_RECORDS_CREATED), 1);
+	/* The global figures see this table (the suite's only one). */
+	fs_acct_totals(&tot);
+	KUNIT_EXPECT_EQ(test, tot.tables, 1);
+	KUNIT_EXPECT_EQ(test, tot.records, 1);
+	KUNIT_EXPECT_GE(test, tot.bytes, fs_acct_record_size() +
+			(u64)(t->acct->mask + 1) * sizeof(struct hlist_head));
 	fs_test_table_free(t);
+	fs_acct_totals(&tot);
+	KUNIT_EXPECT_EQ(test, tot.tables, 0);
+	KUNIT_EXPECT_EQ(test, tot.bytes, 0);
 	/* Flushed at the end, and reported. */
 	KUNIT_EXPECT_EQ(test, fs_test_nevents, 1);
 	KUNIT_EXPECT_EQ(test, fs_test_events[0].end, FLOWSTREAM_END_FLUSHED);
