@@ -15,6 +15,7 @@ pkgs=(
 	pkg-config libmnl-dev libjson-c-dev libcmocka-dev
 	# the VM and what the guest runs from the host's root
 	qemu-system-x86 busybox-static iproute2 iperf3 iputils-ping nftables
+	netsniff-ng procps
 	util-linux rsync git
 	# the netlink spec check
 	python3-yaml python3-jsonschema

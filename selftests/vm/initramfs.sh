@@ -6,24 +6,26 @@
 #
 #   initramfs.sh -k KVER -l MODNAME...
 #	print the module files MODNAME... need, in load order
-#   initramfs.sh -k KVER -p PLAN -o OUT.cpio.gz -f INIT [-b BIN]... -- FILE...
+#   initramfs.sh -k KVER -p PLAN -o OUT.cpio.gz -f INIT [-b BIN]... [-m MOD]... -- FILE...
 #	build an initramfs with busybox, the tools the selftests use (with
 #	their libraries), the kernel modules, the repository's selftests and
 #	flowctl, PLAN as /plan, INIT as /init, and each FILE at its own path;
-#	-b adds one more binary with its libraries.
+#	-b adds one more binary with its libraries, -m one more of the
+#	kernel's modules with those it depends on (veth is always there).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kver= plan= out= init= mods=(veth) bins=()
 list=0
-while getopts "k:p:o:f:b:l" opt; do
+while getopts "k:p:o:f:b:m:l" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	p) plan=$OPTARG ;;
 	o) out=$OPTARG ;;
 	f) init=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
+	m) mods+=("$OPTARG") ;;
 	l) list=1 ;;
 	*) exit 2 ;;
 	esac

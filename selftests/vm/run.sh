@@ -14,6 +14,8 @@
 #   -f FILE         one more file the tests need, at its own path (stock;
 #                   the 9P guest sees the host's files anyway; repeatable)
 #   -b BIN          one more binary, with its libraries (stock; repeatable)
+#   -K MODULE       one more module of the stock kernel, with what it
+#                   depends on, loaded before the tests (stock; repeatable)
 #   -M MIB          guest memory (default 1024)
 #   -s              interactive shell on the console after the tests
 #   -o DIR          keep console.log and results.log in DIR
@@ -32,8 +34,8 @@ repo=$(cd "$here/../.." && pwd)
 cache=${FLOWSTREAM_CACHE:-$HOME/.cache/flowstream}
 
 kind=debug preload=() kunit=() tests=() envs=() shell=0 outdir= limit=1200
-expect_splat= files=() bins=() mem=1024
-while getopts "k:m:u:t:e:f:b:M:so:T:x:" opt; do
+expect_splat= files=() bins=() kmods=() mem=1024
+while getopts "k:m:u:t:e:f:b:K:M:so:T:x:" opt; do
 	case $opt in
 	k) kind=$OPTARG ;;
 	m) preload+=("$(realpath "$OPTARG")") ;;
@@ -42,6 +44,7 @@ while getopts "k:m:u:t:e:f:b:M:so:T:x:" opt; do
 	e) envs+=("$OPTARG") ;;
 	f) files+=("$(realpath "$OPTARG")") ;;
 	b) bins+=("$(realpath -s "$OPTARG")") ;;
+	K) kmods+=("$OPTARG") ;;
 	M) mem=$OPTARG ;;
 	s) shell=1 ;;
 	o) outdir=$OPTARG ;;
@@ -116,7 +119,10 @@ stock)
 	for f in "${bins[@]}"; do
 		binargs+=(-b "$f")
 	done
-	plan "$(for m in $("$here/initramfs.sh" -k "$kver" -l veth); do printf '%s ' "$m"; done)${preload[*]}" "" \
+	for m in "${kmods[@]}"; do
+		binargs+=(-m "$m")
+	done
+	plan "$(for m in $("$here/initramfs.sh" -k "$kver" -l veth "${kmods[@]}"); do printf '%s ' "$m"; done)${preload[*]}" "" \
 		>"$outdir/plan" || exit 1
 	"$here/initramfs.sh" -k "$kver" -p "$outdir/plan" -o "$outdir/initramfs.cpio.gz" \
 		-f "$here/guest-init.sh" "${binargs[@]}" \
