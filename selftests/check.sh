@@ -170,18 +170,18 @@ spec() {
 }
 
 core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_loadunload.sh)
-acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh)
+acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
 	for t in "${core_tests[@]}" "${acct_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
-	# The flood at a size the debug kernel forwards in about a minute
+	# The flood at a size the debug kernel forwards in seconds
 	# under emulation; full size on the stock kernel below.
 	selftests/vm/run.sh -k debug -o "$logs/vm-debug" \
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
-		-e FS_FLOOD_FLOWS=6000 -e FS_FLOOD_LIMIT=2048 \
+		-e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
 		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" -t selftests/acct_flood.sh
 }
 
@@ -196,7 +196,7 @@ vm_stock() {
 	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko args=() t
 	one "dkms: build and install for $stock_kver" make dkms-install KVER="$stock_kver"
 	[ -f "$ko" ] || return 0
-	for t in "${core_tests[@]}" acct_flood.sh; do
+	for t in "${core_tests[@]}" acct_flood.sh acct_odd.sh; do
 		args+=(-t "selftests/$t")
 	done
 	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock" \
