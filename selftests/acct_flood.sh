@@ -78,8 +78,8 @@ nft_in() {
 live() { echo $(($(stat_value records_created ffl) - $(stat_value records_ended ffl))); }
 # The last packets of a flood may still be in the backlog.
 settle() {
-	local n=-1 i
-	for i in $(seq 50); do
+	local n=-1 _
+	for _ in $(seq 50); do
 		[ "$n" = "$(nft_in)" ] && return
 		n=$(nft_in)
 		sleep 0.2

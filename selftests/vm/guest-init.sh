@@ -89,12 +89,13 @@ for t in $FS_TESTS; do
 	name=$(basename "$t")
 	out "@@selftest $name"
 	echo "== selftest $name" >/dev/kmsg
+	t0=$(date +%s)
 	(cd "$(dirname "$t")" && timeout "${FS_TEST_TIMEOUT:-900}" "$t") >/tmp/test.out 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		out "S $line"
 	done </tmp/test.out
-	out "@@rc $name $rc"
+	out "@@rc $name $rc $(($(date +%s) - t0))"
 done
 
 if [ "$FS_SHELL" = 1 ]; then

@@ -116,6 +116,7 @@ function end_kunit() {
 }
 /^@@rc / {
 	rc = $3
+	if ($4 != "") print "# selftest " $2 ": " $4 " s"
 	if (rc == 4 && sres == 0) result("skip", $2 ": skipped")
 	else if (rc != 0 && rc != 4 && sfail == 0) result("fail", $2 ": exited " rc)
 	else if (rc == 0 && sres == 0) result("fail", $2 ": reported no result")
