@@ -86,8 +86,27 @@ settle() {
 	done
 }
 
+# acct_records (sysfs: live records over all namespaces) sampled while the
+# floods run; other namespaces carry no traffic, their share only shrinks.
+par=/sys/module/flowstream/parameters
+sample_max() {	# FILE: the largest value seen, until killed
+	local m=0 v
+	while :; do
+		v=$(cat $par/acct_records)
+		if [ "$v" -gt "$m" ]; then
+			m=$v
+			echo "$m" >"$1"
+		fi
+		sleep 0.05
+	done
+}
+
 $FLOWCTL -n ffl config set acct on max-records "$limit" overload refuse idle-timeout 600 ||
 	skip_all "cannot turn accounting on"
+base=$(cat $par/acct_records)
+echo 0 >/tmp/acct_flood.max
+sample_max /tmp/acct_flood.max &
+sampler=$!
 
 check "trafgen sends $flows packets of distinct flows" flood "$flows" 9
 settle
@@ -105,7 +124,6 @@ check_eq "refuse: procfs lists every live record" "$limit" \
 check_eq "refuse: flowctl dumps every live record" "$limit" "$(jflows ffl length)"
 # Global figures (other tests' namespaces may still be going away, so at
 # least this namespace's share).
-par=/sys/module/flowstream/parameters
 buckets=$($FLOWCTL -n ffl -j config show | jq .buckets)
 check "sysfs: acct_records counts the live records ($(cat $par/acct_records))" \
 	test "$(cat $par/acct_records)" -ge "$limit"
@@ -130,6 +148,11 @@ check_eq "evict: every ended record was an evicted one" "$ev" \
 	"$(($(stat_value records_ended ffl) - ended0))"
 check_eq "evict: procfs lists every live record" "$limit" \
 	"$(ip netns exec ffl cat /proc/net/flowstream/flows | wc -l)"
+kill "$sampler"
+wait "$sampler" 2>/dev/null
+max=$(cat /tmp/acct_flood.max)
+check "sampled during the floods: the table reached the limit, never more ($max, $base elsewhere)" \
+	test "$max" -ge "$limit" -a "$max" -le "$((limit + base))"
 check_eq "no malformed packet in the flood" 0 "$(stat_value acct_drop_malformed ffl)"
 check_eq "no allocation failure" 0 "$(stat_value acct_drop_nomem ffl)"
 
@@ -147,5 +170,5 @@ kill -KILL "$gen" 2>/dev/null
 wait "$gen" 2>/dev/null
 check "and load again" insmod "$FS_KO"
 sysctl -qw net.core.netdev_max_backlog="$old_backlog"
-rm -f "$conf" /tmp/acct_flood.log
+rm -f "$conf" /tmp/acct_flood.log /tmp/acct_flood.max
 tap_done
