@@ -72,8 +72,7 @@ flood() {	# PACKETS DPORT
 		>/tmp/acct_flood.log 2>&1 || { sed "s/^/#   /" /tmp/acct_flood.log; return 1; }
 }
 nft_in() {
-	ip netns exec ffl nft -j list table inet fsf |
-		jq '.nftables[] | select(.rule.comment == "in") | .rule.expr[] | select(.counter) | .counter.packets'
+	ip netns exec ffl nft -j list table inet fsf | nft_packets in
 }
 live() { echo $(($(stat_value records_created ffl) - $(stat_value records_ended ffl))); }
 # The last packets of a flood may still be in the backlog.
@@ -122,14 +121,7 @@ check_eq "refuse: nothing evicted" 0 "$(stat_value records_evicted ffl)"
 check_eq "refuse: procfs lists every live record" "$limit" \
 	"$(ip netns exec ffl cat /proc/net/flowstream/flows | wc -l)"
 check_eq "refuse: flowctl dumps every live record" "$limit" "$(jflows ffl length)"
-# Global figures (other tests' namespaces may still be going away, so at
-# least this namespace's share).
-buckets=$($FLOWCTL -n ffl -j config show | jq .buckets)
-check "sysfs: acct_records counts the live records ($(cat $par/acct_records))" \
-	test "$(cat $par/acct_records)" -ge "$limit"
-min=$((limit * $(cat $par/acct_record_size) + buckets * 8))
-check "sysfs: acct_memory holds records and buckets ($(cat $par/acct_memory) >= $min)" \
-	test "$(cat $par/acct_memory)" -ge "$min"
+check_acct_totals ffl "$limit"
 
 $FLOWCTL -n ffl config set overload evict
 ev0=$(stat_value records_evicted ffl)

@@ -52,16 +52,7 @@ check_eq "refuse: accounted + refused packets = what nft saw" "$(nft_total)" \
 	"$(($(stat_value acct_packets flb) + drops))"
 check_eq "refuse: nothing evicted" 0 "$(stat_value records_evicted flb)"
 
-# The global figures in sysfs: at least this namespace's share (other
-# tests' namespaces may still be going away).
-par=/sys/module/flowstream/parameters
-check "sysfs: acct_records counts the live records ($(cat $par/acct_records))" \
-	test "$(cat $par/acct_records)" -ge 16
-check "sysfs: acct_tables counts this namespace ($(cat $par/acct_tables))" \
-	test "$(cat $par/acct_tables)" -ge 1
-min=$((16 * $(cat $par/acct_record_size) + $($FLOWCTL -n flb -j config show | jq .buckets) * 8))
-check "sysfs: acct_memory holds records and buckets ($(cat $par/acct_memory) >= $min)" \
-	test "$(cat $par/acct_memory)" -ge "$min"
+check_acct_totals flb 16
 
 mon=$(mktemp)
 $FLOWCTL -n flb -j monitor >"$mon" &

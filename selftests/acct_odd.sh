@@ -18,31 +18,14 @@ command -v trafgen >/dev/null || skip_all "trafgen (netsniff-ng) not installed"
 command -v nft >/dev/null || skip_all "nft not installed"
 
 N=20
-ns_add fog for fos
-ip link add og0 netns fog type veth peer name or0 netns for || skip_all "no veth"
-ip link add or1 netns for type veth peer name os1 netns fos
-ip -n fog link set og0 up
-ip -n fog addr add 10.76.0.2/24 dev og0
-ip -n fog addr add fd76::2/64 dev og0 nodad
-ip -n for link set or0 up
-ip -n for link set or1 up
-ip -n fos link set os1 up
-ip -n for addr add 10.76.0.1/24 dev or0
-ip -n for addr add fd76::1/64 dev or0 nodad
-ip -n for addr add 10.78.0.1/24 dev or1
-ip -n for addr add fd78::1/64 dev or1 nodad
-ip -n fos addr add 10.78.0.2/24 dev os1
-ip -n fos addr add fd78::2/64 dev os1 nodad
-ip netns exec for sysctl -qw net.ipv4.ip_forward=1
-ip netns exec for sysctl -qw net.ipv6.conf.all.forwarding=1
-ip netns exec for sysctl -qw net.ipv4.conf.all.rp_filter=0
-ip netns exec for sysctl -qw net.ipv4.conf.or0.rp_filter=0
-ip -n for route add 10.77.0.0/16 via 10.78.0.2
-ip -n for route add fd77::/64 via fd78::2
-smac=$(ip netns exec fos cat /sys/class/net/os1/address)
-ip -n for neigh replace 10.78.0.2 lladdr "$smac" dev or1 nud permanent
-ip -n for neigh replace fd78::2 lladdr "$smac" dev or1 nud permanent
-rmac=$(ip netns exec for cat /sys/class/net/or0/address)
+topo_router fo || skip_all "cannot make the namespaces"
+# Past the server: the router forwards there, the server drops it all.
+ip -n for route add 10.77.0.0/16 via 10.2.0.2
+ip -n for route add fd77::/64 via fd02::2
+smac=$(ip netns exec fos cat /sys/class/net/sr/address)
+ip -n for neigh replace 10.2.0.2 lladdr "$smac" dev rs nud permanent
+ip -n for neigh replace fd02::2 lladdr "$smac" dev rs nud permanent
+rmac=$(ip netns exec for cat /sys/class/net/rc/address)
 
 ip netns exec for nft -f - <<'NFT' || skip_all "nft cannot load a table"
 table inet fso {
@@ -62,8 +45,7 @@ table inet fso {
 NFT
 # Both counts are read once, after the traffic.
 nft_count() {
-	jq --arg c "$1" '.nftables[] | select(.rule.comment == $c) | .rule.expr[] |
-			 select(.counter) | .counter.packets' <<<"$nftj"
+	nft_packets "$1" <<<"$nftj"
 }
 hdrerr() {
 	ip netns exec for awk '$1 == "Ip:" && $2 ~ /^[0-9]/ { print $5 }' /proc/net/snmp
@@ -76,35 +58,35 @@ hdrerr() {
 conf=/tmp/acct_odd.conf
 cat >"$conf" <<CONF
 /* IPv4 first fragment: UDP header, more fragments */
-{ eth(da=$rmac), ipv4(id=7, mf, ttl=64, sa=10.76.0.2, da=10.77.0.1, proto=17),
+{ eth(da=$rmac), ipv4(id=7, mf, ttl=64, sa=10.1.0.2, da=10.77.0.1, proto=17),
   udp(sp=5001, dp=6001), fill(0x41, 64) }
 /* IPv4 non-first fragment of the same datagram */
-{ eth(da=$rmac), ipv4(id=7, frag=9, ttl=64, sa=10.76.0.2, da=10.77.0.1, proto=17),
+{ eth(da=$rmac), ipv4(id=7, frag=9, ttl=64, sa=10.1.0.2, da=10.77.0.1, proto=17),
   fill(0x42, 40) }
 /* IPv4 TCP cut short: 8 bytes of a 20-byte header */
-{ eth(da=$rmac), ipv4(ttl=64, sa=10.76.0.2, da=10.77.0.2, proto=6),
+{ eth(da=$rmac), ipv4(ttl=64, sa=10.1.0.2, da=10.77.0.2, proto=6),
   0x13, 0x89, 0x17, 0x71, 0, 0, 0, 1 }
 /* IPv4 header length 3 words */
-{ eth(da=$rmac), ipv4(ihl=3, ttl=64, sa=10.76.0.2, da=10.77.0.3, proto=17),
+{ eth(da=$rmac), ipv4(ihl=3, ttl=64, sa=10.1.0.2, da=10.77.0.3, proto=17),
   udp(sp=5003, dp=6003), fill(0x43, 16) }
 /* IPv4 with 4 bytes of options (NOPs): UDP at offset 24; trafgen sums
    20 header bytes only, so the checksum is given */
-{ eth(da=$rmac), ipv4(ihl=6, ttl=64, sa=10.76.0.2, da=10.77.0.4, proto=17, csum=0x631d),
+{ eth(da=$rmac), ipv4(ihl=6, ttl=64, sa=10.1.0.2, da=10.77.0.4, proto=17, csum=0x6368),
   0x01, 0x01, 0x01, 0x01, c16(5004), c16(6004), c16(24), c16(0), fill(0x44, 16) }
 /* IPv4, protocol 253 (experimental) */
-{ eth(da=$rmac), ipv4(ttl=64, sa=10.76.0.2, da=10.77.0.5, proto=253),
+{ eth(da=$rmac), ipv4(ttl=64, sa=10.1.0.2, da=10.77.0.5, proto=253),
   fill(0x45, 32) }
 /* IPv6 hop-by-hop -> destination options -> UDP */
-{ eth(da=$rmac), ipv6(nh=0, hl=64, sa=fd76::2, da=fd77::6),
+{ eth(da=$rmac), ipv6(nh=0, hl=64, sa=fd01::2, da=fd77::6),
   60, 0, 1, 4, 0, 0, 0, 0,
   17, 0, 1, 4, 0, 0, 0, 0,
   c16(5006), c16(6006), c16(24), c16(0), fill(0x46, 16) }
 /* IPv6 non-first fragment of a UDP datagram */
-{ eth(da=$rmac), ipv6(nh=44, hl=64, sa=fd76::2, da=fd77::7),
+{ eth(da=$rmac), ipv6(nh=44, hl=64, sa=fd01::2, da=fd77::7),
   17, 0, 0x05, 0xc8, 0, 0, 0, 9,
   fill(0x47, 40) }
 /* IPv6 destination options header cut short (4 of 8 bytes) */
-{ eth(da=$rmac), ipv6(nh=60, hl=64, sa=fd76::2, da=fd77::8),
+{ eth(da=$rmac), ipv6(nh=60, hl=64, sa=fd01::2, da=fd77::8),
   17, 0, 1, 4 }
 CONF
 
@@ -114,7 +96,7 @@ mal0=$(stat_value acct_drop_malformed for)
 frag0=$(stat_value acct_fragments for)
 hdr0=$(hdrerr)
 check "trafgen sends $N packets of each of 9 kinds" \
-	ip netns exec fog bash -c "cd /tmp && trafgen -q --dev og0 --conf $conf -n $((9 * N)) --cpus 1 >/dev/null"
+	ip netns exec foc bash -c "cd /tmp && trafgen -q --dev cr --conf $conf -n $((9 * N)) --cpus 1 >/dev/null"
 sleep 1
 nftj=$(ip netns exec for nft -j list table inet fso)
 recs=$($FLOWCTL -n for -j flows)

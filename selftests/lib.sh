@@ -150,3 +150,25 @@ jflows() {
 	shift 2
 	$FLOWCTL -n "$ns" -j flows "$@" | jq -r "$q"
 }
+
+# nft_packets COMMENT: packets of the rule with that comment, from
+# "nft -j list ..." on standard input.
+nft_packets() {
+	jq --arg c "$1" '.nftables[] | select(.rule.comment == $c) | .rule.expr[] |
+			 select(.counter) | .counter.packets'
+}
+
+# check_acct_totals NETNS RECORDS: the global figures in sysfs hold at least
+# this namespace's RECORDS live records and its table (other tests'
+# namespaces may still be going away).
+check_acct_totals() {
+	local par=/sys/module/flowstream/parameters buckets min
+	buckets=$($FLOWCTL -n "$1" -j config show | jq .buckets)
+	check "sysfs: acct_records counts the live records ($(cat $par/acct_records))" \
+		test "$(cat $par/acct_records)" -ge "$2"
+	check "sysfs: acct_tables counts this namespace ($(cat $par/acct_tables))" \
+		test "$(cat $par/acct_tables)" -ge 1
+	min=$(($2 * $(cat $par/acct_record_size) + buckets * 8))
+	check "sysfs: acct_memory holds records and buckets ($(cat $par/acct_memory) >= $min)" \
+		test "$(cat $par/acct_memory)" -ge "$min"
+}

@@ -115,17 +115,17 @@ stock)
 	kver=${FLOWSTREAM_STOCK_KVER:-$(cd /boot && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null |
 					sort -V | tail -n1 | sed 's/^vmlinuz-//')}
 	[ -n "$kver" ] || { echo "run.sh: no stock cloud kernel in /boot" >&2; exit 1; }
-	binargs=()
+	initargs=()
 	for f in "${bins[@]}"; do
-		binargs+=(-b "$f")
+		initargs+=(-b "$f")
 	done
 	for m in "${kmods[@]}"; do
-		binargs+=(-m "$m")
+		initargs+=(-m "$m")
 	done
 	plan "$(for m in $("$here/initramfs.sh" -k "$kver" -l veth "${kmods[@]}"); do printf '%s ' "$m"; done)${preload[*]}" "" \
 		>"$outdir/plan" || exit 1
 	"$here/initramfs.sh" -k "$kver" -p "$outdir/plan" -o "$outdir/initramfs.cpio.gz" \
-		-f "$here/guest-init.sh" "${binargs[@]}" \
+		-f "$here/guest-init.sh" "${initargs[@]}" \
 		-- "${preload[@]}" "${tests[@]}" "${files[@]}" || exit 1
 	# Debian's kernel patches jump labels (netfilter's nf_hooks_needed
 	# among them) while other CPUs run that code; under multi-threaded
