@@ -13,6 +13,7 @@
 #include "flowstream.h"
 #include "netlink.h"
 #include "netns.h"
+#include "sampler.h"
 
 unsigned int fs_debug;
 module_param_named(debug, fs_debug, uint, 0644);
@@ -97,6 +98,19 @@ module_param_cb(acct_memory, &fs_param_total_ops, (void *)FS_TOTAL_BYTES, 0444);
 MODULE_PARM_DESC(acct_memory,
 		 "Bytes held by flow records and their hash tables, all namespaces (read only)");
 
+static int fs_param_get_smp_memory(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&fs_smp_total_memory));
+}
+
+static const struct kernel_param_ops fs_param_smp_memory_ops = {
+	.get = fs_param_get_smp_memory,
+};
+
+module_param_cb(smp_memory, &fs_param_smp_memory_ops, NULL, 0444);
+MODULE_PARM_DESC(smp_memory,
+		 "Bytes held by monitored prefixes and their counters, all namespaces (read only)");
+
 struct workqueue_struct *fs_wq;
 
 static int __init fs_init(void)
@@ -135,6 +149,8 @@ static void __exit fs_exit(void)
 	/* No new request can arrive once the family is gone. */
 	fs_genl_unregister();
 	fs_netns_unregister();
+	/* Prefixes deleted at run time are freed by RCU callbacks. */
+	rcu_barrier();
 	fs_acct_cache_exit();
 	destroy_workqueue(fs_wq);
 }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "flowstream.h"
 #include "netlink.h"
+#include "sampler.h"
 #include "stats.h"
 
 static const struct genl_multicast_group fs_mcgrps[] = {
@@ -31,7 +32,8 @@ static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {
 /* Capabilities this module supports (FLOWSTREAM_FEAT_*). */
 static u64 fs_features_supported(void)
 {
-	return BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT);
+	return BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT) |
+	       BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT);
 }
 
 /* Capabilities enabled in @fsn (FLOWSTREAM_FEAT_*); caller holds its lock. */
@@ -41,6 +43,8 @@ static u64 fs_features_enabled(struct fs_net *fsn)
 
 	if (rcu_access_pointer(fsn->acct))
 		f |= BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT);
+	if (rcu_access_pointer(fsn->smp_run))
+		f |= BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT);
 	return f;
 }
 
@@ -273,6 +277,41 @@ static const struct genl_ops fs_genl_ops[] = {
 		.cmd = FLOWSTREAM_CMD_FLUSH_RECORDS,
 		.doit = fs_nl_flush_records,
 		.policy = fs_record_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_SAMPLER,
+		.doit = fs_nl_get_sampler,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_SET_SAMPLER,
+		.doit = fs_nl_set_sampler,
+		.policy = fs_smp_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_ADD_PREFIX,
+		.doit = fs_nl_add_prefix,
+		.policy = fs_pfx_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_DEL_PREFIX,
+		.doit = fs_nl_del_prefix,
+		.policy = fs_pfx_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_PREFIX,
+		.start = fs_nl_dump_prefixes_start,
+		.dumpit = fs_nl_dump_prefixes,
+		.done = fs_nl_dump_prefixes_done,
+		.policy = fs_pfx_dump_policy,
 		.maxattr = FLOWSTREAM_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

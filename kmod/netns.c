@@ -15,6 +15,7 @@
 #include "config.h"
 #include "netns.h"
 #include "procfs.h"
+#include "sampler.h"
 #include "stats.h"
 
 unsigned int fs_net_id __read_mostly;
@@ -30,6 +31,7 @@ static const struct fs_net_part fs_net_parts[] = {
 	{ "config", fs_config_net_init, fs_config_net_exit },
 	{ "events", fs_events_net_init, fs_events_net_exit },
 	{ "acct", fs_acct_net_init, fs_acct_net_exit },
+	{ "sampler", fs_smp_net_init, fs_smp_net_exit },
 	{ "procfs", fs_proc_net_init, fs_proc_net_exit },
 };
 

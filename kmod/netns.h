@@ -15,6 +15,8 @@
 struct fs_acct;
 struct fs_config;
 struct fs_pcpu_stats;
+struct fs_sampler;
+struct fs_smp_run;
 struct proc_dir_entry;
 
 /* Ended flow records on their way to FLOWSTREAM_MCGRP_RECORDS (acct_events.c) */
@@ -40,6 +42,9 @@ struct fs_events {
  * @acct: flow record table while accounting is on; changed under @lock,
  *	read under RCU
  * @events: ended records on their way to listeners
+ * @smp: prefix sampling state, under @lock
+ * @smp_run: the sampler's current window while sampling is on; changed
+ *	under @lock, read under RCU
  */
 struct fs_net {
 	struct net *net;
@@ -51,6 +56,8 @@ struct fs_net {
 	struct proc_dir_entry *proc_dir;
 	struct fs_acct __rcu *acct;
 	struct fs_events events;
+	struct fs_sampler *smp;
+	struct fs_smp_run __rcu *smp_run;
 };
 
 extern unsigned int fs_net_id;

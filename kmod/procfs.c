@@ -12,6 +12,7 @@
 
 #include "acct.h"
 #include "procfs.h"
+#include "sampler.h"
 #include "stats.h"
 
 static int fs_proc_check(struct seq_file *seq, struct net *net)
@@ -197,7 +198,8 @@ int fs_proc_net_init(struct fs_net *fsn)
 	if (!proc_create_net_single("stat", 0444, fsn->proc_dir,
 				    fs_proc_stat_show, NULL) ||
 	    !proc_create_net("flows", 0444, fsn->proc_dir, &fs_rec_seq_ops,
-			     sizeof(struct fs_rec_iter))) {
+			     sizeof(struct fs_rec_iter)) ||
+	    fs_smp_proc_init(fsn)) {
 		remove_proc_subtree("flowstream", net->proc_net);
 		return -ENOMEM;
 	}

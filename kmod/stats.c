@@ -29,6 +29,10 @@ const char *const fs_stat_names[__FLOWSTREAM_STAT_MAX] = {
 	[FLOWSTREAM_STAT_ACCT_DROP_MALFORMED] = "acct_drop_malformed",
 	[FLOWSTREAM_STAT_EVENTS_SENT] = "events_sent",
 	[FLOWSTREAM_STAT_EVENTS_DROPPED] = "events_dropped",
+	[FLOWSTREAM_STAT_SMP_SAMPLED] = "smp_sampled",
+	[FLOWSTREAM_STAT_SMP_UNMATCHED] = "smp_unmatched",
+	[FLOWSTREAM_STAT_SMP_DROP_MALFORMED] = "smp_drop_malformed",
+	[FLOWSTREAM_STAT_SMP_WINDOWS] = "smp_windows",
 };
 
 int fs_stats_net_init(struct fs_net *fsn)

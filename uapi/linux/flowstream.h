@@ -71,6 +71,63 @@
  *	not queue, counted in events_dropped). Several notifications may
  *	share one datagram.
  *
+ * FLOWSTREAM_CMD_GET_SAMPLER (prefix sampling)
+ *	Request: no attributes.
+ *	Reply:   FLOWSTREAM_A_SAMPLER with every FLOWSTREAM_SMP_A_* attribute
+ *		 but WINDOW_END_MS: the configuration, the limits, what is in
+ *		 use, the start of the current window and its unmatched
+ *		 counts so far.
+ *
+ * FLOWSTREAM_CMD_SET_SAMPLER (prefix sampling)
+ *	Request: FLOWSTREAM_A_SAMPLER holding the settable FLOWSTREAM_SMP_A_*
+ *		 attributes to change (ENABLE, RATE, MODE, KEY, MAX_PREFIXES,
+ *		 MAX_COUNTERS); absent ones keep their value, read-only ones
+ *		 are refused. All or nothing. A request that gives ENABLE,
+ *		 RATE, MODE or KEY starts a new window: every counter restarts
+ *		 from zero and the per-CPU samplers restart, so read the old
+ *		 window (GET_PREFIX with FLOWSTREAM_A_RESET) first to keep it.
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_ADD_PREFIX (prefix sampling)
+ *	Request: FLOWSTREAM_A_PREFIX with FAMILY, ADDR, LEN and optionally
+ *		 DEPTH (default 0). The prefix must have no host bits set,
+ *		 LEN + DEPTH must not exceed the address length, and it must
+ *		 not overlap (contain or be contained in) a monitored prefix
+ *		 (EEXIST). Fails with ENOSPC when max-prefixes or max-counters
+ *		 would be exceeded. Its window starts now.
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_DEL_PREFIX (prefix sampling)
+ *	Request: FLOWSTREAM_A_PREFIX with FAMILY, ADDR and LEN of a monitored
+ *		 prefix (ENOENT otherwise). Its counters are dropped.
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_GET_PREFIX (prefix sampling)
+ *	dump: Request optionally FLOWSTREAM_A_RESET: read and reset. The
+ *	      counters are read as one snapshot when the dump starts. With
+ *	      RESET the window ends at that instant and the next one starts
+ *	      there: every sampled packet is counted in exactly one window
+ *	      (see "Windows" below).
+ *	      The first message carries FLOWSTREAM_A_SAMPLER (configuration,
+ *	      WINDOW_START_MS, WINDOW_END_MS and UNMATCHED). Then, for each
+ *	      monitored prefix in address order (IPv4 first), one or more
+ *	      messages with FLOWSTREAM_A_PREFIX: FAMILY, ADDR, LEN, DEPTH,
+ *	      WINDOW_START_MS and WINDOW_END_MS in each; TOTAL in the first
+ *	      message of the prefix; then SUB nests in index order. A prefix
+ *	      with more sub-prefixes than fit in one message continues in
+ *	      the next, which repeats the prefix's identity.
+ *
+ * Windows (prefix sampling): a window starts when sampling is turned on,
+ * when RATE, MODE or KEY change, and at each read-and-reset; a prefix added
+ * later starts its own window at that time (its WINDOW_START_MS). Packets
+ * are sampled at NF_INET_PRE_ROUTING ahead of defragmentation and
+ * conntrack, IPv4 and IPv6: traffic arriving at the host, forwarded or
+ * not; locally generated packets are not sampled. A sampled packet is
+ * counted once, against the monitored prefix that holds its source or
+ * destination address (KEY), in the sub-prefix given by the DEPTH bits
+ * that follow the prefix; a sampled packet in no monitored prefix counts
+ * as unmatched.
+ *
  * Multicast groups:
  *	FLOWSTREAM_MCGRP_CONFIG ("config"): configuration changes.
  *	FLOWSTREAM_MCGRP_RECORDS ("records"): ended flow records.
@@ -97,6 +154,11 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_GET_RECORD,
 	FLOWSTREAM_CMD_FLUSH_RECORDS,
 	FLOWSTREAM_CMD_RECORD_NTF,
+	FLOWSTREAM_CMD_GET_SAMPLER,
+	FLOWSTREAM_CMD_SET_SAMPLER,
+	FLOWSTREAM_CMD_ADD_PREFIX,
+	FLOWSTREAM_CMD_DEL_PREFIX,
+	FLOWSTREAM_CMD_GET_PREFIX,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -118,6 +180,9 @@ enum flowstream_cmd {
  * @FLOWSTREAM_A_RECORD: nest of FLOWSTREAM_REC_A_*, one flow record
  * @FLOWSTREAM_A_FILTER: nest of FLOWSTREAM_FLT_A_*, selects flow records
  * @FLOWSTREAM_A_FLUSHED: u32, records ended by FLUSH_RECORDS
+ * @FLOWSTREAM_A_SAMPLER: nest of FLOWSTREAM_SMP_A_*, the prefix sampler
+ * @FLOWSTREAM_A_PREFIX: nest of FLOWSTREAM_PFX_A_*, one monitored prefix
+ * @FLOWSTREAM_A_RESET: flag, in a GET_PREFIX dump request: read and reset
  * @FLOWSTREAM_A_STATS: nest of u64 counters; each attribute's type is an
  *	enum flowstream_stat value. Readers may skip types they do not know or
  *	show them by number; FLOWSTREAM_STAT_UNSPEC is the padding type for
@@ -135,6 +200,9 @@ enum flowstream_attr {
 	FLOWSTREAM_A_RECORD,
 	FLOWSTREAM_A_FILTER,
 	FLOWSTREAM_A_FLUSHED,
+	FLOWSTREAM_A_SAMPLER,
+	FLOWSTREAM_A_PREFIX,
+	FLOWSTREAM_A_RESET,
 
 	__FLOWSTREAM_A_MAX
 };
@@ -324,6 +392,158 @@ enum flowstream_flt_attr {
 #define FLOWSTREAM_FLT_A_MAX (__FLOWSTREAM_FLT_A_MAX - 1)
 
 /*
+ * enum flowstream_smp_mode - how 1 in RATE packets are chosen
+ * @FLOWSTREAM_SMP_MODE_DETERMINISTIC: "deterministic": exactly every
+ *	RATE-th packet of each CPU, counted from the start of the window
+ * @FLOWSTREAM_SMP_MODE_RANDOM: "random": each packet with probability
+ *	1/RATE, independently (per-CPU generators drawing geometric gaps)
+ */
+enum flowstream_smp_mode {
+	FLOWSTREAM_SMP_MODE_DETERMINISTIC,
+	FLOWSTREAM_SMP_MODE_RANDOM,
+
+	__FLOWSTREAM_SMP_MODE_MAX
+};
+
+/*
+ * enum flowstream_smp_key - which address places a sampled packet
+ * @FLOWSTREAM_SMP_KEY_DST: "dst": the destination address
+ * @FLOWSTREAM_SMP_KEY_SRC: "src": the source address
+ */
+enum flowstream_smp_key {
+	FLOWSTREAM_SMP_KEY_DST,
+	FLOWSTREAM_SMP_KEY_SRC,
+
+	__FLOWSTREAM_SMP_KEY_MAX
+};
+
+/*
+ * enum flowstream_smp_attr - the prefix sampler of a namespace
+ * (FLOWSTREAM_A_SAMPLER)
+ * @FLOWSTREAM_SMP_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_SMP_A_ENABLE: u8 0 or 1, "enable": sampling on. Default 0.
+ * @FLOWSTREAM_SMP_A_RATE: u32 1..16777216, "rate": sample 1 in RATE
+ *	packets. Default 100.
+ * @FLOWSTREAM_SMP_A_MODE: u8 enum flowstream_smp_mode, "mode". Default
+ *	random.
+ * @FLOWSTREAM_SMP_A_KEY: u8 enum flowstream_smp_key, "key", for every
+ *	prefix of the namespace. Default dst.
+ * @FLOWSTREAM_SMP_A_MAX_PREFIXES: u32 1..1048576, "max-prefixes": limit on
+ *	monitored prefixes (IPv4 and IPv6 together). Default 16384.
+ * @FLOWSTREAM_SMP_A_MAX_COUNTERS: u32 1..16777216, "max-counters": limit on
+ *	sub-prefix counters, the sum of 2^DEPTH over monitored prefixes.
+ *	Default 262144. Each counter takes 48 bytes per possible CPU.
+ * @FLOWSTREAM_SMP_A_PREFIXES: u32, read only: monitored prefixes
+ * @FLOWSTREAM_SMP_A_COUNTERS: u32, read only: sub-prefix counters in use
+ * @FLOWSTREAM_SMP_A_MEMORY: u64, read only: bytes held by the prefix tree
+ *	and its counters
+ * @FLOWSTREAM_SMP_A_WINDOW_START_MS: u64, read only: start of the current
+ *	window (GET_SAMPLER) or of the window read (GET_PREFIX), ms since
+ *	the Unix epoch
+ * @FLOWSTREAM_SMP_A_WINDOW_END_MS: u64, GET_PREFIX only: end of the window
+ *	read, ms since the Unix epoch (the time of the read)
+ * @FLOWSTREAM_SMP_A_UNMATCHED: nest of FLOWSTREAM_CNT_A_*: sampled packets
+ *	in no monitored prefix, in the window
+ */
+enum flowstream_smp_attr {
+	FLOWSTREAM_SMP_A_UNSPEC,
+	FLOWSTREAM_SMP_A_PAD,
+	FLOWSTREAM_SMP_A_ENABLE,
+	FLOWSTREAM_SMP_A_RATE,
+	FLOWSTREAM_SMP_A_MODE,
+	FLOWSTREAM_SMP_A_KEY,
+	FLOWSTREAM_SMP_A_MAX_PREFIXES,
+	FLOWSTREAM_SMP_A_MAX_COUNTERS,
+	FLOWSTREAM_SMP_A_PREFIXES,
+	FLOWSTREAM_SMP_A_COUNTERS,
+	FLOWSTREAM_SMP_A_MEMORY,
+	FLOWSTREAM_SMP_A_WINDOW_START_MS,
+	FLOWSTREAM_SMP_A_WINDOW_END_MS,
+	FLOWSTREAM_SMP_A_UNMATCHED,
+
+	__FLOWSTREAM_SMP_A_MAX
+};
+
+#define FLOWSTREAM_SMP_A_MAX (__FLOWSTREAM_SMP_A_MAX - 1)
+
+/*
+ * enum flowstream_pfx_attr - a monitored prefix (FLOWSTREAM_A_PREFIX)
+ * @FLOWSTREAM_PFX_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_PFX_A_FAMILY: u8, AF_INET or AF_INET6
+ * @FLOWSTREAM_PFX_A_ADDR: binary, 4 or 16 bytes, network order, no host
+ *	bits set
+ * @FLOWSTREAM_PFX_A_LEN: u8, prefix length, 0..32 or 0..128
+ * @FLOWSTREAM_PFX_A_DEPTH: u8 0..16: the prefix is split into 2^DEPTH
+ *	sub-prefixes of length LEN + DEPTH, each counted on its own
+ * @FLOWSTREAM_PFX_A_WINDOW_START_MS: u64, dump only: start of this
+ *	prefix's window (the sampler's, or when the prefix was added if
+ *	later)
+ * @FLOWSTREAM_PFX_A_WINDOW_END_MS: u64, dump only: end of the window read
+ * @FLOWSTREAM_PFX_A_TOTAL: nest of FLOWSTREAM_CNT_A_*, dump only: the
+ *	whole prefix
+ * @FLOWSTREAM_PFX_A_SUB: nest of FLOWSTREAM_CNT_A_* with INDEX, dump only,
+ *	repeated: sub-prefix INDEX, whose address is ADDR with INDEX in the
+ *	DEPTH bits after the first LEN
+ */
+enum flowstream_pfx_attr {
+	FLOWSTREAM_PFX_A_UNSPEC,
+	FLOWSTREAM_PFX_A_PAD,
+	FLOWSTREAM_PFX_A_FAMILY,
+	FLOWSTREAM_PFX_A_ADDR,
+	FLOWSTREAM_PFX_A_LEN,
+	FLOWSTREAM_PFX_A_DEPTH,
+	FLOWSTREAM_PFX_A_WINDOW_START_MS,
+	FLOWSTREAM_PFX_A_WINDOW_END_MS,
+	FLOWSTREAM_PFX_A_TOTAL,
+	FLOWSTREAM_PFX_A_SUB,
+
+	__FLOWSTREAM_PFX_A_MAX
+};
+
+#define FLOWSTREAM_PFX_A_MAX (__FLOWSTREAM_PFX_A_MAX - 1)
+
+/*
+ * enum flowstream_cnt_attr - the counts of a window (sub-prefix, prefix
+ * total, unmatched), all u64 but INDEX
+ *
+ * Estimates scale the sampled counts by RATE. The 95% intervals bound the
+ * true count: for packets the score interval of a binomial count with
+ * p = 1/RATE (never below the sampled count), for bytes the normal interval
+ * of the Horvitz-Thompson estimate (never below the sampled bytes). They
+ * treat sampling as random; deterministic sampling of traffic that is not
+ * periodic in RATE behaves the same. With RATE 1 every packet is counted
+ * and the intervals are exact.
+ *
+ * @FLOWSTREAM_CNT_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_CNT_A_INDEX: u32, sub-prefix index (FLOWSTREAM_PFX_A_SUB only)
+ * @FLOWSTREAM_CNT_A_PACKETS: sampled packets
+ * @FLOWSTREAM_CNT_A_BYTES: sampled IP bytes (header included)
+ * @FLOWSTREAM_CNT_A_EST_PACKETS: estimated packets
+ * @FLOWSTREAM_CNT_A_EST_PACKETS_LO: 95% interval, low end
+ * @FLOWSTREAM_CNT_A_EST_PACKETS_HI: 95% interval, high end
+ * @FLOWSTREAM_CNT_A_EST_BYTES: estimated bytes
+ * @FLOWSTREAM_CNT_A_EST_BYTES_LO: 95% interval, low end
+ * @FLOWSTREAM_CNT_A_EST_BYTES_HI: 95% interval, high end
+ */
+enum flowstream_cnt_attr {
+	FLOWSTREAM_CNT_A_UNSPEC,
+	FLOWSTREAM_CNT_A_PAD,
+	FLOWSTREAM_CNT_A_INDEX,
+	FLOWSTREAM_CNT_A_PACKETS,
+	FLOWSTREAM_CNT_A_BYTES,
+	FLOWSTREAM_CNT_A_EST_PACKETS,
+	FLOWSTREAM_CNT_A_EST_PACKETS_LO,
+	FLOWSTREAM_CNT_A_EST_PACKETS_HI,
+	FLOWSTREAM_CNT_A_EST_BYTES,
+	FLOWSTREAM_CNT_A_EST_BYTES_LO,
+	FLOWSTREAM_CNT_A_EST_BYTES_HI,
+
+	__FLOWSTREAM_CNT_A_MAX
+};
+
+#define FLOWSTREAM_CNT_A_MAX (__FLOWSTREAM_CNT_A_MAX - 1)
+
+/*
  * enum flowstream_stat - per-namespace counters (FLOWSTREAM_A_STATS and
  * /proc/net/flowstream/stat, where they appear under the names given here)
  * @FLOWSTREAM_STAT_NL_REQUESTS: "nl_requests", netlink requests handled
@@ -354,6 +574,14 @@ enum flowstream_flt_attr {
  * @FLOWSTREAM_STAT_EVENTS_DROPPED: "events_dropped", ended records that
  *	were not announced: the queue of unsent records was full, or there
  *	was no memory for the message (each still takes a sequence number)
+ * @FLOWSTREAM_STAT_SMP_SAMPLED: "smp_sampled", packets sampled (matched or
+ *	not)
+ * @FLOWSTREAM_STAT_SMP_UNMATCHED: "smp_unmatched", sampled packets in no
+ *	monitored prefix
+ * @FLOWSTREAM_STAT_SMP_DROP_MALFORMED: "smp_drop_malformed", sampled
+ *	packets not counted: their IP header could not be read
+ * @FLOWSTREAM_STAT_SMP_WINDOWS: "smp_windows", windows ended (by a
+ *	read-and-reset or a configuration change)
  */
 enum flowstream_stat {
 	FLOWSTREAM_STAT_UNSPEC,
@@ -372,6 +600,10 @@ enum flowstream_stat {
 	FLOWSTREAM_STAT_ACCT_DROP_MALFORMED,
 	FLOWSTREAM_STAT_EVENTS_SENT,
 	FLOWSTREAM_STAT_EVENTS_DROPPED,
+	FLOWSTREAM_STAT_SMP_SAMPLED,
+	FLOWSTREAM_STAT_SMP_UNMATCHED,
+	FLOWSTREAM_STAT_SMP_DROP_MALFORMED,
+	FLOWSTREAM_STAT_SMP_WINDOWS,
 
 	__FLOWSTREAM_STAT_MAX
 };

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream: prefix sampling state of a namespace: configuration,
+ * windows, monitored prefixes and reading their counters.
+ *
+ * Counters come in two sets. The window in force (struct fs_smp_run,
+ * published in fs_net->smp_run) names the set the packet path writes; the
+ * other set is all zero. A new window publishes a run naming the other set
+ * and waits for a grace period: no packet writes the old set any more, so
+ * it is read (or dropped) and zeroed, and the invariant holds again. Every
+ * sampled packet is therefore in exactly one window.
+ *
+ * Everything here runs under fs_net->lock but the lockless tree lookups of
+ * the packet path (sampler_hook.c).
+ */
+#include <linux/cache.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "compat.h"
+#include "sampler.h"
+#include "stats.h"
+
+atomic64_t fs_smp_total_memory = ATOMIC64_INIT(0);
+
+void fs_smp_key_from_addr(u8 family, const void *addr, u64 *key)
+{
+	__be64 w[2];
+	__be32 a4;
+
+	if (family == AF_INET) {
+		memcpy(&a4, addr, sizeof(a4));
+		key[0] = (u64)be32_to_cpu(a4) << 32;
+		key[1] = 0;
+	} else {
+		memcpy(w, addr, sizeof(w));
+		key[0] = be64_to_cpu(w[0]);
+		key[1] = be64_to_cpu(w[1]);
+	}
+}
+
+void fs_smp_addr_from_key(u8 family, const u64 *key, void *addr)
+{
+	__be64 w[2];
+	__be32 a4;
+
+	if (family == AF_INET) {
+		a4 = cpu_to_be32(key[0] >> 32);
+		memcpy(addr, &a4, sizeof(a4));
+	} else {
+		w[0] = cpu_to_be64(key[0]);
+		w[1] = cpu_to_be64(key[1]);
+		memcpy(addr, w, sizeof(w));
+	}
+}
+
+/* The key of sub-prefix @index of @key/@plen split @depth deep. */
+void fs_smp_sub_key(const u64 *key, u8 plen, u8 depth, u32 index, u64 *out)
+{
+	unsigned int end = plen + depth, w, s;
+	u64 v = index;
+
+	out[0] = key[0];
+	out[1] = key[1];
+	if (!depth)
+		return;
+	/* The index's bits end at bit @end - 1 of the 128-bit key. */
+	for (w = 0; w < 2; w++) {
+		unsigned int lo = w * 64, hi = lo + 64;
+
+		if (end <= lo || plen >= hi)
+			continue;
+		s = hi - end;	/* index bit 0 lands at bit (hi - 1 - s) */
+		if (end > hi)
+			out[w] |= v >> (end - hi);
+		else
+			out[w] |= v << s;
+	}
+}
+
+static struct fs_smp_prefix *fs_smp_prefix_new(u8 family, const u64 *key,
+					       u8 plen, u8 depth)
+{
+	struct fs_smp_prefix *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	size_t size;
+
+	if (!p)
+		return NULL;
+	p->key[0] = key[0];
+	p->key[1] = key[1];
+	p->family = family;
+	p->plen = plen;
+	p->depth = depth;
+	p->block = ALIGN(sizeof(struct fs_smp_sum) << depth, SMP_CACHE_BYTES);
+	size = array3_size(2, nr_cpu_ids, p->block);
+	p->ctr = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!p->ctr) {
+		kfree(p);
+		return NULL;
+	}
+	p->mem = size + sizeof(*p);
+	p->added_ns = ktime_get_real_ns();
+	return p;
+}
+
+static void fs_smp_prefix_free(struct fs_smp_prefix *p)
+{
+	kvfree(p->ctr);
+	kfree(p);
+}
+
+static void fs_smp_prefix_free_rcu(struct rcu_head *head)
+{
+	fs_smp_prefix_free(container_of(head, struct fs_smp_prefix, rcu));
+}
+
+/* Counters of CPU @cpu in set @set. */
+static struct fs_smp_sum *fs_smp_block(const struct fs_smp_prefix *p,
+				       unsigned int set, unsigned int cpu)
+{
+	return p->ctr + (size_t)(set * nr_cpu_ids + cpu) * p->block;
+}
+
+/* Add up set @set of @p into @sub (2^depth), then zero it if @clear. */
+static void fs_smp_prefix_read(struct fs_smp_prefix *p, unsigned int set,
+			       struct fs_smp_sum *sub, bool clear)
+{
+	u32 i, n = 1U << p->depth;
+	int cpu;
+
+	memset(sub, 0, sizeof(*sub) * n);
+	for_each_possible_cpu(cpu) {
+		struct fs_smp_sum *b = fs_smp_block(p, set, cpu);
+
+		for (i = 0; i < n; i++) {
+			sub[i].packets += READ_ONCE(b[i].packets);
+			sub[i].bytes += READ_ONCE(b[i].bytes);
+			sub[i].sq += READ_ONCE(b[i].sq);
+		}
+		if (clear)
+			memset(b, 0, sizeof(*b) * n);
+	}
+}
+
+static void fs_smp_clear_one(struct fs_smp_prefix *p, unsigned int set)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(fs_smp_block(p, set, cpu), 0,
+		       sizeof(struct fs_smp_sum) << p->depth);
+}
+
+/* Zero set @set everywhere; nothing may be writing it. */
+static void fs_smp_clear_set(struct fs_sampler *smp, unsigned int set)
+{
+	struct fs_smp_prefix *p;
+
+	fs_smp_clear_one(smp->unmatched, set);
+	list_for_each_entry(p, &smp->list, list)
+		fs_smp_clear_one(p, set);
+}
+
+/* A window of configuration @cfg writing counter set @set. */
+static struct fs_smp_run *fs_smp_run_new(struct fs_sampler *smp,
+					 const struct fs_smp_cfg *cfg, u8 set)
+{
+	struct fs_smp_run *run = kzalloc(sizeof(*run), GFP_KERNEL);
+	int cpu;
+
+	if (!run)
+		return NULL;
+	run->pcpu = alloc_percpu(struct fs_smp_pcpu);
+	if (!run->pcpu) {
+		kfree(run);
+		return NULL;
+	}
+	run->smp = smp;
+	run->rate = cfg->rate;
+	run->mode = cfg->mode;
+	run->key = cfg->key;
+	run->set = set;
+	run->log_q = fs_smp_log_q(cfg->rate);
+	for_each_possible_cpu(cpu) {
+		struct fs_smp_pcpu *pc = per_cpu_ptr(run->pcpu, cpu);
+
+		prandom_seed_state(&pc->rnd, get_random_u64());
+		pc->countdown = fs_smp_first_gap(run, pc);
+	}
+	return run;
+}
+
+static void fs_smp_run_free(struct fs_smp_run *run)
+{
+	if (!run)
+		return;
+	free_percpu(run->pcpu);
+	kfree(run);
+}
+
+static struct fs_smp_run *fs_smp_run_locked(struct fs_net *fsn)
+{
+	return rcu_dereference_protected(fsn->smp_run,
+					 lockdep_is_held(&fsn->lock));
+}
+
+/*
+ * Start a new window with the sampler's configuration (or none if it is
+ * off): @new (allocated by the caller unless the sampler is off) replaces
+ * the current run. Return: the counter set the old window wrote, which no
+ * packet writes any more and which the caller reads or drops, then zeroes.
+ */
+static u8 fs_smp_new_window(struct fs_net *fsn, struct fs_smp_run *new,
+			    u64 now)
+{
+	struct fs_sampler *smp = fsn->smp;
+	struct fs_smp_run *old = fs_smp_run_locked(fsn);
+	u8 old_set = smp->set;
+
+	smp->set = !old_set;
+	if (new)
+		new->start_ns = now;
+	rcu_assign_pointer(fsn->smp_run, new);
+	synchronize_rcu();
+	fs_smp_run_free(old);
+	smp->start_ns = now;
+	return old_set;
+}
+
+void fs_smp_cfg_get(struct fs_sampler *smp, struct fs_smp_cfg *cfg)
+{
+	cfg->enable = smp->enable;
+	cfg->rate = smp->rate;
+	cfg->mode = smp->mode;
+	cfg->key = smp->key;
+	cfg->max_prefixes = smp->max_prefixes;
+	cfg->max_counters = smp->max_counters;
+	cfg->new_window = false;
+}
+
+/**
+ * fs_smp_configure() - apply a sampler configuration, all or nothing
+ * @fsn: namespace state; caller holds fsn->lock
+ * @cfg: the whole new configuration
+ * @extack: where to say why it was refused
+ *
+ * Return: 0, or an error with nothing changed.
+ */
+int fs_smp_configure(struct fs_net *fsn, const struct fs_smp_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	struct fs_sampler *smp = fsn->smp;
+	struct fs_smp_run *run = NULL;
+	int err;
+
+	if (cfg->max_prefixes < smp->prefixes) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "max-prefixes %u is below the %u prefixes monitored",
+				       cfg->max_prefixes, smp->prefixes);
+		return -EBUSY;
+	}
+	if (cfg->max_counters < smp->counters) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "max-counters %u is below the %u counters in use",
+				       cfg->max_counters, smp->counters);
+		return -EBUSY;
+	}
+	if (cfg->new_window && cfg->enable) {
+		run = fs_smp_run_new(smp, cfg, !smp->set);
+		if (!run) {
+			NL_SET_ERR_MSG_MOD(extack, "no memory for the sampler");
+			return -ENOMEM;
+		}
+		if (!smp->hooked) {
+			err = fs_smp_hooks_register(fsn);
+			if (err) {
+				NL_SET_ERR_MSG_MOD(extack,
+						   "cannot register netfilter hooks");
+				fs_smp_run_free(run);
+				return err;
+			}
+			smp->hooked = true;
+		}
+	}
+	/* Nothing can fail from here on. */
+	smp->max_prefixes = cfg->max_prefixes;
+	smp->max_counters = cfg->max_counters;
+	if (!cfg->new_window)
+		return 0;
+	smp->enable = cfg->enable;
+	smp->rate = cfg->rate;
+	smp->mode = cfg->mode;
+	smp->key = cfg->key;
+	/* The old window's counts are dropped. */
+	fs_smp_clear_set(smp, fs_smp_new_window(fsn, run, ktime_get_real_ns()));
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_SMP_WINDOWS);
+	if (!cfg->enable && smp->hooked) {
+		fs_smp_hooks_unregister(fsn);
+		smp->hooked = false;
+	}
+	return 0;
+}
+
+static struct fs_rt *fs_smp_tree(struct fs_sampler *smp, u8 family)
+{
+	return family == AF_INET ? &smp->tree4 : &smp->tree6;
+}
+
+static void fs_smp_fmt(char *buf, size_t len, u8 family, const u64 *key,
+		       u8 plen)
+{
+	u8 addr[16];
+
+	fs_smp_addr_from_key(family, key, addr);
+	if (family == AF_INET)
+		snprintf(buf, len, "%pI4/%u", addr, plen);
+	else
+		snprintf(buf, len, "%pI6c/%u", addr, plen);
+}
+
+/**
+ * fs_smp_prefix_add() - monitor a prefix
+ * @smp: the sampler; caller holds fsn->lock
+ * @family: AF_INET or AF_INET6
+ * @key: the prefix in key form, no bits set past @plen
+ * @plen: its length
+ * @depth: 0..16, with @plen + @depth within the address
+ * @extack: where to say why it was refused
+ *
+ * Return: 0, -EEXIST if it overlaps a monitored prefix, -ENOSPC at a
+ * limit, or -ENOMEM; nothing is changed on error.
+ */
+int fs_smp_prefix_add(struct fs_sampler *smp, u8 family, const u64 *key,
+		      u8 plen, u8 depth, struct netlink_ext_ack *extack)
+{
+	struct fs_rt *t = fs_smp_tree(smp, family);
+	struct fs_smp_prefix *p, *o;
+	char buf[2][48];
+	int err;
+
+	o = fs_rt_overlap(t, key, plen);
+	if (o) {
+		fs_smp_fmt(buf[0], sizeof(buf[0]), family, key, plen);
+		fs_smp_fmt(buf[1], sizeof(buf[1]), o->family, o->key, o->plen);
+		if (o->plen == plen)
+			NL_SET_ERR_MSG_FMT_MOD(extack, "%s is already monitored",
+					       buf[0]);
+		else
+			NL_SET_ERR_MSG_FMT_MOD(extack, "overlaps monitored %s",
+					       buf[1]);
+		return -EEXIST;
+	}
+	if (smp->prefixes >= smp->max_prefixes) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "max-prefixes reached: %u prefixes are monitored",
+				       smp->prefixes);
+		return -ENOSPC;
+	}
+	if (smp->counters + (1U << depth) > smp->max_counters) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "max-counters %u reached: %u in use, %u more needed",
+				       smp->max_counters, smp->counters,
+				       1U << depth);
+		return -ENOSPC;
+	}
+	p = fs_smp_prefix_new(family, key, plen, depth);
+	if (!p) {
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the prefix's counters");
+		return -ENOMEM;
+	}
+	err = fs_rt_insert(t, key, plen, p);
+	if (err) {
+		fs_smp_prefix_free(p);
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the prefix tree");
+		return err;
+	}
+	list_add_tail(&p->list, &smp->list);
+	smp->prefixes++;
+	smp->counters += 1U << depth;
+	smp->memory += p->mem;
+	atomic64_add(p->mem, &fs_smp_total_memory);
+	return 0;
+}
+
+/**
+ * fs_smp_prefix_del() - stop monitoring a prefix
+ * @smp: the sampler; caller holds fsn->lock
+ * @family: AF_INET or AF_INET6
+ * @key: the prefix in key form
+ * @plen: its length
+ * @extack: where to say why it was refused
+ *
+ * Return: 0 or -ENOENT.
+ */
+int fs_smp_prefix_del(struct fs_sampler *smp, u8 family, const u64 *key,
+		      u8 plen, struct netlink_ext_ack *extack)
+{
+	struct fs_smp_prefix *p = fs_rt_delete(fs_smp_tree(smp, family), key,
+					       plen);
+	char buf[48];
+
+	if (!p) {
+		fs_smp_fmt(buf, sizeof(buf), family, key, plen);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s is not monitored", buf);
+		return -ENOENT;
+	}
+	list_del(&p->list);
+	smp->prefixes--;
+	smp->counters -= 1U << p->depth;
+	smp->memory -= p->mem;
+	atomic64_sub(p->mem, &fs_smp_total_memory);
+	/* Lookups may still hold it. */
+	call_rcu(&p->rcu, fs_smp_prefix_free_rcu);
+	return 0;
+}
+
+static void fs_smp_add(struct fs_smp_sum *to, const struct fs_smp_sum *s)
+{
+	to->packets += s->packets;
+	to->bytes += s->bytes;
+	to->sq += s->sq;
+}
+
+/* Address order, IPv4 first. */
+static int fs_smp_snap_cmp(const void *a, const void *b)
+{
+	const struct fs_smp_snap_pfx *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	if (x->key[0] != y->key[0])
+		return x->key[0] < y->key[0] ? -1 : 1;
+	if (x->key[1] != y->key[1])
+		return x->key[1] < y->key[1] ? -1 : 1;
+	return x->plen - y->plen;
+}
+
+/* Read set @set of @p into the next entry of @snap, zeroing it if @clear. */
+static void fs_smp_snap_one(struct fs_smp_snap *snap, struct fs_smp_sum **next,
+			    struct fs_smp_prefix *p, unsigned int set,
+			    bool clear)
+{
+	struct fs_smp_snap_pfx *sp = &snap->pfx[snap->nprefixes++];
+	u32 i;
+
+	sp->key[0] = p->key[0];
+	sp->key[1] = p->key[1];
+	sp->family = p->family;
+	sp->plen = p->plen;
+	sp->depth = p->depth;
+	sp->start_ns = max(p->added_ns, snap->start_ns);
+	sp->sub = *next;
+	*next += 1U << p->depth;
+	fs_smp_prefix_read(p, set, sp->sub, clear);
+	memset(&sp->total, 0, sizeof(sp->total));
+	for (i = 0; i < 1U << p->depth; i++)
+		fs_smp_add(&sp->total, &sp->sub[i]);
+}
+
+/**
+ * fs_smp_snapshot() - read every counter of the window
+ * @fsn: namespace state
+ * @reset: end the window here and start a new one
+ *
+ * Takes fsn->lock. Memory is bounded by max-prefixes and max-counters.
+ * Return: the snapshot, to be freed with fs_smp_snap_free(), or NULL for
+ * lack of memory (nothing is reset then).
+ */
+struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, bool reset)
+{
+	struct fs_sampler *smp = fsn->smp;
+	struct fs_smp_run *run = NULL;
+	struct fs_smp_snap *snap;
+	struct fs_smp_prefix *p;
+	struct fs_smp_sum *next;
+	struct fs_smp_cfg cfg;
+	unsigned int set;
+	u64 now;
+
+	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return NULL;
+	mutex_lock(&fsn->lock);
+	snap->pfx = kvcalloc(max(smp->prefixes, 1U), sizeof(*snap->pfx),
+			     GFP_KERNEL);
+	snap->subs = kvcalloc(max(smp->counters, 1U), sizeof(*snap->subs),
+			      GFP_KERNEL);
+	if (!snap->pfx || !snap->subs)
+		goto nomem;
+	fs_smp_cfg_get(smp, &cfg);
+	if (reset && smp->enable) {
+		run = fs_smp_run_new(smp, &cfg, !smp->set);
+		if (!run)
+			goto nomem;
+	}
+	snap->enable = smp->enable;
+	snap->rate = smp->rate;
+	snap->mode = smp->mode;
+	snap->key = smp->key;
+	snap->max_prefixes = smp->max_prefixes;
+	snap->max_counters = smp->max_counters;
+	snap->prefixes = smp->prefixes;
+	snap->counters = smp->counters;
+	snap->memory = smp->memory;
+	snap->start_ns = smp->start_ns;
+	now = ktime_get_real_ns();
+	if (reset) {
+		set = fs_smp_new_window(fsn, run, now);
+		fs_stat_inc(fsn, FLOWSTREAM_STAT_SMP_WINDOWS);
+	} else {
+		set = smp->set;
+	}
+	snap->end_ns = now;
+	fs_smp_prefix_read(smp->unmatched, set, &snap->unmatched, reset);
+	next = snap->subs;
+	list_for_each_entry(p, &smp->list, list)
+		fs_smp_snap_one(snap, &next, p, set, reset);
+	mutex_unlock(&fsn->lock);
+	sort(snap->pfx, snap->nprefixes, sizeof(*snap->pfx), fs_smp_snap_cmp,
+	     NULL);
+	return snap;
+
+nomem:
+	mutex_unlock(&fsn->lock);
+	fs_smp_snap_free(snap);
+	return NULL;
+}
+
+void fs_smp_snap_free(struct fs_smp_snap *snap)
+{
+	if (!snap)
+		return;
+	kvfree(snap->subs);
+	kvfree(snap->pfx);
+	kfree(snap);
+}
+
+int fs_smp_net_init(struct fs_net *fsn)
+{
+	struct fs_sampler *smp = kzalloc(sizeof(*smp), GFP_KERNEL);
+	static const u64 zero[2];
+
+	if (!smp)
+		return -ENOMEM;
+	smp->unmatched = fs_smp_prefix_new(AF_UNSPEC, zero, 0, 0);
+	if (!smp->unmatched) {
+		kfree(smp);
+		return -ENOMEM;
+	}
+	smp->fsn = fsn;
+	INIT_LIST_HEAD(&smp->list);
+	fs_rt_init(&smp->tree4, 32);
+	fs_rt_init(&smp->tree6, 128);
+	smp->rate = 100;
+	smp->mode = FLOWSTREAM_SMP_MODE_RANDOM;
+	smp->key = FLOWSTREAM_SMP_KEY_DST;
+	smp->max_prefixes = 16384;
+	smp->max_counters = 262144;
+	smp->start_ns = ktime_get_real_ns();
+	fsn->smp = smp;
+	RCU_INIT_POINTER(fsn->smp_run, NULL);
+	return 0;
+}
+
+static void fs_smp_destroy_value(void *value)
+{
+	struct fs_smp_prefix *p = value;
+
+	atomic64_sub(p->mem, &fs_smp_total_memory);
+	fs_smp_prefix_free(p);
+}
+
+void fs_smp_net_exit(struct fs_net *fsn)
+{
+	struct fs_sampler *smp = fsn->smp;
+	struct fs_smp_run *run = rcu_dereference_protected(fsn->smp_run, 1);
+
+	/* Returns when no hook runs any more. */
+	if (smp->hooked)
+		fs_smp_hooks_unregister(fsn);
+	RCU_INIT_POINTER(fsn->smp_run, NULL);
+	synchronize_rcu();
+	fs_smp_run_free(run);
+	fs_rt_destroy(&smp->tree4, fs_smp_destroy_value);
+	fs_rt_destroy(&smp->tree6, fs_smp_destroy_value);
+	fs_smp_prefix_free(smp->unmatched);
+	kfree(smp);
+	fsn->smp = NULL;
+}
