@@ -22,7 +22,7 @@ static void usage(FILE *fp)
 	      "       flowctl help\n"
 	      "       flowctl OBJECT help\n"
 	      "where  OBJECT := { version | status | config | stats | flows |\n"
-	      "                   flow | monitor }\n"
+	      "                   flow | monitor | sampler | prefix | prefixes }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -47,6 +47,9 @@ static const struct {
 	{ "flows",	cmd_flows },
 	{ "flow",	cmd_flow },
 	{ "monitor",	cmd_monitor },
+	{ "sampler",	cmd_sampler },
+	{ "prefix",	cmd_prefix },
+	{ "prefixes",	cmd_prefixes },
 	{ "help",	cmd_help },
 };
 

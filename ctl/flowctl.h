@@ -65,6 +65,9 @@ int cmd_stats(struct flowctl *fc, int argc, char **argv);
 int cmd_flows(struct flowctl *fc, int argc, char **argv);
 int cmd_flow(struct flowctl *fc, int argc, char **argv);
 int cmd_monitor(struct flowctl *fc, int argc, char **argv);
+int cmd_sampler(struct flowctl *fc, int argc, char **argv);
+int cmd_prefix(struct flowctl *fc, int argc, char **argv);
+int cmd_prefixes(struct flowctl *fc, int argc, char **argv);
 
 /* cmd_version.c */
 int version_parse(const struct nlmsghdr *nlh, void *ver);
@@ -116,5 +119,90 @@ int monitor_parse_args(int argc, char **argv, struct monitor *m,
 		       bool *json);
 int monitor_msg(const struct nlmsghdr *nlh, void *monitor);
 int monitor_overrun(struct monitor *m);
+
+/* cmd_sampler.c: the prefix sampler, and counts shared with cmd_prefix.c */
+
+/* FLOWSTREAM_CNT_A_PACKETS..EST_BYTES_HI, in that order. */
+#define FS_CNT_FIRST	FLOWSTREAM_CNT_A_PACKETS
+#define FS_CNT_N	(FLOWSTREAM_CNT_A_EST_BYTES_HI - FS_CNT_FIRST + 1)
+
+/* The counts of a window; counters the kernel did not send are zero. */
+struct fs_counts {
+	uint32_t index;			/* FLOWSTREAM_CNT_A_INDEX (SUB only) */
+	bool has_index;
+	uint64_t v[FS_CNT_N];		/* v[FLOWSTREAM_CNT_A_* - FS_CNT_FIRST] */
+};
+
+/* Counter FLOWSTREAM_CNT_A_@a of struct fs_counts *@c. */
+#define FS_CNT(c, a)	((c)->v[FLOWSTREAM_CNT_A_##a - FS_CNT_FIRST])
+
+struct fs_sampler {
+	bool seen;			/* a FLOWSTREAM_A_SAMPLER was parsed */
+	uint64_t present;		/* bit N: FLOWSTREAM_SMP_A N is set */
+	uint64_t val[__FLOWSTREAM_SMP_A_MAX];	/* scalar attributes */
+	struct fs_counts unmatched;
+};
+
+int counts_parse_nest(const struct nlattr *nest, struct fs_counts *c);
+void counts_print_json(struct output *o, const struct fs_counts *c);
+char *fmt_est(const struct fs_counts *c, bool bytes, char *buf, size_t len);
+char *fmt_time_ms(uint64_t ms, char *buf, size_t len);
+int sampler_parse_nest(const struct nlattr *nest, struct fs_sampler *smp);
+int sampler_parse(const struct nlmsghdr *nlh, void *smp);
+void sampler_print(struct output *o, const struct fs_sampler *smp);
+int sampler_parse_args(int argc, char **argv, struct fs_sampler *smp);
+void sampler_put(struct nlmsghdr *nlh, const struct fs_sampler *smp);
+
+/* cmd_prefix.c: monitored prefixes and the GET_PREFIX dump */
+struct prefix_args {
+	bool del;			/* "prefix del" */
+	bool has_depth;			/* "depth D" given */
+	uint8_t family;
+	uint8_t len;
+	uint8_t depth;
+	uint8_t addr[16];		/* as given, host bits and all */
+};
+
+int prefix_parse_args(int argc, char **argv, struct prefix_args *args);
+void prefix_put(struct nlmsghdr *nlh, const struct prefix_args *args);
+int pfx_sub_addr(uint8_t family, const uint8_t *addr, unsigned int len,
+		 unsigned int depth, uint32_t index, uint8_t out[16]);
+char *fmt_prefix(uint8_t family, const uint8_t *addr, unsigned int len,
+		 char *buf, size_t size);
+
+/* One monitored prefix of a dump, merged over its messages. */
+struct fs_prefix {
+	uint32_t seen;			/* REC_BIT(FLOWSTREAM_PFX_A_*) */
+	uint8_t family;
+	uint8_t len;
+	uint8_t depth;
+	uint8_t addr[16];
+	uint64_t window_start_ms;
+	uint64_t window_end_ms;
+	struct fs_counts total;
+	struct fs_counts *subs;		/* in index order */
+	size_t nsubs;
+	size_t cap;
+};
+
+struct pfx_dump {
+	struct fs_sampler smp;		/* the first message's */
+	struct fs_prefix *v;
+	size_t n;
+	size_t cap;
+	int err;			/* errno of a failed message */
+};
+
+struct prefixes_args {
+	bool reset;			/* "--reset" or "reset" */
+	bool json;			/* "-j" after the object */
+	bool pretty;			/* "-p" after the object */
+};
+
+int prefixes_parse_args(int argc, char **argv, struct prefixes_args *args);
+void prefixes_request(struct nlmsghdr *nlh, const struct prefixes_args *args);
+int pfx_dump_msg(const struct nlmsghdr *nlh, void *dump);
+void pfx_dump_free(struct pfx_dump *d);
+void prefixes_print(struct output *o, const struct pfx_dump *d);
 
 #endif /* FLOWCTL_H */

@@ -44,6 +44,10 @@ static const char *const stat_names[] = {
 	[FLOWSTREAM_STAT_ACCT_DROP_MALFORMED]	= "acct_drop_malformed",
 	[FLOWSTREAM_STAT_EVENTS_SENT]		= "events_sent",
 	[FLOWSTREAM_STAT_EVENTS_DROPPED]	= "events_dropped",
+	[FLOWSTREAM_STAT_SMP_SAMPLED]		= "smp_sampled",
+	[FLOWSTREAM_STAT_SMP_UNMATCHED]		= "smp_unmatched",
+	[FLOWSTREAM_STAT_SMP_DROP_MALFORMED]	= "smp_drop_malformed",
+	[FLOWSTREAM_STAT_SMP_WINDOWS]		= "smp_windows",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __FLOWSTREAM_STAT_MAX,
@@ -69,6 +73,22 @@ const char *const fs_overload_names[] = {
 
 _Static_assert(ARRAY_SIZE(fs_overload_names) == __FLOWSTREAM_OVERLOAD_MAX,
 	       "name every FLOWSTREAM_OVERLOAD_*");
+
+const char *const fs_smp_mode_names[] = {
+	[FLOWSTREAM_SMP_MODE_DETERMINISTIC]	= "deterministic",
+	[FLOWSTREAM_SMP_MODE_RANDOM]		= "random",
+};
+
+_Static_assert(ARRAY_SIZE(fs_smp_mode_names) == __FLOWSTREAM_SMP_MODE_MAX,
+	       "name every FLOWSTREAM_SMP_MODE_*");
+
+const char *const fs_smp_key_names[] = {
+	[FLOWSTREAM_SMP_KEY_DST]	= "dst",
+	[FLOWSTREAM_SMP_KEY_SRC]	= "src",
+};
+
+_Static_assert(ARRAY_SIZE(fs_smp_key_names) == __FLOWSTREAM_SMP_KEY_MAX,
+	       "name every FLOWSTREAM_SMP_KEY_*");
 
 #define CFG_U32(n, j, a, v)	{ .name = n, .json = j, .attr = a, \
 				  .type = FS_CFG_U32, .value = v }
@@ -98,6 +118,37 @@ const size_t fs_cfg_nkeys = ARRAY_SIZE(fs_cfg_keys);
 _Static_assert(ARRAY_SIZE(fs_cfg_keys) == FLOWSTREAM_CFG_A_MAX,
 	       "one fs_cfg_keys[] row per FLOWSTREAM_CFG_A_*");
 _Static_assert(__FLOWSTREAM_CFG_A_MAX <= 64, "struct fs_config.present");
+
+/*
+ * The keys of "sampler show" and "sampler set", in FLOWSTREAM_SMP_A_*
+ * order; the window and the unmatched counts are printed on their own.
+ */
+const struct fs_cfg_key fs_smp_keys[] = {
+	{ .name = "enable", .json = "enable", .attr = FLOWSTREAM_SMP_A_ENABLE,
+	  .type = FS_CFG_BOOL, .value = "{ on | off }" },
+	CFG_U32("rate", "rate", FLOWSTREAM_SMP_A_RATE, "N"),
+	{ .name = "mode", .json = "mode", .attr = FLOWSTREAM_SMP_A_MODE,
+	  .type = FS_CFG_ENUM, .value = "{ deterministic | random }",
+	  .names = fs_smp_mode_names, .nnames = __FLOWSTREAM_SMP_MODE_MAX },
+	{ .name = "key", .json = "key", .attr = FLOWSTREAM_SMP_A_KEY,
+	  .type = FS_CFG_ENUM, .value = "{ src | dst }",
+	  .names = fs_smp_key_names, .nnames = __FLOWSTREAM_SMP_KEY_MAX },
+	CFG_U32("max-prefixes", "max_prefixes", FLOWSTREAM_SMP_A_MAX_PREFIXES,
+		"N"),
+	CFG_U32("max-counters", "max_counters", FLOWSTREAM_SMP_A_MAX_COUNTERS,
+		"N"),
+	{ .name = "prefixes", .json = "prefixes",
+	  .attr = FLOWSTREAM_SMP_A_PREFIXES, .type = FS_CFG_U32,
+	  .value = "N", .readonly = true },
+	{ .name = "counters", .json = "counters",
+	  .attr = FLOWSTREAM_SMP_A_COUNTERS, .type = FS_CFG_U32,
+	  .value = "N", .readonly = true },
+	{ .name = "memory", .json = "memory", .attr = FLOWSTREAM_SMP_A_MEMORY,
+	  .type = FS_CFG_U64, .value = "BYTES", .readonly = true },
+};
+
+const size_t fs_smp_nkeys = ARRAY_SIZE(fs_smp_keys);
+_Static_assert(__FLOWSTREAM_SMP_A_MAX <= 64, "struct fs_sampler.present");
 
 const char *fs_feature_name(unsigned int bit, char *buf, size_t len)
 {
@@ -234,6 +285,38 @@ const struct fs_cfg_key *fs_cfg_key_by_attr(uint16_t attr)
 		if (fs_cfg_keys[i].attr == attr)
 			return &fs_cfg_keys[i];
 	return NULL;
+}
+
+static const struct fs_cfg_key *key_find(const struct fs_cfg_key *keys,
+				       size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+static const struct fs_cfg_key *key_by_attr(const struct fs_cfg_key *keys,
+					  size_t n, uint16_t attr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (keys[i].attr == attr)
+			return &keys[i];
+	return NULL;
+}
+
+const struct fs_cfg_key *fs_smp_key_find(const char *name)
+{
+	return key_find(fs_smp_keys, fs_smp_nkeys, name);
+}
+
+const struct fs_cfg_key *fs_smp_key_by_attr(uint16_t attr)
+{
+	return key_by_attr(fs_smp_keys, fs_smp_nkeys, attr);
 }
 
 uint64_t fs_cfg_type_max(enum fs_cfg_type type)

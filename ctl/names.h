@@ -17,6 +17,8 @@ const char *fs_end_name(unsigned int end, char *buf, size_t len);
 void fs_print_features(struct output *o, uint64_t mask);
 
 extern const char *const fs_overload_names[];
+extern const char *const fs_smp_mode_names[];
+extern const char *const fs_smp_key_names[];
 
 /* IP protocols by name ("tcp"), NULL for a protocol without one. */
 const char *fs_proto_name(uint8_t proto);
@@ -56,6 +58,12 @@ extern const size_t fs_cfg_nkeys;
 
 const struct fs_cfg_key *fs_cfg_key_find(const char *name);
 const struct fs_cfg_key *fs_cfg_key_by_attr(uint16_t attr);
+/* The same rows for FLOWSTREAM_SMP_A_* ("sampler show" and "sampler set"). */
+extern const struct fs_cfg_key fs_smp_keys[];
+extern const size_t fs_smp_nkeys;
+
+const struct fs_cfg_key *fs_smp_key_find(const char *name);
+const struct fs_cfg_key *fs_smp_key_by_attr(uint16_t attr);
 uint64_t fs_cfg_type_max(enum fs_cfg_type type);
 const char *fs_cfg_enum_name(const struct fs_cfg_key *key, uint64_t val,
 			     char *buf, size_t len);

@@ -36,6 +36,8 @@ UAPI_ONLY="\
 __FLOWSTREAM_FEAT_BIT_MAX:ynl's render-max on an enum definition would name it __FLOWSTREAM_FEAT_MAX (and add FLOWSTREAM_FEAT_MAX)
 __FLOWSTREAM_OVERLOAD_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_OVERLOAD_MAX
 __FLOWSTREAM_END_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_END_MAX
+__FLOWSTREAM_SMP_MODE_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_SMP_MODE_MAX
+__FLOWSTREAM_SMP_KEY_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_SMP_KEY_MAX
 "
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
