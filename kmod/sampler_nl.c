@@ -211,9 +211,12 @@ int fs_nl_set_sampler(struct sk_buff *req, struct genl_info *info)
 		cfg.max_prefixes = nla_get_u32(tb[FLOWSTREAM_SMP_A_MAX_PREFIXES]);
 	if (tb[FLOWSTREAM_SMP_A_MAX_COUNTERS])
 		cfg.max_counters = nla_get_u32(tb[FLOWSTREAM_SMP_A_MAX_COUNTERS]);
-	cfg.new_window = tb[FLOWSTREAM_SMP_A_ENABLE] ||
-			 tb[FLOWSTREAM_SMP_A_RATE] ||
-			 tb[FLOWSTREAM_SMP_A_MODE] || tb[FLOWSTREAM_SMP_A_KEY];
+	/* Only a change starts a new window: a controller may apply the
+	 * same configuration again without losing counts.
+	 */
+	cfg.new_window = cfg.enable != fsn->smp->enable ||
+			 cfg.rate != fsn->smp->rate ||
+			 cfg.mode != fsn->smp->mode || cfg.key != fsn->smp->key;
 	err = fs_smp_configure(fsn, &cfg, info->extack);
 	mutex_unlock(&fsn->lock);
 	return err ? fs_nl_reject(fsn, info, err) : 0;

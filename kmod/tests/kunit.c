@@ -19,10 +19,17 @@
 #include "../acct_filter.c"
 #include "../acct_table.c"
 #include "../acct_expire.c"
+#include "../compat.c"
+#include "../sampler_tree.c"
+#include "../sampler_est.c"
+#include "../sampler.c"
+#include "../sampler_hook.c"
 
 bool fs_acct_enable_default;
 unsigned int fs_acct_max_records_default = 65536;
 struct workqueue_struct *fs_wq;
+/* The sampler's hooks are compiled in but never registered here. */
+unsigned int fs_net_id;
 
 #define FS_TEST_EVENTS 64
 static struct fs_rec_snap fs_test_events[FS_TEST_EVENTS];
@@ -37,9 +44,11 @@ void fs_events_queue(struct fs_net *fsn, const struct fs_rec_snap *snap,
 
 #include "core_cases.c"
 #include "acct_cases.c"
+#include "sampler_cases.c"
 
 kunit_test_suites(&fs_stats_suite, &fs_config_suite, &fs_parse_suite,
-		  &fs_filter_suite, &fs_table_suite);
+		  &fs_filter_suite, &fs_table_suite, &fs_rt_suite,
+		  &fs_est_suite, &fs_smp_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for flowstream");

@@ -82,10 +82,11 @@
  *	Request: FLOWSTREAM_A_SAMPLER holding the settable FLOWSTREAM_SMP_A_*
  *		 attributes to change (ENABLE, RATE, MODE, KEY, MAX_PREFIXES,
  *		 MAX_COUNTERS); absent ones keep their value, read-only ones
- *		 are refused. All or nothing. A request that gives ENABLE,
+ *		 are refused. All or nothing. A request that changes ENABLE,
  *		 RATE, MODE or KEY starts a new window: every counter restarts
  *		 from zero and the per-CPU samplers restart, so read the old
  *		 window (GET_PREFIX with FLOWSTREAM_A_RESET) first to keep it.
+ *		 Giving the values in force changes nothing.
  *	Reply:   ACK.
  *
  * FLOWSTREAM_CMD_ADD_PREFIX (prefix sampling)
