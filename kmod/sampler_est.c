@@ -31,7 +31,7 @@
 #endif
 
 /* Only multiplication, addition and shifts: no library calls. */
-typedef unsigned __int128 fs_u128;
+#define fs_u128 unsigned __int128
 
 /* z = 1.96 and z^2 in units of 1/10000 */
 #define FS_Z		19600

@@ -18,7 +18,8 @@
 #include "sampler.h"
 #include "stats.h"
 
-#define FS_SMP_PRIORITY	(-500)
+/* -500: before the raw table's before-defrag hooks (-450), defrag (-400) */
+#define FS_SMP_PRIORITY	(NF_IP_PRI_RAW_BEFORE_DEFRAG - 50)
 
 u32 fs_smp_first_gap(const struct fs_smp_run *run, struct fs_smp_pcpu *pc)
 {
@@ -134,8 +135,6 @@ static const struct nf_hook_ops fs_smp_ops[] = {
 
 int fs_smp_hooks_register(struct fs_net *fsn)
 {
-	BUILD_BUG_ON(FS_SMP_PRIORITY >= NF_IP_PRI_CONNTRACK_DEFRAG ||
-		     FS_SMP_PRIORITY >= NF_IP6_PRI_CONNTRACK_DEFRAG);
 	return nf_register_net_hooks(fsn->net, fs_smp_ops,
 				     ARRAY_SIZE(fs_smp_ops));
 }

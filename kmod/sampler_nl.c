@@ -423,8 +423,10 @@ static bool fs_pfx_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 		if (fs_nl_put_counts(skb, FLOWSTREAM_PFX_A_SUB, &p->sub[i],
 				     s->rate, i))
 			break;
-	/* A message must carry something new: the total or a sub-prefix. */
-	if (i == ctx->sub && ctx->sub)
+	/* Every message carries at least one sub-prefix (an empty skb has
+	 * room for many), so the total is never sent twice.
+	 */
+	if (i == ctx->sub)
 		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

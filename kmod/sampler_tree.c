@@ -38,13 +38,13 @@ static unsigned int fs_rt_bit(const u64 *key, unsigned int i)
 /* Length of the common prefix of @a and @b, at most @max. */
 static unsigned int fs_rt_common(const u64 *a, const u64 *b, unsigned int max)
 {
-	u64 x = a[0] ^ b[0];
+	u64 x0 = a[0] ^ b[0], x1 = a[1] ^ b[1];
 	unsigned int n;
 
-	if (x)
-		n = 64 - fls64(x);
-	else if ((x = a[1] ^ b[1]))
-		n = 128 - fls64(x);
+	if (x0)
+		n = 64 - fls64(x0);
+	else if (x1)
+		n = 128 - fls64(x1);
 	else
 		n = 128;
 	return min(n, max);

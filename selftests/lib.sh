@@ -172,3 +172,67 @@ check_acct_totals() {
 	check "sysfs: acct_memory holds records and buckets ($(cat $par/acct_memory) >= $min)" \
 		test "$(cat $par/acct_memory)" -ge "$min"
 }
+
+# --- prefix sampling -------------------------------------------------------
+
+# smp_topo NETNS: a veth from this namespace (NETNS-g, 10.66.0.1) into
+# NETNS (NETNS-r, 10.66.0.2/16), which receives what smp_send sends. IPv6
+# is off on NETNS-r (smp_ipv6 turns it on): nothing but our packets then
+# reaches NETNS's hooks. NETNS does not forward: packets to addresses it
+# does not own pass PRE_ROUTING, where they are sampled, and are dropped.
+smp_topo() {
+	ns_add "$1" || return 1
+	smp_ns=$1
+	smp_gen=$1-g
+	ip link add "$smp_gen" type veth peer name "$1-r" netns "$1" || return 1
+	ip addr add 10.66.0.1/16 dev "$smp_gen"
+	ip link set "$smp_gen" up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$1-r.disable_ipv6=1"
+	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0
+	ip netns exec "$1" sysctl -qw "net.ipv4.conf.$1-r.rp_filter=0"
+	ip -n "$1" addr add 10.66.0.2/16 dev "$1-r"
+	ip -n "$1" link set "$1-r" up
+	smp_mac=$(ip netns exec "$1" cat "/sys/class/net/$1-r/address")
+	trap 'fs_cleanup; ip link del "$smp_gen" 2>/dev/null' EXIT
+}
+
+smp_ipv6() {
+	ip netns exec "$smp_ns" sysctl -qw "net.ipv6.conf.$smp_ns-r.disable_ipv6=0"
+}
+
+# smp_trafgen PACKETS CONF [GAP]: send with trafgen from one CPU, so that
+# the receiving side handles every packet on that CPU; GAP (e.g. 100us)
+# between packets.
+smp_trafgen() {
+	local conf=/tmp/smp_trafgen.$$.$RANDOM.conf
+	printf '%s\n' "$2" >"$conf"
+	# trafgen writes a temporary file in its working directory.
+	(cd /tmp && trafgen -q --dev "$smp_gen" --conf "$conf" -n "$1" --cpus 1 \
+		${3:+-t "$3"}) \
+		>"$conf.log" 2>&1 || { sed "s/^/#   /" "$conf.log"; return 1; }
+	rm -f "$conf" "$conf.log"
+}
+
+# smp_send PACKETS DST [SRC]: UDP packets of 60 IP bytes to DST.
+smp_send() {
+	smp_trafgen "$1" "{ eth(da=$smp_mac, type=0x0800), ipv4(saddr=${3:-10.66.0.1}, daddr=$2, ttl=64), udp(sp=4000, dp=5000), fill(0x00, 32) }"
+}
+
+# smp_send6 PACKETS DST: UDP packets of 60 IP bytes to DST.
+smp_send6() {
+	smp_ipv6
+	smp_trafgen "$1" "{ eth(da=$smp_mac, type=0x86dd), ipv6(sa=fd66::1, da=$2, hoplimit=64), udp(sp=4000, dp=5000), fill(0x00, 12) }"
+}
+
+# smp_settle NETNS: wait for the receive backlog to drain (nft's "all"
+# counter of table inet TABLE=NETNS stops moving).
+smp_settle() {
+	local n=-1 m _
+	for _ in $(seq 50); do
+		m=$(ip netns exec "$1" nft -j list table inet "$1" | nft_packets all)
+		[ "$n" = "$m" ] && return
+		n=$m
+		sleep 0.2
+	done
+}
