@@ -28,19 +28,16 @@ smp_topo fsw || skip_all "cannot build the topology"
 ns=fsw
 ip netns exec $ns nft -f - <<'NFT' || skip_all "nft cannot load a table"
 table inet fsw {
-	counter flood { }
-	counter win { }
 	chain pre {
 		type filter hook prerouting priority -300; policy accept;
-		ip daddr 10.20.0.0/16 counter name flood
-		ip daddr 10.30.0.0/16 counter name win
+		ip daddr 10.20.0.0/16 counter comment "flood"
+		ip daddr 10.30.0.0/16 counter comment "win"
 		counter comment "all"
 	}
 }
 NFT
-nft_counter() {	# NAME: packets of a named counter
-	ip netns exec $ns nft -j list counter inet fsw "$1" |
-		jq '.nftables[] | select(.counter) | .counter.packets'
+nft_counter() {	# COMMENT: packets of the rule with that comment
+	ip netns exec $ns nft -j list table inet fsw | nft_packets "$1"
 }
 
 # 1. Every sample in exactly one window.
@@ -97,15 +94,16 @@ if [ "$windows" -gt 0 ]; then
 	[ $lo -lt 0 ] && lo=0
 	covered=0 outside=0 total_true=0 total_est=0
 	$FLOWCTL -n $ns prefixes --reset >/dev/null
-	ip netns exec $ns nft reset counter inet fsw win >/dev/null
+	prev=$(nft_counter win)
 	for w in $(seq "$windows"); do
 		smp_send $vol "10.30.$((w % 250)).1" || break
-		wait_win $vol
+		wait_win $((prev + vol))
 		read -r k plo phi < <($FLOWCTL -n $ns -j prefixes --reset |
 			jq -r '.prefixes[] | select(.prefix == "10.30.0.0/16") | .total |
 			       "\(.sampled_packets) \(.packets_low) \(.packets_high)"')
-		t=$(ip netns exec $ns nft -j reset counter inet fsw win |
-		    jq '.nftables[] | select(.counter) | .counter.packets')
+		now=$(nft_counter win)
+		t=$((now - prev))
+		prev=$now
 		total_true=$((total_true + t))
 		total_est=$((total_est + k * rate))
 		[ "$k" -ge $lo ] && [ "$k" -le $hi ] || outside=$((outside + 1))
