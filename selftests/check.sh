@@ -171,10 +171,11 @@ spec() {
 
 core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_loadunload.sh)
 acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
+smp_tests=(smp_counts.sh smp_badinput.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
-	for t in "${core_tests[@]}" "${acct_tests[@]}"; do
+	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	# The flood at a size the debug kernel forwards in seconds
@@ -198,7 +199,7 @@ vm_stock() {
 	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko args=() t
 	one "dkms: build and install for $stock_kver" make dkms-install KVER="$stock_kver"
 	[ -f "$ko" ] || return 0
-	for t in "${core_tests[@]}" acct_flood.sh acct_odd.sh; do
+	for t in "${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock" \
