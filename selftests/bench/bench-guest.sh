@@ -7,7 +7,25 @@
 #   flowstream  flowstream.ko, accounting on in the router namespace
 #   netflow     ipt_NETFLOW, "-j NETFLOW" in the router's FORWARD chain
 #   conntrack   nf_conntrack (enable_hooks=1, acct=1)
-# then the memory each one takes per flow record with 1,000,000 records.
+# then, at 1,000 flows, sampling in blocks of short measurements, each
+# variant next to a baseline measured in the same stretch (the host's load
+# moves the rate by tens of percent from one minute to the next):
+#   off-P        flowstream loaded, sampler and accounting off (no hooks:
+#                no module's cost), P monitored prefixes
+#   smp-rR-P     flowstream's prefix sampler in the router namespace, random
+#                mode, 1 in R (1: every packet looked up; 100; 16M: 2^24,
+#                practically nothing sampled) over P monitored /24 prefixes
+#                of depth 4 (10, 1k, 10k), keyed by source address; the
+#                traffic's sources are in the first prefix
+#   acct-1k      flowstream's accounting (sampler off), against off-1k
+#   tc-off       act_sample and the rest loaded, no qdisc
+#   tc-sample    tc matchall on the router's ingress, "action sample rate 100
+#                group 1" (act_sample, psample; nobody listens to the group)
+#   nft-off      nf_tables and nft_numgen loaded, no table
+#   nft-numgen   nftables in the router's prerouting (priority -500):
+#                "numgen random mod 100 0 counter"
+# and last the memory each accounting variant takes per flow record with
+# 1,000,000 records.
 #
 # Topology: pktgen on g0 (this namespace) -> r0 [bench-rt: forwards] r1 ->
 # s1 [bench-sk]. Static neighbours, no ARP; the sink drops every packet at
@@ -17,10 +35,13 @@
 # packet, goes through every pair: exactly N flows.
 #
 # BENCH_CONF (a file written by bench.sh) names the modules. Results are
-# lines "bench pps VARIANT FLOWS ROUND PPS DELIVERED SENT USEC" and
+# lines "bench pps VARIANT FLOWS ROUND PPS DELIVERED SENT USEC",
+# "bench smp VARIANT BASELINE ROUND PPS DELIVERED SENT USEC" (BASELINE "-"
+# for a baseline) and
 # "bench mem VARIANT RECORDS SLAB_BYTES HASH_BYTES MEMFREE_BYTES OBJSIZE",
 # for bench.sh to tabulate; the checks that make the numbers meaningful
-# (every flow in the table, nothing lost) are TAP lines.
+# (every flow in the table, nothing lost, samples taken at the rate and
+# matched) are TAP lines.
 set -euo pipefail
 
 # shellcheck disable=SC1090
@@ -31,6 +52,8 @@ rt=bench-rt sk=bench-sk
 sink_mac=02:00:00:00:00:99
 pg=/proc/net/pktgen
 rounds=${BENCH_ROUNDS:-3}
+smp_rounds=${BENCH_SMP_ROUNDS:-6}
+smp_pkts=${BENCH_SMP_PKTS:-30000}
 variants=(none flowstream netflow conntrack)
 flowcounts=(1000 100000)
 buckets=0
@@ -64,11 +87,14 @@ kload() {
 	grep -q "^$name " /proc/modules || insmod "$ko" "$@"
 }
 
+# kunload MODULE...: rmmod each one that is loaded. tc actions and nftables
+# objects are freed after an RCU grace period, so a module may still be busy
+# for a moment after its last user went: one more try a second later.
 kunload() {
 	local m
 	for m in "$@"; do
 		grep -q "^$m " /proc/modules || continue
-		rmmod "$m" || diag "rmmod $m failed"
+		rmmod "$m" 2>/dev/null || { sleep 1; rmmod "$m"; } || diag "rmmod $m failed"
 	done
 }
 
@@ -148,10 +174,11 @@ send() {
 	[ -n "$usec" ] && [ -n "$sent" ] || { diag "pktgen: $res"; return 1; }
 }
 
-# records VARIANT: live flow records (or connections) of VARIANT.
+# records VARIANT N: live flow records (or connections) of VARIANT; N for
+# the variants that keep none.
 records() {
 	case $1 in
-	none) echo 0 ;;
+	none | tc-* | nft-* | smp-* | off-* | acct-*) echo "$2" ;;
 	flowstream) echo $(($(fs_stat records_created) - $(fs_stat records_ended))) ;;
 	netflow) sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow ;;
 	conntrack) ip netns exec $rt cat /proc/sys/net/netfilter/nf_conntrack_count ;;
@@ -203,13 +230,168 @@ setup() {
 		nsys - net/netfilter/nf_conntrack_max 2000000
 		nsys $rt net/netfilter/nf_conntrack_acct 1
 		nsys $rt net/netfilter/nf_conntrack_udp_timeout 3600 ;;
+	tc-sample)
+		# sch_ingress, cls_matchall, psample, act_sample: the
+		# initramfs has no modules.dep for the kernel to load them
+		for ko in $TC_KOS; do
+			kload "$ko"
+		done ;;
+	nft-numgen)
+		for ko in $NFT_KOS; do
+			kload "$ko"
+		done ;;
 	esac
+}
+
+# nft_sampled: packets nft-numgen's rule counted.
+nft_sampled() {
+	ip netns exec $rt nft list chain ip bench pre |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
+}
+
+# smp_prefixes N: monitor the first N of the /24 prefixes 10.1.0.0/24,
+# 10.1.1.0/24, ... (10.40.15.0/24 the 10,000th), each of depth 4: add the
+# ones not yet monitored. pktgen's sources are in the first.
+smp_npfx=0
+smp_prefixes() {
+	local i=$smp_npfx
+	[ "$1" -gt "$i" ] || return 0
+	$BENCH_PREFIXES -n $rt add "10.$((1 + i / 256)).$((i % 256)).0/24" \
+		"$(($1 - i))" 4
+	smp_npfx=$1
+}
+
+# smp_state RATE ACCT: the sampler on at 1 in RATE, or off ("off"), and
+# accounting on or off; setting what is in force already changes nothing.
+smp_state() {
+	if [ "$1" = off ]; then
+		$FLOWCTL -n $rt sampler set enable off
+	else
+		$FLOWCTL -n $rt sampler set enable on rate "$1"
+	fi
+	$FLOWCTL -n $rt config set acct "$2" >/dev/null
+}
+
+tc_on=0
+# tc_state on|off: the ingress qdisc with the sample filter, or none.
+tc_state() {
+	if [ "$1" = on ] && [ $tc_on = 0 ]; then
+		tc -n $rt qdisc add dev r0 ingress
+		tc -n $rt filter add dev r0 ingress matchall \
+			action sample rate 100 group 1
+		tc_on=1
+	elif [ "$1" = off ] && [ $tc_on = 1 ]; then
+		tc -n $rt qdisc del dev r0 ingress
+		tc_on=0
+	fi
+}
+
+nft_on=0
+# nft_state on|off: the prerouting table with the numgen rule, or none.
+# Priority -500: where flowstream's sampler hooks, ahead of defragmentation.
+nft_state() {
+	if [ "$1" = on ] && [ $nft_on = 0 ]; then
+		ip netns exec $rt nft -f - <<-EOF
+		table ip bench {
+			chain pre {
+				type filter hook prerouting priority -500; policy accept;
+				numgen random mod 100 0 counter
+			}
+		}
+		EOF
+		nft_on=1
+	elif [ "$1" = off ] && [ $nft_on = 1 ]; then
+		ip netns exec $rt nft delete table ip bench
+		nft_on=0
+	fi
+}
+
+# block BASELINE CMD VARIANT CMD...: BENCH_SMP_ROUNDS short measurements
+# (BENCH_SMP_PKTS packets) of the baseline and each variant at 1,000
+# flows, CMD (a command line, word-split) setting each one's state from
+# any other. Every other round goes backwards, so that a steady drift of
+# the host's speed falls on both sides of the baseline alike.
+block() {
+	local names=() cmds=() i k
+	while [ $# -ge 2 ]; do
+		names+=("$1")
+		cmds+=("$2")
+		shift 2
+	done
+	for k in $(seq 1 "$smp_rounds"); do
+		for i in $(seq 0 $((${#names[@]} - 1))); do
+			[ $((k % 2)) = 1 ] || i=$((${#names[@]} - 1 - i))
+			# shellcheck disable=SC2086
+			${cmds[$i]}
+			measure "${names[$i]}" 1000 "$k" \
+				"$([ "$i" = 0 ] && echo - || echo "${names[0]}")" "$smp_pkts"
+		done
+	done
+}
+
+# measure VARIANT N ROUND [BASELINE COUNT]: N flows of VARIANT, set up
+# already: the flows created first, then the timed run (PKTS packets, or
+# COUNT); prints the result ("pps" line, or "smp" line when BASELINE is
+# given) and checks it.
+measure() {
+	local v=$1 n=$2 round=$3 base=${4:-} count=${5:-$PKTS}
+	local live smp0 unm0 smp=0 unm=0 sampled='' lo hi nft0=0
+	flows "$n"
+	[ "$v" != nft-numgen ] || nft0=$(nft_sampled)
+	send "$n"			# warm: every flow created
+	case $v in
+	smp-* | off-*)
+		smp0=$(fs_stat smp_sampled)
+		unm0=$(fs_stat smp_unmatched) ;;
+	esac
+	send "$((n > count ? n : count / n * n))"
+	live=$(records "$v" "$n")
+	if [ -n "$base" ]; then
+		echo "bench smp $v $base $round $((delivered * 1000000 / usec)) $delivered $sent $usec"
+	else
+		echo "bench pps $v $n $round $((delivered * 1000000 / usec)) $delivered $sent $usec"
+	fi
+	case $v in
+	smp-* | off-*)
+		smp=$(($(fs_stat smp_sampled) - smp0))
+		unm=$(($(fs_stat smp_unmatched) - unm0)) ;;
+	esac
+	# Packets sampled in the timed run, and the bounds they must be in:
+	# rate 1 all of them (nothing else arrives); rate 100 within 50% of
+	# sent / 100 (about 30 standard deviations at 100,000 packets); rate
+	# 2^24 next to none.
+	case $v in
+	smp-r1-*) sampled=$smp lo=$sent hi=$((sent + 10)) ;;
+	smp-r100-*) sampled=$smp lo=$((sent / 200)) hi=$((sent / 67)) ;;
+	smp-r16M-*) sampled=$smp lo=0 hi=5 ;;
+	off-*) sampled=$smp lo=0 hi=0 ;;
+	nft-numgen)
+		# the warm run's samples too
+		sampled=$(($(nft_sampled) - nft0)) lo=$(((sent + n) / 200)) hi=$(((sent + n) / 67)) ;;
+	esac
+	if [ "$v" != none ] && [ "$live" != "$n" ]; then
+		not_ok "$v, $n flows, round $round: $live records, not $n"
+	elif [ "$delivered" != "$sent" ]; then
+		not_ok "$v, $n flows, round $round: $delivered of $sent packets delivered"
+	elif [ -n "$sampled" ] && { [ "$sampled" -lt "$lo" ] || [ "$sampled" -gt "$hi" ]; }; then
+		not_ok "$v, $n flows, round $round: $sampled packets sampled, not $lo to $hi"
+	elif [ "$unm" != 0 ]; then
+		not_ok "$v, $n flows, round $round: $unm sampled packets unmatched"
+	else
+		ok "$v, $n flows, round $round: $sent packets, all delivered${sampled:+, $sampled sampled}"
+	fi
 }
 
 teardown() {
 	case $1 in
 	none) ;;
 	flowstream) kunload flowstream ;;
+	tc-sample)
+		tc_state off
+		kunload act_sample psample cls_matchall sch_ingress ;;
+	nft-numgen)
+		nft_state off
+		kunload nft_numgen nf_tables nfnetlink ;;
 	netflow)
 		ip netns exec $rt iptables-legacy -F FORWARD
 		kunload ipt_NETFLOW iptable_filter ip_tables x_tables ;;
@@ -236,22 +418,36 @@ for round in $(seq 1 "$rounds"); do
 	for v in "${variants[@]}"; do
 		setup "$v"
 		for n in "${flowcounts[@]}"; do
-			flows "$n"
-			send "$n"			# warm: every flow created
-			send "$((n > PKTS ? n : PKTS / n * n))"
-			live=$(records "$v")
-			echo "bench pps $v $n $round $((delivered * 1000000 / usec)) $delivered $sent $usec"
-			if [ "$v" != none ] && [ "$live" != "$n" ]; then
-				not_ok "$v, $n flows, round $round: $live records, not $n"
-			elif [ "$delivered" != "$sent" ]; then
-				not_ok "$v, $n flows, round $round: $delivered of $sent packets delivered"
-			else
-				ok "$v, $n flows, round $round: $sent packets, all delivered, $n records"
-			fi
+			measure "$v" "$n" "$round"
 		done
 		teardown "$v"
 	done
 done
+
+# Sampling, in blocks that switch between a baseline and the variants
+# without loading modules: the sampler's hooks come and go with "enable",
+# the prefix set only grows (10, then 1,000, then 10,000).
+kload "$FS_KO" acct_enable=0
+$FLOWCTL -n $rt config set idle-timeout 3600 active-timeout 3600 >/dev/null
+$FLOWCTL -n $rt sampler set mode random key src max-prefixes 16384 max-counters 262144
+smp_prefixes 10
+block off-10 "smp_state off off" smp-r1-10 "smp_state 1 off" \
+	smp-r100-10 "smp_state 100 off"
+smp_prefixes 1000
+block off-1k "smp_state off off" smp-r100-1k "smp_state 100 off" \
+	smp-r16M-1k "smp_state 16777216 off" acct-1k "smp_state off on"
+smp_prefixes 10000
+block off-10k "smp_state off off" smp-r1-10k "smp_state 1 off" \
+	smp-r100-10k "smp_state 100 off"
+smp_state 1 off
+diag "sampler with 10,000 prefixes: $($FLOWCTL -n $rt sampler show | tr '\n' ' ')"
+teardown flowstream
+setup tc-sample
+block tc-off "tc_state off" tc-sample "tc_state on"
+teardown tc-sample
+setup nft-numgen
+block nft-off "nft_state off" nft-numgen "nft_state on"
+teardown nft-numgen
 
 # Memory with 1,000,000 records: slab growth while the table fills (every
 # cache: records, conntrack's extensions, anything else per flow) plus the
@@ -266,7 +462,7 @@ for v in flowstream netflow conntrack; do
 	slab0=$(meminfo Slab)
 	flows 1000000
 	send 1000000
-	live=$(records "$v")
+	live=$(records "$v" 0)
 	slab1=$(meminfo Slab)
 	free1=$(meminfo MemFree)
 	echo "bench mem $v $live $((slab1 - slab0)) $(hash_bytes "$v") $((free0 - free1)) $(objsize "$v")"
