@@ -21,9 +21,10 @@ pkgs=(
 	python3-yaml python3-jsonschema
 	# JSON in the selftests
 	jq
-	# make bench: iptables-legacy for ipt_NETFLOW (whose source bench.sh
-	# unpacks from iptables-netflow-dkms without installing it)
-	iptables
+	# make bench: iptables-legacy and its headers for ipt_NETFLOW (whose
+	# source bench.sh unpacks from iptables-netflow-dkms without
+	# installing it)
+	iptables libxtables-dev
 )
 
 missing=()

@@ -43,16 +43,6 @@ mkdir -p "$bdir" "$out"
 say() { echo "bench: $*" >&2; }
 
 selftests/install-deps.sh
-# ipt_NETFLOW's configure needs the iptables headers, which install-deps.sh
-# does not list: only make bench builds against them.
-if ! dpkg-query -W -f='${Status}\n' libxtables-dev 2>/dev/null | grep -q "install ok installed"; then
-	say "installing libxtables-dev"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		libxtables-dev >/dev/null ||
-		{ apt-get update -q >/dev/null &&
-		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends libxtables-dev >/dev/null; }
-fi
 
 # ipt_NETFLOW: the source and the iptables extension from Debian's package,
 # unpacked here. Installing the package would run DKMS for every kernel
