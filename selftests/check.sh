@@ -171,7 +171,7 @@ spec() {
 
 core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_loadunload.sh)
 acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
-smp_tests=(smp_counts.sh smp_badinput.sh)
+smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
@@ -185,6 +185,7 @@ vm_debug() {
 	selftests/vm/run.sh -k debug -o "$logs/vm-debug" -T 3000 \
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
 		-e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
+		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 \
 		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" -t selftests/acct_flood.sh
 }
 

@@ -8,13 +8,14 @@
 #    reset in a loop (with monitored prefixes added and removed, and the
 #    prefix the flood goes to monitored all along) must add up to nft's
 #    count of the flood, exactly.
-# 2. Random sampling: windows of a known volume, each read and reset; every
-#    sampled count lies within 5 sigma of volume / rate, and the 95%
-#    intervals hold the true volume in at least 90% of the windows.
+# 2. Random sampling: windows of a known volume in each of 16 sub-prefixes,
+#    each window read and reset; every sampled count lies within 5 sigma of
+#    volume / rate, and the 95% intervals hold the true volume in at least
+#    90% of the (windows x 16) counts.
 # 3. Changing the rate, the mode and the prefix set under traffic is safe
 #    (the VM run fails on any kernel splat).
 #
-# FS_SMP_WINDOWS (default 300) and FS_SMP_FLOOD (default 20000) scale it
+# FS_SMP_WINDOWS (default 25) and FS_SMP_FLOOD (default 20000) scale it
 # down for the debug kernel, which forwards a few hundred packets a second
 # under emulation.
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +23,7 @@ fs_require_module
 command -v trafgen >/dev/null || skip_all "trafgen (netsniff-ng) not installed"
 command -v nft >/dev/null || skip_all "nft not installed"
 
-windows=${FS_SMP_WINDOWS:-300}
+windows=${FS_SMP_WINDOWS:-25}
 flood=${FS_SMP_FLOOD:-20000}
 smp_topo fsw || skip_all "cannot build the topology"
 ns=fsw
@@ -75,9 +76,13 @@ check_eq "the windows add up to nft's count, exactly" "$(nft_counter flood)" "$s
 check_eq "smp_sampled agrees" "$(stat_value smp_sampled $ns)" "$sum"
 check "smp_windows counted each reset" test "$(stat_value smp_windows $ns)" -ge "$reads"
 
-# 2. Random sampling, window after window.
+# 2. Random sampling, window after window. Each window trafgen sends
+# $vol packets to each of the 16 sub-prefixes of 10.30.0.0/16 (one packet
+# to each in turn), so every window gives 16 independent counts of a known
+# true volume.
 rate=20
 vol=200
+subs=16
 wait_win() {	# PACKETS: until nft's "win" counter reaches it
 	local _
 	for _ in $(seq 100); do
@@ -87,35 +92,51 @@ wait_win() {	# PACKETS: until nft's "win" counter reaches it
 }
 if [ "$windows" -gt 0 ]; then
 	check "rate $rate, random" $FLOWCTL -n $ns sampler set rate $rate mode random
-	check "monitor 10.30.0.0/16" $FLOWCTL -n $ns prefix add 10.30.0.0/16
+	check "monitor 10.30.0.0/16 depth 4" $FLOWCTL -n $ns prefix add 10.30.0.0/16 depth 4
+	conf=
+	for i in $(seq 0 $((subs - 1))); do
+		conf+="{ eth(da=$smp_mac, type=0x0800), ipv4(saddr=10.66.0.1, daddr=10.30.$((i * 16 + 3)).1, ttl=64), udp(sp=4000, dp=5000), fill(0x00, 32) }"$'\n'
+	done
 	mean=$((vol / rate))
 	# 5 sigma of a binomial count: sqrt(vol * p * (1 - p)) = 3.08
 	lo=$((mean - 16)) hi=$((mean + 16))
 	[ $lo -lt 0 ] && lo=0
-	covered=0 outside=0 total_true=0 total_est=0
+	covered=0 outside=0 total_true=0 total_est=0 counts=0
 	$FLOWCTL -n $ns prefixes --reset >/dev/null
 	prev=$(nft_counter win)
 	for w in $(seq "$windows"); do
-		smp_send $vol "10.30.$((w % 250)).1" || break
-		wait_win $((prev + vol))
-		read -r k plo phi < <($FLOWCTL -n $ns -j prefixes --reset |
-			jq -r '.prefixes[] | select(.prefix == "10.30.0.0/16") | .total |
-			       "\(.sampled_packets) \(.packets_low) \(.packets_high)"')
+		smp_trafgen $((vol * subs)) "$conf" || break
+		wait_win $((prev + vol * subs))
 		now=$(nft_counter win)
-		t=$((now - prev))
+		total_true=$((total_true + now - prev))
 		prev=$now
-		total_true=$((total_true + t))
-		total_est=$((total_est + k * rate))
-		[ "$k" -ge $lo ] && [ "$k" -le $hi ] || outside=$((outside + 1))
-		[ "$plo" -le "$t" ] && [ "$t" -le "$phi" ] && covered=$((covered + 1))
+		res=$($FLOWCTL -n $ns -j prefixes --reset |
+		      jq -r '.prefixes[] | select(.prefix == "10.30.0.0/16") |
+			     .subprefixes[] | "\(.sampled_packets) \(.packets_low) \(.packets_high)"')
+		while read -r k plo phi; do
+			counts=$((counts + 1))
+			total_est=$((total_est + k * rate))
+			[ "$k" -ge $lo ] && [ "$k" -le $hi ] || outside=$((outside + 1))
+			[ "$plo" -le $vol ] && [ $vol -le "$phi" ] && covered=$((covered + 1))
+		done <<<"$res"
 	done
-	diag "$windows windows of $vol packets at 1 in $rate: $covered intervals held the true count; estimated $total_est of $total_true"
-	check_eq "each window held $vol packets (nft)" $((windows * vol)) "$total_true"
-	check_eq "every window's sample count within 5 sigma [$lo, $hi]" 0 "$outside"
-	check "the 95% intervals held the true count in at least 90% of windows ($covered of $windows)" \
-		test $((covered * 10)) -ge $((windows * 9))
-	# Over all windows: 5 sigma of the total
-	sd=$(awk -v n="$windows" -v v=$vol -v r=$rate 'BEGIN { printf "%d", 5 * sqrt(n * v * (1 / r) * (1 - 1 / r)) * r + 1 }')
+	n=$((windows * subs))
+	diag "$windows windows, $n counts of $vol packets at 1 in $rate: $covered intervals held the true count; estimated $total_est of $total_true"
+	check_eq "every window held $vol packets in each sub-prefix (nft)" $((n * vol)) "$total_true"
+	check_eq "every sub-prefix was read in every window" "$n" "$counts"
+	check_eq "every sampled count within 5 sigma [$lo, $hi]" 0 "$outside"
+	check "the 95% intervals held the true count in at least 90% of cases ($covered of $n)" \
+		test $((covered * 10)) -ge $((n * 9))
+	# Over all windows: 5 sigma of the total estimate, whose variance is
+	# rate^2 * n * vol * p * (1 - p) = n * vol * (rate - 1). Integer
+	# square root by Newton's method: busybox awk has no sqrt.
+	var=$((n * vol * (rate - 1))) x=$((n * vol * (rate - 1))) y=0
+	while :; do
+		y=$(((x + var / x) / 2))
+		[ $y -ge $x ] && break
+		x=$y
+	done
+	sd=$((5 * (x + 1)))
 	check "the estimates add up to the true volume within 5 sigma ($total_est vs $total_true, +-$sd)" \
 		test $((total_est - total_true)) -le "$sd" -a $((total_true - total_est)) -le "$sd"
 else
