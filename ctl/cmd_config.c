@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flowctl.h"
+#include "settings.h"
 
 static void usage(FILE *fp)
 {
@@ -41,26 +42,8 @@ static int cfg_attr_cb(const struct nlattr *attr, void *data)
 	key = fs_cfg_key_by_attr(mnl_attr_get_type(attr));
 	if (!key)
 		return MNL_CB_OK;	/* a newer module's key */
-	switch (key->type) {
-	case FS_CFG_U32:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		val = mnl_attr_get_u32(attr);
-		break;
-	case FS_CFG_U64:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-			return MNL_CB_ERROR;
-		val = mnl_attr_get_u64(attr);
-		break;
-	case FS_CFG_BOOL:
-	case FS_CFG_ENUM:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		val = mnl_attr_get_u8(attr);
-		break;
-	default:
+	if (keys_attr(key, attr, &val) != MNL_CB_OK)
 		return MNL_CB_ERROR;
-	}
 	cfg->present |= 1ULL << key->attr;
 	cfg->val[key->attr] = val;
 	return MNL_CB_OK;
@@ -97,136 +80,41 @@ int config_parse(const struct nlmsghdr *nlh, void *data)
  */
 void config_print(struct output *o, const struct fs_config *cfg)
 {
-	char buf[32];
-	uint64_t val;
 	size_t i;
 
-	for (i = 0; i < fs_cfg_nkeys; i++) {
-		const struct fs_cfg_key *key = &fs_cfg_keys[i];
-
-		if (!(cfg->present & (1ULL << key->attr)))
-			continue;
-		val = cfg->val[key->attr];
-		switch (key->type) {
-		case FS_CFG_U32:
-		case FS_CFG_U64:
-			out_u64(o, key->json, key->name, val);
-			break;
-		case FS_CFG_BOOL:
-			out_bool(o, key->json, key->name, val);
-			break;
-		case FS_CFG_ENUM:
-			out_str(o, key->json, key->name,
-				fs_cfg_enum_name(key, val, buf, sizeof(buf)));
-			break;
-		}
-	}
+	for (i = 0; i < fs_cfg_nkeys; i++)
+		if (cfg->present & (1ULL << fs_cfg_keys[i].attr))
+			keys_print(o, &fs_cfg_keys[i],
+				   cfg->val[fs_cfg_keys[i].attr]);
 }
 
-/* VALUE of @key into *@val: syntax only, the module checks ranges. */
-static int config_parse_value(const struct fs_cfg_key *key, const char *arg,
-			      uint64_t *val)
+static struct fs_keyset config_keyset(void)
 {
-	enum parse_err err;
-	char msg[256];
-	int len = 0;
-	unsigned int i;
-
-	switch (key->type) {
-	case FS_CFG_U32:
-	case FS_CFG_U64:
-		err = parse_uint(arg, fs_cfg_type_max(key->type), val);
-		if (err == PARSE_OK)
-			return 0;
-		parse_errmsg(msg, sizeof(msg), key->name, arg, err,
-			     fs_cfg_type_max(key->type));
-		return usage_error("config", "%s", msg);
-	case FS_CFG_BOOL:
-		if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
-			*val = !strcmp(arg, "on");
-			return 0;
-		}
-		return usage_error("config",
-				   "invalid value \"%s\" for \"%s\": expected \"on\" or \"off\"",
-				   arg, key->name);
-	case FS_CFG_ENUM:
-		for (i = 0; i < key->nnames; i++) {
-			if (key->names[i] && !strcmp(arg, key->names[i])) {
-				*val = i;
-				return 0;
-			}
-		}
-		for (i = 0; i < key->nnames && len < (int)sizeof(msg); i++)
-			len += snprintf(msg + len, sizeof(msg) - len, "%s\"%s\"",
-					!i ? "" : i + 1 < key->nnames ? ", " :
-					" or ", key->names[i]);
-		return usage_error("config",
-				   "invalid value \"%s\" for \"%s\": expected %s",
-				   arg, key->name, msg);
-	}
-	return usage_error("config", "cannot parse \"%s\"", key->name);
+	return (struct fs_keyset){
+		.object = "config",
+		.what = "configuration key",
+		.keys = fs_cfg_keys,
+		.nkeys = fs_cfg_nkeys,
+	};
 }
 
 /* Parse "KEY VALUE..." into @cfg; returns 0 or EXIT_USAGE after a message. */
 int config_parse_args(int argc, char **argv, struct fs_config *cfg)
 {
-	const struct fs_cfg_key *key;
-	uint64_t val;
-	int i, ret;
+	struct fs_keyset ks = config_keyset();
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (argc == 0)
-		return usage_error("config", "nothing to set");
-	for (i = 0; i < argc; i += 2) {
-		key = fs_cfg_key_find(argv[i]);
-		if (!key)
-			return usage_error("config",
-					   "unknown configuration key \"%s\"",
-					   argv[i]);
-		if (i + 1 >= argc)
-			return usage_error("config", "missing value for \"%s\"",
-					   argv[i]);
-		if (key->readonly)
-			return usage_error("config",
-					   "configuration key \"%s\" is read-only",
-					   argv[i]);
-		if (cfg->present & (1ULL << key->attr))
-			return usage_error("config", "duplicate \"%s\"",
-					   argv[i]);
-		ret = config_parse_value(key, argv[i + 1], &val);
-		if (ret)
-			return ret;
-		cfg->present |= 1ULL << key->attr;
-		cfg->val[key->attr] = val;
-	}
-	return 0;
+	return keys_parse_args(&ks, argc, argv, &cfg->present, cfg->val);
 }
 
 /* Append FLOWSTREAM_A_CONFIG with the keys present in @cfg to @nlh. */
 void config_put(struct nlmsghdr *nlh, const struct fs_config *cfg)
 {
+	struct fs_keyset ks = config_keyset();
 	struct nlattr *nest;
-	size_t i;
 
 	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_CONFIG);
-	for (i = 0; i < fs_cfg_nkeys; i++) {
-		const struct fs_cfg_key *key = &fs_cfg_keys[i];
-
-		if (!(cfg->present & (1ULL << key->attr)))
-			continue;
-		switch (key->type) {
-		case FS_CFG_U32:
-			mnl_attr_put_u32(nlh, key->attr, cfg->val[key->attr]);
-			break;
-		case FS_CFG_U64:
-			mnl_attr_put_u64(nlh, key->attr, cfg->val[key->attr]);
-			break;
-		case FS_CFG_BOOL:
-		case FS_CFG_ENUM:
-			mnl_attr_put_u8(nlh, key->attr, cfg->val[key->attr]);
-			break;
-		}
-	}
+	keys_put(nlh, &ks, cfg->present, cfg->val);
 	mnl_attr_nest_end(nlh, nest);
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "flowctl.h"
+#include "settings.h"
 
 static void usage(FILE *fp)
 {
@@ -31,9 +32,10 @@ static void usage(FILE *fp)
 	fputs(" }\n"
 	      "Numbers are decimal or 0x-prefixed hexadecimal. Keys not given\n"
 	      "keep their value; the change is all or nothing. The module checks\n"
-	      "the ranges. Setting enable, rate, mode or key starts a new window\n"
+	      "the ranges. Changing enable, rate, mode or key starts a new window\n"
 	      "and zeroes every counter: read with \"flowctl prefixes --reset\"\n"
-	      "first to keep them.\n", fp);
+	      "first to keep them. Giving the values in force changes nothing.\n",
+	      fp);
 }
 
 /* JSON keys of struct fs_counts.v[], in FLOWSTREAM_CNT_A_* order. */
@@ -130,6 +132,7 @@ static int smp_attr_cb(const struct nlattr *attr, void *data)
 	struct fs_sampler *smp = data;
 	uint16_t type = mnl_attr_get_type(attr);
 	const struct fs_cfg_key *key;
+	uint64_t val;
 
 	switch (type) {
 	case FLOWSTREAM_SMP_A_WINDOW_START_MS:
@@ -145,22 +148,9 @@ static int smp_attr_cb(const struct nlattr *attr, void *data)
 	key = fs_smp_key_by_attr(type);
 	if (!key)
 		return MNL_CB_OK;	/* padding, or a newer module's */
-	switch (key->type) {
-	case FS_CFG_U32:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		return smp_store(smp, type, mnl_attr_get_u32(attr));
-	case FS_CFG_U64:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-			return MNL_CB_ERROR;
-		return smp_store(smp, type, mnl_attr_get_u64(attr));
-	case FS_CFG_BOOL:
-	case FS_CFG_ENUM:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		return smp_store(smp, type, mnl_attr_get_u8(attr));
-	}
-	return MNL_CB_ERROR;
+	if (keys_attr(key, attr, &val) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	return smp_store(smp, type, val);
 }
 
 /* Parse a FLOWSTREAM_A_SAMPLER nest into @smp; returns 0 or -1. */
@@ -192,26 +182,6 @@ static bool smp_has(const struct fs_sampler *smp, uint16_t type)
 	return smp->present & (1ULL << type);
 }
 
-static void print_key(struct output *o, const struct fs_cfg_key *key,
-		      uint64_t val)
-{
-	char buf[32];
-
-	switch (key->type) {
-	case FS_CFG_U32:
-	case FS_CFG_U64:
-		out_u64(o, key->json, key->name, val);
-		break;
-	case FS_CFG_BOOL:
-		out_bool(o, key->json, key->name, val);
-		break;
-	case FS_CFG_ENUM:
-		out_str(o, key->json, key->name,
-			fs_cfg_enum_name(key, val, buf, sizeof(buf)));
-		break;
-	}
-}
-
 static void print_window_ms(struct output *o, const struct fs_sampler *smp,
 			    uint16_t type, const char *json,
 			    const char *label)
@@ -238,8 +208,8 @@ void sampler_print(struct output *o, const struct fs_sampler *smp)
 
 	for (i = 0; i < fs_smp_nkeys; i++)
 		if (smp_has(smp, fs_smp_keys[i].attr))
-			print_key(o, &fs_smp_keys[i],
-				  smp->val[fs_smp_keys[i].attr]);
+			keys_print(o, &fs_smp_keys[i],
+				   smp->val[fs_smp_keys[i].attr]);
 	print_window_ms(o, smp, FLOWSTREAM_SMP_A_WINDOW_START_MS,
 			"window_start_ms", "window-start");
 	print_window_ms(o, smp, FLOWSTREAM_SMP_A_WINDOW_END_MS,
@@ -255,56 +225,14 @@ void sampler_print(struct output *o, const struct fs_sampler *smp)
 		 fmt_est(c, true, by, sizeof(by)));
 }
 
-static int smp_parse_enum(const struct fs_cfg_key *key, const char *arg,
-			  uint64_t *val)
+static struct fs_keyset sampler_keyset(void)
 {
-	char msg[256];
-	unsigned int i;
-	int len = 0;
-
-	for (i = 0; i < key->nnames; i++) {
-		if (key->names[i] && !strcmp(arg, key->names[i])) {
-			*val = i;
-			return 0;
-		}
-	}
-	for (i = 0; i < key->nnames && len < (int)sizeof(msg); i++)
-		len += snprintf(msg + len, sizeof(msg) - len, "%s\"%s\"",
-				!i ? "" : i + 1 < key->nnames ? ", " : " or ",
-				key->names[i]);
-	return usage_error("sampler",
-			   "invalid value \"%s\" for \"%s\": expected %s",
-			   arg, key->name, msg);
-}
-
-/* VALUE of @key into *@val: syntax only, the module checks ranges. */
-static int smp_parse_value(const struct fs_cfg_key *key, const char *arg,
-			   uint64_t *val)
-{
-	enum parse_err err;
-	char msg[256];
-
-	switch (key->type) {
-	case FS_CFG_U32:
-	case FS_CFG_U64:
-		err = parse_uint(arg, fs_cfg_type_max(key->type), val);
-		if (err == PARSE_OK)
-			return 0;
-		parse_errmsg(msg, sizeof(msg), key->name, arg, err,
-			     fs_cfg_type_max(key->type));
-		return usage_error("sampler", "%s", msg);
-	case FS_CFG_BOOL:
-		if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
-			*val = !strcmp(arg, "on");
-			return 0;
-		}
-		return usage_error("sampler",
-				   "invalid value \"%s\" for \"%s\": expected \"on\" or \"off\"",
-				   arg, key->name);
-	case FS_CFG_ENUM:
-		return smp_parse_enum(key, arg, val);
-	}
-	return usage_error("sampler", "cannot parse \"%s\"", key->name);
+	return (struct fs_keyset){
+		.object = "sampler",
+		.what = "sampler key",
+		.keys = fs_smp_keys,
+		.nkeys = fs_smp_nkeys,
+	};
 }
 
 /*
@@ -313,62 +241,20 @@ static int smp_parse_value(const struct fs_cfg_key *key, const char *arg,
  */
 int sampler_parse_args(int argc, char **argv, struct fs_sampler *smp)
 {
-	const struct fs_cfg_key *key;
-	uint64_t val;
-	int i, ret;
+	struct fs_keyset ks = sampler_keyset();
 
 	memset(smp, 0, sizeof(*smp));
-	if (argc == 0)
-		return usage_error("sampler", "nothing to set");
-	for (i = 0; i < argc; i += 2) {
-		key = fs_smp_key_find(argv[i]);
-		if (!key)
-			return usage_error("sampler",
-					   "unknown sampler key \"%s\"", argv[i]);
-		if (i + 1 >= argc)
-			return usage_error("sampler", "missing value for \"%s\"",
-					   argv[i]);
-		if (key->readonly)
-			return usage_error("sampler",
-					   "sampler key \"%s\" is read-only",
-					   argv[i]);
-		if (smp_has(smp, key->attr))
-			return usage_error("sampler", "duplicate \"%s\"",
-					   argv[i]);
-		ret = smp_parse_value(key, argv[i + 1], &val);
-		if (ret)
-			return ret;
-		smp_store(smp, key->attr, val);
-	}
-	return 0;
+	return keys_parse_args(&ks, argc, argv, &smp->present, smp->val);
 }
 
 /* Append FLOWSTREAM_A_SAMPLER with the settable keys in @smp to @nlh. */
 void sampler_put(struct nlmsghdr *nlh, const struct fs_sampler *smp)
 {
+	struct fs_keyset ks = sampler_keyset();
 	struct nlattr *nest;
-	size_t i;
 
 	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_SAMPLER);
-	for (i = 0; i < fs_smp_nkeys; i++) {
-		const struct fs_cfg_key *key = &fs_smp_keys[i];
-		uint64_t val = smp->val[key->attr];
-
-		if (key->readonly || !smp_has(smp, key->attr))
-			continue;
-		switch (key->type) {
-		case FS_CFG_U32:
-			mnl_attr_put_u32(nlh, key->attr, val);
-			break;
-		case FS_CFG_U64:
-			mnl_attr_put_u64(nlh, key->attr, val);
-			break;
-		case FS_CFG_BOOL:
-		case FS_CFG_ENUM:
-			mnl_attr_put_u8(nlh, key->attr, val);
-			break;
-		}
-	}
+	keys_put(nlh, &ks, smp->present, smp->val);
 	mnl_attr_nest_end(nlh, nest);
 }
 
