@@ -492,17 +492,12 @@ struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, bool reset)
 	if (!snap->pfx || !snap->subs)
 		goto nomem;
 	fs_smp_cfg_get(smp, &cfg);
-	if (reset && smp->enable) {
+	if (reset && cfg.enable) {
 		run = fs_smp_run_new(smp, &cfg, !smp->set);
 		if (!run)
 			goto nomem;
 	}
-	snap->enable = smp->enable;
-	snap->rate = smp->rate;
-	snap->mode = smp->mode;
-	snap->key = smp->key;
-	snap->max_prefixes = smp->max_prefixes;
-	snap->max_counters = smp->max_counters;
+	snap->cfg = cfg;
 	snap->prefixes = smp->prefixes;
 	snap->counters = smp->counters;
 	snap->memory = smp->memory;

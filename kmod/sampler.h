@@ -175,14 +175,20 @@ struct fs_smp_snap_pfx {
 	struct fs_smp_sum *sub;	/* 2^depth */
 };
 
-/* One read of every counter (dumps, procfs). */
-struct fs_smp_snap {
+/* A sampler configuration: a request (checked by fs_smp_policy) or a read. */
+struct fs_smp_cfg {
 	bool enable;
 	u32 rate;
 	u8 mode;
 	u8 key;
 	u32 max_prefixes;
 	u32 max_counters;
+	bool new_window;	/* enable, rate, mode or key changed */
+};
+
+/* One read of every counter (dumps, procfs). */
+struct fs_smp_snap {
+	struct fs_smp_cfg cfg;	/* the sampler's configuration */
 	u32 prefixes;
 	u32 counters;
 	u64 memory;
@@ -192,17 +198,6 @@ struct fs_smp_snap {
 	u32 nprefixes;
 	struct fs_smp_snap_pfx *pfx;
 	struct fs_smp_sum *subs;	/* what pfx[].sub point into */
-};
-
-/* A sampler configuration request, checked by fs_smp_policy. */
-struct fs_smp_cfg {
-	bool enable;
-	u32 rate;
-	u8 mode;
-	u8 key;
-	u32 max_prefixes;
-	u32 max_counters;
-	bool new_window;	/* enable, rate, mode or key given */
 };
 
 extern atomic64_t fs_smp_total_memory;

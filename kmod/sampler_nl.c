@@ -127,12 +127,12 @@ static int fs_nl_put_sampler(struct sk_buff *skb, const struct fs_smp_snap *s,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u8(skb, FLOWSTREAM_SMP_A_ENABLE, s->enable) ||
-	    nla_put_u32(skb, FLOWSTREAM_SMP_A_RATE, s->rate) ||
-	    nla_put_u8(skb, FLOWSTREAM_SMP_A_MODE, s->mode) ||
-	    nla_put_u8(skb, FLOWSTREAM_SMP_A_KEY, s->key) ||
-	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_PREFIXES, s->max_prefixes) ||
-	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_COUNTERS, s->max_counters) ||
+	if (nla_put_u8(skb, FLOWSTREAM_SMP_A_ENABLE, s->cfg.enable) ||
+	    nla_put_u32(skb, FLOWSTREAM_SMP_A_RATE, s->cfg.rate) ||
+	    nla_put_u8(skb, FLOWSTREAM_SMP_A_MODE, s->cfg.mode) ||
+	    nla_put_u8(skb, FLOWSTREAM_SMP_A_KEY, s->cfg.key) ||
+	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_PREFIXES, s->cfg.max_prefixes) ||
+	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_COUNTERS, s->cfg.max_counters) ||
 	    nla_put_u32(skb, FLOWSTREAM_SMP_A_PREFIXES, s->prefixes) ||
 	    nla_put_u32(skb, FLOWSTREAM_SMP_A_COUNTERS, s->counters) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_SMP_A_MEMORY, s->memory,
@@ -143,7 +143,7 @@ static int fs_nl_put_sampler(struct sk_buff *skb, const struct fs_smp_snap *s,
 				      fs_ns_to_ms(s->end_ns),
 				      FLOWSTREAM_SMP_A_PAD)) ||
 	    fs_nl_put_counts(skb, FLOWSTREAM_SMP_A_UNMATCHED, &s->unmatched,
-			     s->rate, -1)) {
+			     s->cfg.rate, -1)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -417,11 +417,11 @@ static bool fs_pfx_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, FLOWSTREAM_PFX_A_WINDOW_END_MS,
 			      fs_ns_to_ms(s->end_ns), FLOWSTREAM_PFX_A_PAD) ||
 	    (!i && fs_nl_put_counts(skb, FLOWSTREAM_PFX_A_TOTAL, &p->total,
-				    s->rate, -1)))
+				    s->cfg.rate, -1)))
 		goto cancel;
 	for (; i < n; i++)
 		if (fs_nl_put_counts(skb, FLOWSTREAM_PFX_A_SUB, &p->sub[i],
-				     s->rate, i))
+				     s->cfg.rate, i))
 			break;
 	/* Every message carries at least one sub-prefix (an empty skb has
 	 * room for many), so the total is never sent twice.

@@ -119,14 +119,14 @@ static int fs_pfx_seq_show(struct seq_file *seq, void *v)
 	if (it->pos == 0) {
 		seq_printf(seq, "window start_ms=%llu end_ms=%llu rate=%u mode=%s key=%s\n",
 			   div_u64(s->start_ns, NSEC_PER_MSEC),
-			   div_u64(s->end_ns, NSEC_PER_MSEC), s->rate,
-			   fs_smp_mode_names[s->mode],
-			   s->key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst");
+			   div_u64(s->end_ns, NSEC_PER_MSEC), s->cfg.rate,
+			   fs_smp_mode_names[s->cfg.mode],
+			   s->cfg.key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst");
 		return 0;
 	}
 	if (it->pos == 1) {
 		seq_puts(seq, "unmatched ");
-		fs_pfx_show_counts(seq, &s->unmatched, s->rate);
+		fs_pfx_show_counts(seq, &s->unmatched, s->cfg.rate);
 		return 0;
 	}
 	p = &s->pfx[it->pfx];
@@ -135,7 +135,7 @@ static int fs_pfx_seq_show(struct seq_file *seq, void *v)
 		fs_pfx_show_prefix(seq, p->family, p->key, p->plen);
 		seq_printf(seq, " depth=%u start_ms=%llu ", p->depth,
 			   div_u64(p->start_ns, NSEC_PER_MSEC));
-		fs_pfx_show_counts(seq, &p->total, s->rate);
+		fs_pfx_show_counts(seq, &p->total, s->cfg.rate);
 		return 0;
 	}
 	seq_puts(seq, "sub ");
@@ -144,7 +144,7 @@ static int fs_pfx_seq_show(struct seq_file *seq, void *v)
 	seq_puts(seq, " prefix=");
 	fs_pfx_show_prefix(seq, p->family, p->key, p->plen);
 	seq_printf(seq, " index=%u ", it->sub - 1);
-	fs_pfx_show_counts(seq, &p->sub[it->sub - 1], s->rate);
+	fs_pfx_show_counts(seq, &p->sub[it->sub - 1], s->cfg.rate);
 	return 0;
 }
 

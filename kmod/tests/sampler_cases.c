@@ -559,7 +559,7 @@ static void fs_smp_window_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->sub[3].sq, 200 * 200 + 300 * 300);
 	KUNIT_EXPECT_EQ(test, p->total.packets, 3);
 	KUNIT_EXPECT_EQ(test, snap->unmatched.packets, 1);
-	KUNIT_EXPECT_EQ(test, snap->rate, 10);
+	KUNIT_EXPECT_EQ(test, snap->cfg.rate, 10);
 	fs_smp_snap_free(snap);
 
 	/* Read and reset: the counts once, then gone; new ones go on. */
