@@ -22,10 +22,7 @@ check_eq "max-records 8: refused" "Error: integer out of range" "$out"
 check_eq "a refused change changes nothing, not even its valid part" "$before" "$(cfg)"
 
 nlraw() {	# DESC ERRNO EXTACK_REGEX ARGS...
-	local desc=$1 err=$2 re=$3 out
-	shift 3
-	out=$($NLRAW -n fbi "$@")
-	check_match "$desc" "^errno=$err extack=\"$re\"" "$out"
+	nlraw_refused fbi "$@"
 }
 nlraw "read-only buckets: refused with its reason" 22 "buckets is read-only" \
 	set_config nest:$A_CONFIG $CFG_BUCKETS:u32:1024 end

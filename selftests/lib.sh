@@ -151,6 +151,16 @@ jflows() {
 	$FLOWCTL -n "$ns" -j flows "$@" | jq -r "$q"
 }
 
+# nlraw_refused NETNS DESC ERRNO EXTACK_REGEX ARGS...: fs-nlraw's request
+# ARGS in NETNS is refused with ERRNO and an extended ACK matching the
+# regex.
+nlraw_refused() {
+	local ns=$1 desc=$2 err=$3 re=$4 out
+	shift 4
+	out=$($NLRAW -n "$ns" "$@")
+	check_match "$desc" "^errno=$err extack=\"$re\"" "$out"
+}
+
 # nft_packets COMMENT: packets of the rule with that comment, from
 # "nft -j list ..." on standard input.
 nft_packets() {

@@ -74,10 +74,7 @@ check_eq "not a prefix: usage error" 2 "$?"
 
 # What flowctl never sends, sent raw.
 nlraw() {	# DESC ERRNO EXTACK_REGEX ARGS...
-	local desc=$1 err=$2 re=$3 out
-	shift 3
-	out=$($NLRAW -n fsb "$@")
-	check_match "$desc" "^errno=$err extack=\"$re\"" "$out"
+	nlraw_refused fsb "$@"
 }
 nlraw "read-only prefixes: refused with its reason" 22 "prefixes is read-only" \
 	$CMD_SET_SAMPLER nest:$A_SAMPLER $SMP_PREFIXES:u32:5 end
