@@ -233,12 +233,7 @@ static u8 fs_smp_new_window(struct fs_net *fsn, struct fs_smp_run *new,
 
 void fs_smp_cfg_get(struct fs_sampler *smp, struct fs_smp_cfg *cfg)
 {
-	cfg->enable = smp->enable;
-	cfg->rate = smp->rate;
-	cfg->mode = smp->mode;
-	cfg->key = smp->key;
-	cfg->max_prefixes = smp->max_prefixes;
-	cfg->max_counters = smp->max_counters;
+	*cfg = smp->cfg;
 	cfg->new_window = false;
 }
 
@@ -286,15 +281,13 @@ int fs_smp_configure(struct fs_net *fsn, const struct fs_smp_cfg *cfg,
 			smp->hooked = true;
 		}
 	}
-	/* Nothing can fail from here on. */
-	smp->max_prefixes = cfg->max_prefixes;
-	smp->max_counters = cfg->max_counters;
+	/* Nothing can fail from here on; without a new window only the
+	 * limits change.
+	 */
+	smp->cfg = *cfg;
+	smp->cfg.new_window = false;
 	if (!cfg->new_window)
 		return 0;
-	smp->enable = cfg->enable;
-	smp->rate = cfg->rate;
-	smp->mode = cfg->mode;
-	smp->key = cfg->key;
 	/* The old window's counts are dropped. */
 	fs_smp_clear_set(smp, fs_smp_new_window(fsn, run, ktime_get_real_ns()));
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_SMP_WINDOWS);
@@ -354,16 +347,16 @@ int fs_smp_prefix_add(struct fs_sampler *smp, u8 family, const u64 *key,
 					       buf[1]);
 		return -EEXIST;
 	}
-	if (smp->prefixes >= smp->max_prefixes) {
+	if (smp->prefixes >= smp->cfg.max_prefixes) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "max-prefixes reached: %u prefixes are monitored",
 				       smp->prefixes);
 		return -ENOSPC;
 	}
-	if (smp->counters + (1U << depth) > smp->max_counters) {
+	if (smp->counters + (1U << depth) > smp->cfg.max_counters) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "max-counters %u reached: %u in use, %u more needed",
-				       smp->max_counters, smp->counters,
+				       smp->cfg.max_counters, smp->counters,
 				       1U << depth);
 		return -ENOSPC;
 	}
@@ -550,11 +543,11 @@ int fs_smp_net_init(struct fs_net *fsn)
 	INIT_LIST_HEAD(&smp->list);
 	fs_rt_init(&smp->tree4, 32);
 	fs_rt_init(&smp->tree6, 128);
-	smp->rate = 100;
-	smp->mode = FLOWSTREAM_SMP_MODE_RANDOM;
-	smp->key = FLOWSTREAM_SMP_KEY_DST;
-	smp->max_prefixes = 16384;
-	smp->max_counters = 262144;
+	smp->cfg.rate = 100;
+	smp->cfg.mode = FLOWSTREAM_SMP_MODE_RANDOM;
+	smp->cfg.key = FLOWSTREAM_SMP_KEY_DST;
+	smp->cfg.max_prefixes = 16384;
+	smp->cfg.max_counters = 262144;
 	smp->start_ns = ktime_get_real_ns();
 	fsn->smp = smp;
 	RCU_INIT_POINTER(fsn->smp_run, NULL);

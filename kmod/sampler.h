@@ -140,6 +140,17 @@ struct fs_smp_run {
 	struct fs_smp_pcpu __percpu *pcpu;
 };
 
+/* A sampler configuration: a request (checked by fs_smp_policy) or a read. */
+struct fs_smp_cfg {
+	bool enable;
+	u32 rate;
+	u8 mode;
+	u8 key;
+	u32 max_prefixes;
+	u32 max_counters;
+	bool new_window;	/* enable, rate, mode or key changed */
+};
+
 /*
  * struct fs_sampler - prefix sampling state of a namespace; everything but
  * the trees' lockless readers and the counters is under fs_net->lock
@@ -150,14 +161,9 @@ struct fs_sampler {
 	struct fs_rt tree6;
 	struct list_head list;	/* every monitored prefix */
 	struct fs_smp_prefix *unmatched;
-	bool enable;
+	struct fs_smp_cfg cfg;	/* in force; new_window is false */
 	bool hooked;
-	u8 mode;
-	u8 key;
 	u8 set;			/* the set the current (or next) window writes */
-	u32 rate;
-	u32 max_prefixes;
-	u32 max_counters;
 	u32 prefixes;
 	u32 counters;
 	u64 memory;
@@ -173,17 +179,6 @@ struct fs_smp_snap_pfx {
 	u64 start_ns;
 	struct fs_smp_sum total;
 	struct fs_smp_sum *sub;	/* 2^depth */
-};
-
-/* A sampler configuration: a request (checked by fs_smp_policy) or a read. */
-struct fs_smp_cfg {
-	bool enable;
-	u32 rate;
-	u8 mode;
-	u8 key;
-	u32 max_prefixes;
-	u32 max_counters;
-	bool new_window;	/* enable, rate, mode or key changed */
 };
 
 /* One read of every counter (dumps, procfs). */

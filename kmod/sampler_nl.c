@@ -214,9 +214,10 @@ int fs_nl_set_sampler(struct sk_buff *req, struct genl_info *info)
 	/* Only a change starts a new window: a controller may apply the
 	 * same configuration again without losing counts.
 	 */
-	cfg.new_window = cfg.enable != fsn->smp->enable ||
-			 cfg.rate != fsn->smp->rate ||
-			 cfg.mode != fsn->smp->mode || cfg.key != fsn->smp->key;
+	cfg.new_window = cfg.enable != fsn->smp->cfg.enable ||
+			 cfg.rate != fsn->smp->cfg.rate ||
+			 cfg.mode != fsn->smp->cfg.mode ||
+			 cfg.key != fsn->smp->cfg.key;
 	err = fs_smp_configure(fsn, &cfg, info->extack);
 	mutex_unlock(&fsn->lock);
 	return err ? fs_nl_reject(fsn, info, err) : 0;

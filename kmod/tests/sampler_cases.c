@@ -494,8 +494,8 @@ static void fs_test_smp_start(struct kunit *test, struct fs_net *fsn,
 	struct fs_smp_run *run;
 
 	mutex_lock(&fsn->lock);
-	smp->enable = true;
-	smp->rate = rate;
+	smp->cfg.enable = true;
+	smp->cfg.rate = rate;
 	fs_smp_cfg_get(smp, &cfg);
 	run = fs_smp_run_new(smp, &cfg, !smp->set);
 	KUNIT_ASSERT_NOT_NULL(test, run);
@@ -590,8 +590,8 @@ static void fs_smp_limits_test(struct kunit *test)
 	struct fs_smp_cfg cfg;
 	u64 key[2];
 
-	fsn->smp->max_prefixes = 2;
-	fsn->smp->max_counters = 20;
+	fsn->smp->cfg.max_prefixes = 2;
+	fsn->smp->cfg.max_counters = 20;
 	KUNIT_EXPECT_EQ(test, fs_test_add4(fsn, "10.0.0.0", 8, 4), 0);
 	KUNIT_EXPECT_EQ(test, fs_test_add4(fsn, "11.0.0.0", 8, 3), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, fs_test_add4(fsn, "11.0.0.0", 8, 2), 0);
@@ -605,13 +605,13 @@ static void fs_smp_limits_test(struct kunit *test)
 	cfg.max_prefixes = 1;
 	cfg.max_counters = 1000;
 	KUNIT_EXPECT_EQ(test, fs_smp_configure(fsn, &cfg, NULL), -EBUSY);
-	KUNIT_EXPECT_EQ(test, fsn->smp->max_counters, 20);
+	KUNIT_EXPECT_EQ(test, fsn->smp->cfg.max_counters, 20);
 	fs_test_pkey4("10.0.0.0", key);
 	KUNIT_EXPECT_EQ(test, fs_smp_prefix_del(fsn->smp, AF_INET, key, 8, NULL), 0);
 	KUNIT_EXPECT_EQ(test, fs_smp_prefix_del(fsn->smp, AF_INET, key, 8, NULL),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, fs_smp_configure(fsn, &cfg, NULL), 0);
-	KUNIT_EXPECT_EQ(test, fsn->smp->max_prefixes, 1);
+	KUNIT_EXPECT_EQ(test, fsn->smp->cfg.max_prefixes, 1);
 	mutex_unlock(&fsn->lock);
 	KUNIT_EXPECT_EQ(test, fsn->smp->counters, 4);
 	fs_test_smp_free(fsn);
