@@ -22,7 +22,8 @@ static void usage(FILE *fp)
 	      "       flowctl help\n"
 	      "       flowctl OBJECT help\n"
 	      "where  OBJECT := { version | status | config | stats | flows |\n"
-	      "                   flow | monitor | sampler | prefix | prefixes }\n"
+	      "                   flow | monitor | sampler | prefix | prefixes |\n"
+	      "                   export }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -50,6 +51,7 @@ static const struct {
 	{ "sampler",	cmd_sampler },
 	{ "prefix",	cmd_prefix },
 	{ "prefixes",	cmd_prefixes },
+	{ "export",	cmd_export },
 	{ "help",	cmd_help },
 };
 

@@ -68,6 +68,7 @@ int cmd_monitor(struct flowctl *fc, int argc, char **argv);
 int cmd_sampler(struct flowctl *fc, int argc, char **argv);
 int cmd_prefix(struct flowctl *fc, int argc, char **argv);
 int cmd_prefixes(struct flowctl *fc, int argc, char **argv);
+int cmd_export(struct flowctl *fc, int argc, char **argv);
 
 /* cmd_version.c */
 int version_parse(const struct nlmsghdr *nlh, void *ver);
@@ -204,5 +205,10 @@ void prefixes_request(struct nlmsghdr *nlh, const struct prefixes_args *args);
 int pfx_dump_msg(const struct nlmsghdr *nlh, void *dump);
 void pfx_dump_free(struct pfx_dump *d);
 void prefixes_print(struct output *o, const struct pfx_dump *d);
+
+/* cmd_export.c */
+struct exp_opts;
+int export_parse_args(int argc, char **argv, struct exp_opts *opts);
+int export_msg(const struct nlmsghdr *nlh, void *ctx);
 
 #endif /* FLOWCTL_H */

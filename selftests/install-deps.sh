@@ -21,6 +21,8 @@ pkgs=(
 	python3-yaml python3-jsonschema
 	# JSON in the selftests
 	jq
+	# make check: the IPFIX collector for the export selftests
+	nfdump
 	# make bench: iptables-legacy and its headers for ipt_NETFLOW (whose
 	# source bench.sh unpacks from iptables-netflow-dkms without
 	# installing it)
