@@ -31,7 +31,7 @@ static void usage(FILE *fp)
 	fputs("Usage: flowctl export ipfix --collector HOST:PORT [--transport udp|tcp]\n"
 	      "                            [--domain ID] [--template-refresh SECONDS]\n"
 	      "                            [--buffer BYTES] [--flush-interval MS]\n"
-	      "                            [--rcvbuf BYTES]\n"
+	      "                            [--rcvbuf BYTES] [--reconnect-max SECONDS]\n"
 	      "       flowctl export help\n"
 	      "Send flow records to an IPFIX (RFC 7011) collector as they end (and\n"
 	      "active-timeout reports of long flows), until SIGINT or SIGTERM.\n"
@@ -39,7 +39,7 @@ static void usage(FILE *fp)
 	      "to 4739. Losses are logged to standard error; SIGUSR1 prints the\n"
 	      "counters, and they are printed at exit (as JSON with -j).\n"
 	      "Defaults: udp, domain 0, template-refresh 60, buffer 8388608 (TCP),\n"
-	      "flush-interval 1000, rcvbuf 16777216.\n", fp);
+	      "flush-interval 1000, rcvbuf 16777216, reconnect-max 30.\n", fp);
 }
 
 /* "ipfix" arguments into @opts; 0 or EXIT_USAGE after a message. */
@@ -53,6 +53,7 @@ int export_parse_args(int argc, char **argv, struct exp_opts *opts)
 		{ "buffer",		required_argument, NULL, 'b' },
 		{ "flush-interval",	required_argument, NULL, 'f' },
 		{ "rcvbuf",		required_argument, NULL, 'R' },
+		{ "reconnect-max",	required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char msg[256];
@@ -65,6 +66,7 @@ int export_parse_args(int argc, char **argv, struct exp_opts *opts)
 	opts->buffer = EXP_DEF_BUFFER;
 	opts->flush_ms = EXP_DEF_FLUSH_MS;
 	opts->rcvbuf = EXP_DEF_RCVBUF;
+	opts->retry_max_ms = EXP_DEF_RETRY_MAX_MS;
 
 	if (argc < 1 || strcmp(argv[0], "ipfix"))
 		return usage_error("export", argc < 1 ?
@@ -114,6 +116,10 @@ int export_parse_args(int argc, char **argv, struct exp_opts *opts)
 			what = "--rcvbuf";
 			max = 1u << 30;
 			break;
+		case 'm':
+			what = "--reconnect-max";
+			max = 3600;
+			break;
 		case ':':
 			return usage_error("export", "missing value for \"%s\"",
 					   name);
@@ -156,6 +162,12 @@ int export_parse_args(int argc, char **argv, struct exp_opts *opts)
 						   "invalid value \"%s\" for \"--rcvbuf\": at least 4096 bytes",
 						   optarg);
 			opts->rcvbuf = v;
+			break;
+		case 'm':
+			if (!v)
+				return usage_error("export",
+						   "invalid value \"0\" for \"--reconnect-max\": at least 1 s");
+			opts->retry_max_ms = v * 1000;
 			break;
 		}
 	}

@@ -120,6 +120,8 @@ int exp_init(struct exporter *e, const struct exp_opts *opts)
 	e->fd = -1;
 	e->state = EXP_DOWN;
 	e->retry_ms = EXP_RETRY_MIN_MS;
+	if (!e->opts.retry_max_ms)
+		e->opts.retry_max_ms = EXP_DEF_RETRY_MAX_MS;
 	e->want_templates = true;
 	e->clock = mono_ms;
 	snprintf(e->name, sizeof(e->name), v6 ? "[%s]:%s" : "%s:%s",
@@ -270,12 +272,12 @@ static void set_down(struct exporter *e, const char *fmt, ...)
 	e->retry_at = e->clock() + e->retry_ms;
 	if (strcmp(why, e->last_err)) {
 		logmsg("collector %s: %s; retrying every %u s at most", e->name,
-		       why, EXP_RETRY_MAX_MS / 1000);
+		       why, e->opts.retry_max_ms / 1000);
 		snprintf(e->last_err, sizeof(e->last_err), "%s", why);
 	}
 	e->retry_ms *= 2;
-	if (e->retry_ms > EXP_RETRY_MAX_MS)
-		e->retry_ms = EXP_RETRY_MAX_MS;
+	if (e->retry_ms > e->opts.retry_max_ms)
+		e->retry_ms = e->opts.retry_max_ms;
 }
 
 /* Queue @m at the head (TCP), ahead of what waits. */

@@ -42,6 +42,7 @@ struct exp_opts {
 	size_t buffer;			/* bytes queued at most (TCP) */
 	unsigned int flush_ms;		/* a record waits at most this long */
 	int rcvbuf;			/* netlink receive buffer, bytes */
+	unsigned int retry_max_ms;	/* longest wait between attempts */
 };
 
 #define EXP_DEF_PORT		"4739"
@@ -52,7 +53,7 @@ struct exp_opts {
 #define EXP_UDP_MSG_SIZE	1400	/* fits a 1500-byte MTU over IPv6 */
 #define EXP_TCP_MSG_SIZE	16384
 #define EXP_RETRY_MIN_MS	1000
-#define EXP_RETRY_MAX_MS	30000
+#define EXP_DEF_RETRY_MAX_MS	30000
 #define EXP_SENT_RING		1024	/* UDP messages remembered */
 
 int exp_parse_collector(const char *arg, struct exp_opts *opts,

@@ -122,7 +122,7 @@ deps() {
 build() {
 	local kdir
 	one "flowctl" make -C ctl
-	one "fs-nlraw" make -C ctl nlraw
+	one "selftest tools (fs-nlraw, fs-ipfix-relay)" make -C ctl nlraw
 	kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config 2>"$logs/kernel-build.log")
 	if [ -z "$kdir" ]; then
 		echo "not ok 1 - debug test kernel"
@@ -141,6 +141,8 @@ build() {
 
 unit() {
 	make -C ctl test
+	one "make install: flowctl, man page, the exporter's systemd unit" \
+		selftests/install-check.sh
 }
 
 static() {
@@ -172,10 +174,13 @@ spec() {
 core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_loadunload.sh)
 acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
 smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
+exp_tests=(exp_ipfix.sh exp_loss.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
-	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}"; do
+	# The exporter is userspace: its kernel side (a listener's overrun)
+	# runs here, the whole of it on the stock kernel.
+	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" exp_loss.sh; do
 		args+=(-t "selftests/$t")
 	done
 	# The flood at a size the debug kernel forwards in seconds
@@ -196,15 +201,22 @@ vm_harness() {
 		-t "$tree/splat/splat_inject.sh"
 }
 
+# nfdump's threads need libgcc_s, which glibc loads at run time.
+libgcc_s() {
+	ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }'
+}
+
 vm_stock() {
 	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko args=() t
 	one "dkms: build and install for $stock_kver" make dkms-install KVER="$stock_kver"
 	[ -f "$ko" ] || return 0
-	for t in "${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}"; do
+	for t in "${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock" \
 		-K nf_tables -b "$(command -v nft)" -b "$(command -v trafgen)" \
+		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
+		-f "$(libgcc_s)" \
 		-m "$ko" -e "FS_KO=$ko" "${args[@]}"
 }
 

@@ -10,6 +10,7 @@
 FS_REPO=${FS_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 FLOWCTL=${FLOWCTL:-$FS_REPO/ctl/flowctl}
 NLRAW=${NLRAW:-$FS_REPO/selftests/tools/fs-nlraw}
+RELAY=${RELAY:-$FS_REPO/selftests/tools/fs-ipfix-relay}
 FS_KO=${FS_KO:-$FS_REPO/kmod/flowstream.ko}
 
 tap_n=0

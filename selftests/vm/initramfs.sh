@@ -69,6 +69,7 @@ for tool in bash ip genl iperf3 setpriv jq; do
 done
 add_bin "$repo/ctl/flowctl"
 add_bin "$repo/selftests/tools/fs-nlraw"
+add_bin "$repo/selftests/tools/fs-ipfix-relay"
 for tool in "${bins[@]}"; do
 	add_bin "$tool"
 done

@@ -573,8 +573,10 @@ enum flowstream_cnt_attr {
  * @FLOWSTREAM_STAT_EVENTS_SENT: "events_sent", records multicast to
  *	FLOWSTREAM_MCGRP_RECORDS
  * @FLOWSTREAM_STAT_EVENTS_DROPPED: "events_dropped", ended records that
- *	were not announced: the queue of unsent records was full, or there
- *	was no memory for the message (each still takes a sequence number)
+ *	were not announced: the queue of unsent records was full, there was
+ *	no memory for the message, or a listener that set
+ *	NETLINK_BROADCAST_ERROR had its socket full (each record still takes
+ *	a sequence number)
  * @FLOWSTREAM_STAT_SMP_SAMPLED: "smp_sampled", packets sampled (matched or
  *	not)
  * @FLOWSTREAM_STAT_SMP_UNMATCHED: "smp_unmatched", sampled packets in no
