@@ -217,6 +217,7 @@ uint64_t exp_acked(struct exporter *e, uint64_t acked_off)
 	return n;
 }
 
+static void tcp_acks(struct exporter *e);
 static void set_down(struct exporter *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -230,6 +231,8 @@ static void set_down(struct exporter *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	/* What the collector acknowledged is not sent again. */
+	tcp_acks(e);
 	if (e->fd >= 0)
 		close(e->fd);
 	e->fd = -1;

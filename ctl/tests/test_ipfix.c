@@ -370,6 +370,109 @@ static void test_udp_exchange(void **state)
 	exp_free(&e);
 }
 
+/* Drive the exporter's socket for up to @ms milliseconds. */
+static void pump(struct exporter *e, int ms)
+{
+	struct pollfd pfd;
+
+	for (; ms > 0; ms -= 10) {
+		pfd.fd = exp_poll_fd(e, &pfd.events);
+		pfd.revents = 0;
+		if (pfd.fd >= 0 && poll(&pfd, 1, 10) > 0)
+			exp_io(e, pfd.revents);
+		else if (pfd.fd < 0)
+			poll(NULL, 0, 10);
+		exp_tick(e);
+	}
+}
+
+/* Read one IPFIX message from a stream socket into @buf; its length. */
+static size_t read_msg(int fd, uint8_t *buf)
+{
+	size_t len, got = 0;
+	ssize_t n;
+
+	while (got < 16) {
+		n = read(fd, buf + got, 16 - got);
+		assert_true(n > 0);
+		got += n;
+	}
+	len = ipfix_msg_len(buf);
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		assert_true(n > 0);
+		got += n;
+	}
+	return len;
+}
+
+/*
+ * TCP: templates first in each connection, sequence numbers from 0 in
+ * each, the records held while the collector is away delivered after.
+ */
+static void test_tcp_exchange(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct fs_record r = tcp4();
+	socklen_t sl = sizeof(sin);
+	uint8_t buf[65536];
+	struct exp_opts o;
+	struct exporter e;
+	int lfd, cfd, on = 1;
+
+	(void)state;
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+	o = udp_opts(ntohs(sin.sin_port));
+	o.transport = EXP_TCP;
+	o.retry_max_ms = 1000;
+	assert_int_equal(exp_init(&e, &o), 0);
+
+	pump(&e, 100);
+	cfd = accept(lfd, NULL, NULL);
+	assert_true(cfd >= 0);
+	assert_int_equal(exp_record(&e, &r), 0);
+	assert_int_equal(exp_record(&e, &r), 0);
+	exp_flush(&e);
+	pump(&e, 300);
+	assert_int_equal(read_msg(cfd, buf), 16 + 132);
+	assert_memory_equal(buf + 16, templates, sizeof(templates));
+	assert_int_equal(read_msg(cfd, buf), 16 + 4 + 2 * 59);
+	assert_int_equal(ipfix_msg_seq(buf), 0);
+	assert_memory_equal(buf + 20, tcp4_bytes, sizeof(tcp4_bytes));
+	assert_int_equal(e.st.exported, 2);
+	assert_int_equal(e.st.connects, 1);
+
+	/* The collector closes; a record comes meanwhile; it comes back. */
+	close(cfd);
+	pump(&e, 100);
+	assert_int_equal(e.st.disconnects, 1);
+	assert_int_equal(exp_record(&e, &r), 0);
+	exp_flush(&e);
+	pump(&e, 100);
+	assert_int_equal(e.st.exported, 2);
+	pump(&e, 2500);			/* the retry, within 1 s, then 2 s */
+	cfd = accept(lfd, NULL, NULL);
+	assert_true(cfd >= 0);
+	pump(&e, 300);
+	assert_int_equal(read_msg(cfd, buf), 16 + 132);	/* templates again */
+	assert_int_equal(ipfix_msg_seq(buf), 0);
+	assert_int_equal(read_msg(cfd, buf), 16 + 4 + 59);
+	assert_int_equal(ipfix_msg_seq(buf), 0);	/* a new session */
+	assert_int_equal(e.st.exported, 3);
+	assert_int_equal(e.st.connects, 2);
+	assert_int_equal(e.st.lost_buffer + e.st.lost_collector, 0);
+	assert_true(exp_drained(&e));
+	close(cfd);
+	close(lfd);
+	exp_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_collector),
 		cmocka_unit_test(test_refused_match),
 		cmocka_unit_test(test_udp_exchange),
+		cmocka_unit_test(test_tcp_exchange),
 	};
 
 	return cmocka_run_group_tests_name("ipfix", tests, NULL, NULL);
