@@ -55,6 +55,28 @@ stat_of() {	# FILE NAME: a counter from the exporter's final JSON
 	jq -r ".$2" "$1"
 }
 
+# --- Collectors that cannot work: told, and what can be retried is.
+out=$($FLOWCTL -n $r export ipfix --collector 2001:db8::1:4739 2>&1)
+check_eq "a collector that does not parse is a usage error" 2 "$?"
+check_match "and says how to write it" \
+	'invalid collector "2001:db8::1:4739": write an IPv6 address in brackets' "$out"
+out=$($FLOWCTL -n $r export ipfix --collector 127.0.0.1:0 2>&1)
+check_match "port 0 is refused" "the port must be a number from 1 to 65535" "$out"
+out=$($FLOWCTL -n $r export ipfix --collector 127.0.0.1 --transport sctp 2>&1)
+check_match "so is an unknown transport" 'invalid transport "sctp": udp or tcp' "$out"
+$FLOWCTL -n $r export ipfix --collector no-such-collector.invalid:4739 \
+	--transport tcp --reconnect-max 1 >/dev/null 2>"$work/unresolved.log" &
+exp=$!
+sleep 3
+check "a collector that does not resolve: the exporter keeps running" \
+	kill -0 $exp
+check_match "and says why" \
+	'collector no-such-collector.invalid:4739: cannot resolve "no-such-collector.invalid"' \
+	"$(cat "$work/unresolved.log")"
+kill -TERM $exp
+wait $exp
+check_eq "and exits 0 on SIGTERM" 0 "$?"
+
 # --- UDP: collector down, then up.
 d=$work/udp
 mkdir -p "$d"

@@ -98,6 +98,30 @@ kunload() {
 	done
 }
 
+# hooks LABEL STATE_CMD: after STATE_CMD, the cost of one call of each hook
+# in the router namespace (fs-hookbench.ko, which refuses to stay loaded),
+# five times: "bench hook LABEL HOOK PRIORITY NS_X1000 REP".
+hooks() {
+	local holder rep
+	$2
+	ip netns exec $rt sleep 3600 &
+	holder=$!
+	for rep in 1 2 3 4 5; do
+		dmesg -c >/dev/null
+		insmod "$HOOKBENCH_KO" pid=$holder iters=200000 2>/dev/null || true
+		dmesg | sed -n 's/.*fs-hookbench: //p' | while read -r h p ns; do
+			echo "bench hook $1 $h $p $ns $rep"
+		done
+	done
+	kill $holder
+	wait $holder 2>/dev/null || true
+	if dmesg | grep -q 'fs-hookbench: baseline'; then
+		ok "hook calls timed: $1"
+	else
+		not_ok "hook calls timed: $1 (no fs-hookbench output)"
+	fi
+}
+
 topology() {
 	ip netns add $rt
 	ip netns add $sk
@@ -436,6 +460,10 @@ block off-10 "smp_state off off" smp-r1-10 "smp_state 1 off" \
 smp_prefixes 1000
 block off-1k "smp_state off off" smp-r100-1k "smp_state 100 off" \
 	smp-r16M-1k "smp_state 16777216 off" acct-1k "smp_state off on"
+hooks smp-r16M+acct "smp_state 16777216 on"
+hooks smp-r100 "smp_state 100 off"
+hooks smp-r1 "smp_state 1 off"
+smp_state off off
 smp_prefixes 10000
 block off-10k "smp_state off off" smp-r1-10k "smp_state 1 off" \
 	smp-r100-10k "smp_state 100 off"
@@ -447,6 +475,8 @@ block tc-off "tc_state off" tc-sample "tc_state on"
 teardown tc-sample
 setup nft-numgen
 block nft-off "nft_state off" nft-numgen "nft_state on"
+hooks nft-numgen "nft_state on"
+nft_state off
 teardown nft-numgen
 
 # Memory with 1,000,000 records: slab growth while the table fills (every

@@ -68,6 +68,13 @@ rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 make -s -C "$kdir" M="$bdir/flowstream" modules >"$out/build-flowstream.log" 2>&1 ||
 	{ tail -n 20 "$out/build-flowstream.log" >&2; exit 1; }
 fsko=$bdir/flowstream/kmod/flowstream.ko
+# fs-hookbench times single hook calls (see its source).
+mkdir -p "$bdir/hookbench"
+cp "$here/fs-hookbench.c" "$bdir/hookbench/"
+echo 'obj-m := fs-hookbench.o' >"$bdir/hookbench/Kbuild"
+make -s -C "$kdir" M="$bdir/hookbench" modules >"$out/build-hookbench.log" 2>&1 ||
+	{ tail -n 20 "$out/build-hookbench.log" >&2; exit 1; }
+hbko=$bdir/hookbench/fs-hookbench.ko
 
 # bench-prefixes adds the sampler's 10,000 prefixes over one socket; a
 # flowctl process each would take minutes under emulation.
@@ -116,6 +123,7 @@ CT_KOS="$ct_kos"
 TC_KOS="$tc_kos"
 NFT_KOS="$nft_kos"
 BENCH_PREFIXES=$bdir/bench-prefixes
+HOOKBENCH_KO=$hbko
 XTABLES_LIBDIR=$xtlib:$nfpkg/root$xtlib
 MAX_RECORDS=1048576
 PKTS=$pkts
@@ -124,7 +132,7 @@ BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
 EOF
 
-files=(-f "$conf" -f "$fsko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
+files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
        -f "$xtlib/libxt_standard.so")
 for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos; do
 	files+=(-f "$ko")
@@ -271,6 +279,42 @@ tr -d '\r' <"$out/run/results.log" | sed -n 's/^S bench //p' >"$out/raw.txt"
 		if (("smp-r1-10" in c) && ("smp-r1-10k" in c))
 			printf "lookup, every packet sampled: 10 prefixes %+.0f, 10,000 prefixes %+.0f ns/pkt; 1 in 100: %+.0f, %+.0f\n",
 				c["smp-r1-10"], c["smp-r1-10k"], c["smp-r100-10"], c["smp-r100-10k"]
+	}' "$out/raw.txt"
+	echo
+	echo "one hook call, timed in the kernel (fs-hookbench.ko: 200,000 calls of the"
+	echo "hook function through its entry, BHs off; median of 5), router namespace,"
+	echo "1,000 prefixes; baseline: a function that only returns NF_ACCEPT"
+	awk '
+	function sort(s, a,   n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n
+	}
+	function median(s,   a, n) { n = sort(s, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	function meet(c) { return c ? "met" : "NOT met" }
+	$1 == "hook" {
+		k = $2 " " $3 " " $4; v[k] = v[k] " " $5 / 1000
+		if (!(k in seen)) { seen[k] = 1; order[n++] = k }
+	}
+	END {
+		if (!n) exit
+		printf "%-16s %-12s %11s | %8s %10s\n", "state", "hook", "priority", "ns/call", "+baseline"
+		for (i = 0; i < n; i++) {
+			split(order[i], f, " "); m[order[i]] = median(v[order[i]])
+			if (f[2] == "baseline") b[f[1]] = m[order[i]]
+		}
+		for (i = 0; i < n; i++) {
+			split(order[i], f, " ")
+			printf "%-16s %-12s %11s | %8.1f %+10.1f\n", f[1], f[2], f[3], m[order[i]], m[order[i]] - b[f[1]]
+		}
+		u = m["smp-r16M+acct prerouting -500"]; a = m["smp-r16M+acct postrouting 2147483646"]
+		if (u != "" && a != "")
+			printf "\ntarget, unsampled packet, per hook call: sampler %.1f < accounting/10 %.1f ns: %s (over the baseline: %.1f < %.1f: %s)\n",
+				u, a / 10, meet(u < a / 10), u - b["smp-r16M+acct"], (a - b["smp-r16M+acct"]) / 10,
+				meet(u - b["smp-r16M+acct"] < (a - b["smp-r16M+acct"]) / 10)
+		s = m["smp-r100 prerouting -500"]; g = m["nft-numgen prerouting -500"]
+		if (s != "" && g != "")
+			printf "1 in 100, per hook call: flowstream over 1,000 prefixes %.1f ns, nft numgen+counter %.1f ns\n", s, g
 	}' "$out/raw.txt"
 	echo
 	echo "off-P: flowstream loaded, sampler and accounting off (no hooks), P prefixes;"
