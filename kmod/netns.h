@@ -6,6 +6,7 @@
 #define _FLOWSTREAM_NETNS_H
 
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/types.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -58,6 +59,8 @@ struct fs_net {
 	struct fs_events events;
 	struct fs_sampler *smp;
 	struct fs_smp_run __rcu *smp_run;
+	/* The sampler's hooks, their priv this struct (sampler_hook.c). */
+	struct nf_hook_ops smp_ops[2];
 };
 
 extern unsigned int fs_net_id;

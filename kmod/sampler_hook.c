@@ -101,7 +101,7 @@ malformed:
 static unsigned int fs_smp_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	struct fs_net *fsn = fs_net(state->net);
+	struct fs_net *fsn = priv;	/* no net_generic() lookup */
 	struct fs_smp_run *run = rcu_dereference(fsn->smp_run);
 
 	if (unlikely(!run))
@@ -133,13 +133,24 @@ static const struct nf_hook_ops fs_smp_ops[] = {
 	},
 };
 
+/*
+ * The namespace's own copy of the hooks, each with the namespace's state as
+ * its priv, so that the hook finds it without a lookup.
+ */
 int fs_smp_hooks_register(struct fs_net *fsn)
 {
-	return nf_register_net_hooks(fsn->net, fs_smp_ops,
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(fsn->smp_ops) != sizeof(fs_smp_ops));
+	memcpy(fsn->smp_ops, fs_smp_ops, sizeof(fs_smp_ops));
+	for (i = 0; i < ARRAY_SIZE(fs_smp_ops); i++)
+		fsn->smp_ops[i].priv = fsn;
+	return nf_register_net_hooks(fsn->net, fsn->smp_ops,
 				     ARRAY_SIZE(fs_smp_ops));
 }
 
 void fs_smp_hooks_unregister(struct fs_net *fsn)
 {
-	nf_unregister_net_hooks(fsn->net, fs_smp_ops, ARRAY_SIZE(fs_smp_ops));
+	nf_unregister_net_hooks(fsn->net, fsn->smp_ops,
+				ARRAY_SIZE(fs_smp_ops));
 }
