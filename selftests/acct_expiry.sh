@@ -47,7 +47,15 @@ $FLOWCTL -n feb config set idle-timeout 30
 ip netns exec feb iperf3 -s -1 -D -p 5201
 sleep 1
 ip netns exec fea iperf3 -c 10.7.0.2 -p 5201 -t 1 >/dev/null
-sleep 5
+# Both connections (control and data) end as eof fin-timeout after their
+# FINs; under emulation with a debug kernel that can take seconds: wait
+# for it, up to 30 s.
+for _ in $(seq 60); do
+	[ "$(jq -s '[.[] | select(.proto == 6 and .dport == 5201 and .end == "eof")] | length' "$mon")" -ge 2 ] &&
+		break
+	sleep 0.5
+done
+sleep 1
 # A packet that comes after its record ended as eof (a late ACK) starts
 # a record of its own, which the flush ends: count every record, check
 # the end of those that saw FIN or RST.

@@ -138,7 +138,8 @@ round() {
 	fi
 	kill -TERM $nf
 	wait $nf
-	nfdump -r "$dir"/nf/nfcapd.* -o json >"$dir/nf.json" 2>"$dir/nfdump.log"
+	# -R: nfcapd starts a new file at each full hour (-t), so maybe two.
+	nfdump -R "$dir/nf" -o json >"$dir/nf.json" 2>"$dir/nfdump.log"
 	check_eq "$name: nfdump reads what nfcapd wrote" 0 "$?"
 
 	check_eq "$name: every record received was exported, none lost" \
@@ -157,7 +158,7 @@ round() {
 		diff "$dir/mon.lines" "$dir/nf.lines" | head -20 | sed 's/^/#   /'
 	fi
 	check_match "$name: nfcapd counted no sequence failure" \
-		"Sequence failures: 0" "$(nfdump -r "$dir"/nf/nfcapd.* -I)"
+		"Sequence failures: 0" "$(nfdump -R "$dir/nf" -I)"
 
 	check_eq "$name: IPv4 echo requests as nft counts" "$(nft_count ping4_req)" \
 		"$(nf_sum '.proto == 1 and .icmp_type == 8')"
@@ -176,7 +177,7 @@ round() {
 	check_eq "$name: DSCP 46 of the IPv4 echo requests as ipClassOfService 184" "184" \
 		"$(jq -r '[.[] | select(.proto == 1 and .icmp_type == 8) | .src_tos] | unique | join(",")' "$dir/nf.json")"
 	check_match "$name: flushed records end as forcedEnd (4)" \
-		"0x04 forced end" "$(nfdump -r "$dir"/nf/nfcapd.* -o raw | grep 'end reason' | sort -u)"
+		"0x04 forced end" "$(nfdump -R "$dir/nf" -o raw | grep 'end reason' | sort -u)"
 	if [ "$transport" = tcp ]; then
 		check_eq "$name: one TCP connection, templates first" "1 1 0" \
 			"$(stat_of connects) $(stat_of templates) $(stat_of disconnects)"
@@ -217,14 +218,14 @@ wait $exp
 sleep 1
 kill -TERM $nf
 wait $nf
-nfdump -r "$dir"/nf/nfcapd.* -o json >"$dir/nf.json" 2>/dev/null
+nfdump -R "$dir/nf" -o json >"$dir/nf.json" 2>/dev/null
 check_eq "active: the echo requests' reports add up to nft's count" \
 	"$(nft_count ping4_req)" "$(nf_sum '.proto == 1 and .icmp_type == 8')"
 n=$(jq '[.[] | select(.proto == 1 and .icmp_type == 8)] | length' "$dir/nf.json")
 check "active: a 6 s flow with a 2 s active timeout is reported in parts ($n)" \
 	test "$n" -ge 2
 check_match "active: reports end as activeTimeout (2)" "0x02 active timeout" \
-	"$(nfdump -r "$dir"/nf/nfcapd.* -o raw | grep 'end reason' | sort -u)"
+	"$(nfdump -R "$dir/nf" -o raw | grep 'end reason' | sort -u)"
 
 rm -rf "$work"
 tap_done

@@ -33,7 +33,7 @@ nfcapd_stop() {
 }
 
 nf_count() {	# DIR: records nfcapd stored there
-	nfdump -r "$1"/nfcapd.* -o json 2>/dev/null | jq length
+	nfdump -R "$1" -o json 2>/dev/null | jq length
 }
 
 # traffic N: N pings each way (2 records), then every record ends.
