@@ -31,6 +31,8 @@ smp_rounds=${BENCH_SMP_ROUNDS:-6}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
 pkts=${BENCH_PKTS:-100000}
 mem=2048
+# First: on a fresh machine this installs the stock kernel looked for next.
+selftests/install-deps.sh
 kver=${FLOWSTREAM_STOCK_KVER:-$(cd /boot && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null |
 				sort -V | tail -n1 | sed 's/^vmlinuz-//')}
 [ -n "$kver" ] || { echo "bench: no stock 6.1 cloud kernel in /boot" >&2; exit 1; }
@@ -41,8 +43,6 @@ out=$cache/bench
 mkdir -p "$bdir" "$out"
 
 say() { echo "bench: $*" >&2; }
-
-selftests/install-deps.sh
 
 # ipt_NETFLOW: the source and the iptables extension from Debian's package,
 # unpacked here. Installing the package would run DKMS for every kernel
