@@ -102,8 +102,9 @@ round() {
 			>"$dir/relay.out" 2>"$dir/relay.log" &
 		relay=$!
 		collector=[::1]:4740
+		port_wait $r tcp6 4740 || diag "fs-ipfix-relay is not listening on 4740"
 	fi
-	sleep 1
+	port_wait $r udp 4739 || diag "nfcapd is not listening on 4739"
 	$FLOWCTL -n $r monitor -j >"$dir/monitor.json" 2>"$dir/monitor.log" &
 	mon=$!
 	$FLOWCTL -n $r -j export ipfix --collector $collector \
@@ -203,7 +204,7 @@ mkdir -p "$dir/nf"
 $FLOWCTL -n $r config set active-timeout 2 >/dev/null
 ip netns exec $r nfcapd -b 127.0.0.1 -p 4739 -w "$dir/nf" -t 3600 >"$dir/nfcapd.log" 2>&1 &
 nf=$!
-sleep 1
+port_wait $r udp 4739 || diag "nfcapd is not listening on 4739"
 $FLOWCTL -n $r -j export ipfix --collector 127.0.0.1:4739 --flush-interval 200 \
 	>"$dir/stats.json" 2>"$dir/export.log" &
 exp=$!

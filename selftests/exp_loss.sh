@@ -24,7 +24,7 @@ nfcapd_start() {	# DIR
 	ip netns exec $r nfcapd -b 127.0.0.1 -p 4739 -w "$1" -t 3600 \
 		>>"$work/nfcapd.log" 2>&1 &
 	nf=$!
-	sleep 1
+	port_wait $r udp 4739 || diag "nfcapd is not listening on 4739"
 }
 
 nfcapd_stop() {
@@ -44,11 +44,24 @@ traffic() {
 	sleep 2
 }
 
-# ustat LOG NAME: a counter from the last SIGUSR1 report in LOG.
+# ustat LOG NAME: a counter from a new SIGUSR1 report in LOG (waited for:
+# its last line, "disconnects", shows it complete).
 ustat() {
+	local i n
+	n=$(grep -c '^disconnects ' "$1")
 	kill -USR1 $exp
-	sleep 0.5
+	for i in $(seq 100); do
+		[ "$(grep -c '^disconnects ' "$1")" -gt "$n" ] && break
+		sleep 0.1
+	done
 	awk -v n="$2" '$1 == n { v = $2 } END { print v }' "$1"
+}
+
+# relay_start OUT: fs-ipfix-relay from TCP 4740 to nfcapd, once listening.
+relay_start() {
+	ip netns exec $r "$RELAY" 127.0.0.1 4740 127.0.0.1 4739 >"$1" 2>/dev/null &
+	relay=$!
+	port_wait $r tcp 4740 || diag "fs-ipfix-relay is not listening on 4740"
 }
 
 stat_of() {	# FILE NAME: a counter from the exporter's final JSON
@@ -125,9 +138,12 @@ check_eq "tcp: none exported yet, none lost" "0 0 0" \
 check_match "tcp: the exporter says why" "collector 127.0.0.1:4740: cannot connect: Connection refused" \
 	"$(cat "$d/export.log")"
 nfcapd_start "$d/nf"
-ip netns exec $r "$RELAY" 127.0.0.1 4740 127.0.0.1 4739 >"$d/relay1.out" 2>/dev/null &
-relay=$!
-sleep 3
+relay_start "$d/relay1.out"
+# The exporter retries at most a second apart: delivered within 10 s.
+for i in $(seq 20); do
+	[ "$(ustat "$d/export.log" exported)" = "$held" ] && break
+	sleep 0.5
+done
 check_eq "tcp: the held records delivered once the collector is up" "$held" \
 	"$(ustat "$d/export.log" exported)"
 # The collector dies (and its connection with it), then comes back.
@@ -135,9 +151,11 @@ kill -KILL $relay
 wait $relay 2>/dev/null
 sleep 1
 traffic 5
-ip netns exec $r "$RELAY" 127.0.0.1 4740 127.0.0.1 4739 >"$d/relay2.out" 2>/dev/null &
-relay=$!
-sleep 3
+relay_start "$d/relay2.out"
+for i in $(seq 20); do
+	[ "$(ustat "$d/export.log" connects)" = 2 ] && break
+	sleep 0.5
+done
 traffic 3
 kill -TERM $exp
 wait $exp

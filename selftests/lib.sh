@@ -116,6 +116,23 @@ stat_value() {
 	fi
 }
 
+# port_wait NETNS udp|udp6|tcp|tcp6 PORT: wait, up to 10 s, until a socket
+# in NETNS is bound to PORT (TCP: listening on it), so that a test does
+# not race a server's start; fails if none is.
+port_wait() {
+	local i hex listen=0
+	hex=$(printf '%04X' "$3")
+	[[ $2 == tcp* ]] && listen=1
+	for i in $(seq 100); do
+		ip netns exec "$1" awk -v p="$hex" -v l=$listen '
+			NR > 1 && split($2, a, ":") == 2 && a[2] == p &&
+				(!l || $4 == "0A") { f = 1 }
+			END { exit !f }' "/proc/net/$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # topo_router PREFIX: namespaces PREFIXc (client), PREFIXr (router) and
 # PREFIXs (server); client 10.1.0.2/fd01::2 -- 10.1.0.1/fd01::1 router
 # 10.2.0.1/fd02::1 -- 10.2.0.2/fd02::2 server, the router forwarding.
