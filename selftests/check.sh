@@ -11,7 +11,8 @@
 # "N passed, N failed".
 #
 # Environment: FLOWSTREAM_CACHE (default ~/.cache/flowstream) holds kernel
-# builds and logs; CHECK_ONLY="stage ..." runs only the named stages.
+# builds and logs; CHECK_ONLY="stage ..." runs only the named stages;
+# CHECK_LANES=1 runs the debug VM alone instead of beside the later stages.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,26 +45,37 @@ count() {
 	done < <(tr -d '\r' <"$file")
 }
 
-# stage NAME CMD...: run CMD, which prints TAP; a CMD that fails without
-# reporting a failure counts as one.
+# stage NAME CMD...: run CMD, which prints TAP, into NAME's log, unless
+# CHECK_ONLY leaves NAME out; report prints the results afterwards, so
+# that stages can run side by side.
 stage() {
-	local name=$1 log=$logs/$1.log rc
+	local name=$1 t0=$SECONDS rc
 	shift
-	if [ -n "${CHECK_ONLY:-}" ] && ! grep -qw "$name" <<<"$CHECK_ONLY"; then
+	if [ -n "${CHECK_ONLY:-}" ] && [[ " $CHECK_ONLY " != *" $name "* ]]; then
 		return 0
 	fi
-	echo "# --- $name"
-	local t0=$SECONDS
-	"$@" >"$log" 2>&1
+	"$@" >"$logs/$name.log" 2>&1
 	rc=$?
-	local f0=$failed
-	count "$name" "$log"
-	if [ $rc -ne 0 ] && [ $failed -eq $f0 ]; then
-		failed=$((failed + 1))
-		echo "not ok - $name: exited $rc"
-		tail -n 20 "$log" | sed 's/^/    # /'
-	fi
-	echo "# --- $name: $((SECONDS - t0)) s"
+	echo "$rc $((SECONDS - t0))" >"$logs/$name.status"
+}
+
+# report NAME...: each stage's results, counted; a stage whose command
+# failed without reporting a failure counts as one.
+report() {
+	local name rc secs f0
+	for name in "$@"; do
+		[ -f "$logs/$name.status" ] || continue
+		read -r rc secs <"$logs/$name.status"
+		echo "# --- $name"
+		f0=$failed
+		count "$name" "$logs/$name.log"
+		if [ "$rc" -ne 0 ] && [ $failed -eq $f0 ]; then
+			failed=$((failed + 1))
+			echo "not ok - $name: exited $rc"
+			tail -n 20 "$logs/$name.log" | sed 's/^/    # /'
+		fi
+		echo "# --- $name: $secs s"
+	done
 }
 
 # one DESC CMD...: a single result from CMD's exit status; its output is
@@ -230,14 +242,35 @@ vm_stock() {
 }
 
 stage deps deps
+report deps
 find_kernels
 stage build build
+report build
 stage unit unit
-stage static static
-stage spec spec
-stage vm-debug vm_debug
-stage vm-harness vm_harness
-stage vm-stock vm_stock
+report unit
+# Two lanes: the debug VM, the longest stage by far and one that waits on
+# timers much of the time, beside everything else after it (the stock VM
+# runs on one emulation thread). CHECK_LANES=1 runs them one after the
+# other.
+if [ "${CHECK_LANES:-2}" -ge 2 ]; then
+	echo "# --- vm-debug beside static, spec, vm-harness and vm-stock"
+	{
+		stage static static
+		stage spec spec
+		stage vm-harness vm_harness
+		stage vm-stock vm_stock
+	} &
+	lane=$!
+	stage vm-debug vm_debug
+	wait $lane
+else
+	stage static static
+	stage spec spec
+	stage vm-debug vm_debug
+	stage vm-harness vm_harness
+	stage vm-stock vm_stock
+fi
+report static spec vm-debug vm-harness vm-stock
 
 echo "# logs: $logs"
 if [ $skipped -gt 0 ]; then
