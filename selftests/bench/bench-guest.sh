@@ -4,6 +4,8 @@
 # Guest side of "make bench" (run by the stock-kernel VM's init): forwarding
 # through a router namespace with N concurrent UDP flows, for
 #   none        no module
+#   noop        fs-nophook.ko: hooks that do nothing where accounting's sit
+#               (the floor: netfilter's dispatch alone)
 #   flowstream  flowstream.ko, accounting on in the router namespace
 #   netflow     ipt_NETFLOW, "-j NETFLOW" in the router's FORWARD chain
 #   conntrack   nf_conntrack (enable_hooks=1, acct=1)
@@ -18,6 +20,8 @@
 #                of depth 4 (10, 1k, 10k), keyed by source address; the
 #                traffic's sources are in the first prefix
 #   acct-1k      flowstream's accounting (sampler off), against off-1k
+#   noop-smp     fs-nophook.ko's no-op hooks where the sampler's sit
+#                (PRE_ROUTING, -500), against off-1k
 #   tc-off       act_sample and the rest loaded, no qdisc
 #   tc-sample    tc matchall on the router's ingress, "action sample rate 100
 #                group 1" (act_sample, psample; nobody listens to the group)
@@ -33,6 +37,12 @@
 # Flows differ in UDP source port and IPv4 source address; the port and
 # address ranges have coprime lengths so that pktgen, stepping both on each
 # packet, goes through every pair: exactly N flows.
+#
+# The guest is instruction-counted (bench.sh): its clock is the count of
+# instructions executed, so a measurement's rate is instructions per
+# packet. Before each measurement the guest idles a second (no host time
+# under -icount sleep=off), so that the work the last change left behind
+# (RCU callbacks, deferred frees, workqueue items) is done and not counted.
 #
 # BENCH_CONF (a file written by bench.sh) names the modules. Results are
 # lines "bench pps VARIANT FLOWS ROUND PPS DELIVERED SENT USEC",
@@ -54,7 +64,9 @@ pg=/proc/net/pktgen
 rounds=${BENCH_ROUNDS:-3}
 smp_rounds=${BENCH_SMP_ROUNDS:-6}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
-variants=(none flowstream netflow conntrack)
+# shellcheck disable=SC2206
+variants=(${BENCH_VARIANTS:-none noop flowstream netflow conntrack})
+parts=" ${BENCH_PARTS:-main smp mem} "
 flowcounts=(1000 100000)
 buckets=0
 
@@ -104,8 +116,7 @@ kunload() {
 hooks() {
 	local holder rep
 	$2
-	ip netns exec $rt sleep 3600 &
-	holder=$!
+	ns_holder
 	for rep in 1 2 3 4 5; do
 		dmesg -c >/dev/null
 		insmod "$HOOKBENCH_KO" pid=$holder iters=200000 2>/dev/null || true
@@ -119,6 +130,36 @@ hooks() {
 		ok "hook calls timed: $1"
 	else
 		not_ok "hook calls timed: $1 (no fs-hookbench output)"
+	fi
+}
+
+# ns_holder: start a process in the router namespace that sleeps, for a
+# module that takes the namespace from a process (pid=); sets holder once
+# the process is in the namespace ("ip netns exec" enters it after fork).
+ns_holder() {
+	local want
+	want=$(ip netns exec $rt readlink /proc/self/ns/net)
+	ip netns exec $rt sleep 100000 &
+	holder=$!
+	while [ "$(readlink /proc/$holder/ns/net 2>/dev/null)" != "$want" ]; do
+		sleep 0.1
+	done
+}
+
+# nophook on|off [WHERE]: fs-nophook.ko's no-op hooks (at=WHERE: acct or
+# smp) in the router namespace, or none. A process in the namespace
+# names it to the module.
+nop_holder=
+nophook() {
+	if [ "$1" = on ] && [ -z "$nop_holder" ]; then
+		ns_holder
+		nop_holder=$holder
+		insmod "$NOPHOOK_KO" pid=$nop_holder at="$2"
+	elif [ "$1" = off ] && [ -n "$nop_holder" ]; then
+		kunload fs_nophook
+		kill $nop_holder
+		wait $nop_holder 2>/dev/null || true
+		nop_holder=
 	fi
 }
 
@@ -185,12 +226,34 @@ flows() {
 	pgset "udp_src_max $((10000 + p))"
 }
 
-# send COUNT: send COUNT packets; sets sent, usec and delivered.
+# runtimes: "PID COMM NS" of every task, from /proc/PID/schedstat.
+runtimes() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ -r "$d/schedstat" ] || continue
+		printf '%s %s %s\n' "${d#/proc/}" "$(cat "$d/comm" 2>/dev/null)" \
+			"$(cut -d' ' -f1 "$d/schedstat" 2>/dev/null)"
+	done
+}
+
+# send COUNT: send COUNT packets; sets sent, usec and delivered. With
+# BENCH_DIAG=1, also says which tasks ran 1 ms or more meanwhile, and the
+# softirqs and interrupts, for a measurement whose rounds disagree.
 send() {
-	local rx0 res
+	local rx0 res before
 	pgset "count $1"
 	rx0=$(sink_rx)
+	if [ "${BENCH_DIAG:-0}" = 1 ]; then
+		before=$(runtimes)
+		cp /proc/softirqs /tmp/softirqs0
+	fi
 	echo start >$pg/pgctrl
+	if [ "${BENCH_DIAG:-0}" = 1 ]; then
+		runtimes | awk -v b="$before" 'BEGIN { n = split(b, l, "\n")
+			for (i = 1; i <= n; i++) { split(l[i], f, " "); t[f[1]] = f[3] } }
+			{ d = $3 - t[$1]; if (d >= 1000000) printf "# diag: %s %s %.1f ms\n", $1, $2, d / 1e6 }'
+		paste /tmp/softirqs0 /proc/softirqs | awk 'NR > 1 { printf "# diag: softirq %s %d\n", $1, $4 - $2 }'
+	fi
 	res=$(grep -A1 "Result: OK" $pg/g0 | tr '\n' ' ')
 	usec=$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' <<<"$res")
 	sent=$(sed -n 's/.*usec, \([0-9]*\) (.*/\1/p' <<<"$res")
@@ -202,7 +265,7 @@ send() {
 # the variants that keep none.
 records() {
 	case $1 in
-	none | tc-* | nft-* | smp-* | off-* | acct-*) echo "$2" ;;
+	none | noop* | tc-* | nft-* | smp-* | off-* | acct-*) echo "$2" ;;
 	flowstream) echo $(($(fs_stat records_created) - $(fs_stat records_ended))) ;;
 	netflow) sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow ;;
 	conntrack) ip netns exec $rt cat /proc/sys/net/netfilter/nf_conntrack_count ;;
@@ -233,6 +296,7 @@ objsize() {
 setup() {
 	case $1 in
 	none) ;;
+	noop) nophook on acct ;;
 	flowstream)
 		kload "$FS_KO" acct_enable=0
 		$FLOWCTL -n $rt config set acct on idle-timeout 3600 active-timeout 3600 \
@@ -285,9 +349,15 @@ smp_prefixes() {
 	smp_npfx=$1
 }
 
-# smp_state RATE ACCT: the sampler on at 1 in RATE, or off ("off"), and
-# accounting on or off; setting what is in force already changes nothing.
+# smp_state RATE ACCT [NOP]: the sampler on at 1 in RATE, or off ("off"),
+# accounting on or off, and fs-nophook's hooks where the sampler's sit if
+# NOP is "nop"; setting what is in force already changes nothing.
 smp_state() {
+	if [ "${3:-}" = nop ]; then
+		nophook on smp
+	else
+		nophook off
+	fi
 	if [ "$1" = off ]; then
 		$FLOWCTL -n $rt sampler set enable off
 	else
@@ -360,6 +430,7 @@ block() {
 measure() {
 	local v=$1 n=$2 round=$3 base=${4:-} count=${5:-$PKTS}
 	local live smp0 unm0 smp=0 unm=0 sampled='' lo hi nft0=0
+	sleep 1			# settle: see the top
 	flows "$n"
 	[ "$v" != nft-numgen ] || nft0=$(nft_sampled)
 	send "$n"			# warm: every flow created
@@ -409,6 +480,7 @@ measure() {
 teardown() {
 	case $1 in
 	none) ;;
+	noop) nophook off ;;
 	flowstream) kunload flowstream ;;
 	tc-sample)
 		tc_state off
@@ -436,8 +508,8 @@ setup flowstream
 teardown flowstream
 diag "hash buckets for every variant: $buckets"
 
-# Throughput: each round measures every variant, so that a slower or
-# busier stretch of the host touches them all alike.
+# Throughput: each round measures every variant.
+[[ $parts == *" main "* ]] || rounds=0
 for round in $(seq 1 "$rounds"); do
 	for v in "${variants[@]}"; do
 		setup "$v"
@@ -448,62 +520,67 @@ for round in $(seq 1 "$rounds"); do
 	done
 done
 
-# Sampling, in blocks that switch between a baseline and the variants
-# without loading modules: the sampler's hooks come and go with "enable",
-# the prefix set only grows (10, then 1,000, then 10,000).
-kload "$FS_KO" acct_enable=0
-$FLOWCTL -n $rt config set idle-timeout 3600 active-timeout 3600 >/dev/null
-$FLOWCTL -n $rt sampler set mode random key src max-prefixes 16384 max-counters 262144
-smp_prefixes 10
-block off-10 "smp_state off off" smp-r1-10 "smp_state 1 off" \
-	smp-r100-10 "smp_state 100 off"
-smp_prefixes 1000
-block off-1k "smp_state off off" smp-r100-1k "smp_state 100 off" \
-	smp-r16M-1k "smp_state 16777216 off" acct-1k "smp_state off on"
-hooks smp-r16M+acct "smp_state 16777216 on"
-hooks smp-r100 "smp_state 100 off"
-hooks smp-r1 "smp_state 1 off"
-smp_state off off
-smp_prefixes 10000
-block off-10k "smp_state off off" smp-r1-10k "smp_state 1 off" \
-	smp-r100-10k "smp_state 100 off"
-smp_state 1 off
-diag "sampler with 10,000 prefixes: $($FLOWCTL -n $rt sampler show | tr '\n' ' ')"
-teardown flowstream
-setup tc-sample
-block tc-off "tc_state off" tc-sample "tc_state on"
-teardown tc-sample
-setup nft-numgen
-block nft-off "nft_state off" nft-numgen "nft_state on"
-hooks nft-numgen "nft_state on"
-nft_state off
-teardown nft-numgen
+if [[ $parts == *" smp "* ]]; then
+	# Sampling, in blocks that switch between a baseline and the variants
+	# without loading modules: the sampler's hooks come and go with "enable",
+	# the prefix set only grows (10, then 1,000, then 10,000).
+	kload "$FS_KO" acct_enable=0
+	$FLOWCTL -n $rt config set idle-timeout 3600 active-timeout 3600 >/dev/null
+	$FLOWCTL -n $rt sampler set mode random key src max-prefixes 16384 max-counters 262144
+	smp_prefixes 10
+	block off-10 "smp_state off off" smp-r1-10 "smp_state 1 off" \
+		smp-r100-10 "smp_state 100 off"
+	smp_prefixes 1000
+	block off-1k "smp_state off off" smp-r100-1k "smp_state 100 off" \
+		smp-r16M-1k "smp_state 16777216 off" acct-1k "smp_state off on" \
+		noop-smp "smp_state off off nop"
+	hooks smp-r16M+acct "smp_state 16777216 on"
+	hooks smp-r100 "smp_state 100 off"
+	hooks smp-r1 "smp_state 1 off"
+	smp_state off off
+	smp_prefixes 10000
+	block off-10k "smp_state off off" smp-r1-10k "smp_state 1 off" \
+		smp-r100-10k "smp_state 100 off"
+	smp_state 1 off
+	diag "sampler with 10,000 prefixes: $($FLOWCTL -n $rt sampler show | tr '\n' ' ')"
+	teardown flowstream
+	setup tc-sample
+	block tc-off "tc_state off" tc-sample "tc_state on"
+	teardown tc-sample
+	setup nft-numgen
+	block nft-off "nft_state off" nft-numgen "nft_state on"
+	hooks nft-numgen "nft_state on"
+	nft_state off
+	teardown nft-numgen
+fi
 
-# Memory with 1,000,000 records: slab growth while the table fills (every
-# cache: records, conntrack's extensions, anything else per flow) plus the
-# hash table; MemFree's drop from before the module was loaded counts all
-# of it, module and bookkeeping included.
-for v in flowstream netflow conntrack; do
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 2
-	free0=$(meminfo MemFree)
-	setup "$v"
-	slab0=$(meminfo Slab)
-	flows 1000000
-	send 1000000
-	live=$(records "$v" 0)
-	slab1=$(meminfo Slab)
-	free1=$(meminfo MemFree)
-	echo "bench mem $v $live $((slab1 - slab0)) $(hash_bytes "$v") $((free0 - free1)) $(objsize "$v")"
-	check_n=1000000
-	if [ "$live" = $check_n ]; then
-		ok "$v: $check_n records"
-	else
-		not_ok "$v: $live records after $sent packets, not $check_n"
-	fi
-	teardown "$v"
-done
+if [[ $parts == *" mem "* ]]; then
+	# Memory with 1,000,000 records: slab growth while the table fills (every
+	# cache: records, conntrack's extensions, anything else per flow) plus the
+	# hash table; MemFree's drop from before the module was loaded counts all
+	# of it, module and bookkeeping included.
+	for v in flowstream netflow conntrack; do
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		sleep 2
+		free0=$(meminfo MemFree)
+		setup "$v"
+		slab0=$(meminfo Slab)
+		flows 1000000
+		send 1000000
+		live=$(records "$v" 0)
+		slab1=$(meminfo Slab)
+		free1=$(meminfo MemFree)
+		echo "bench mem $v $live $((slab1 - slab0)) $(hash_bytes "$v") $((free0 - free1)) $(objsize "$v")"
+		check_n=1000000
+		if [ "$live" = $check_n ]; then
+			ok "$v: $check_n records"
+		else
+			not_ok "$v: $live records after $sent packets, not $check_n"
+		fi
+		teardown "$v"
+	done
+fi
 
 kunload pktgen
 ip netns del $rt

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The tables of "make bench" from the guest's raw lines (bench-guest.sh):
+#   bench-report.sh RAW [SPREAD_PCT]
+# The guest is instruction-counted (QEMU -icount shift=0, one vCPU): its
+# clock advances 1 ns per instruction executed, so a guest rate of P
+# packets per second is 1e9 / P instructions per packet, whatever the
+# host does. Every variant is measured in several rounds; if the rounds
+# of any variant disagree by more than SPREAD_PCT (default 1) percent of
+# their median, the report says which and this script exits 1.
+set -euo pipefail
+
+raw=$1
+spread=${2:-1}
+
+awk -v spread="$spread" '
+function sort(s, a,   n, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n
+}
+function median(s,   a, n) { n = sort(s, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+function lowest(s,   a, n) { n = sort(s, a); return a[1] }
+function highest(s,   a, n) { n = sort(s, a); return a[n] }
+function meet(c) { return c ? "met" : "NOT met" }
+# spread of a list of values, in percent of its median; notes disagreement
+function spr(what, s,   m, p) {
+	m = median(s)
+	p = m ? 100 * (highest(s) - lowest(s)) / m : 0
+	if (p > spread + 0) bad = bad sprintf("  %s: rounds%s, spread %.2f%% > %s%%\n", what, s, p, spread)
+	return p
+}
+# instructions per packet from packets per guest second
+function ipp(pps) { return 1e9 / pps }
+$1 == "pps" {
+	k = $2 " " $3; ip[k] = ip[k] " " ipp($5); r[k, $4] = ipp($5)
+	if (!($4 in rseen)) { rseen[$4] = 1; rorder[nr++] = $4 }
+	if (!($2 in seen)) { seen[$2] = 1; order[nv++] = $2 }
+	if (!($3 in fseen)) { fseen[$3] = 1; forder[nf++] = $3 }
+}
+$1 == "smp" {
+	sv[$2] = sv[$2] " " ipp($5); spk[$2, $4] = ipp($5); sbase[$2] = $3
+	if (!($2 in sseen)) { sseen[$2] = 1; sorder[ns++] = $2 }
+}
+$1 == "hook" {
+	k = $2 " " $3 " " $4; hv[k] = hv[k] " " $5 / 1000
+	if (!(k in hseen)) { hseen[k] = 1; horder[nh++] = k }
+}
+$1 == "mem" { mem[nm++] = $0 }
+END {
+	# --- forwarding: each variant against none, round by round
+	printf "%-11s %7s | %9s %6s | %9s %18s | %7s\n", "", "", "instr/pkt", "", "over none", "", "of ipt_"
+	printf "%-11s %7s | %9s %6s | %9s %18s | %7s\n", "variant", "flows", "median", "spread", "median", "[min, max]", "NETFLOW"
+	for (f = 0; f < nf; f++) {
+		fl = forder[f]
+		for (i = 0; i < nv; i++) {
+			k = order[i] " " fl
+			if (!(k in ip)) continue
+			s = spr(k " flows", ip[k])
+			d = ""
+			for (j = 0; j < nr; j++)
+				if (((k, rorder[j]) in r) && (("none " fl, rorder[j]) in r))
+					d = d " " (r[k, rorder[j]] - r["none " fl, rorder[j]])
+			over[k] = median(d)
+			if (order[i] == "none") {
+				printf "%-11s %7d | %9.0f %5.2f%% | %9s %18s | %7s\n", order[i], fl, median(ip[k]), s, "-", "", "-"
+				continue
+			}
+			printf "%-11s %7d | %9.0f %5.2f%% | %+9.0f %18s |", order[i], fl, median(ip[k]), s, over[k],
+				sprintf("[%+.0f, %+.0f]", lowest(d), highest(d))
+			nk = "netflow " fl
+			if ((nk in over) && over[nk] > 0) printf " %6.2fx\n", over[k] / over[nk]
+			else printf " %7s\n", "-"
+		}
+	}
+	printf "\ninstr/pkt: guest instructions per forwarded packet (pktgen, the router,\n"
+	printf "the sink and whatever else the guest ran meanwhile), median of %d rounds;\n", nr
+	printf "spread: (max - min) / median over the rounds; over none: the variant minus\n"
+	printf "none in the same round, median and range over rounds.\n\n"
+	for (f = 0; f < nf; f++) {
+		fl = forder[f]
+		if (!(("flowstream " fl) in over)) continue
+		a = over["flowstream " fl]
+		if (fl == 1000)
+			printf "target, accounting at %d flows: %+.0f <= +450 instr/pkt over none: %s\n", fl, a, meet(a <= 450)
+		if (("netflow " fl) in over)
+			printf "target, %d flows: flowstream %+.0f <= 0.6 x ipt_NETFLOW %+.0f = %+.0f: %s\n", fl, a,
+				over["netflow " fl], 0.6 * over["netflow " fl], meet(a <= 0.6 * over["netflow " fl])
+		if (("noop " fl) in over)
+			printf "floor, %d flows: no-op hooks at the same points %+.0f (above it, flowstream'"'"'s own work: %+.0f)\n",
+				fl, over["noop " fl], a - over["noop " fl]
+	}
+
+	# --- sampling blocks: each variant against its baseline, round by round
+	if (ns) {
+		printf "\n\nsampling at 1,000 flows: each variant against its block'"'"'s baseline in the same round\n"
+		printf "%-13s %-8s | %9s %6s | %9s %18s\n", "", "", "instr/pkt", "", "over baseline", ""
+		printf "%-13s %-8s | %9s %6s | %9s %18s\n", "variant", "baseline", "median", "spread", "median", "[min, max]"
+		for (i = 0; i < ns; i++) {
+			k = sorder[i]; d = ""
+			s = spr(k, sv[k])
+			if (sbase[k] == "-") {
+				printf "%-13s %-8s | %9.0f %5.2f%% | %9s\n", k, "-", median(sv[k]), s, "-"
+				continue
+			}
+			for (j = 1; (k, j) in spk; j++)
+				if ((sbase[k], j) in spk) d = d " " (spk[k, j] - spk[sbase[k], j])
+			c[k] = median(d)
+			printf "%-13s %-8s | %9.0f %5.2f%% | %+9.0f %18s\n", k, sbase[k], median(sv[k]), s, c[k],
+				sprintf("[%+.0f, %+.0f]", lowest(d), highest(d))
+		}
+		printf "\n"
+		if (("smp-r16M-1k" in c) && ("noop-smp" in c))
+			printf "target, unsampled packet: sampler %+.0f <= 1.2 x no-op hook %+.0f = %+.0f instr/pkt: %s\n",
+				c["smp-r16M-1k"], c["noop-smp"], 1.2 * c["noop-smp"], meet(c["smp-r16M-1k"] <= 1.2 * c["noop-smp"])
+		if (("smp-r1-10" in c) && ("smp-r1-10k" in c))
+			printf "target, every packet sampled: 10,000 prefixes %+.0f <= 1.5 x 10 prefixes %+.0f = %+.0f: %s\n",
+				c["smp-r1-10k"], c["smp-r1-10"], 1.5 * c["smp-r1-10"], meet(c["smp-r1-10k"] <= 1.5 * c["smp-r1-10"])
+		if (("smp-r100-1k" in c) && ("tc-sample" in c))
+			printf "target, 1 in 100 over 1,000 prefixes: flowstream %+.0f <= tc act_sample %+.0f: %s\n",
+				c["smp-r100-1k"], c["tc-sample"], meet(c["smp-r100-1k"] <= c["tc-sample"])
+		if (("smp-r16M-1k" in c) && ("acct-1k" in c))
+			printf "unsampled packet against accounting (acct-1k %+.0f): %.3f of it\n",
+				c["acct-1k"], c["acct-1k"] ? c["smp-r16M-1k"] / c["acct-1k"] : 0
+	}
+
+	# --- single hook calls
+	if (nh) {
+		printf "\n\none hook call (fs-hookbench.ko: 200,000 calls through the hook'"'"'s entry, BHs\n"
+		printf "off), router namespace, 1,000 prefixes; baseline: a function that only\n"
+		printf "returns NF_ACCEPT\n"
+		printf "%-16s %-12s %11s | %10s %6s %10s\n", "state", "hook", "priority", "instr/call", "spread", "+baseline"
+		for (i = 0; i < nh; i++) {
+			split(horder[i], hf, " "); m[horder[i]] = median(hv[horder[i]])
+			if (hf[2] == "baseline") b[hf[1]] = m[horder[i]]
+		}
+		for (i = 0; i < nh; i++) {
+			split(horder[i], hf, " ")
+			s = spr("hook " horder[i], hv[horder[i]])
+			printf "%-16s %-12s %11s | %10.1f %5.2f%% %+10.1f\n", hf[1], hf[2], hf[3], m[horder[i]], s, m[horder[i]] - b[hf[1]]
+		}
+	}
+
+	# --- memory
+	if (nm) {
+		printf "\n\nmemory per flow record at 1,000,000 records (bytes)\n"
+		printf "%-11s %8s %8s %11s %10s %12s %15s\n", "variant", "records", "objsize", "slab/rec", "hash/rec", "slab+hash", "MemFree drop/rec"
+		for (i = 0; i < nm; i++) {
+			split(mem[i], x, " ")
+			n = x[3] > 0 ? x[3] : 1
+			printf "%-11s %8d %8d %11.1f %10.1f %12.1f %15.1f\n", x[2], x[3], x[7], x[4] / n, x[5] / n, (x[4] + x[5]) / n, x[6] / n
+			if (x[2] == "flowstream") { fsm = (x[4] + x[5]) / n; if (x[6] / n > fsm) fsm = x[6] / n }
+		}
+		printf "\ntarget: flowstream %.1f bytes per record (the larger figure) <= 124.7: %s\n", fsm, meet(fsm <= 124.7)
+		printf "slab/rec: growth of all slab caches while the table filled; hash/rec: the\n"
+		printf "hash table (same bucket count for all); MemFree drop: from before the module\n"
+		printf "was loaded to the full table, everything included.\n"
+	}
+	if (bad != "") {
+		printf "\nREPEATS DISAGREE (more than %s%% between rounds):\n%s", spread, bad
+		exit 1
+	}
+	printf "\nevery variant'"'"'s rounds agree within %s%%\n", spread
+}' "$raw"
