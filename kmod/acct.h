@@ -123,6 +123,10 @@ struct fs_acct {
 	spinlock_t age_lock;	/* nests inside a bucket lock */
 	struct list_head age_list;
 	struct delayed_work expire_work;
+	spinlock_t sched_lock;	/* protects next_scan's changes */
+	u64 next_scan;		/* jiffies64 of the next walk; 0: none yet,
+				 * U64_MAX: one in progress (acct_expire.c)
+				 */
 	struct list_head all;	/* every table, for the global figures */
 };
 
@@ -160,7 +164,9 @@ void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason);
 
 /* acct_expire.c */
 void fs_acct_expire_work(struct work_struct *work);
-void fs_acct_expire_scan(struct fs_acct *acct, u64 now);
+u64 fs_acct_expire_scan(struct fs_acct *acct, u64 now);
+void fs_acct_expire_start(struct fs_acct *acct);
+void fs_acct_expire_soon(struct fs_acct *acct, u64 at);
 
 /* acct_hook.c */
 int fs_acct_net_init(struct fs_net *fsn);

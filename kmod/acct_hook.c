@@ -95,7 +95,7 @@ static int fs_acct_on(struct fs_net *fsn, struct fs_config *cfg,
 		return err;
 	}
 	cfg->acct_buckets = acct->mask + 1;
-	queue_delayed_work(fs_wq, &acct->expire_work, HZ);
+	fs_acct_expire_start(acct);
 	return 0;
 }
 
@@ -137,8 +137,11 @@ int fs_acct_apply(struct fs_net *fsn, const struct fs_config *old,
 		new->acct_buckets = 0;
 		return 0;
 	}
-	if (acct)
+	if (acct) {
 		fs_acct_update(acct, new);
+		/* Shorter timeouts may make records due sooner. */
+		fs_acct_expire_soon(acct, get_jiffies_64());
+	}
 	return 0;
 }
 
