@@ -92,15 +92,8 @@ void fs_rt_init(struct fs_rt *t, u8 bits)
 	t->nodes = 0;
 }
 
-/**
- * fs_rt_lookup() - longest-prefix match
- * @t: the tree
- * @key: an address in key form
- *
- * Context: rcu_read_lock() or the writers' lock.
- * Return: the value of the longest prefix that holds @key, or NULL.
- */
-void *fs_rt_lookup(const struct fs_rt *t, const u64 *key)
+/* fs_rt_lookup() the long way: every node on the path checked. */
+static void *fs_rt_lookup_checked(const struct fs_rt *t, const u64 *key)
 {
 	struct fs_rt_node *n = rcu_dereference_check(t->root, 1);
 	void *best = NULL, *v;
@@ -114,6 +107,41 @@ void *fs_rt_lookup(const struct fs_rt *t, const u64 *key)
 		n = rcu_dereference_check(n->child[fs_rt_bit(key, n->plen)], 1);
 	}
 	return best;
+}
+
+/**
+ * fs_rt_lookup() - longest-prefix match
+ * @t: the tree
+ * @key: an address in key form
+ *
+ * Descends by the one bit each node branches on, without comparing
+ * prefixes on the way, and compares the node it ends at: where monitored
+ * prefixes do not nest (the sampler's), that node is the only candidate,
+ * and a lookup costs a few instructions a level. Should it not match, or
+ * hold no value, the path is walked again checking every node, which
+ * finds an enclosing prefix where prefixes nest.
+ *
+ * Context: rcu_read_lock() or the writers' lock.
+ * Return: the value of the longest prefix that holds @key, or NULL.
+ */
+void *fs_rt_lookup(const struct fs_rt *t, const u64 *key)
+{
+	struct fs_rt_node *n = rcu_dereference_check(t->root, 1), *c;
+	u8 bits = t->bits;
+	void *v;
+
+	if (!n)
+		return NULL;
+	while (n->plen < bits) {
+		c = rcu_dereference_check(n->child[fs_rt_bit(key, n->plen)], 1);
+		if (!c)
+			break;
+		n = c;
+	}
+	v = rcu_dereference_check(n->value, 1);
+	if (likely(v) && fs_rt_prefix_match(n->key, key, n->plen))
+		return v;
+	return fs_rt_lookup_checked(t, key);
 }
 
 /* Any value at or below @n (which has one or two children if valueless). */
