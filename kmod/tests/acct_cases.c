@@ -562,6 +562,40 @@ static void fs_table_late_eof_test(struct kunit *test)
 	fs_test_table_free(t);
 }
 
+/* What a walk says is due next: the walk is scheduled by it. */
+static void fs_table_due_test(struct kunit *test)
+{
+	struct fs_test_table *t;
+	struct fs_acct_key a = fs_test_flow(1);
+	struct fs_acct_key c = fs_test_key4(5, 6, IPPROTO_TCP, 7, 8);
+	struct fs_rec_snap sa, sc;
+
+	t = fs_test_table(test, 64, FLOWSTREAM_OVERLOAD_REFUSE);
+	/* Nothing in the table: nothing is due. */
+	KUNIT_EXPECT_EQ(test, fs_acct_expire_scan(t->acct, get_jiffies_64()),
+			U64_MAX);
+	fs_test_packet(t, &a, 100, 0);
+	KUNIT_ASSERT_TRUE(test, fs_acct_lookup(t->acct, &a, &sa));
+	/* Idle (15 s) before active (1800 s). */
+	KUNIT_EXPECT_EQ(test, fs_acct_expire_scan(t->acct, sa.last),
+			sa.last + 15 * HZ);
+	/* A closing record is due at its fin-timeout (2 s), sooner. */
+	fs_test_packet(t, &c, 100, TCPHDR_ACK | TCPHDR_FIN);
+	KUNIT_ASSERT_TRUE(test, fs_acct_lookup(t->acct, &c, &sc));
+	KUNIT_EXPECT_EQ(test, fs_acct_expire_scan(t->acct, sc.last),
+			sc.last + 2 * HZ);
+	/* Once it ended, the other one is next again. */
+	KUNIT_EXPECT_EQ(test, fs_acct_expire_scan(t->acct, sc.last + 2 * HZ),
+			sa.last + 15 * HZ);
+	KUNIT_EXPECT_EQ(test, fs_test_nevents, 1);
+	/* An active timeout shorter than idle decides. */
+	t->cfg.acct_active_timeout = 1;
+	fs_acct_update(t->acct, &t->cfg);
+	KUNIT_EXPECT_EQ(test, fs_acct_expire_scan(t->acct, sa.first),
+			sa.first + HZ);
+	fs_test_table_free(t);
+}
+
 static struct kunit_case fs_table_cases[] = {
 	KUNIT_CASE(fs_table_count_test),
 	KUNIT_CASE(fs_table_refuse_test),
@@ -569,6 +603,7 @@ static struct kunit_case fs_table_cases[] = {
 	KUNIT_CASE(fs_table_expire_test),
 	KUNIT_CASE(fs_table_active_test),
 	KUNIT_CASE(fs_table_late_eof_test),
+	KUNIT_CASE(fs_table_due_test),
 	{}
 };
 
