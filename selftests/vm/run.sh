@@ -20,6 +20,8 @@
 #   -s              interactive shell on the console after the tests
 #   -o DIR          keep console.log and results.log in DIR
 #   -T SECONDS      time limit for the whole VM run (default 1200)
+#   -A ARGS         append ARGS to the guest kernel's command line, e.g.
+#                   possible_cpus=64 (repeatable)
 #   -x RE[,RE...]   the harness's own self-test: expect kernel splats
 #                   matching each extended regex, and succeed only if
 #                   every one is detected
@@ -38,8 +40,8 @@ repo=$(cd "$here/../.." && pwd)
 cache=${FLOWSTREAM_CACHE:-$HOME/.cache/flowstream}
 
 kind=debug preload=() kunit=() tests=() envs=() shell=0 outdir= limit=1200
-expect_splat= files=() bins=() kmods=() mem=1024 icount=0
-while getopts "k:m:u:t:e:f:b:K:M:so:T:x:I" opt; do
+expect_splat= files=() bins=() kmods=() mem=1024 icount=0 cmdline=()
+while getopts "k:m:u:t:e:f:b:K:M:so:T:x:IA:" opt; do
 	case $opt in
 	k) kind=$OPTARG ;;
 	m) preload+=("$(realpath "$OPTARG")") ;;
@@ -55,7 +57,8 @@ while getopts "k:m:u:t:e:f:b:K:M:so:T:x:I" opt; do
 	T) limit=$OPTARG ;;
 	x) expect_splat=$OPTARG ;;
 	I) icount=1 ;;
-	*) sed -n '4,31p' "$0" >&2; exit 2 ;;
+	A) cmdline+=("$OPTARG") ;;
+	*) sed -n '4,33p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -149,6 +152,7 @@ stock)
 esac
 [ $icount = 0 ] || [ "$kind" = stock ] ||
 	{ echo "run.sh: -I is for the stock kernel" >&2; exit 2; }
+[ ${#cmdline[@]} -eq 0 ] || append+=" ${cmdline[*]}"
 
 if [ $shell = 1 ]; then
 	qemu+=(-serial mon:stdio -serial "file:$results")
