@@ -38,12 +38,16 @@ static void prefix_usage(FILE *fp)
 
 static void prefixes_usage(FILE *fp)
 {
-	fputs("Usage: flowctl prefixes [ --reset | reset ] [ -j[son] | -p[retty] ]\n"
+	fputs("Usage: flowctl prefixes [ --reset | reset | --window N ]\n"
+	      "                        [ -j[son] | -p[retty] ]\n"
+	      "       flowctl prefixes ack N\n"
 	      "       flowctl prefixes help\n"
-	      "Show the window, the unmatched counts and each monitored prefix\n"
-	      "with its sub-prefixes: sampled packets and bytes, estimated\n"
-	      "packets and bytes with 95% intervals. --reset reads and resets:\n"
-	      "the window ends and the next one starts.\n", fp);
+	      "Show the window (its number first), the unmatched counts and each\n"
+	      "monitored prefix with its sub-prefixes: sampled packets and bytes,\n"
+	      "estimated packets and bytes with 95% intervals. --reset reads and\n"
+	      "resets: the window ends and the next one starts. The window so\n"
+	      "taken is kept: --window N reads it again, the same counts, until\n"
+	      "the next --reset or \"ack N\", which drops it.\n", fp);
 }
 
 static unsigned int family_bits(uint8_t family)
@@ -470,6 +474,8 @@ static void json_print(struct output *o, const struct pfx_dump *d)
 	size_t i;
 
 	out_obj_begin(o, "window");
+	if (smp->present & (1ULL << FLOWSTREAM_SMP_A_WINDOW))
+		out_u64(o, "number", NULL, smp->val[FLOWSTREAM_SMP_A_WINDOW]);
 	out_u64(o, "start_ms", NULL,
 		smp->val[FLOWSTREAM_SMP_A_WINDOW_START_MS]);
 	out_u64(o, "end_ms", NULL, smp->val[FLOWSTREAM_SMP_A_WINDOW_END_MS]);
@@ -585,7 +591,11 @@ static void text_window(struct output *o, const struct fs_sampler *smp)
 	uint64_t end = smp->val[FLOWSTREAM_SMP_A_WINDOW_END_MS];
 	char s[48], e[48], dur[32], mode[32], key[32];
 
-	out_text(o, "window %s .. %s (%s) rate %" PRIu64 " mode %s key %s\n",
+	if (smp->present & (1ULL << FLOWSTREAM_SMP_A_WINDOW))
+		out_text(o, "window %" PRIu64 " from", smp->val[FLOWSTREAM_SMP_A_WINDOW]);
+	else
+		out_text(o, "window");
+	out_text(o, " %s .. %s (%s) rate %" PRIu64 " mode %s key %s\n",
 		 fmt_time_ms(start, s, sizeof(s)),
 		 fmt_time_ms(end, e, sizeof(e)),
 		 fmt_tenths(end > start ? end - start : 0, dur, sizeof(dur)),
@@ -613,35 +623,84 @@ void prefixes_print(struct output *o, const struct pfx_dump *d)
 	table_pass(&t, d);
 }
 
-/* Parse "prefixes" arguments; returns 0 or EXIT_USAGE after a message. */
-int prefixes_parse_args(int argc, char **argv, struct prefixes_args *args)
+/* A window number, 1 and up. */
+static int parse_window(const char *what, const char *arg, uint64_t *val)
 {
-	int i;
+	enum parse_err err;
+	char msg[256];
 
-	memset(args, 0, sizeof(*args));
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--reset") || !strcmp(argv[i], "reset"))
-			args->reset = true;
-		else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "-json") ||
-			 !strcmp(argv[i], "--json"))
-			args->json = true;
-		else if (!strcmp(argv[i], "-p") ||
-			 !strcmp(argv[i], "-pretty") ||
-			 !strcmp(argv[i], "--pretty"))
-			args->json = args->pretty = true;
-		else
-			return usage_error("prefixes",
-					   "unknown argument \"%s\"", argv[i]);
+	if (!arg)
+		return usage_error("prefixes", "missing window number after \"%s\"",
+				   what);
+	err = parse_uint(arg, UINT64_MAX, val);
+	if (err == PARSE_OK && !*val)
+		return usage_error("prefixes",
+				   "invalid window \"%s\": windows are numbered from 1",
+				   arg);
+	if (err != PARSE_OK) {
+		parse_errmsg(msg, sizeof(msg), "window", arg, err, UINT64_MAX);
+		return usage_error("prefixes", "%s", msg);
 	}
 	return 0;
 }
 
-/* Make @nlh (a GET_PREFIX request) a dump, with FLOWSTREAM_A_RESET. */
+/* Parse "prefixes" arguments; returns 0 or EXIT_USAGE after a message. */
+int prefixes_parse_args(int argc, char **argv, struct prefixes_args *args)
+{
+	int i, ret;
+
+	memset(args, 0, sizeof(*args));
+	if (argc > 0 && !strcmp(argv[0], "ack")) {
+		args->ack = true;
+		ret = parse_window("ack", argc > 1 ? argv[1] : NULL,
+				   &args->window);
+		if (ret)
+			return ret;
+		if (argc > 2)
+			return usage_error("prefixes",
+					   "unexpected argument \"%s\"", argv[2]);
+		return 0;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--reset") || !strcmp(argv[i], "reset")) {
+			args->reset = true;
+		} else if (!strcmp(argv[i], "--window") ||
+			   !strcmp(argv[i], "window")) {
+			ret = parse_window(argv[i], i + 1 < argc ? argv[i + 1] :
+					   NULL, &args->window);
+			if (ret)
+				return ret;
+			i++;
+		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "-json") ||
+			   !strcmp(argv[i], "--json")) {
+			args->json = true;
+		} else if (!strcmp(argv[i], "-p") ||
+			   !strcmp(argv[i], "-pretty") ||
+			   !strcmp(argv[i], "--pretty")) {
+			args->json = args->pretty = true;
+		} else {
+			return usage_error("prefixes",
+					   "unknown argument \"%s\"", argv[i]);
+		}
+	}
+	if (args->reset && args->window)
+		return usage_error("prefixes",
+				   "--reset reads the current window: give --reset or --window, not both");
+	return 0;
+}
+
+/*
+ * Make @nlh (a GET_PREFIX request) a dump, with FLOWSTREAM_A_RESET or
+ * FLOWSTREAM_A_WINDOW; or the ACK_WINDOW request's attribute.
+ */
 void prefixes_request(struct nlmsghdr *nlh, const struct prefixes_args *args)
 {
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	if (!args->ack)
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	if (args->reset)
 		mnl_attr_put(nlh, FLOWSTREAM_A_RESET, 0, NULL);
+	if (args->window)
+		mnl_attr_put_u64(nlh, FLOWSTREAM_A_WINDOW, args->window);
 }
 
 static int prefix_cmd(struct flowctl *fc, int argc, char **argv)
@@ -713,6 +772,13 @@ int cmd_prefixes(struct flowctl *fc, int argc, char **argv)
 	ret = prefixes_parse_args(argc, argv, &args);
 	if (ret)
 		return ret;
+	if (args.ack) {
+		nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_ACK_WINDOW);
+		if (!nlh)
+			return 1;
+		prefixes_request(nlh, &args);
+		return fs_nl_run(fc->nl, nlh, NULL, NULL);
+	}
 	if (prefixes_output(fc, &args))
 		return 1;
 	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_GET_PREFIX);

@@ -196,6 +196,8 @@ struct pfx_dump {
 
 struct prefixes_args {
 	bool reset;			/* "--reset" or "reset" */
+	bool ack;			/* "ack N": drop kept window N */
+	uint64_t window;		/* "--window N" or "ack N", else 0 */
 	bool json;			/* "-j" after the object */
 	bool pretty;			/* "-p" after the object */
 };

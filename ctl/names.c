@@ -145,6 +145,12 @@ const struct fs_cfg_key fs_smp_keys[] = {
 	  .value = "N", .readonly = true },
 	{ .name = "memory", .json = "memory", .attr = FLOWSTREAM_SMP_A_MEMORY,
 	  .type = FS_CFG_U64, .value = "BYTES", .readonly = true },
+	CFG_U32("max-len", "max_len", FLOWSTREAM_SMP_A_MAX_LEN, "BYTES"),
+	{ .name = "window", .json = "window", .attr = FLOWSTREAM_SMP_A_WINDOW,
+	  .type = FS_CFG_U64, .value = "N", .readonly = true },
+	{ .name = "kept-window", .json = "kept_window",
+	  .attr = FLOWSTREAM_SMP_A_KEPT_WINDOW, .type = FS_CFG_U64,
+	  .value = "N", .readonly = true },
 };
 
 const size_t fs_smp_nkeys = ARRAY_SIZE(fs_smp_keys);

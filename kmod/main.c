@@ -109,7 +109,7 @@ static const struct kernel_param_ops fs_param_smp_memory_ops = {
 
 module_param_cb(smp_memory, &fs_param_smp_memory_ops, NULL, 0444);
 MODULE_PARM_DESC(smp_memory,
-		 "Bytes held by monitored prefixes and their counters, all namespaces (read only)");
+		 "Bytes held by the prefix samplers (prefixes, counters, trees, kept windows), all namespaces (read only)");
 
 struct workqueue_struct *fs_wq;
 
@@ -123,9 +123,12 @@ static int __init fs_init(void)
 	err = fs_acct_cache_init();
 	if (err)
 		goto err_wq;
-	err = fs_netns_register();
+	err = fs_smp_init();
 	if (err)
 		goto err_cache;
+	err = fs_netns_register();
+	if (err)
+		goto err_smp;
 	err = fs_genl_register();
 	if (err)
 		goto err_netns;
@@ -134,6 +137,9 @@ static int __init fs_init(void)
 
 err_netns:
 	fs_netns_unregister();
+	rcu_barrier();
+err_smp:
+	fs_smp_exit();
 err_cache:
 	fs_acct_cache_exit();
 err_wq:
@@ -151,6 +157,7 @@ static void __exit fs_exit(void)
 	fs_netns_unregister();
 	/* Prefixes deleted at run time are freed by RCU callbacks. */
 	rcu_barrier();
+	fs_smp_exit();
 	fs_acct_cache_exit();
 	destroy_workqueue(fs_wq);
 }

@@ -315,6 +315,13 @@ static const struct genl_ops fs_genl_ops[] = {
 		.maxattr = FLOWSTREAM_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = FLOWSTREAM_CMD_ACK_WINDOW,
+		.doit = fs_nl_ack_window,
+		.policy = fs_win_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 struct genl_family fs_genl_family __ro_after_init = {

@@ -20,6 +20,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "sampler.h"
@@ -82,12 +83,136 @@ void fs_smp_sub_key(const u64 *key, u8 plen, u8 depth, u32 index, u64 *out)
 	}
 }
 
+/*
+ * Memory. Prefixes come from a slab cache of their own, and so do the
+ * counters of prefixes up to FS_SMP_SLAB_DEPTH deep (48 to 6144 bytes), one
+ * cache per depth; deeper ones are vmalloc'ed, a whole number of pages. So
+ * a prefix of depth d takes exactly sizeof(struct fs_smp_prefix) + 48 * 2^d
+ * bytes of objects, whatever the number of CPUs.
+ */
+#ifndef FS_SMP_CACHE_NAME
+#define FS_SMP_CACHE_NAME "flowstream_smp"
+#endif
+
+static struct kmem_cache *fs_smp_prefix_cache;
+static struct kmem_cache *fs_smp_ctr_cache[FS_SMP_SLAB_DEPTH + 1];
+
+static size_t fs_smp_ctr_size(u8 depth)
+{
+	return sizeof(struct fs_smp_ctr) << (depth + 1);
+}
+
+static struct fs_smp_ctr *fs_smp_ctr_alloc(u8 depth)
+{
+	if (depth <= FS_SMP_SLAB_DEPTH)
+		return kmem_cache_zalloc(fs_smp_ctr_cache[depth],
+					 GFP_KERNEL_ACCOUNT);
+	return __vmalloc(fs_smp_ctr_size(depth),
+			 GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+}
+
+static void fs_smp_ctr_free(struct fs_smp_ctr *ctr, u8 depth)
+{
+	if (depth <= FS_SMP_SLAB_DEPTH)
+		kmem_cache_free(fs_smp_ctr_cache[depth], ctr);
+	else
+		vfree(ctr);
+}
+
+/* Bytes that kzalloc() (up to a page) or vzalloc() gives for @size. */
+static size_t fs_smp_alloc_size(size_t size)
+{
+	return size <= PAGE_SIZE ? kmalloc_size_roundup(size) :
+				   PAGE_ALIGN(size);
+}
+
+/* kzalloc() up to a page, vzalloc() above; @mem grows by what it took. */
+static void *fs_smp_alloc(size_t size, size_t *mem)
+{
+	void *p;
+
+	if (size <= PAGE_SIZE)
+		p = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	else
+		p = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (p)
+		*mem += fs_smp_alloc_size(size);
+	return p;
+}
+
+int fs_smp_init(void)
+{
+	char name[32];
+	unsigned int d;
+
+	fs_smp_prefix_cache = kmem_cache_create(FS_SMP_CACHE_NAME "_prefix",
+						sizeof(struct fs_smp_prefix),
+						0, 0, NULL);
+	if (!fs_smp_prefix_cache)
+		return -ENOMEM;
+	for (d = 0; d <= FS_SMP_SLAB_DEPTH; d++) {
+		snprintf(name, sizeof(name), FS_SMP_CACHE_NAME "_ctr%u", d);
+		fs_smp_ctr_cache[d] = kmem_cache_create(name,
+							fs_smp_ctr_size(d),
+							0, 0, NULL);
+		if (!fs_smp_ctr_cache[d]) {
+			fs_smp_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* After every namespace is gone and rcu_barrier(). */
+void fs_smp_exit(void)
+{
+	unsigned int d;
+
+	for (d = 0; d <= FS_SMP_SLAB_DEPTH; d++) {
+		kmem_cache_destroy(fs_smp_ctr_cache[d]);
+		fs_smp_ctr_cache[d] = NULL;
+	}
+	kmem_cache_destroy(fs_smp_prefix_cache);
+	fs_smp_prefix_cache = NULL;
+}
+
+/**
+ * fs_smp_memory() - bytes held by a namespace's sampler
+ * @smp: the sampler; caller holds fsn->lock
+ *
+ * Prefixes (the unmatched counters among them) and their counters, the
+ * tree's nodes and the kept window: sizeof(struct fs_smp_prefix) * (P + 1)
+ * + 48 * (C + 1) + node * N + kept, for P prefixes of C counters in all and
+ * N tree nodes (Documentation/sampler.rst).
+ */
+u64 fs_smp_memory(const struct fs_sampler *smp)
+{
+	u64 m;
+
+	m = (u64)sizeof(struct fs_smp_prefix) * (smp->prefixes + 1);
+	m += (u64)sizeof(struct fs_smp_ctr) * 2 * (smp->counters + 1);
+	m += (u64)kmalloc_size_roundup(sizeof(struct fs_rt_node)) *
+	     (smp->tree4.nodes + smp->tree6.nodes);
+	if (smp->kept)
+		m += smp->kept->mem;
+	return m;
+}
+
+/* Bring smp->memory and the global figure up to date after a change. */
+static void fs_smp_memory_update(struct fs_sampler *smp)
+{
+	u64 m = fs_smp_memory(smp);
+
+	atomic64_add((s64)(m - smp->memory), &fs_smp_total_memory);
+	smp->memory = m;
+}
+
 static struct fs_smp_prefix *fs_smp_prefix_new(u8 family, const u64 *key,
 					       u8 plen, u8 depth)
 {
-	struct fs_smp_prefix *p = kzalloc(sizeof(*p), GFP_KERNEL);
-	size_t size;
+	struct fs_smp_prefix *p;
 
+	p = kmem_cache_zalloc(fs_smp_prefix_cache, GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
 	p->key[0] = key[0];
@@ -95,22 +220,19 @@ static struct fs_smp_prefix *fs_smp_prefix_new(u8 family, const u64 *key,
 	p->family = family;
 	p->plen = plen;
 	p->depth = depth;
-	p->block = ALIGN(sizeof(struct fs_smp_sum) << depth, SMP_CACHE_BYTES);
-	size = array3_size(2, nr_cpu_ids, p->block);
-	p->ctr = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	p->ctr = fs_smp_ctr_alloc(depth);
 	if (!p->ctr) {
-		kfree(p);
+		kmem_cache_free(fs_smp_prefix_cache, p);
 		return NULL;
 	}
-	p->mem = size + sizeof(*p);
 	p->added_ns = ktime_get_real_ns();
 	return p;
 }
 
 static void fs_smp_prefix_free(struct fs_smp_prefix *p)
 {
-	kvfree(p->ctr);
-	kfree(p);
+	fs_smp_ctr_free(p->ctr, p->depth);
+	kmem_cache_free(fs_smp_prefix_cache, p);
 }
 
 static void fs_smp_prefix_free_rcu(struct rcu_head *head)
@@ -118,41 +240,32 @@ static void fs_smp_prefix_free_rcu(struct rcu_head *head)
 	fs_smp_prefix_free(container_of(head, struct fs_smp_prefix, rcu));
 }
 
-/* Counters of CPU @cpu in set @set. */
-static struct fs_smp_sum *fs_smp_block(const struct fs_smp_prefix *p,
-				       unsigned int set, unsigned int cpu)
+/* Counters of set @set. */
+static struct fs_smp_ctr *fs_smp_set(const struct fs_smp_prefix *p,
+				     unsigned int set)
 {
-	return p->ctr + (size_t)(set * nr_cpu_ids + cpu) * p->block;
+	return p->ctr + ((size_t)set << p->depth);
 }
 
-/* Add up set @set of @p into @sub (2^depth), then zero it if @clear. */
+/* Read set @set of @p into @sub (2^depth), then zero it if @clear. */
 static void fs_smp_prefix_read(struct fs_smp_prefix *p, unsigned int set,
 			       struct fs_smp_sum *sub, bool clear)
 {
+	struct fs_smp_ctr *c = fs_smp_set(p, set);
 	u32 i, n = 1U << p->depth;
-	int cpu;
 
-	memset(sub, 0, sizeof(*sub) * n);
-	for_each_possible_cpu(cpu) {
-		struct fs_smp_sum *b = fs_smp_block(p, set, cpu);
-
-		for (i = 0; i < n; i++) {
-			sub[i].packets += READ_ONCE(b[i].packets);
-			sub[i].bytes += READ_ONCE(b[i].bytes);
-			sub[i].sq += READ_ONCE(b[i].sq);
-		}
-		if (clear)
-			memset(b, 0, sizeof(*b) * n);
+	for (i = 0; i < n; i++) {
+		sub[i].packets = atomic64_read(&c[i].packets);
+		sub[i].bytes = atomic64_read(&c[i].bytes);
+		sub[i].sq = atomic64_read(&c[i].sq);
 	}
+	if (clear)
+		memset(c, 0, sizeof(*c) * n);
 }
 
 static void fs_smp_clear_one(struct fs_smp_prefix *p, unsigned int set)
 {
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		memset(fs_smp_block(p, set, cpu), 0,
-		       sizeof(struct fs_smp_sum) << p->depth);
+	memset(fs_smp_set(p, set), 0, sizeof(struct fs_smp_ctr) << p->depth);
 }
 
 /* Zero set @set everywhere; nothing may be writing it. */
@@ -228,6 +341,7 @@ static u8 fs_smp_new_window(struct fs_net *fsn, struct fs_smp_run *new,
 	synchronize_rcu();
 	fs_smp_run_free(old);
 	smp->start_ns = now;
+	smp->window++;
 	return old_set;
 }
 
@@ -374,8 +488,7 @@ int fs_smp_prefix_add(struct fs_sampler *smp, u8 family, const u64 *key,
 	list_add_tail(&p->list, &smp->list);
 	smp->prefixes++;
 	smp->counters += 1U << depth;
-	smp->memory += p->mem;
-	atomic64_add(p->mem, &fs_smp_total_memory);
+	fs_smp_memory_update(smp);
 	return 0;
 }
 
@@ -404,8 +517,7 @@ int fs_smp_prefix_del(struct fs_sampler *smp, u8 family, const u64 *key,
 	list_del(&p->list);
 	smp->prefixes--;
 	smp->counters -= 1U << p->depth;
-	smp->memory -= p->mem;
-	atomic64_sub(p->mem, &fs_smp_total_memory);
+	fs_smp_memory_update(smp);
 	/* Lookups may still hold it. */
 	call_rcu(&p->rcu, fs_smp_prefix_free_rcu);
 	return 0;
@@ -454,35 +566,130 @@ static void fs_smp_snap_one(struct fs_smp_snap *snap, struct fs_smp_sum **next,
 		fs_smp_add(&sp->total, &sp->sub[i]);
 }
 
+static void fs_smp_snap_free(struct fs_smp_snap *snap)
+{
+	if (!snap)
+		return;
+	kvfree(snap->subs);
+	kvfree(snap->pfx);
+	kfree(snap);
+}
+
+/* Drop a reference to a snapshot; the last one frees it. */
+void fs_smp_snap_put(struct fs_smp_snap *snap)
+{
+	if (snap && refcount_dec_and_test(&snap->ref))
+		fs_smp_snap_free(snap);
+}
+
+/* A snapshot with room for the sampler's prefixes unless @how says not. */
+static struct fs_smp_snap *fs_smp_snap_alloc(struct fs_sampler *smp,
+					     enum fs_smp_read how)
+{
+	struct fs_smp_snap *snap;
+	size_t mem = 0;
+
+	snap = fs_smp_alloc(sizeof(*snap), &mem);
+	if (!snap)
+		return NULL;
+	refcount_set(&snap->ref, 1);
+	if (how != FS_SMP_READ_SAMPLER) {
+		snap->pfx = fs_smp_alloc(array_size(max(smp->prefixes, 1U),
+						    sizeof(*snap->pfx)), &mem);
+		snap->subs = fs_smp_alloc(array_size(max(smp->counters, 1U),
+						     sizeof(*snap->subs)), &mem);
+		if (!snap->pfx || !snap->subs) {
+			fs_smp_snap_free(snap);
+			return NULL;
+		}
+	}
+	snap->mem = mem;
+	return snap;
+}
+
+/* Read counter set @set of every prefix into @snap, zeroing it if @clear. */
+static void fs_smp_snap_fill(struct fs_sampler *smp, struct fs_smp_snap *snap,
+			     unsigned int set, bool all, bool clear)
+{
+	struct fs_smp_prefix *p;
+	struct fs_smp_sum *next;
+
+	fs_smp_prefix_read(smp->unmatched, set, &snap->unmatched, clear);
+	if (!all)
+		return;
+	next = snap->subs;
+	list_for_each_entry(p, &smp->list, list)
+		fs_smp_snap_one(snap, &next, p, set, clear);
+	sort(snap->pfx, snap->nprefixes, sizeof(*snap->pfx), fs_smp_snap_cmp,
+	     NULL);
+}
+
+/* The kept window @window, with a reference, or an error. */
+static struct fs_smp_snap *fs_smp_kept_get(struct fs_sampler *smp, u64 window,
+					   struct netlink_ext_ack *extack)
+{
+	if (smp->kept && smp->kept->window == window) {
+		refcount_inc(&smp->kept->ref);
+		return smp->kept;
+	}
+	if (smp->kept)
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "window %llu is not kept: the kept window is %llu, the current one %llu",
+				       window, smp->kept->window, smp->window);
+	else
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "window %llu is not kept: no window is kept, the current one is %llu",
+				       window, smp->window);
+	return ERR_PTR(-ENOENT);
+}
+
+/* Keep @snap (one more reference) instead of the kept window. */
+static void fs_smp_keep(struct fs_sampler *smp, struct fs_smp_snap *snap)
+{
+	if (snap)
+		refcount_inc(&snap->ref);
+	fs_smp_snap_put(smp->kept);
+	smp->kept = snap;
+	fs_smp_memory_update(smp);
+}
+
 /**
- * fs_smp_snapshot() - read every counter of the window
+ * fs_smp_snapshot() - read the counters of a window
  * @fsn: namespace state
- * @reset: end the window here and start a new one
+ * @how: which window, and whether to end it (enum fs_smp_read)
+ * @window: with FS_SMP_READ_WINDOW, its number: the kept or the current one
+ * @extack: where to say why it failed
  *
  * Takes fsn->lock. Memory is bounded by max-prefixes and max-counters.
- * Return: the snapshot, to be freed with fs_smp_snap_free(), or NULL for
- * lack of memory (nothing is reset then).
+ * With FS_SMP_READ_RESET the window ends here and a new one starts; the
+ * snapshot becomes the kept window, readable again by its number until the
+ * next read-and-reset or fs_smp_ack().
+ *
+ * Return: the snapshot, to be released with fs_smp_snap_put(), or an
+ * ERR_PTR: -ENOMEM (nothing is reset then) or -ENOENT (no such window).
  */
-struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, bool reset)
+struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, enum fs_smp_read how,
+				    u64 window, struct netlink_ext_ack *extack)
 {
+	bool reset = how == FS_SMP_READ_RESET;
 	struct fs_sampler *smp = fsn->smp;
 	struct fs_smp_run *run = NULL;
 	struct fs_smp_snap *snap;
-	struct fs_smp_prefix *p;
-	struct fs_smp_sum *next;
 	struct fs_smp_cfg cfg;
 	unsigned int set;
 	u64 now;
 
-	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
-	if (!snap)
-		return NULL;
 	mutex_lock(&fsn->lock);
-	snap->pfx = kvcalloc(max(smp->prefixes, 1U), sizeof(*snap->pfx),
-			     GFP_KERNEL);
-	snap->subs = kvcalloc(max(smp->counters, 1U), sizeof(*snap->subs),
-			      GFP_KERNEL);
-	if (!snap->pfx || !snap->subs)
+	if (how == FS_SMP_READ_WINDOW) {
+		if (window != smp->window) {
+			snap = fs_smp_kept_get(smp, window, extack);
+			mutex_unlock(&fsn->lock);
+			return snap;
+		}
+		how = FS_SMP_READ_CURRENT;
+	}
+	snap = fs_smp_snap_alloc(smp, how);
+	if (!snap)
 		goto nomem;
 	fs_smp_cfg_get(smp, &cfg);
 	if (reset && cfg.enable) {
@@ -491,9 +698,9 @@ struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, bool reset)
 			goto nomem;
 	}
 	snap->cfg = cfg;
+	snap->window = smp->window;
 	snap->prefixes = smp->prefixes;
 	snap->counters = smp->counters;
-	snap->memory = smp->memory;
 	snap->start_ns = smp->start_ns;
 	now = ktime_get_real_ns();
 	if (reset) {
@@ -503,28 +710,42 @@ struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, bool reset)
 		set = smp->set;
 	}
 	snap->end_ns = now;
-	fs_smp_prefix_read(smp->unmatched, set, &snap->unmatched, reset);
-	next = snap->subs;
-	list_for_each_entry(p, &smp->list, list)
-		fs_smp_snap_one(snap, &next, p, set, reset);
+	fs_smp_snap_fill(smp, snap, set, how != FS_SMP_READ_SAMPLER, reset);
+	if (reset)
+		fs_smp_keep(smp, snap);
+	snap->memory = smp->memory;
+	snap->kept_window = smp->kept ? smp->kept->window : 0;
 	mutex_unlock(&fsn->lock);
-	sort(snap->pfx, snap->nprefixes, sizeof(*snap->pfx), fs_smp_snap_cmp,
-	     NULL);
 	return snap;
 
 nomem:
 	mutex_unlock(&fsn->lock);
 	fs_smp_snap_free(snap);
-	return NULL;
+	NL_SET_ERR_MSG_MOD(extack, "no memory to read the counters");
+	return ERR_PTR(-ENOMEM);
 }
 
-void fs_smp_snap_free(struct fs_smp_snap *snap)
+/**
+ * fs_smp_ack() - drop the kept window
+ * @fsn: namespace state
+ * @window: its number
+ * @extack: where to say why it was refused
+ *
+ * Return: 0, or -ENOENT (nothing changed) if @window is not the kept one.
+ */
+int fs_smp_ack(struct fs_net *fsn, u64 window, struct netlink_ext_ack *extack)
 {
-	if (!snap)
-		return;
-	kvfree(snap->subs);
-	kvfree(snap->pfx);
-	kfree(snap);
+	struct fs_sampler *smp = fsn->smp;
+	struct fs_smp_snap *snap;
+
+	mutex_lock(&fsn->lock);
+	snap = fs_smp_kept_get(smp, window, extack);
+	if (!IS_ERR(snap)) {
+		fs_smp_snap_put(snap);
+		fs_smp_keep(smp, NULL);
+	}
+	mutex_unlock(&fsn->lock);
+	return PTR_ERR_OR_ZERO(snap);
 }
 
 int fs_smp_net_init(struct fs_net *fsn)
@@ -548,18 +769,18 @@ int fs_smp_net_init(struct fs_net *fsn)
 	smp->cfg.key = FLOWSTREAM_SMP_KEY_DST;
 	smp->cfg.max_prefixes = 16384;
 	smp->cfg.max_counters = 262144;
+	smp->cfg.max_len = 1500;
 	smp->start_ns = ktime_get_real_ns();
+	smp->window = 1;
 	fsn->smp = smp;
 	RCU_INIT_POINTER(fsn->smp_run, NULL);
+	fs_smp_memory_update(smp);
 	return 0;
 }
 
 static void fs_smp_destroy_value(void *value)
 {
-	struct fs_smp_prefix *p = value;
-
-	atomic64_sub(p->mem, &fs_smp_total_memory);
-	fs_smp_prefix_free(p);
+	fs_smp_prefix_free(value);
 }
 
 void fs_smp_net_exit(struct fs_net *fsn)
@@ -576,6 +797,8 @@ void fs_smp_net_exit(struct fs_net *fsn)
 	fs_rt_destroy(&smp->tree4, fs_smp_destroy_value);
 	fs_rt_destroy(&smp->tree6, fs_smp_destroy_value);
 	fs_smp_prefix_free(smp->unmatched);
+	fs_smp_snap_put(smp->kept);
+	atomic64_sub(smp->memory, &fs_smp_total_memory);
 	kfree(smp);
 	fsn->smp = NULL;
 }

@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <net/netlink.h>
 #include <uapi/linux/flowstream.h>
@@ -71,6 +72,16 @@ struct fs_smp_sum {
 	u64 sq;
 };
 
+/*
+ * The same counts as the packet path writes them: one copy for all CPUs,
+ * each sampled packet three atomic additions.
+ */
+struct fs_smp_ctr {
+	atomic64_t packets;
+	atomic64_t bytes;
+	atomic64_t sq;
+};
+
 struct fs_smp_est {
 	u64 packets;
 	u64 packets_lo;
@@ -80,7 +91,10 @@ struct fs_smp_est {
 	u64 bytes_hi;
 };
 
-void fs_smp_estimate(const struct fs_smp_sum *s, u32 rate,
+/* Below this many sampled packets, bytes are bounded by max-len. */
+#define FS_SMP_BYTES_MIN_SAMPLES	30
+
+void fs_smp_estimate(const struct fs_smp_sum *s, u32 rate, u32 max_len,
 		     struct fs_smp_est *e);
 u64 fs_log2_q48(u64 x);
 u64 fs_smp_log_q(u32 rate);
@@ -88,33 +102,30 @@ u32 fs_smp_geometric(u64 log_q, u32 r);
 
 /* --- the sampler (sampler.c) ------------------------------------------ */
 
+/* Counters of prefixes up to this depth come from slab caches of their own. */
+#define FS_SMP_SLAB_DEPTH	7
+
 /*
  * struct fs_smp_prefix - a monitored prefix, or the unmatched counters
+ * @list: in fs_sampler's list of prefixes, under fsn->lock
+ * @rcu: frees it after lookups are done with it
  * @key: the prefix (tree key form)
+ * @added_ns: real time when it was added
+ * @ctr: two sets of 2^depth counters, set 0 then set 1; the packet path
+ *	adds to the set its window names
  * @family: AF_INET or AF_INET6
  * @plen: prefix length
  * @depth: 2^depth sub-prefixes
- * @block: bytes of one CPU's counters for one window set, a whole number of
- *	cache lines
- * @added_ns: real time when it was added
- * @ctr: 2 * nr_cpu_ids blocks of 2^depth struct fs_smp_sum: block
- *	(set * nr_cpu_ids + cpu); the packet path writes its CPU's block of the
- *	set its window names
- * @mem: bytes held
- * @list: in fs_sampler's list of prefixes
- * @rcu: frees it after lookups are done with it
  */
 struct fs_smp_prefix {
+	struct list_head list;
+	struct rcu_head rcu;
 	u64 key[2];
+	u64 added_ns;
+	struct fs_smp_ctr *ctr;
 	u8 family;
 	u8 plen;
 	u8 depth;
-	u32 block;
-	u64 added_ns;
-	void *ctr;
-	size_t mem;
-	struct list_head list;	/* in the sampler's list, under fsn->lock */
-	struct rcu_head rcu;
 };
 
 struct fs_smp_pcpu {
@@ -148,8 +159,11 @@ struct fs_smp_cfg {
 	u8 key;
 	u32 max_prefixes;
 	u32 max_counters;
+	u32 max_len;
 	bool new_window;	/* enable, rate, mode or key changed */
 };
+
+struct fs_smp_snap;
 
 /*
  * struct fs_sampler - prefix sampling state of a namespace; everything but
@@ -166,8 +180,10 @@ struct fs_sampler {
 	u8 set;			/* the set the current (or next) window writes */
 	u32 prefixes;
 	u32 counters;
-	u64 memory;
+	u64 memory;		/* fs_smp_memory() when last changed */
 	u64 start_ns;		/* start of the current window */
+	u64 window;		/* number of the current window, from 1 */
+	struct fs_smp_snap *kept;	/* the last window read and reset */
 };
 
 /* A monitored prefix as read. */
@@ -181,12 +197,20 @@ struct fs_smp_snap_pfx {
 	struct fs_smp_sum *sub;	/* 2^depth */
 };
 
-/* One read of every counter (dumps, procfs). */
+/*
+ * One read of every counter (dumps, procfs). A window taken by a
+ * read-and-reset is kept in the sampler (fs_sampler.kept) for reading
+ * again; readers hold references.
+ */
 struct fs_smp_snap {
+	refcount_t ref;
+	size_t mem;		/* bytes allocated for it */
+	u64 window;		/* its number */
 	struct fs_smp_cfg cfg;	/* the sampler's configuration */
 	u32 prefixes;
 	u32 counters;
 	u64 memory;
+	u64 kept_window;	/* the sampler's kept window when read */
 	u64 start_ns;
 	u64 end_ns;
 	struct fs_smp_sum unmatched;
@@ -195,8 +219,18 @@ struct fs_smp_snap {
 	struct fs_smp_sum *subs;	/* what pfx[].sub point into */
 };
 
+/* What fs_smp_snapshot() reads. */
+enum fs_smp_read {
+	FS_SMP_READ_SAMPLER,	/* the sampler and the unmatched counts only */
+	FS_SMP_READ_CURRENT,	/* the current window */
+	FS_SMP_READ_RESET,	/* the current window, ended and kept */
+	FS_SMP_READ_WINDOW,	/* the window numbered @window */
+};
+
 extern atomic64_t fs_smp_total_memory;
 
+int fs_smp_init(void);
+void fs_smp_exit(void);
 int fs_smp_net_init(struct fs_net *fsn);
 void fs_smp_net_exit(struct fs_net *fsn);
 void fs_smp_cfg_get(struct fs_sampler *smp, struct fs_smp_cfg *cfg);
@@ -206,8 +240,11 @@ int fs_smp_prefix_add(struct fs_sampler *smp, u8 family, const u64 *key,
 		      u8 plen, u8 depth, struct netlink_ext_ack *extack);
 int fs_smp_prefix_del(struct fs_sampler *smp, u8 family, const u64 *key,
 		      u8 plen, struct netlink_ext_ack *extack);
-struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, bool reset);
-void fs_smp_snap_free(struct fs_smp_snap *snap);
+u64 fs_smp_memory(const struct fs_sampler *smp);
+struct fs_smp_snap *fs_smp_snapshot(struct fs_net *fsn, enum fs_smp_read how,
+				    u64 window, struct netlink_ext_ack *extack);
+void fs_smp_snap_put(struct fs_smp_snap *snap);
+int fs_smp_ack(struct fs_net *fsn, u64 window, struct netlink_ext_ack *extack);
 void fs_smp_key_from_addr(u8 family, const void *addr, u64 *key);
 void fs_smp_addr_from_key(u8 family, const u64 *key, void *addr);
 void fs_smp_sub_key(const u64 *key, u8 plen, u8 depth, u32 index, u64 *out);
@@ -228,6 +265,8 @@ int fs_nl_del_prefix(struct sk_buff *skb, struct genl_info *info);
 int fs_nl_dump_prefixes_start(struct netlink_callback *cb);
 int fs_nl_dump_prefixes(struct sk_buff *skb, struct netlink_callback *cb);
 int fs_nl_dump_prefixes_done(struct netlink_callback *cb);
+extern const struct nla_policy fs_win_ops_policy[FLOWSTREAM_A_MAX + 1];
+int fs_nl_ack_window(struct sk_buff *skb, struct genl_info *info);
 
 /* sampler_proc.c */
 int fs_smp_proc_init(struct fs_net *fsn);

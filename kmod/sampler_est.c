@@ -14,9 +14,18 @@
  * never below k (those were seen). It behaves well for small counts too:
  * with k = 0 it is [0, 3.84 (N - 1)].
  *
- * Bytes: the Horvitz-Thompson estimate N * sum(len) with its variance
- * estimate N (N - 1) * sum(len^2) and the normal interval, never below
- * the sampled bytes.
+ * Bytes: the Horvitz-Thompson estimate N * sum(len). With at least
+ * FS_SMP_BYTES_MIN_SAMPLES sampled packets, the interval is the normal one
+ * of the estimate, with the variance estimate N (N - 1) * sum(len^2), never
+ * below the sampled bytes. With fewer (none at all, say) the sample says
+ * too little of the lengths for that: the interval is then
+ *
+ *	[sum(len), sum(len) + (M_hi - k) * L]
+ *
+ * with M_hi the high end of the packet interval and L the longest packet
+ * (max-len): the packets not sampled are at most M_hi - k, none longer than
+ * L, so it holds whenever the packet interval holds (at least 95%) and L
+ * bounds the lengths.
  *
  * With N = 1 both intervals are the exact count.
  */
@@ -72,9 +81,10 @@ static u64 fs_z_sqrt(fs_u128 x)
  * fs_smp_estimate() - estimates and 95% intervals of a window's counts
  * @s: sampled packets, bytes and sum of squared lengths
  * @rate: the sampling rate N (1 in N)
+ * @max_len: the longest packet, for the byte interval of few samples
  * @e: the result; values that do not fit saturate at U64_MAX
  */
-void fs_smp_estimate(const struct fs_smp_sum *s, u32 rate,
+void fs_smp_estimate(const struct fs_smp_sum *s, u32 rate, u32 max_len,
 		     struct fs_smp_est *e)
 {
 	u64 n1 = rate - 1, h, c;
@@ -94,9 +104,13 @@ void fs_smp_estimate(const struct fs_smp_sum *s, u32 rate,
 
 	/* Bytes */
 	e->bytes = fs_sat64((fs_u128)s->bytes * rate);
-	if (!s->packets) {
-		e->bytes_lo = 0;
-		e->bytes_hi = 0;
+	if (s->packets < FS_SMP_BYTES_MIN_SAMPLES) {
+		e->bytes_lo = s->bytes;
+		e->bytes_hi = fs_sat64((fs_u128)s->bytes +
+				       (fs_u128)(e->packets_hi - s->packets) *
+				       max_len);
+		/* A sample longer than max-len: the bound was wrong. */
+		e->bytes_hi = max(e->bytes_hi, e->bytes);
 		return;
 	}
 	x = (fs_u128)rate * n1 * s->sq;

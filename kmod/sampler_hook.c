@@ -28,18 +28,21 @@ u32 fs_smp_first_gap(const struct fs_smp_run *run, struct fs_smp_pcpu *pc)
 	return fs_smp_geometric(run->log_q, prandom_u32_state(&pc->rnd));
 }
 
-/* Count one sampled packet. BHs are off: nothing else runs on this CPU. */
+/*
+ * Count one sampled packet: three atomic additions to the one copy of the
+ * counters that every CPU shares (sampled packets are few, so the memory
+ * does not grow with the number of CPUs). The run, and with it the set,
+ * stays the same until the packet is counted: a new window waits for a
+ * grace period before it reads the old set.
+ */
 static void fs_smp_count(struct fs_smp_prefix *p, const struct fs_smp_run *run,
 			 u32 index, u32 len)
 {
-	struct fs_smp_sum *c;
+	struct fs_smp_ctr *c = p->ctr + (((size_t)run->set << p->depth) + index);
 
-	c = p->ctr + (size_t)(run->set * nr_cpu_ids + smp_processor_id()) *
-		     p->block;
-	c += index;
-	WRITE_ONCE(c->packets, c->packets + 1);
-	WRITE_ONCE(c->bytes, c->bytes + len);
-	WRITE_ONCE(c->sq, c->sq + (u64)len * len);
+	atomic64_inc(&c->packets);
+	atomic64_add(len, &c->bytes);
+	atomic64_add((u64)len * len, &c->sq);
 }
 
 static noinline void fs_smp_sample(struct fs_net *fsn,

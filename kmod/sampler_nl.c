@@ -25,6 +25,10 @@ static struct netlink_range_validation fs_smp_max_counters_range = {
 	.min = 1, .max = 1 << 24,
 };
 
+static struct netlink_range_validation fs_smp_max_len_range = {
+	.min = 20, .max = 1 << 20,
+};
+
 #define FS_SMP_RO(name) {					\
 	.type = NLA_REJECT,					\
 	.reject_message = name " is read-only",		\
@@ -48,6 +52,10 @@ static const struct nla_policy fs_smp_policy[FLOWSTREAM_SMP_A_MAX + 1] = {
 	[FLOWSTREAM_SMP_A_WINDOW_START_MS] = FS_SMP_RO("window start"),
 	[FLOWSTREAM_SMP_A_WINDOW_END_MS] = FS_SMP_RO("window end"),
 	[FLOWSTREAM_SMP_A_UNMATCHED] = FS_SMP_RO("unmatched"),
+	[FLOWSTREAM_SMP_A_MAX_LEN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &fs_smp_max_len_range),
+	[FLOWSTREAM_SMP_A_WINDOW] = FS_SMP_RO("window"),
+	[FLOWSTREAM_SMP_A_KEPT_WINDOW] = FS_SMP_RO("kept window"),
 };
 
 static const struct nla_policy fs_pfx_policy[FLOWSTREAM_PFX_A_MAX + 1] = {
@@ -59,6 +67,7 @@ static const struct nla_policy fs_pfx_policy[FLOWSTREAM_PFX_A_MAX + 1] = {
 	[FLOWSTREAM_PFX_A_WINDOW_END_MS] = FS_SMP_RO("window end"),
 	[FLOWSTREAM_PFX_A_TOTAL] = FS_SMP_RO("total"),
 	[FLOWSTREAM_PFX_A_SUB] = FS_SMP_RO("sub-prefix counts"),
+	[FLOWSTREAM_PFX_A_WINDOW] = FS_SMP_RO("window"),
 };
 
 /* SET_SAMPLER */
@@ -74,6 +83,12 @@ const struct nla_policy fs_pfx_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 /* GET_PREFIX dump */
 const struct nla_policy fs_pfx_dump_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_RESET] = { .type = NLA_FLAG },
+	[FLOWSTREAM_A_WINDOW] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+/* ACK_WINDOW */
+const struct nla_policy fs_win_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+	[FLOWSTREAM_A_WINDOW] = NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 static u64 fs_ns_to_ms(u64 ns)
@@ -83,12 +98,13 @@ static u64 fs_ns_to_ms(u64 ns)
 
 /* A FLOWSTREAM_CNT_A_* nest of @s's counts and estimates at @rate. */
 static int fs_nl_put_counts(struct sk_buff *skb, int attr,
-			    const struct fs_smp_sum *s, u32 rate, int index)
+			    const struct fs_smp_sum *s,
+			    const struct fs_smp_cfg *cfg, int index)
 {
 	struct fs_smp_est e;
 	struct nlattr *nest;
 
-	fs_smp_estimate(s, rate, &e);
+	fs_smp_estimate(s, cfg->rate, cfg->max_len, &e);
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
@@ -133,6 +149,11 @@ static int fs_nl_put_sampler(struct sk_buff *skb, const struct fs_smp_snap *s,
 	    nla_put_u8(skb, FLOWSTREAM_SMP_A_KEY, s->cfg.key) ||
 	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_PREFIXES, s->cfg.max_prefixes) ||
 	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_COUNTERS, s->cfg.max_counters) ||
+	    nla_put_u32(skb, FLOWSTREAM_SMP_A_MAX_LEN, s->cfg.max_len) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_SMP_A_WINDOW, s->window,
+			      FLOWSTREAM_SMP_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_SMP_A_KEPT_WINDOW, s->kept_window,
+			      FLOWSTREAM_SMP_A_PAD) ||
 	    nla_put_u32(skb, FLOWSTREAM_SMP_A_PREFIXES, s->prefixes) ||
 	    nla_put_u32(skb, FLOWSTREAM_SMP_A_COUNTERS, s->counters) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_SMP_A_MEMORY, s->memory,
@@ -143,7 +164,7 @@ static int fs_nl_put_sampler(struct sk_buff *skb, const struct fs_smp_snap *s,
 				      fs_ns_to_ms(s->end_ns),
 				      FLOWSTREAM_SMP_A_PAD)) ||
 	    fs_nl_put_counts(skb, FLOWSTREAM_SMP_A_UNMATCHED, &s->unmatched,
-			     s->cfg.rate, -1)) {
+			     &s->cfg, -1)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -159,19 +180,19 @@ int fs_nl_get_sampler(struct sk_buff *req, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	/* The unmatched counts so far need a read of the counters. */
-	snap = fs_smp_snapshot(fsn, false);
-	if (!snap)
-		return -ENOMEM;
+	/* The unmatched counts so far need a read of their counters. */
+	snap = fs_smp_snapshot(fsn, FS_SMP_READ_SAMPLER, 0, info->extack);
+	if (IS_ERR(snap))
+		return PTR_ERR(snap);
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb) {
-		fs_smp_snap_free(snap);
+		fs_smp_snap_put(snap);
 		return -ENOMEM;
 	}
 	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0,
 				FLOWSTREAM_CMD_GET_SAMPLER);
 	err = hdr ? fs_nl_put_sampler(skb, snap, false) : -EMSGSIZE;
-	fs_smp_snap_free(snap);
+	fs_smp_snap_put(snap);
 	if (err) {
 		nlmsg_free(skb);
 		return err;
@@ -211,6 +232,8 @@ int fs_nl_set_sampler(struct sk_buff *req, struct genl_info *info)
 		cfg.max_prefixes = nla_get_u32(tb[FLOWSTREAM_SMP_A_MAX_PREFIXES]);
 	if (tb[FLOWSTREAM_SMP_A_MAX_COUNTERS])
 		cfg.max_counters = nla_get_u32(tb[FLOWSTREAM_SMP_A_MAX_COUNTERS]);
+	if (tb[FLOWSTREAM_SMP_A_MAX_LEN])
+		cfg.max_len = nla_get_u32(tb[FLOWSTREAM_SMP_A_MAX_LEN]);
 	/* Only a change starts a new window: a controller may apply the
 	 * same configuration again without losing counts.
 	 */
@@ -353,7 +376,7 @@ int fs_nl_dump_prefixes_start(struct netlink_callback *cb)
 
 int fs_nl_dump_prefixes_done(struct netlink_callback *cb)
 {
-	fs_smp_snap_free(fs_pfx_dump_ctx(cb)->snap);
+	fs_smp_snap_put(fs_pfx_dump_ctx(cb)->snap);
 	return 0;
 }
 
@@ -365,18 +388,36 @@ static int fs_pfx_dump_begin(struct netlink_callback *cb, struct fs_net *fsn,
 			     struct fs_pfx_dump_ctx *ctx)
 {
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
+	enum fs_smp_read how = FS_SMP_READ_CURRENT;
+	struct fs_smp_snap *snap;
+	u64 window = 0;
 	int err;
 
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
 	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
 			  fs_pfx_dump_policy, cb->extack);
+	if (!err && attrs[FLOWSTREAM_A_RESET] && attrs[FLOWSTREAM_A_WINDOW]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_WINDOW],
+				    "a read-and-reset reads the current window: give reset or window, not both");
+		err = -EINVAL;
+	}
 	if (err) {
 		fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
 		return err;
 	}
-	ctx->snap = fs_smp_snapshot(fsn, nla_get_flag(attrs[FLOWSTREAM_A_RESET]));
-	if (!ctx->snap)
-		return -ENOMEM;
+	if (attrs[FLOWSTREAM_A_RESET]) {
+		how = FS_SMP_READ_RESET;
+	} else if (attrs[FLOWSTREAM_A_WINDOW]) {
+		how = FS_SMP_READ_WINDOW;
+		window = nla_get_u64(attrs[FLOWSTREAM_A_WINDOW]);
+	}
+	snap = fs_smp_snapshot(fsn, how, window, cb->extack);
+	if (IS_ERR(snap)) {
+		if (PTR_ERR(snap) == -ENOENT)
+			fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
+		return PTR_ERR(snap);
+	}
+	ctx->snap = snap;
 	ctx->started = true;
 	return 0;
 }
@@ -413,16 +454,18 @@ static bool fs_pfx_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 		    p->family == AF_INET ? 4 : 16, addr) ||
 	    nla_put_u8(skb, FLOWSTREAM_PFX_A_LEN, p->plen) ||
 	    nla_put_u8(skb, FLOWSTREAM_PFX_A_DEPTH, p->depth) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_PFX_A_WINDOW, s->window,
+			      FLOWSTREAM_PFX_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_PFX_A_WINDOW_START_MS,
 			      fs_ns_to_ms(p->start_ns), FLOWSTREAM_PFX_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_PFX_A_WINDOW_END_MS,
 			      fs_ns_to_ms(s->end_ns), FLOWSTREAM_PFX_A_PAD) ||
 	    (!i && fs_nl_put_counts(skb, FLOWSTREAM_PFX_A_TOTAL, &p->total,
-				    s->cfg.rate, -1)))
+				    &s->cfg, -1)))
 		goto cancel;
 	for (; i < n; i++)
 		if (fs_nl_put_counts(skb, FLOWSTREAM_PFX_A_SUB, &p->sub[i],
-				     s->cfg.rate, i))
+				     &s->cfg, i))
 			break;
 	/* Every message carries at least one sub-prefix (an empty skb has
 	 * room for many), so the total is never sent twice.
@@ -470,4 +513,18 @@ int fs_nl_dump_prefixes(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!fs_pfx_dump_one(skb, cb, ctx))
 			break;
 	return skb->len;
+}
+
+int fs_nl_ack_window(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_WINDOW)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing window attribute");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	err = fs_smp_ack(fsn, nla_get_u64(info->attrs[FLOWSTREAM_A_WINDOW]),
+			 info->extack);
+	return err ? fs_nl_reject(fsn, info, err) : 0;
 }

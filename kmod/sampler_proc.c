@@ -3,7 +3,7 @@
  * flowstream: /proc/net/flowstream/prefixes, the current window of the
  * prefix sampler (never reset by reading):
  *
- *   window start_ms=S end_ms=E rate=R mode=M key=K
+ *   window start_ms=S end_ms=E rate=R mode=M key=K number=N kept=W max_len=L
  *   unmatched sampled_packets=.. sampled_bytes=.. est_packets=..
  *     est_packets_lo=.. est_packets_hi=.. est_bytes=.. est_bytes_lo=..
  *     est_bytes_hi=..
@@ -86,11 +86,12 @@ static const char *const fs_smp_mode_names[] = {
 };
 
 static void fs_pfx_show_counts(struct seq_file *seq,
-			       const struct fs_smp_sum *s, u32 rate)
+			       const struct fs_smp_sum *s,
+			       const struct fs_smp_cfg *cfg)
 {
 	struct fs_smp_est e;
 
-	fs_smp_estimate(s, rate, &e);
+	fs_smp_estimate(s, cfg->rate, cfg->max_len, &e);
 	seq_printf(seq,
 		   "sampled_packets=%llu sampled_bytes=%llu est_packets=%llu est_packets_lo=%llu est_packets_hi=%llu est_bytes=%llu est_bytes_lo=%llu est_bytes_hi=%llu\n",
 		   s->packets, s->bytes, e.packets, e.packets_lo, e.packets_hi,
@@ -117,16 +118,17 @@ static int fs_pfx_seq_show(struct seq_file *seq, void *v)
 	u64 key[2];
 
 	if (it->pos == 0) {
-		seq_printf(seq, "window start_ms=%llu end_ms=%llu rate=%u mode=%s key=%s\n",
+		seq_printf(seq, "window start_ms=%llu end_ms=%llu rate=%u mode=%s key=%s number=%llu kept=%llu max_len=%u\n",
 			   div_u64(s->start_ns, NSEC_PER_MSEC),
 			   div_u64(s->end_ns, NSEC_PER_MSEC), s->cfg.rate,
 			   fs_smp_mode_names[s->cfg.mode],
-			   s->cfg.key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst");
+			   s->cfg.key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst",
+			   s->window, s->kept_window, s->cfg.max_len);
 		return 0;
 	}
 	if (it->pos == 1) {
 		seq_puts(seq, "unmatched ");
-		fs_pfx_show_counts(seq, &s->unmatched, s->cfg.rate);
+		fs_pfx_show_counts(seq, &s->unmatched, &s->cfg);
 		return 0;
 	}
 	p = &s->pfx[it->pfx];
@@ -135,7 +137,7 @@ static int fs_pfx_seq_show(struct seq_file *seq, void *v)
 		fs_pfx_show_prefix(seq, p->family, p->key, p->plen);
 		seq_printf(seq, " depth=%u start_ms=%llu ", p->depth,
 			   div_u64(p->start_ns, NSEC_PER_MSEC));
-		fs_pfx_show_counts(seq, &p->total, s->cfg.rate);
+		fs_pfx_show_counts(seq, &p->total, &s->cfg);
 		return 0;
 	}
 	seq_puts(seq, "sub ");
@@ -144,7 +146,7 @@ static int fs_pfx_seq_show(struct seq_file *seq, void *v)
 	seq_puts(seq, " prefix=");
 	fs_pfx_show_prefix(seq, p->family, p->key, p->plen);
 	seq_printf(seq, " index=%u ", it->sub - 1);
-	fs_pfx_show_counts(seq, &p->sub[it->sub - 1], s->cfg.rate);
+	fs_pfx_show_counts(seq, &p->sub[it->sub - 1], &s->cfg);
 	return 0;
 }
 
@@ -173,10 +175,10 @@ static int fs_pfx_proc_open(struct inode *inode, struct file *file)
 		goto put;
 	}
 	it->net = net;
-	it->snap = fs_smp_snapshot(fs_net(net), false);
-	if (!it->snap) {
+	it->snap = fs_smp_snapshot(fs_net(net), FS_SMP_READ_CURRENT, 0, NULL);
+	if (IS_ERR(it->snap)) {
+		err = PTR_ERR(it->snap);
 		seq_release_private(inode, file);
-		err = -ENOMEM;
 		goto put;
 	}
 	return 0;
@@ -189,7 +191,7 @@ static int fs_pfx_proc_release(struct inode *inode, struct file *file)
 {
 	struct fs_pfx_iter *it = ((struct seq_file *)file->private_data)->private;
 
-	fs_smp_snap_free(it->snap);
+	fs_smp_snap_put(it->snap);
 	put_net(it->net);
 	return seq_release_private(inode, file);
 }

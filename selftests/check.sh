@@ -204,11 +204,14 @@ vm_debug() {
 	# under emulation; full size on the stock kernel below.
 	# About 15 minutes of emulation, seen to vary by a third from run to
 	# run on a shared host: the VM's own limit leaves room.
+	# smp_memory with 8 prefixes of depth 16 (24 MiB) instead of 256:
+	# the VM has 1 GiB and KASAN.
 	selftests/vm/run.sh -k debug -o "$logs/vm-debug" -T 3000 \
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
 		-e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
-		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 \
-		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" -t selftests/acct_flood.sh
+		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
+		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" \
+		-t selftests/smp_memory.sh -t selftests/acct_flood.sh
 }
 
 vm_harness() {
@@ -239,6 +242,21 @@ vm_stock() {
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
 		-f "$(libgcc_s)" \
 		-m "$ko" -e "FS_KO=$ko" "${args[@]}"
+	vm_stock_cpus "$ko"
+}
+
+# The prefix sampler's memory at its largest configuration (768 MiB of
+# counters: a 2 GiB guest) with 64 possible CPUs, given on the kernel
+# command line where run.sh can append to it (-A).
+vm_stock_cpus() {
+	local cpus=()
+	if grep -q '^#   -A ' selftests/vm/run.sh; then
+		cpus=(-A possible_cpus=64 -e FS_SMP_POSSIBLE=64)
+	else
+		echo "# run.sh has no -A: smp_memory runs with the guest's own possible CPUs"
+	fi
+	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock-cpus" \
+		-M 2048 "${cpus[@]}" -m "$1" -e "FS_KO=$1" -t selftests/smp_memory.sh
 }
 
 stage deps deps

@@ -7,9 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
-CMD_SET_SAMPLER=11 CMD_ADD_PREFIX=12
-A_SAMPLER=11 A_PREFIX=12
-SMP_MODE=4 SMP_PREFIXES=8 SMP_RATE=3
+CMD_SET_SAMPLER=11 CMD_ADD_PREFIX=12 CMD_GET_PREFIX=14 CMD_ACK_WINDOW=15
+A_SAMPLER=11 A_PREFIX=12 A_RESET=13 A_WINDOW=14
+SMP_MODE=4 SMP_PREFIXES=8 SMP_RATE=3 SMP_WINDOW=15 SMP_KEPT_WINDOW=16
 PFX_FAMILY=2 PFX_ADDR=3 PFX_LEN=4
 
 ns_add fsb
@@ -27,6 +27,11 @@ check "add 10.1.0.0/16 depth 4" fc prefix add 10.1.0.0/16 depth 4
 check "add 2001:db8::/32 depth 12" fc prefix add 2001:db8::/32 depth 12
 check "sampler: rate 50, max-prefixes 3, max-counters 4200" \
 	fc sampler set rate 50 max-prefixes 3 max-counters 4200
+# A window kept, which refused requests must not drop.
+check "read and reset: a window kept" fc prefixes --reset
+kept=$(fc -j sampler show | jq .kept_window)
+cur=$((kept + 1))
+check_eq "the current window is the next one" "$cur" "$(fc -j sampler show | jq .window)"
 before=$(state)
 
 refused() {	# DESC MESSAGE ARGS...: flowctl ARGS fails (1) with MESSAGE
@@ -68,6 +73,14 @@ refused "max-prefixes below what is monitored" \
 refused "max-counters below what is in use" \
 	"flowstream: max-counters 100 is below the 4112 counters in use" \
 	sampler set max-counters 100
+refused "max-len 19" "integer out of range" sampler set max-len 19
+refused "max-len 2^20 + 1" "integer out of range" sampler set max-len 1048577
+refused "reading a window that is not kept" \
+	"flowstream: window 99 is not kept: the kept window is $kept, the current one $cur" \
+	prefixes --window 99
+refused "acknowledging a window that is not kept" \
+	"flowstream: window $cur is not kept: the kept window is $kept, the current one $cur" \
+	prefixes ack $cur
 check_eq "nothing changed, not even the valid part of a refused request" \
 	"$before" "$(state)"
 
@@ -95,8 +108,22 @@ nlraw "an IPv4 prefix of 16 bytes: refused" 22 "address length does not match th
 	$CMD_ADD_PREFIX nest:$A_PREFIX $PFX_FAMILY:u8:2 $PFX_ADDR:bin:00000000000000000000000000000000 $PFX_LEN:u8:8 end
 nlraw "a prefix without a length: refused" 22 "flowstream: a prefix needs family, address and length" \
 	$CMD_ADD_PREFIX nest:$A_PREFIX $PFX_FAMILY:u8:2 $PFX_ADDR:u32:0 end
+nlraw "read-only window: refused with its reason" 22 "window is read-only" \
+	$CMD_SET_SAMPLER nest:$A_SAMPLER $SMP_WINDOW:u64:$cur end
+nlraw "read-only kept window: refused with its reason" 22 "kept window is read-only" \
+	$CMD_SET_SAMPLER nest:$A_SAMPLER $SMP_KEPT_WINDOW:u64:0 end
+nlraw "acknowledging window 0: out of range" 34 ".+" $CMD_ACK_WINDOW $A_WINDOW:u64:0
+nlraw "acknowledging no window: refused" 22 "flowstream: missing window attribute" \
+	$CMD_ACK_WINDOW
+nlraw "a window as u32: wrong size" 22 ".+" $CMD_ACK_WINDOW $A_WINDOW:u32:$kept
+nlraw "read-and-reset of a given window: refused" 22 \
+	"a read-and-reset reads the current window: give reset or window, not both" -d $CMD_GET_PREFIX $A_RESET:flag $A_WINDOW:u64:$kept
 check_eq "still nothing changed" "$before" "$(state)"
-# The 15 refused by flowstream's handlers; the generic netlink core refuses
+check_eq "the kept window is still there, the same" \
+	"$(fc -j prefixes --window "$kept" | jq -c 'del(.window.end_ms)')" \
+	"$(fc -j prefixes --window "$kept" | jq -c 'del(.window.end_ms)')"
+check "and can still be acknowledged" fc prefixes ack "$kept"
+# The 19 refused by flowstream's handlers; the generic netlink core refuses
 # the rest by policy before they reach flowstream.
-check_eq "refusals were counted" 15 "$(stat_value nl_rejected fsb)"
+check_eq "refusals were counted" 19 "$(stat_value nl_rejected fsb)"
 tap_done

@@ -66,6 +66,11 @@ for i in 0 1 2 3; do
 		jq -e "$q | .packets_low <= .packets and .packets <= .packets_high" "$snap"
 	check_eq "sub-prefix $i: sampled bytes are 1 in $rate of 60-byte packets" \
 		"$((sent[i] / rate * 60))" "$(jq -r "$q.sampled_bytes" "$snap")"
+	# Under 30 samples: the sampled bytes, plus max-len (1500) for each
+	# packet the packet interval allows beyond those.
+	check "sub-prefix $i: the byte interval holds nft's bytes" \
+		jq -e --argjson b "$(($(nft_packets "sub$i" <<<"$nftj") * 60))" \
+		"$q | .bytes_low <= \$b and \$b <= .bytes_high and .bytes_high == .sampled_bytes + (.packets_high - .sampled_packets) * 1500" "$snap"
 done
 check_eq "10.9.0.0/16 total: the sum of its sub-prefixes" 40 \
 	"$(jq -r '.prefixes[] | select(.prefix == "10.9.0.0/16") | .total.sampled_packets' "$snap")"
@@ -78,22 +83,26 @@ check_eq "the window reports the rate and mode" "$rate deterministic dst" \
 	"$(jq -r '.window | "\(.rate) \(.mode) \(.key)"' "$snap")"
 check "the window has a start and an end" \
 	jq -e '.window.start_ms > 0 and .window.end_ms >= .window.start_ms' "$snap"
+win=$(jq .window.number "$snap")
+check_eq "the window's number is sampler show's" "$win" "$($FLOWCTL -n $ns -j sampler show | jq .window)"
 check_eq "smp_sampled counts every sample" 45 "$(stat_value smp_sampled $ns)"
 check_eq "smp_unmatched counts the unmatched ones" 2 "$(stat_value smp_unmatched $ns)"
 check_eq "every packet reached the hook (nft)" 450 "$(nft_packets all <<<"$nftj")"
 
 # procfs shows the same window.
 proc=$(ip netns exec $ns cat /proc/net/flowstream/prefixes)
-check_match "procfs: the window line" "^window start_ms=[0-9]+ end_ms=[0-9]+ rate=$rate mode=deterministic key=dst" "$proc"
+check_match "procfs: the window line" "^window start_ms=[0-9]+ end_ms=[0-9]+ rate=$rate mode=deterministic key=dst number=$win kept=0 max_len=1500"$'\n' "$proc"
 check_match "procfs: unmatched" $'\n''unmatched sampled_packets=2 sampled_bytes=120 est_packets=20 ' "$proc"
 check_match "procfs: the prefix's total" $'\n''prefix 10.9.0.0/16 depth=2 start_ms=[0-9]+ sampled_packets=40 sampled_bytes=2400 est_packets=400 ' "$proc"
 check_match "procfs: sub-prefix 3" $'\n''sub 10.9.192.0/18 prefix=10.9.0.0/16 index=3 sampled_packets=16 sampled_bytes=960 est_packets=160 ' "$proc"
 check_eq "procfs: one line per sub-prefix and prefix" 7 \
 	"$(grep -cE '^(sub|prefix) ' <<<"$proc")"
 
-# Memory: sysfs's global figure holds this namespace's.
+# Memory: the formula of sampler.rst, whatever the number of CPUs: 72
+# bytes per prefix and 48 per counter (the unmatched ones among them), 64
+# per tree node (two leaves, one branch); sysfs's global figure holds it.
 mem=$($FLOWCTL -n $ns -j sampler show | jq .memory)
-check "sampler memory is reported ($mem bytes)" test "$mem" -gt 0
+check_eq "sampler memory is 72 x 3 + 48 x 6 + 64 x 3 bytes" 696 "$mem"
 check "sysfs smp_memory holds it" \
 	test "$(cat /sys/module/flowstream/parameters/smp_memory)" -ge "$mem"
 check_eq "sampler show: 2 prefixes, 5 counters" "2 5" \
@@ -110,6 +119,18 @@ check_eq "key src: 10.66.0.1/32 got 5 of 50" 5 \
 check_eq "key src: the destinations' prefixes saw nothing in this window" 0 \
 	"$(jq -r '[.prefixes[] | select(.prefix != "10.66.0.0/24") | .total.sampled_packets] | add' "$snap")"
 check_eq "key src: every sample matched" 0 "$(jq -r .unmatched.sampled_packets "$snap")"
+# None sampled in 10.66.0.0/32: the packets could still be up to
+# packets_high, and so the bytes up to max-len each.
+q='.prefixes[] | select(.prefix == "10.66.0.0/24") | .subprefixes[0]'
+check "none sampled: bytes [0, packets_high x 1500], not [0, 0]" \
+	jq -e "$q | .sampled_packets == 0 and .packets_high > 0 and .bytes_low == 0 and .bytes_high == .packets_high * 1500" "$snap"
+win=$(jq .window.number "$snap")
+check "max-len 9000" $FLOWCTL -n $ns sampler set max-len 9000
+$FLOWCTL -n $ns -j prefixes >"$snap"
+check "max-len scales the byte bound" \
+	jq -e "$q | .bytes_high == .packets_high * 9000" "$snap"
+check_eq "max-len changes no window and no count" "$win 5" \
+	"$(jq -r '"\(.window.number) \(.prefixes[] | select(.prefix == "10.66.0.0/24") | .total.sampled_packets)"' "$snap")"
 
 # IPv6 at rate 1: every packet, whatever else the link carries.
 check "rate 1, key dst" $FLOWCTL -n $ns sampler set rate 1 key dst

@@ -269,6 +269,14 @@ static void test_prefixes_args(void **state)
 	char *v3[] = { "--json" };
 	char *v4[] = { "-p" };
 	char *v5[] = { "--flush" };
+	char *v6[] = { "--window", "12", "-j" };
+	char *v7[] = { "ack", "0x10" };
+	char *v8[] = { "--window", "0" };
+	char *v9[] = { "--reset", "--window", "3" };
+	char *v10[] = { "ack" };
+	char *v11[] = { "ack", "3", "4" };
+	char *v12[] = { "--window" };
+	char *v13[] = { "--window", "x" };
 	struct prefixes_args a;
 	char err[256];
 
@@ -289,6 +297,35 @@ static void test_prefixes_args(void **state)
 	assert_int_equal(prefixes_parse_args(1, v5, &a), EXIT_USAGE);
 	assert_non_null(strstr(stderr_end(err, sizeof(err)),
 			       "Error: unknown argument \"--flush\"\nTry \"flowctl prefixes help\".\n"));
+
+	/* Reading a kept window again, dropping it. */
+	assert_int_equal(prefixes_parse_args(3, v6, &a), 0);
+	assert_true(a.window == 12 && a.json && !a.reset && !a.ack);
+	assert_int_equal(prefixes_parse_args(2, v7, &a), 0);
+	assert_true(a.ack && a.window == 16);
+	stderr_begin();
+	assert_int_equal(prefixes_parse_args(2, v8, &a), EXIT_USAGE);
+	assert_non_null(strstr(stderr_end(err, sizeof(err)),
+			       "windows are numbered from 1"));
+	stderr_begin();
+	assert_int_equal(prefixes_parse_args(3, v9, &a), EXIT_USAGE);
+	assert_non_null(strstr(stderr_end(err, sizeof(err)),
+			       "give --reset or --window, not both"));
+	stderr_begin();
+	assert_int_equal(prefixes_parse_args(1, v10, &a), EXIT_USAGE);
+	assert_non_null(strstr(stderr_end(err, sizeof(err)),
+			       "missing window number after \"ack\""));
+	stderr_begin();
+	assert_int_equal(prefixes_parse_args(3, v11, &a), EXIT_USAGE);
+	assert_non_null(strstr(stderr_end(err, sizeof(err)),
+			       "unexpected argument \"4\""));
+	stderr_begin();
+	assert_int_equal(prefixes_parse_args(1, v12, &a), EXIT_USAGE);
+	assert_non_null(strstr(stderr_end(err, sizeof(err)),
+			       "missing window number after \"--window\""));
+	stderr_begin();
+	assert_int_equal(prefixes_parse_args(2, v13, &a), EXIT_USAGE);
+	assert_non_null(strstr(stderr_end(err, sizeof(err)), "window"));
 }
 
 /* Usage errors and help exit before any netlink I/O. */
@@ -483,6 +520,29 @@ static void test_prefixes_request(void **state)
 	prefixes_request(nlh, &args);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 	assert_int_equal(nlh->nlmsg_len, NLMSG_HDRLEN + GENL_HDRLEN);
+
+	/* --window N: a dump of that window. */
+	args.window = 9;
+	memset(&top, 0, sizeof(top));
+	nlh = fs_nl_put_request(buf, FAMILY, FLOWSTREAM_CMD_GET_PREFIX, 1, 1);
+	prefixes_request(nlh, &args);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(mnl_attr_parse(nlh, GENL_HDRLEN, collect_cb, &top),
+			 MNL_CB_OK);
+	assert_int_equal(top.n, 1);
+	assert_int_equal(top.raw_type[0], FLOWSTREAM_A_WINDOW);
+	assert_int_equal(mnl_attr_get_u64(top.a[0]), 9);
+
+	/* ack N: ACK_WINDOW is a plain request, not a dump. */
+	args.ack = true;
+	memset(&top, 0, sizeof(top));
+	nlh = fs_nl_put_request(buf, FAMILY, FLOWSTREAM_CMD_ACK_WINDOW, 1, 1);
+	prefixes_request(nlh, &args);
+	assert_false(nlh->nlmsg_flags & NLM_F_DUMP);
+	assert_int_equal(mnl_attr_parse(nlh, GENL_HDRLEN, collect_cb, &top),
+			 MNL_CB_OK);
+	assert_int_equal(top.n, 1);
+	assert_int_equal(mnl_attr_get_u64(top.a[0]), 9);
 }
 
 /* --- replies -------------------------------------------------------------- */
@@ -534,6 +594,9 @@ static void put_sampler(struct nlmsghdr *nlh, bool dump)
 	mnl_attr_put_u32(nlh, FLOWSTREAM_SMP_A_COUNTERS, 17);
 	mnl_attr_put(nlh, FLOWSTREAM_SMP_A_PAD, 0, NULL);
 	mnl_attr_put_u64(nlh, FLOWSTREAM_SMP_A_MEMORY, 65536);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_SMP_A_MAX_LEN, 1500);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_SMP_A_WINDOW, 7);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_SMP_A_KEPT_WINDOW, 6);
 	mnl_attr_put_u64(nlh, FLOWSTREAM_SMP_A_WINDOW_START_MS, T0);
 	if (dump)
 		mnl_attr_put_u64(nlh, FLOWSTREAM_SMP_A_WINDOW_END_MS, T0 + 5500);
@@ -561,6 +624,9 @@ static const char sampler_text[] =
 	"prefixes 2\n"
 	"counters 17\n"
 	"memory 65536\n"
+	"max-len 1500\n"
+	"window 7\n"
+	"kept-window 6\n"
 	"window-start 1700000000000 (2023-11-14 22:13:20.000)\n"
 	"unmatched sampled 3 packets 180 bytes, estimated 300 [97, 703] packets 18000 [5800, 42000] bytes\n";
 
@@ -572,7 +638,8 @@ static const char sampler_text[] =
 static const char sampler_json[] =
 	"{\"enable\":true,\"rate\":100,\"mode\":\"random\",\"key\":\"dst\","
 	"\"max_prefixes\":16384,\"max_counters\":262144,\"prefixes\":2,"
-	"\"counters\":17,\"memory\":65536,\"window_start_ms\":1700000000000,"
+	"\"counters\":17,\"memory\":65536,\"max_len\":1500,\"window\":7,"
+	"\"kept_window\":6,\"window_start_ms\":1700000000000,"
 	"\"unmatched\":" UNMATCHED_JSON "}\n";
 
 static void test_sampler_show(void **state)
@@ -768,7 +835,7 @@ static void test_dump_merge(void **state)
 	"\"bytes_low\":0,\"bytes_high\":0"
 
 static const char dump_json[] =
-	"{\"window\":{\"start_ms\":1700000000000,\"end_ms\":1700000005500,"
+	"{\"window\":{\"number\":7,\"start_ms\":1700000000000,\"end_ms\":1700000005500,"
 	"\"rate\":100,\"mode\":\"random\",\"key\":\"dst\"},"
 	"\"unmatched\":" UNMATCHED_JSON ","
 	"\"prefixes\":["
@@ -789,7 +856,7 @@ static const char dump_json[] =
 	"{\"prefix\":\"2001:db8:8000::/33\",\"index\":1," SUB_B_JSON "}]}]}\n";
 
 static const char dump_text[] =
-	"window 2023-11-14 22:13:20.000 .. 2023-11-14 22:13:25.500 (5.5s) rate 100 mode random key dst\n"
+	"window 7 from 2023-11-14 22:13:20.000 .. 2023-11-14 22:13:25.500 (5.5s) rate 100 mode random key dst\n"
 	"PREFIX                SAMPLED-PKTS  SAMPLED-BYTES  EST-PKTS [95%]    EST-BYTES [95%]\n"
 	"unmatched                        3            180  300 [97, 703]     18000 [5800, 42000]\n"
 	"10.0.0.0/8                      10          15000  1000 [540, 1850]  1500000 [900000, 2100000]  depth 4\n"
@@ -844,7 +911,7 @@ static void test_dump_empty(void **state)
 	cap_start(&c, 0);
 	prefixes_print(c.o, &d);
 	assert_string_equal(cap_end(&c),
-			    "window 2023-11-14 22:13:20.000 .. 2023-11-14 22:13:25.500 (5.5s) rate 100 mode random key dst\n"
+			    "window 7 from 2023-11-14 22:13:20.000 .. 2023-11-14 22:13:25.500 (5.5s) rate 100 mode random key dst\n"
 			    "PREFIX     SAMPLED-PKTS  SAMPLED-BYTES  EST-PKTS [95%]  EST-BYTES [95%]\n"
 			    "unmatched             3            180  300 [97, 703]   18000 [5800, 42000]\n");
 	free(c.buf);

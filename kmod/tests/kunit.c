@@ -12,6 +12,7 @@
 #include <linux/skbuff.h>
 
 #define FS_RECORD_CACHE_NAME "flowstream_record_kunit"
+#define FS_SMP_CACHE_NAME "flowstream_smp_kunit"
 
 #include "../config.c"
 #include "../stats.c"

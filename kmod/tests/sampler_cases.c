@@ -325,7 +325,7 @@ static void fs_est_values_test(struct kunit *test)
 	struct fs_smp_est e;
 
 	/* Worked out with floating point: see sampler_est.c's formulas. */
-	fs_smp_estimate(&s, 100, &e);
+	fs_smp_estimate(&s, 100, 1500, &e);
 	KUNIT_EXPECT_EQ(test, e.packets, 10000);
 	KUNIT_EXPECT_NEAR(test, e.packets_lo, 8230, 2);
 	KUNIT_EXPECT_NEAR(test, e.packets_hi, 12149, 2);
@@ -335,17 +335,46 @@ static void fs_est_values_test(struct kunit *test)
 
 	/* Nothing sampled: up to 3.84 (N - 1) packets may have passed. */
 	memset(&s, 0, sizeof(s));
-	fs_smp_estimate(&s, 100, &e);
+	fs_smp_estimate(&s, 100, 1500, &e);
 	KUNIT_EXPECT_EQ(test, e.packets, 0);
 	KUNIT_EXPECT_EQ(test, e.packets_lo, 0);
 	KUNIT_EXPECT_NEAR(test, e.packets_hi, 380, 1);
-	KUNIT_EXPECT_EQ(test, e.bytes_hi, 0);
+	/* ... and bytes up to max-len each (was [0, 0]: not sound). */
+	KUNIT_EXPECT_EQ(test, e.bytes, 0);
+	KUNIT_EXPECT_EQ(test, e.bytes_lo, 0);
+	KUNIT_EXPECT_EQ(test, e.bytes_hi, e.packets_hi * 1500);
+	/* make demo's case: rate 5, nothing sampled, packets [0, 14]. */
+	fs_smp_estimate(&s, 5, 1500, &e);
+	KUNIT_EXPECT_EQ(test, e.packets_hi, 14);
+	KUNIT_EXPECT_EQ(test, e.bytes_hi, 14 * 1500);
+	fs_smp_estimate(&s, 5, 9000, &e);
+	KUNIT_EXPECT_EQ(test, e.bytes_hi, 14 * 9000);
+
+	/* A few samples: their bytes plus max-len per packet not sampled. */
+	s.packets = 3;
+	s.bytes = 300;
+	s.sq = 3 * 100 * 100;
+	fs_smp_estimate(&s, 10, 1500, &e);
+	KUNIT_EXPECT_EQ(test, e.bytes, 3000);
+	KUNIT_EXPECT_EQ(test, e.bytes_lo, 300);
+	KUNIT_EXPECT_EQ(test, e.bytes_hi, 300 + (e.packets_hi - 3) * 1500);
+	/* ... at rate 1 that is the exact count. */
+	fs_smp_estimate(&s, 1, 1500, &e);
+	KUNIT_EXPECT_EQ(test, e.bytes_lo, 300);
+	KUNIT_EXPECT_EQ(test, e.bytes_hi, 300);
+	/* ... and a sample longer than max-len keeps the estimate inside. */
+	s.packets = 1;
+	s.bytes = 60000;
+	s.sq = 60000ULL * 60000;
+	fs_smp_estimate(&s, 2, 1500, &e);
+	KUNIT_EXPECT_GE(test, e.bytes_hi, e.bytes);
+	memset(&s, 0, sizeof(s));
 
 	/* Rate 1: exact. */
 	s.packets = 12345;
 	s.bytes = 999999;
 	s.sq = 1ULL << 50;
-	fs_smp_estimate(&s, 1, &e);
+	fs_smp_estimate(&s, 1, 1500, &e);
 	KUNIT_EXPECT_EQ(test, e.packets, 12345);
 	KUNIT_EXPECT_EQ(test, e.packets_lo, 12345);
 	KUNIT_EXPECT_EQ(test, e.packets_hi, 12345);
@@ -356,7 +385,7 @@ static void fs_est_values_test(struct kunit *test)
 	s.packets = 1;
 	s.bytes = 1500;
 	s.sq = 1500 * 1500;
-	fs_smp_estimate(&s, 2, &e);
+	fs_smp_estimate(&s, 2, 1500, &e);
 	KUNIT_EXPECT_GE(test, e.packets_lo, 1);
 	KUNIT_EXPECT_GE(test, e.bytes_lo, 1500);
 	KUNIT_EXPECT_LE(test, e.packets_lo, e.packets);
@@ -366,7 +395,7 @@ static void fs_est_values_test(struct kunit *test)
 	s.packets = U64_MAX / 2;
 	s.bytes = U64_MAX / 2;
 	s.sq = U64_MAX;
-	fs_smp_estimate(&s, 1 << 24, &e);
+	fs_smp_estimate(&s, 1 << 24, 1500, &e);
 	KUNIT_EXPECT_EQ(test, e.packets, U64_MAX);
 	KUNIT_EXPECT_EQ(test, e.packets_hi, U64_MAX);
 	KUNIT_EXPECT_EQ(test, e.bytes, U64_MAX);
@@ -379,12 +408,14 @@ static void fs_est_values_test(struct kunit *test)
  */
 static void fs_est_coverage_test(struct kunit *test)
 {
+	/* From about 0.5 to 40 packets sampled on average. */
 	static const struct { u32 rate, true_pkts; } cfg[] = {
 		{ 10, 300 }, { 50, 2000 }, { 100, 500 }, { 1000, 20000 },
+		{ 5, 10 }, { 20, 30 }, { 100, 50 }, { 5, 14 },
 	};
 	struct rnd_state rnd;
 	struct fs_smp_est e;
-	int c, w, hits_p, hits_b;
+	int c, w, hits_p, hits_b, unsound;
 	u32 i, thr;
 
 	prandom_seed_state(&rnd, 7);
@@ -392,6 +423,7 @@ static void fs_est_coverage_test(struct kunit *test)
 		thr = U32_MAX / cfg[c].rate;
 		hits_p = 0;
 		hits_b = 0;
+		unsound = 0;
 		for (w = 0; w < 200; w++) {
 			struct fs_smp_sum s = { 0 };
 			u64 true_bytes = 0;
@@ -406,16 +438,26 @@ static void fs_est_coverage_test(struct kunit *test)
 					s.sq += (u64)len * len;
 				}
 			}
-			fs_smp_estimate(&s, cfg[c].rate, &e);
+			fs_smp_estimate(&s, cfg[c].rate, 1500, &e);
 			hits_p += e.packets_lo <= cfg[c].true_pkts &&
 				  cfg[c].true_pkts <= e.packets_hi;
 			hits_b += e.bytes_lo <= true_bytes &&
 				  true_bytes <= e.bytes_hi;
+			/*
+			 * With few samples, the bytes are covered whenever the
+			 * packets are: every length is within max-len.
+			 */
+			unsound += s.packets < FS_SMP_BYTES_MIN_SAMPLES &&
+				   e.packets_lo <= cfg[c].true_pkts &&
+				   cfg[c].true_pkts <= e.packets_hi &&
+				   !(e.bytes_lo <= true_bytes &&
+				     true_bytes <= e.bytes_hi);
 		}
 		kunit_info(test, "rate %u, %u packets: packets %d/200, bytes %d/200 covered\n",
 			   cfg[c].rate, cfg[c].true_pkts, hits_p, hits_b);
 		KUNIT_EXPECT_GE(test, hits_p, 180);
 		KUNIT_EXPECT_GE(test, hits_b, 170);
+		KUNIT_EXPECT_EQ(test, unsound, 0);
 	}
 }
 
@@ -526,8 +568,9 @@ static void fs_test_sample4(struct fs_net *fsn, const char *addr, u32 len)
 static void fs_smp_window_test(struct kunit *test)
 {
 	struct fs_net *fsn = fs_test_smp_net(test);
-	struct fs_smp_snap *snap;
+	struct fs_smp_snap *snap, *snap2;
 	const struct fs_smp_snap_pfx *p;
+	u64 win, mem, key[2];
 
 	KUNIT_ASSERT_EQ(test, fs_test_add4(fsn, "10.2.0.0", 16, 2), 0);
 	KUNIT_ASSERT_EQ(test, fs_test_add4(fsn, "10.1.0.0", 16, 0), 0);
@@ -543,8 +586,8 @@ static void fs_smp_window_test(struct kunit *test)
 	fs_test_sample4(fsn, "10.1.1.1", 50);
 	fs_test_sample4(fsn, "8.8.8.8", 60);		/* unmatched */
 
-	snap = fs_smp_snapshot(fsn, false);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
+	snap = fs_smp_snapshot(fsn, FS_SMP_READ_CURRENT, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap));
 	KUNIT_ASSERT_EQ(test, snap->nprefixes, 2);
 	/* Address order: 10.1/16 first. */
 	p = &snap->pfx[0];
@@ -560,27 +603,79 @@ static void fs_smp_window_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->total.packets, 3);
 	KUNIT_EXPECT_EQ(test, snap->unmatched.packets, 1);
 	KUNIT_EXPECT_EQ(test, snap->cfg.rate, 10);
-	fs_smp_snap_free(snap);
+	win = snap->window;
+	KUNIT_EXPECT_EQ(test, snap->kept_window, 0);
+	fs_smp_snap_put(snap);
 
 	/* Read and reset: the counts once, then gone; new ones go on. */
-	snap = fs_smp_snapshot(fsn, true);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
+	snap = fs_smp_snapshot(fsn, FS_SMP_READ_RESET, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap));
+	KUNIT_EXPECT_EQ(test, snap->window, win);
+	KUNIT_EXPECT_EQ(test, snap->kept_window, win);
 	KUNIT_EXPECT_EQ(test, snap->pfx[1].total.packets, 3);
 	KUNIT_EXPECT_EQ(test, snap->unmatched.bytes, 60);
-	fs_smp_snap_free(snap);
+	fs_smp_snap_put(snap);
+	KUNIT_EXPECT_EQ(test, fsn->smp->window, win + 1);
 	fs_test_sample4(fsn, "10.2.64.1", 70);		/* sub 1 */
-	snap = fs_smp_snapshot(fsn, true);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
-	KUNIT_EXPECT_EQ(test, snap->pfx[0].total.packets, 0);
-	KUNIT_EXPECT_EQ(test, snap->pfx[1].total.packets, 1);
-	KUNIT_EXPECT_EQ(test, snap->pfx[1].sub[1].bytes, 70);
-	KUNIT_EXPECT_EQ(test, snap->unmatched.packets, 0);
-	KUNIT_EXPECT_GE(test, snap->end_ns, snap->start_ns);
-	fs_smp_snap_free(snap);
-	snap = fs_smp_snapshot(fsn, false);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
+
+	/* The window taken is kept: read again, the same counts. */
+	snap = fs_smp_snapshot(fsn, FS_SMP_READ_WINDOW, win, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap));
+	KUNIT_EXPECT_EQ(test, snap->window, win);
+	KUNIT_EXPECT_EQ(test, snap->pfx[1].total.packets, 3);
+	KUNIT_EXPECT_EQ(test, snap->pfx[1].sub[3].bytes, 500);
+	KUNIT_EXPECT_EQ(test, snap->unmatched.bytes, 60);
+	/* A prefix deleted since does not change it. */
+	fs_test_pkey4("10.1.0.0", key);
+	mutex_lock(&fsn->lock);
+	KUNIT_EXPECT_EQ(test, fs_smp_prefix_del(fsn->smp, AF_INET, key, 16,
+						NULL), 0);
+	KUNIT_EXPECT_EQ(test, fs_smp_prefix_add(fsn->smp, AF_INET, key, 16, 0,
+						NULL), 0);
+	mutex_unlock(&fsn->lock);
+	snap2 = fs_smp_snapshot(fsn, FS_SMP_READ_WINDOW, win, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap2));
+	KUNIT_EXPECT_PTR_EQ(test, snap2, snap);
+	KUNIT_EXPECT_EQ(test, snap2->pfx[0].total.packets, 1);
+	fs_smp_snap_put(snap2);
+	/* No other window but the current one. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fs_smp_snapshot(fsn, FS_SMP_READ_WINDOW,
+						      win + 2, NULL)), -ENOENT);
+	snap2 = fs_smp_snapshot(fsn, FS_SMP_READ_WINDOW, win + 1, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap2));
+	KUNIT_EXPECT_EQ(test, snap2->window, win + 1);
+	KUNIT_EXPECT_EQ(test, snap2->pfx[1].total.packets, 1);
+	fs_smp_snap_put(snap2);
+
+	/* The next read-and-reset replaces it; a reader still holds it. */
+	snap2 = fs_smp_snapshot(fsn, FS_SMP_READ_RESET, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap2));
+	KUNIT_EXPECT_EQ(test, snap2->window, win + 1);
+	KUNIT_EXPECT_EQ(test, snap2->pfx[0].total.packets, 0);
+	KUNIT_EXPECT_EQ(test, snap2->pfx[1].total.packets, 1);
+	KUNIT_EXPECT_EQ(test, snap2->pfx[1].sub[1].bytes, 70);
+	KUNIT_EXPECT_EQ(test, snap2->unmatched.packets, 0);
+	KUNIT_EXPECT_GE(test, snap2->end_ns, snap2->start_ns);
+	KUNIT_EXPECT_EQ(test, snap->pfx[1].total.packets, 3);
+	fs_smp_snap_put(snap);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fs_smp_snapshot(fsn, FS_SMP_READ_WINDOW,
+						      win, NULL)), -ENOENT);
+	fs_smp_snap_put(snap2);
+
+	/* An acknowledgment drops it, and its memory; once only. */
+	mem = fsn->smp->memory;
+	KUNIT_EXPECT_EQ(test, fs_smp_ack(fsn, win, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, fsn->smp->memory, mem);
+	KUNIT_EXPECT_EQ(test, fs_smp_ack(fsn, win + 1, NULL), 0);
+	KUNIT_EXPECT_LT(test, fsn->smp->memory, mem);
+	KUNIT_EXPECT_EQ(test, fs_smp_ack(fsn, win + 1, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fs_smp_snapshot(fsn, FS_SMP_READ_WINDOW,
+						      win + 1, NULL)), -ENOENT);
+	snap = fs_smp_snapshot(fsn, FS_SMP_READ_CURRENT, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(snap));
 	KUNIT_EXPECT_EQ(test, snap->pfx[1].total.packets, 0);
-	fs_smp_snap_free(snap);
+	KUNIT_EXPECT_EQ(test, snap->kept_window, 0);
+	fs_smp_snap_put(snap);
 	fs_test_smp_free(fsn);
 }
 
@@ -597,7 +692,15 @@ static void fs_smp_limits_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fs_test_add4(fsn, "11.0.0.0", 8, 2), 0);
 	KUNIT_EXPECT_EQ(test, fs_test_add4(fsn, "12.0.0.0", 8, 0), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, fsn->smp->counters, 20);
-	KUNIT_EXPECT_GT(test, fsn->smp->memory, 2 * nr_cpu_ids * 16 * 24);
+	/*
+	 * The formula of sampler.rst, whatever the number of CPUs: two
+	 * prefixes and the unmatched counters, 21 counters, three tree nodes.
+	 */
+	KUNIT_EXPECT_EQ(test, sizeof(struct fs_smp_ctr), 24);
+	KUNIT_EXPECT_EQ(test, fsn->smp->memory,
+			3 * sizeof(struct fs_smp_prefix) + 21 * 48 +
+			3 * kmalloc_size_roundup(sizeof(struct fs_rt_node)));
+	KUNIT_EXPECT_EQ(test, fs_smp_memory(fsn->smp), fsn->smp->memory);
 
 	/* Limits below what is in use are refused, whole. */
 	mutex_lock(&fsn->lock);
@@ -651,7 +754,20 @@ static struct kunit_case fs_smp_cases[] = {
 	{}
 };
 
+static int fs_smp_suite_init(struct kunit_suite *suite)
+{
+	return fs_smp_init();
+}
+
+static void fs_smp_suite_exit(struct kunit_suite *suite)
+{
+	rcu_barrier();
+	fs_smp_exit();
+}
+
 static struct kunit_suite fs_smp_suite = {
 	.name = "flowstream_sampler",
+	.suite_init = fs_smp_suite_init,
+	.suite_exit = fs_smp_suite_exit,
 	.test_cases = fs_smp_cases,
 };

@@ -4,7 +4,7 @@
  * and print the kernel's answer, for selftests that need messages flowctl
  * would never build (wrong lengths, unknown types, bad nests).
  *
- *	fs-nlraw [-n NETNS] CMD [ATTR...]
+ *	fs-nlraw [-n NETNS] [-d] CMD [ATTR...]
  *
  * CMD is a number or get_version, get_status, get_config, set_config,
  * reset_stats. Each ATTR is one of
@@ -24,6 +24,10 @@
  * errno is positive (0 for an ACK); offset (NLMSGERR_ATTR_OFFS) counts
  * bytes from the start of the request's struct nlmsghdr, so the first
  * attribute is at offset 20. Reply data messages are not printed.
+ *
+ * With -d the request is a dump (NLM_F_DUMP) and fs-nlraw reads only the
+ * first datagram of the answer, prints "first=BYTES" and exits: a reader
+ * that goes away in the middle of a dump (an error is printed as above).
  *
  * Exit status: 0 if the kernel answered (whatever errno), 1 otherwise.
  */
@@ -51,7 +55,7 @@ static const char *const cmd_names[] = {
 
 static void usage(void)
 {
-	fputs("Usage: fs-nlraw [-n NETNS] CMD [ATTR...]\n"
+	fputs("Usage: fs-nlraw [-n NETNS] [-d] CMD [ATTR...]\n"
 	      "CMD  := NUMBER | get_version | get_status | get_config |\n"
 	      "        set_config | reset_stats\n"
 	      "ATTR := TYPE:{u8|u16|u32|u64}:NUMBER | TYPE:str:TEXT |\n"
@@ -175,10 +179,14 @@ int main(int argc, char **argv)
 	struct fs_ext_ack ack;
 	struct nlmsghdr *nlh;
 	int opt, depth = 0, i, ret;
+	bool dump_first = false;
 	uint8_t cmd;
 
-	while ((opt = getopt(argc, argv, "+n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:dh")) != -1) {
 		switch (opt) {
+		case 'd':
+			dump_first = true;
+			break;
 		case 'n':
 			if (!fs_netns_name_ok(optarg))
 				return fail("invalid network namespace name \"%s\"",
@@ -230,8 +238,28 @@ int main(int argc, char **argv)
 	if (depth)
 		return fail("%s", "unterminated \"nest:TYPE\" (missing \"end\")");
 
-	ret = fs_nl_transact(&nl, nlh, NULL, NULL, &ack);
-	fs_nl_close(&nl);
+	if (dump_first) {
+		static char rbuf[1 << 16];
+		ssize_t n;
+
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		if (mnl_socket_sendto(nl.sock, nlh, nlh->nlmsg_len) < 0)
+			return fail("send: %s", strerror(errno));
+		n = mnl_socket_recvfrom(nl.sock, rbuf, sizeof(rbuf));
+		if (n < 0)
+			return fail("receive: %s", strerror(errno));
+		memset(&ack, 0, sizeof(ack));
+		ret = fs_nl_process(rbuf, n, nlh->nlmsg_seq, nl.portid, NULL,
+				    NULL, &ack);
+		fs_nl_close(&nl);
+		if (ret > 0 || !ack.error) {
+			printf("first=%zd\n", n);
+			return fflush(stdout) ? 1 : 0;
+		}
+	} else {
+		ret = fs_nl_transact(&nl, nlh, NULL, NULL, &ack);
+		fs_nl_close(&nl);
+	}
 	if (ret && !ack.error)
 		return fail("%s", strerror(-ret));
 	printf("errno=%d extack=", ack.error);

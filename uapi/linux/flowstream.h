@@ -81,7 +81,7 @@
  * FLOWSTREAM_CMD_SET_SAMPLER (prefix sampling)
  *	Request: FLOWSTREAM_A_SAMPLER holding the settable FLOWSTREAM_SMP_A_*
  *		 attributes to change (ENABLE, RATE, MODE, KEY, MAX_PREFIXES,
- *		 MAX_COUNTERS); absent ones keep their value, read-only ones
+ *		 MAX_COUNTERS, MAX_LEN); absent ones keep their value, read-only ones
  *		 are refused. All or nothing. A request that changes ENABLE,
  *		 RATE, MODE or KEY starts a new window: every counter restarts
  *		 from zero and the per-CPU samplers restart, so read the old
@@ -104,23 +104,36 @@
  *	Reply:   ACK.
  *
  * FLOWSTREAM_CMD_GET_PREFIX (prefix sampling)
- *	dump: Request optionally FLOWSTREAM_A_RESET: read and reset. The
+ *	dump: Request optionally FLOWSTREAM_A_RESET: read and reset, or
+ *	      FLOWSTREAM_A_WINDOW: read that window again (not both). The
  *	      counters are read as one snapshot when the dump starts. With
  *	      RESET the window ends at that instant and the next one starts
  *	      there: every sampled packet is counted in exactly one window
- *	      (see "Windows" below).
+ *	      (see "Windows" below). The window so taken is kept: it can be
+ *	      read again, the same counts, by its number (WINDOW) until the
+ *	      next read-and-reset or ACK_WINDOW, so a reader that failed
+ *	      half-way loses nothing. WINDOW may also name the current
+ *	      window (a read without reset); another number fails with
+ *	      ENOENT.
  *	      The first message carries FLOWSTREAM_A_SAMPLER (configuration,
- *	      WINDOW_START_MS, WINDOW_END_MS and UNMATCHED). Then, for each
- *	      monitored prefix in address order (IPv4 first), one or more
- *	      messages with FLOWSTREAM_A_PREFIX: FAMILY, ADDR, LEN, DEPTH,
- *	      WINDOW_START_MS and WINDOW_END_MS in each; TOTAL in the first
- *	      message of the prefix; then SUB nests in index order. A prefix
- *	      with more sub-prefixes than fit in one message continues in
- *	      the next, which repeats the prefix's identity.
+ *	      WINDOW, WINDOW_START_MS, WINDOW_END_MS and UNMATCHED). Then,
+ *	      for each monitored prefix of the window in address order (IPv4
+ *	      first), one or more messages with FLOWSTREAM_A_PREFIX: FAMILY,
+ *	      ADDR, LEN, DEPTH, WINDOW, WINDOW_START_MS and WINDOW_END_MS in
+ *	      each; TOTAL in the first message of the prefix; then SUB nests
+ *	      in index order. A prefix with more sub-prefixes than fit in
+ *	      one message continues in the next, which repeats the prefix's
+ *	      identity.
+ *
+ * FLOWSTREAM_CMD_ACK_WINDOW (prefix sampling)
+ *	Request: FLOWSTREAM_A_WINDOW, the kept window (ENOENT otherwise,
+ *		 nothing changed). Drops it: its memory is freed.
+ *	Reply:   ACK.
  *
  * Windows (prefix sampling): a window starts when sampling is turned on,
  * when RATE, MODE or KEY change, and at each read-and-reset; a prefix added
- * later starts its own window at that time (its WINDOW_START_MS). Packets
+ * later starts its own window at that time (its WINDOW_START_MS). Windows
+ * are numbered from 1 in each namespace, one more for each new window. Packets
  * are sampled at NF_INET_PRE_ROUTING ahead of defragmentation and
  * conntrack, IPv4 and IPv6: traffic arriving at the host, forwarded or
  * not; locally generated packets are not sampled. A sampled packet is
@@ -160,6 +173,7 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_ADD_PREFIX,
 	FLOWSTREAM_CMD_DEL_PREFIX,
 	FLOWSTREAM_CMD_GET_PREFIX,
+	FLOWSTREAM_CMD_ACK_WINDOW,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -184,6 +198,9 @@ enum flowstream_cmd {
  * @FLOWSTREAM_A_SAMPLER: nest of FLOWSTREAM_SMP_A_*, the prefix sampler
  * @FLOWSTREAM_A_PREFIX: nest of FLOWSTREAM_PFX_A_*, one monitored prefix
  * @FLOWSTREAM_A_RESET: flag, in a GET_PREFIX dump request: read and reset
+ * @FLOWSTREAM_A_WINDOW: u64, a window number (1 and up): in a GET_PREFIX
+ *	dump request, the window to read (the kept one or the current one);
+ *	in ACK_WINDOW, the kept window to drop
  * @FLOWSTREAM_A_STATS: nest of u64 counters; each attribute's type is an
  *	enum flowstream_stat value. Readers may skip types they do not know or
  *	show them by number; FLOWSTREAM_STAT_UNSPEC is the padding type for
@@ -204,6 +221,7 @@ enum flowstream_attr {
 	FLOWSTREAM_A_SAMPLER,
 	FLOWSTREAM_A_PREFIX,
 	FLOWSTREAM_A_RESET,
+	FLOWSTREAM_A_WINDOW,
 
 	__FLOWSTREAM_A_MAX
 };
@@ -433,11 +451,12 @@ enum flowstream_smp_key {
  *	monitored prefixes (IPv4 and IPv6 together). Default 16384.
  * @FLOWSTREAM_SMP_A_MAX_COUNTERS: u32 1..16777216, "max-counters": limit on
  *	sub-prefix counters, the sum of 2^DEPTH over monitored prefixes.
- *	Default 262144. Each counter takes 48 bytes per possible CPU.
+ *	Default 262144. Each counter takes 48 bytes, whatever the number of
+ *	CPUs (Documentation/sampler.rst gives the whole formula).
  * @FLOWSTREAM_SMP_A_PREFIXES: u32, read only: monitored prefixes
  * @FLOWSTREAM_SMP_A_COUNTERS: u32, read only: sub-prefix counters in use
- * @FLOWSTREAM_SMP_A_MEMORY: u64, read only: bytes held by the prefix tree
- *	and its counters
+ * @FLOWSTREAM_SMP_A_MEMORY: u64, read only: bytes held by the prefixes,
+ *	their counters, the prefix tree and the kept window
  * @FLOWSTREAM_SMP_A_WINDOW_START_MS: u64, read only: start of the current
  *	window (GET_SAMPLER) or of the window read (GET_PREFIX), ms since
  *	the Unix epoch
@@ -445,6 +464,13 @@ enum flowstream_smp_key {
  *	read, ms since the Unix epoch (the time of the read)
  * @FLOWSTREAM_SMP_A_UNMATCHED: nest of FLOWSTREAM_CNT_A_*: sampled packets
  *	in no monitored prefix, in the window
+ * @FLOWSTREAM_SMP_A_MAX_LEN: u32 20..1048576, "max-len": the longest packet
+ *	(IP header included) that the byte intervals assume. Default 1500.
+ *	Used when reading, never changes a window.
+ * @FLOWSTREAM_SMP_A_WINDOW: u64, read only: the number of the current
+ *	window (GET_SAMPLER) or of the window read (GET_PREFIX)
+ * @FLOWSTREAM_SMP_A_KEPT_WINDOW: u64, read only: the window kept for
+ *	reading again, 0 if none
  */
 enum flowstream_smp_attr {
 	FLOWSTREAM_SMP_A_UNSPEC,
@@ -461,6 +487,9 @@ enum flowstream_smp_attr {
 	FLOWSTREAM_SMP_A_WINDOW_START_MS,
 	FLOWSTREAM_SMP_A_WINDOW_END_MS,
 	FLOWSTREAM_SMP_A_UNMATCHED,
+	FLOWSTREAM_SMP_A_MAX_LEN,
+	FLOWSTREAM_SMP_A_WINDOW,
+	FLOWSTREAM_SMP_A_KEPT_WINDOW,
 
 	__FLOWSTREAM_SMP_A_MAX
 };
@@ -485,6 +514,7 @@ enum flowstream_smp_attr {
  * @FLOWSTREAM_PFX_A_SUB: nest of FLOWSTREAM_CNT_A_* with INDEX, dump only,
  *	repeated: sub-prefix INDEX, whose address is ADDR with INDEX in the
  *	DEPTH bits after the first LEN
+ * @FLOWSTREAM_PFX_A_WINDOW: u64, dump only: the number of the window read
  */
 enum flowstream_pfx_attr {
 	FLOWSTREAM_PFX_A_UNSPEC,
@@ -497,6 +527,7 @@ enum flowstream_pfx_attr {
 	FLOWSTREAM_PFX_A_WINDOW_END_MS,
 	FLOWSTREAM_PFX_A_TOTAL,
 	FLOWSTREAM_PFX_A_SUB,
+	FLOWSTREAM_PFX_A_WINDOW,
 
 	__FLOWSTREAM_PFX_A_MAX
 };
@@ -509,11 +540,14 @@ enum flowstream_pfx_attr {
  *
  * Estimates scale the sampled counts by RATE. The 95% intervals bound the
  * true count: for packets the score interval of a binomial count with
- * p = 1/RATE (never below the sampled count), for bytes the normal interval
- * of the Horvitz-Thompson estimate (never below the sampled bytes). They
- * treat sampling as random; deterministic sampling of traffic that is not
- * periodic in RATE behaves the same. With RATE 1 every packet is counted
- * and the intervals are exact.
+ * p = 1/RATE (never below the sampled count); for bytes, with fewer than
+ * 30 sampled packets, from the sampled bytes to the sampled bytes plus
+ * MAX_LEN for each packet the packet interval allows beyond those sampled,
+ * and from 30 on the normal interval of the Horvitz-Thompson estimate
+ * (never below the sampled bytes). They treat sampling as random;
+ * deterministic sampling of traffic that is not periodic in RATE behaves
+ * the same. With RATE 1 every packet is counted and the intervals are
+ * exact.
  *
  * @FLOWSTREAM_CNT_A_PAD: padding for 64-bit values
  * @FLOWSTREAM_CNT_A_INDEX: u32, sub-prefix index (FLOWSTREAM_PFX_A_SUB only)
