@@ -246,17 +246,11 @@ vm_stock() {
 }
 
 # The prefix sampler's memory at its largest configuration (768 MiB of
-# counters: a 2 GiB guest) with 64 possible CPUs, given on the kernel
-# command line where run.sh can append to it (-A).
+# counters: a 2 GiB guest) with 64 possible CPUs on the kernel command line.
 vm_stock_cpus() {
-	local cpus=()
-	if grep -q '^#   -A ' selftests/vm/run.sh; then
-		cpus=(-A possible_cpus=64 -e FS_SMP_POSSIBLE=64)
-	else
-		echo "# run.sh has no -A: smp_memory runs with the guest's own possible CPUs"
-	fi
 	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock-cpus" \
-		-M 2048 "${cpus[@]}" -m "$1" -e "FS_KO=$1" -t selftests/smp_memory.sh
+		-M 2048 -A possible_cpus=64 -e FS_SMP_POSSIBLE=64 \
+		-m "$1" -e "FS_KO=$1" -t selftests/smp_memory.sh
 }
 
 stage deps deps
