@@ -194,7 +194,7 @@ cat "$out/last.txt"
 if [ $rc -ne 0 ]; then
 	echo
 	echo "bench: the VM run reported problems ($out/run.tap):"
-	grep -E '^not ok|^# ' "$out/run.tap" | head -n 40
+	grep -E '^not ok|^# ' "$out/run.tap" | grep -v '# diag:' | head -n 40 || true
 	exit 1
 fi
 if [ $agree -ne 0 ]; then
