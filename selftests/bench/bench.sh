@@ -76,19 +76,20 @@ rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 make -s -C "$kdir" M="$bdir/flowstream" modules >"$out/build-flowstream.log" 2>&1 ||
 	{ tail -n 20 "$out/build-flowstream.log" >&2; exit 1; }
 fsko=$bdir/flowstream/kmod/flowstream.ko
-# fs-hookbench times single hook calls (see its source).
-mkdir -p "$bdir/hookbench"
-cp "$here/fs-hookbench.c" "$bdir/hookbench/"
-echo 'obj-m := fs-hookbench.o' >"$bdir/hookbench/Kbuild"
-make -s -C "$kdir" M="$bdir/hookbench" modules >"$out/build-hookbench.log" 2>&1 ||
-	{ tail -n 20 "$out/build-hookbench.log" >&2; exit 1; }
+# benchmod NAME: build the one-file module selftests/bench/fs-NAME.c for
+# the bench's kernel in $bdir/NAME.
+benchmod() {
+	mkdir -p "$bdir/$1"
+	cp "$here/fs-$1.c" "$bdir/$1/"
+	echo "obj-m := fs-$1.o" >"$bdir/$1/Kbuild"
+	make -s -C "$kdir" M="$bdir/$1" modules >"$out/build-$1.log" 2>&1 ||
+		{ tail -n 20 "$out/build-$1.log" >&2; exit 1; }
+}
+# fs-hookbench times single hook calls (see its source); fs-nophook
+# registers hooks that do nothing where flowstream's sit.
+benchmod hookbench
 hbko=$bdir/hookbench/fs-hookbench.ko
-# fs-nophook registers hooks that do nothing where flowstream's sit.
-mkdir -p "$bdir/nophook"
-cp "$here/fs-nophook.c" "$bdir/nophook/"
-echo 'obj-m := fs-nophook.o' >"$bdir/nophook/Kbuild"
-make -s -C "$kdir" M="$bdir/nophook" modules >"$out/build-nophook.log" 2>&1 ||
-	{ tail -n 20 "$out/build-nophook.log" >&2; exit 1; }
+benchmod nophook
 nhko=$bdir/nophook/fs-nophook.ko
 
 # bench-prefixes adds the sampler's 10,000 prefixes over one socket; a
