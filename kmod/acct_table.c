@@ -317,20 +317,29 @@ static __always_inline bool fs_acct_hit(struct fs_record *rec,
 	return alive;
 }
 
-/* Make room for one more record; false if the packet is not accounted. */
+/*
+ * Make room for one more record; false if the packet is not accounted.
+ * The count is raised only from below the limit, never past it and back:
+ * acct_records, read at any moment, never shows more than max-records.
+ */
 static bool fs_acct_reserve(struct fs_acct *acct)
 {
 	struct fs_net *fsn = acct->fsn;
+	int n = atomic_read(&acct->count);
 
-	while (atomic_inc_return(&acct->count) > READ_ONCE(acct->max)) {
-		atomic_dec(&acct->count);
+	for (;;) {
+		if (likely(n < READ_ONCE(acct->max))) {
+			if (atomic_try_cmpxchg(&acct->count, &n, n + 1))
+				return true;
+			continue;	/* n is the count now */
+		}
 		if (READ_ONCE(acct->overload) != FLOWSTREAM_OVERLOAD_EVICT ||
 		    !fs_acct_evict_oldest(acct)) {
 			fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_DROP_LIMIT);
 			return false;
 		}
+		n = atomic_read(&acct->count);
 	}
-	return true;
 }
 
 /* fs_acct_account() with BHs off. */

@@ -130,6 +130,8 @@ find_kernels() {
 	stock_kver=$(cd /boot 2>/dev/null && ls vmlinuz-6.1.*-cloud-amd64 2>/dev/null |
 		     sort -V | tail -n1 | sed 's/^vmlinuz-//')
 	k612=$(ls -d /usr/src/linux-headers-6.12.*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
+	stock612_kver=${k612#/usr/src/linux-headers-}
+	[ -n "$k612" ] && [ -f "/boot/vmlinuz-$stock612_kver" ] || stock612_kver=
 }
 
 deps() {
@@ -226,23 +228,55 @@ libgcc_s() {
 	ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }'
 }
 
+stock_tests=("${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}")
+
+# stock_vm KVER KO LOGDIR: the stock-lane selftests on Debian's KVER kernel
+# with module KO.
+stock_vm() {
+	local args=() t
+	for t in "${stock_tests[@]}"; do
+		args+=(-t "selftests/$t")
+	done
+	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" \
+		-K nf_tables -b "$(command -v nft)" -b "$(command -v trafgen)" \
+		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
+		-f "$(libgcc_s)" \
+		-m "$2" -e "FS_KO=$2" "${args[@]}"
+}
+
+# Debian 6.1 as users install it: through DKMS.
 vm_stock() {
-	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko args=() t
+	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko
 	if [ -z "$stock_kver" ]; then
 		echo "not ok 1 - no Debian 6.1 cloud kernel installed"
 		return 0
 	fi
 	one "dkms: build and install for $stock_kver" make dkms-install KVER="$stock_kver"
 	[ -f "$ko" ] || return 0
-	for t in "${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}"; do
-		args+=(-t "selftests/$t")
-	done
-	FLOWSTREAM_STOCK_KVER=$stock_kver selftests/vm/run.sh -k stock -o "$logs/vm-stock" \
-		-K nf_tables -b "$(command -v nft)" -b "$(command -v trafgen)" \
-		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
-		-f "$(libgcc_s)" \
-		-m "$ko" -e "FS_KO=$ko" "${args[@]}"
+	stock_vm "$stock_kver" "$ko" "$logs/vm-stock"
 	vm_stock_cpus "$ko"
+}
+
+# Debian 6.12 (what current Debian users run), through DKMS too, after the
+# 6.1 VM is done (dkms-install first removes the module for every kernel).
+# 6.12's DKMS installs it xz-compressed, which the initramfs's busybox
+# insmod cannot load: the guest gets it decompressed.
+vm_stock612() {
+	local dir=/lib/modules/$stock612_kver/updates/dkms ko=$cache/build/dkms612/flowstream.ko
+	if [ -z "$stock612_kver" ]; then
+		echo "not ok 1 - no Debian 6.12 cloud kernel installed"
+		return 0
+	fi
+	one "dkms: build and install for $stock612_kver" make dkms-install KVER="$stock612_kver"
+	mkdir -p "${ko%/*}"
+	rm -f "$ko"
+	if [ -f "$dir/flowstream.ko.xz" ]; then
+		xz -dc "$dir/flowstream.ko.xz" >"$ko"
+	elif [ -f "$dir/flowstream.ko" ]; then
+		cp "$dir/flowstream.ko" "$ko"
+	fi
+	[ -f "$ko" ] || return 0
+	stock_vm "$stock612_kver" "$ko" "$logs/vm-stock612"
 }
 
 # The prefix sampler's memory at its largest configuration (768 MiB of
@@ -271,6 +305,7 @@ if [ "${CHECK_LANES:-2}" -ge 2 ]; then
 		stage spec spec
 		stage vm-harness vm_harness
 		stage vm-stock vm_stock
+		stage vm-stock612 vm_stock612
 	} &
 	lane=$!
 	stage vm-debug vm_debug
@@ -281,8 +316,9 @@ else
 	stage vm-debug vm_debug
 	stage vm-harness vm_harness
 	stage vm-stock vm_stock
+	stage vm-stock612 vm_stock612
 fi
-report static spec vm-debug vm-harness vm-stock
+report static spec vm-debug vm-harness vm-stock vm-stock612
 
 echo "# logs: $logs"
 if [ $skipped -gt 0 ]; then

@@ -10,7 +10,7 @@ pkgs=(
 	build-essential bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
 	linux-source-6.1 linux-source-6.12 sparse dkms
 	linux-headers-cloud-amd64 linux-image-cloud-amd64
-	linux-headers-6.12-cloud-amd64
+	linux-headers-6.12-cloud-amd64 linux-image-6.12-cloud-amd64
 	# flowctl
 	pkg-config libmnl-dev libjson-c-dev libcmocka-dev
 	# the VM and what the guest runs from the host's root
