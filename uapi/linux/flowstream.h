@@ -130,6 +130,62 @@
  *		 nothing changed). Drops it: its memory is freed.
  *	Reply:   ACK.
  *
+ * FLOWSTREAM_CMD_ADD_FLOW (FlowOS)
+ *	Request: FLOWSTREAM_A_FLOW with NAME (required, unique in the
+ *		 namespace), and optionally PRIO, MATCH, STREAM, POLICY, the
+ *		 limits and PIPELINE: nests of FLOWSTREAM_A_ATTACH (PM, ORDER,
+ *		 ARGS) attached at once. The flow and its pipeline are created
+ *		 all at once or not at all.
+ *	Reply:   FLOWSTREAM_A_FLOW with ID and NAME.
+ *
+ * FLOWSTREAM_CMD_DEL_FLOW (FlowOS)
+ *	Request: FLOWSTREAM_A_FLOW with NAME or ID. The flow stops taking
+ *		 packets at once; the packets it holds are dropped and counted
+ *		 (fos_drop_teardown), its PMs are detached.
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_GET_FLOW (FlowOS)
+ *	do:   Request FLOWSTREAM_A_FLOW with NAME or ID. Reply FLOWSTREAM_A_FLOW
+ *	      with every attribute and STATS.
+ *	dump: one message per flow, in creation order.
+ *
+ * FLOWSTREAM_CMD_GET_SESSION (FlowOS)
+ *	dump: Request FLOWSTREAM_A_FLOW with NAME or ID. One message per
+ *	      live session of that flow, each with FLOWSTREAM_A_SESSION.
+ *
+ * FLOWSTREAM_CMD_GET_PM (FlowOS)
+ *	do:   Request FLOWSTREAM_A_PM with NAME (the PM's module is loaded on
+ *	      demand, see ATTACH). Reply FLOWSTREAM_A_PM.
+ *	dump: one message per registered PM.
+ *
+ * FLOWSTREAM_CMD_ATTACH (FlowOS)
+ *	Request: FLOWSTREAM_A_ATTACH with FLOW (name), PM (name), optionally
+ *		 ORDER (default: after the last) and ARGS. A PM that is not
+ *		 registered is loaded as module "flowstream-pm-NAME". The PM
+ *		 must process the flow's stream; a read-write PM's window may
+ *		 not overlap another PM's, so two PMs of one flow may not share
+ *		 an ORDER unless both are read-only (EBUSY). The PM's module is
+ *		 held while attached.
+ *	Reply:   FLOWSTREAM_A_ATTACH with ID.
+ *
+ * FLOWSTREAM_CMD_DETACH (FlowOS)
+ *	Request: FLOWSTREAM_A_ATTACH with FLOW and ID. The PM finishes the
+ *		 window it holds, releases it to the next PM, and is removed.
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_GET_ATTACH (FlowOS)
+ *	dump: Request optionally FLOWSTREAM_A_FLOW with NAME or ID. One
+ *	      message per attachment (of that flow), each FLOWSTREAM_A_ATTACH
+ *	      with FLOW, ID, PM, ORDER, ARGS, MODE and STATS.
+ *
+ * FlowOS (see Documentation/flowos.rst): a flow takes the forwarded
+ * packets its MATCH selects (the highest PRIO wins, then the older flow)
+ * at NF_INET_FORWARD, IPv4 and IPv6; packets that match no flow pass
+ * untouched. Inside a flow, packets belong to bidirectional sessions (the
+ * 5-tuple); each session builds the flow's STREAM, which the attached PMs
+ * process in ORDER, each over its window, and the merger sends the
+ * packets on in order once the last PM has released them.
+ *
  * Windows (prefix sampling): a window starts when sampling is turned on,
  * when RATE, MODE or KEY change, and at each read-and-reset; a prefix added
  * later starts its own window at that time (its WINDOW_START_MS). Windows
@@ -174,6 +230,14 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_DEL_PREFIX,
 	FLOWSTREAM_CMD_GET_PREFIX,
 	FLOWSTREAM_CMD_ACK_WINDOW,
+	FLOWSTREAM_CMD_ADD_FLOW,
+	FLOWSTREAM_CMD_DEL_FLOW,
+	FLOWSTREAM_CMD_GET_FLOW,
+	FLOWSTREAM_CMD_GET_SESSION,
+	FLOWSTREAM_CMD_GET_PM,
+	FLOWSTREAM_CMD_ATTACH,
+	FLOWSTREAM_CMD_DETACH,
+	FLOWSTREAM_CMD_GET_ATTACH,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -201,6 +265,10 @@ enum flowstream_cmd {
  * @FLOWSTREAM_A_WINDOW: u64, a window number (1 and up): in a GET_PREFIX
  *	dump request, the window to read (the kept one or the current one);
  *	in ACK_WINDOW, the kept window to drop
+ * @FLOWSTREAM_A_FLOW: nest of FLOWSTREAM_FLOW_A_*, a FlowOS flow
+ * @FLOWSTREAM_A_SESSION: nest of FLOWSTREAM_SESS_A_*, a FlowOS session
+ * @FLOWSTREAM_A_PM: nest of FLOWSTREAM_PM_A_*, a processing module
+ * @FLOWSTREAM_A_ATTACH: nest of FLOWSTREAM_ATT_A_*, a PM attached to a flow
  * @FLOWSTREAM_A_STATS: nest of u64 counters; each attribute's type is an
  *	enum flowstream_stat value. Readers may skip types they do not know or
  *	show them by number; FLOWSTREAM_STAT_UNSPEC is the padding type for
@@ -222,6 +290,10 @@ enum flowstream_attr {
 	FLOWSTREAM_A_PREFIX,
 	FLOWSTREAM_A_RESET,
 	FLOWSTREAM_A_WINDOW,
+	FLOWSTREAM_A_FLOW,
+	FLOWSTREAM_A_SESSION,
+	FLOWSTREAM_A_PM,
+	FLOWSTREAM_A_ATTACH,
 
 	__FLOWSTREAM_A_MAX
 };
@@ -646,5 +718,340 @@ enum flowstream_stat {
 };
 
 #define FLOWSTREAM_STAT_MAX (__FLOWSTREAM_STAT_MAX - 1)
+
+/*
+ * enum flowstream_stream - what a FlowOS flow's sessions build
+ * @FLOWSTREAM_STREAM_IP: "ip": every packet of the session, both
+ *	directions, in arrival order
+ * @FLOWSTREAM_STREAM_TCP: "tcp": each direction's TCP payload as an
+ *	in-order byte stream (see Documentation/flowos.rst for the overlap
+ *	and hole policy); packets of other protocols pass as in "ip"
+ * @FLOWSTREAM_STREAM_UDP: "udp": UDP datagrams, their payload as units;
+ *	packets of other protocols pass as in "ip"
+ */
+enum flowstream_stream {
+	FLOWSTREAM_STREAM_IP,
+	FLOWSTREAM_STREAM_TCP,
+	FLOWSTREAM_STREAM_UDP,
+
+	__FLOWSTREAM_STREAM_MAX
+};
+
+/*
+ * enum flowstream_fos_policy - what a flow does with a packet it cannot
+ * hold (a limit is reached, or no memory)
+ * @FLOWSTREAM_FOS_POLICY_DROP: "drop": the packet is dropped
+ * @FLOWSTREAM_FOS_POLICY_BYPASS: "bypass": the packet goes on unprocessed
+ *	(fail-open); it may overtake held packets of its session
+ */
+enum flowstream_fos_policy {
+	FLOWSTREAM_FOS_POLICY_DROP,
+	FLOWSTREAM_FOS_POLICY_BYPASS,
+
+	__FLOWSTREAM_FOS_POLICY_MAX
+};
+
+/*
+ * enum flowstream_pm_mode - what a PM does to the data in its window
+ * @FLOWSTREAM_PM_MODE_RO: "ro": reads only; RO PMs may share an ORDER
+ * @FLOWSTREAM_PM_MODE_RW: "rw": may change bytes and drop units
+ */
+enum flowstream_pm_mode {
+	FLOWSTREAM_PM_MODE_RO,
+	FLOWSTREAM_PM_MODE_RW,
+
+	__FLOWSTREAM_PM_MODE_MAX
+};
+
+/*
+ * enum flowstream_match_attr - a flow's match (FLOWSTREAM_FLOW_A_MATCH);
+ * an absent attribute is a wildcard, an empty match takes every forwarded
+ * packet
+ * @FLOWSTREAM_MATCH_A_IIF: u32, ingress interface index
+ * @FLOWSTREAM_MATCH_A_FAMILY: u8, AF_INET or AF_INET6 (required with SRC
+ *	or DST)
+ * @FLOWSTREAM_MATCH_A_PROTO: u8, L4 protocol
+ * @FLOWSTREAM_MATCH_A_SRC: binary, 4 or 16 bytes (as FAMILY), network
+ *	order, no host bits set beyond SRC_LEN
+ * @FLOWSTREAM_MATCH_A_SRC_LEN: u8, prefix length (default the full length)
+ * @FLOWSTREAM_MATCH_A_DST: as SRC
+ * @FLOWSTREAM_MATCH_A_DST_LEN: as SRC_LEN
+ * @FLOWSTREAM_MATCH_A_SPORT: u16 (host order), exact source port; needs
+ *	PROTO TCP, UDP, SCTP or UDP-Lite
+ * @FLOWSTREAM_MATCH_A_DPORT: u16 (host order), as SPORT
+ * @FLOWSTREAM_MATCH_A_DSCP: u8 0..63
+ */
+enum flowstream_match_attr {
+	FLOWSTREAM_MATCH_A_UNSPEC,
+	FLOWSTREAM_MATCH_A_IIF,
+	FLOWSTREAM_MATCH_A_FAMILY,
+	FLOWSTREAM_MATCH_A_PROTO,
+	FLOWSTREAM_MATCH_A_SRC,
+	FLOWSTREAM_MATCH_A_SRC_LEN,
+	FLOWSTREAM_MATCH_A_DST,
+	FLOWSTREAM_MATCH_A_DST_LEN,
+	FLOWSTREAM_MATCH_A_SPORT,
+	FLOWSTREAM_MATCH_A_DPORT,
+	FLOWSTREAM_MATCH_A_DSCP,
+
+	__FLOWSTREAM_MATCH_A_MAX
+};
+
+#define FLOWSTREAM_MATCH_A_MAX (__FLOWSTREAM_MATCH_A_MAX - 1)
+
+/*
+ * enum flowstream_flow_attr - a FlowOS flow (FLOWSTREAM_A_FLOW)
+ * @FLOWSTREAM_FLOW_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_FLOW_A_ID: u32, assigned by ADD_FLOW, never reused in the
+ *	namespace while the module is loaded
+ * @FLOWSTREAM_FLOW_A_NAME: string, 1..31 characters of [A-Za-z0-9_.:-]
+ * @FLOWSTREAM_FLOW_A_PRIO: u32, higher wins. Default 0
+ * @FLOWSTREAM_FLOW_A_MATCH: nest of FLOWSTREAM_MATCH_A_*
+ * @FLOWSTREAM_FLOW_A_STREAM: u8 enum flowstream_stream. Default ip
+ * @FLOWSTREAM_FLOW_A_POLICY: u8 enum flowstream_fos_policy. Default drop
+ * @FLOWSTREAM_FLOW_A_MAX_SESSIONS: u32 1..4194304, "max-sessions": live
+ *	sessions of the flow. Default 65536. A packet of a new session beyond
+ *	it is given up by POLICY (reason "sessions")
+ * @FLOWSTREAM_FLOW_A_MAX_HELD: u32 1..1048576, "max-held": packets held by
+ *	the flow (queued for PMs, the merger or TCP reordering). Default 8192
+ * @FLOWSTREAM_FLOW_A_MAX_HELD_BYTES: u32 4096..1073741824,
+ *	"max-held-bytes": truesize of the packets the flow holds. Default
+ *	16 MiB
+ * @FLOWSTREAM_FLOW_A_MAX_SESSION_HELD: u32 1..1048576, "max-session-held":
+ *	packets one session holds. Default 1024
+ * @FLOWSTREAM_FLOW_A_IDLE_TIMEOUT: u32 seconds 1..86400, "idle-timeout":
+ *	a session with no packet for this long ends. Default 60
+ * @FLOWSTREAM_FLOW_A_HOLE_TIMEOUT: u32 milliseconds 1..60000,
+ *	"hole-timeout": a TCP stream waits this long for a missing segment,
+ *	then reports a gap and goes on. Default 200
+ * @FLOWSTREAM_FLOW_A_PIPELINE: nest of FLOWSTREAM_A_ATTACH nests (PM,
+ *	ORDER, ARGS), in ADD_FLOW only
+ * @FLOWSTREAM_FLOW_A_STATS: nest of u64 counters, enum flowstream_fos_stat
+ *	(reply only)
+ */
+enum flowstream_flow_attr {
+	FLOWSTREAM_FLOW_A_UNSPEC,
+	FLOWSTREAM_FLOW_A_PAD,
+	FLOWSTREAM_FLOW_A_ID,
+	FLOWSTREAM_FLOW_A_NAME,
+	FLOWSTREAM_FLOW_A_PRIO,
+	FLOWSTREAM_FLOW_A_MATCH,
+	FLOWSTREAM_FLOW_A_STREAM,
+	FLOWSTREAM_FLOW_A_POLICY,
+	FLOWSTREAM_FLOW_A_MAX_SESSIONS,
+	FLOWSTREAM_FLOW_A_MAX_HELD,
+	FLOWSTREAM_FLOW_A_MAX_HELD_BYTES,
+	FLOWSTREAM_FLOW_A_MAX_SESSION_HELD,
+	FLOWSTREAM_FLOW_A_IDLE_TIMEOUT,
+	FLOWSTREAM_FLOW_A_HOLE_TIMEOUT,
+	FLOWSTREAM_FLOW_A_PIPELINE,
+	FLOWSTREAM_FLOW_A_STATS,
+
+	__FLOWSTREAM_FLOW_A_MAX
+};
+
+#define FLOWSTREAM_FLOW_A_MAX (__FLOWSTREAM_FLOW_A_MAX - 1)
+
+/*
+ * enum flowstream_pm_attr - a processing module (FLOWSTREAM_A_PM)
+ * @FLOWSTREAM_PM_A_NAME: string, at most 31 characters
+ * @FLOWSTREAM_PM_A_DESC: string, what it does
+ * @FLOWSTREAM_PM_A_PARAMS: string, its arguments, one "name: meaning" per
+ *	line
+ * @FLOWSTREAM_PM_A_STREAM: u8 enum flowstream_stream it processes
+ * @FLOWSTREAM_PM_A_MODE: u8 enum flowstream_pm_mode
+ * @FLOWSTREAM_PM_A_STATE_SIZE: u32, bytes of per-session state
+ * @FLOWSTREAM_PM_A_ATTACHED: u32, attachments in all namespaces
+ * @FLOWSTREAM_PM_A_MIGRATABLE: flag, the PM can export and import a
+ *	session's state
+ */
+enum flowstream_pm_attr {
+	FLOWSTREAM_PM_A_UNSPEC,
+	FLOWSTREAM_PM_A_NAME,
+	FLOWSTREAM_PM_A_DESC,
+	FLOWSTREAM_PM_A_PARAMS,
+	FLOWSTREAM_PM_A_STREAM,
+	FLOWSTREAM_PM_A_MODE,
+	FLOWSTREAM_PM_A_STATE_SIZE,
+	FLOWSTREAM_PM_A_ATTACHED,
+	FLOWSTREAM_PM_A_MIGRATABLE,
+
+	__FLOWSTREAM_PM_A_MAX
+};
+
+#define FLOWSTREAM_PM_A_MAX (__FLOWSTREAM_PM_A_MAX - 1)
+
+/*
+ * enum flowstream_att_attr - a PM attached to a flow (FLOWSTREAM_A_ATTACH)
+ * @FLOWSTREAM_ATT_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_ATT_A_FLOW: string, the flow's name
+ * @FLOWSTREAM_ATT_A_ID: u32, the attachment's id within its flow
+ * @FLOWSTREAM_ATT_A_PM: string, the PM's name
+ * @FLOWSTREAM_ATT_A_ORDER: u32 0..65535: PMs run in increasing ORDER;
+ *	read-only PMs of equal ORDER run side by side over the same data
+ * @FLOWSTREAM_ATT_A_ARGS: string, at most 255 characters, given to the PM
+ * @FLOWSTREAM_ATT_A_MODE: u8 enum flowstream_pm_mode (reply only)
+ * @FLOWSTREAM_ATT_A_STATS: nest of u64 counters, enum flowstream_att_stat
+ *	(reply only)
+ * @FLOWSTREAM_ATT_A_RESULT: nest, in FLOWSTREAM_SESS_A_RESULT only: the
+ *	PM's own per-session results, attribute types defined by the PM
+ *	(Documentation/flowos.rst lists those of the shipped PMs)
+ */
+enum flowstream_att_attr {
+	FLOWSTREAM_ATT_A_UNSPEC,
+	FLOWSTREAM_ATT_A_PAD,
+	FLOWSTREAM_ATT_A_FLOW,
+	FLOWSTREAM_ATT_A_ID,
+	FLOWSTREAM_ATT_A_PM,
+	FLOWSTREAM_ATT_A_ORDER,
+	FLOWSTREAM_ATT_A_ARGS,
+	FLOWSTREAM_ATT_A_MODE,
+	FLOWSTREAM_ATT_A_STATS,
+	FLOWSTREAM_ATT_A_RESULT,
+
+	__FLOWSTREAM_ATT_A_MAX
+};
+
+#define FLOWSTREAM_ATT_A_MAX (__FLOWSTREAM_ATT_A_MAX - 1)
+
+/*
+ * enum flowstream_sess_attr - a FlowOS session (FLOWSTREAM_A_SESSION);
+ * side A sent the session's first packet
+ * @FLOWSTREAM_SESS_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_SESS_A_FAMILY: u8, AF_INET or AF_INET6
+ * @FLOWSTREAM_SESS_A_PROTO: u8
+ * @FLOWSTREAM_SESS_A_ADDR_A: binary, 4 or 16 bytes
+ * @FLOWSTREAM_SESS_A_ADDR_B: binary, 4 or 16 bytes
+ * @FLOWSTREAM_SESS_A_PORT_A: u16 (host order), 0 without ports
+ * @FLOWSTREAM_SESS_A_PORT_B: u16
+ * @FLOWSTREAM_SESS_A_PACKETS_AB: u64, packets from A to B taken
+ * @FLOWSTREAM_SESS_A_BYTES_AB: u64
+ * @FLOWSTREAM_SESS_A_PACKETS_BA: u64
+ * @FLOWSTREAM_SESS_A_BYTES_BA: u64
+ * @FLOWSTREAM_SESS_A_HELD: u32, packets held now
+ * @FLOWSTREAM_SESS_A_AGE_MS: u64, since the first packet
+ * @FLOWSTREAM_SESS_A_IDLE_MS: u64, since the last packet
+ * @FLOWSTREAM_SESS_A_GAPS: u64, TCP holes given up on (both directions)
+ * @FLOWSTREAM_SESS_A_RESULT: nest of FLOWSTREAM_ATT_A_ID and
+ *	FLOWSTREAM_ATT_A_RESULT, repeated: each attached PM's results
+ */
+enum flowstream_sess_attr {
+	FLOWSTREAM_SESS_A_UNSPEC,
+	FLOWSTREAM_SESS_A_PAD,
+	FLOWSTREAM_SESS_A_FAMILY,
+	FLOWSTREAM_SESS_A_PROTO,
+	FLOWSTREAM_SESS_A_ADDR_A,
+	FLOWSTREAM_SESS_A_ADDR_B,
+	FLOWSTREAM_SESS_A_PORT_A,
+	FLOWSTREAM_SESS_A_PORT_B,
+	FLOWSTREAM_SESS_A_PACKETS_AB,
+	FLOWSTREAM_SESS_A_BYTES_AB,
+	FLOWSTREAM_SESS_A_PACKETS_BA,
+	FLOWSTREAM_SESS_A_BYTES_BA,
+	FLOWSTREAM_SESS_A_HELD,
+	FLOWSTREAM_SESS_A_AGE_MS,
+	FLOWSTREAM_SESS_A_IDLE_MS,
+	FLOWSTREAM_SESS_A_GAPS,
+	FLOWSTREAM_SESS_A_RESULT,
+
+	__FLOWSTREAM_SESS_A_MAX
+};
+
+#define FLOWSTREAM_SESS_A_MAX (__FLOWSTREAM_SESS_A_MAX - 1)
+
+/*
+ * enum flowstream_fos_stat - a FlowOS flow's counters
+ * (FLOWSTREAM_FLOW_A_STATS and /proc/net/flowstream/flows under these
+ * names; their sums over the flows of the namespace, deleted ones
+ * included, in /proc/net/flowstream/flowos, and over every namespace in
+ * /sys/module/flowstream/parameters/fos_*)
+ * @FLOWSTREAM_FOS_STAT_PACKETS_IN: "packets_in", packets taken
+ * @FLOWSTREAM_FOS_STAT_BYTES_IN: "bytes_in"
+ * @FLOWSTREAM_FOS_STAT_PACKETS_OUT: "packets_out", packets sent on by
+ *	the merger
+ * @FLOWSTREAM_FOS_STAT_BYTES_OUT: "bytes_out"
+ * @FLOWSTREAM_FOS_STAT_BYPASS_SESSIONS: "bypass_sessions", passed
+ *	unprocessed: max-sessions reached (policy bypass)
+ * @FLOWSTREAM_FOS_STAT_BYPASS_HELD: "bypass_held", passed unprocessed: a
+ *	held limit reached (policy bypass)
+ * @FLOWSTREAM_FOS_STAT_BYPASS_NOMEM: "bypass_nomem", passed unprocessed:
+ *	no memory for a session (policy bypass)
+ * @FLOWSTREAM_FOS_STAT_DROP_SESSIONS: "drop_sessions", max-sessions
+ *	reached (policy drop)
+ * @FLOWSTREAM_FOS_STAT_DROP_HELD: "drop_held", a held limit reached
+ *	(policy drop)
+ * @FLOWSTREAM_FOS_STAT_DROP_NOMEM: "drop_nomem" (policy drop)
+ * @FLOWSTREAM_FOS_STAT_DROP_PM: "drop_pm", dropped by a read-write PM
+ * @FLOWSTREAM_FOS_STAT_DROP_TEARDOWN: "drop_teardown", held when the flow
+ *	was deleted, the namespace went away or the module was unloaded
+ * @FLOWSTREAM_FOS_STAT_DROP_DEV: "drop_dev", held when their output or
+ *	input device went away
+ * @FLOWSTREAM_FOS_STAT_DROP_OUTPUT: "drop_output", refused by the stack
+ *	when sent on
+ * @FLOWSTREAM_FOS_STAT_HELD: "held", packets held now
+ * @FLOWSTREAM_FOS_STAT_HELD_BYTES: "held_bytes", their truesize
+ * @FLOWSTREAM_FOS_STAT_SESSIONS: "sessions", live sessions
+ * @FLOWSTREAM_FOS_STAT_SESSIONS_CREATED: "sessions_created"
+ * @FLOWSTREAM_FOS_STAT_SESSIONS_ENDED: "sessions_ended" (idle, or their
+ *	flow deleted)
+ * @FLOWSTREAM_FOS_STAT_TCP_GAPS: "tcp_gaps", holes given up on after
+ *	hole-timeout
+ * @FLOWSTREAM_FOS_STAT_TCP_OOO: "tcp_ooo", segments held for reordering
+ */
+enum flowstream_fos_stat {
+	FLOWSTREAM_FOS_STAT_UNSPEC,
+	FLOWSTREAM_FOS_STAT_PACKETS_IN,
+	FLOWSTREAM_FOS_STAT_BYTES_IN,
+	FLOWSTREAM_FOS_STAT_PACKETS_OUT,
+	FLOWSTREAM_FOS_STAT_BYTES_OUT,
+	FLOWSTREAM_FOS_STAT_BYPASS_SESSIONS,
+	FLOWSTREAM_FOS_STAT_BYPASS_HELD,
+	FLOWSTREAM_FOS_STAT_BYPASS_NOMEM,
+	FLOWSTREAM_FOS_STAT_DROP_SESSIONS,
+	FLOWSTREAM_FOS_STAT_DROP_HELD,
+	FLOWSTREAM_FOS_STAT_DROP_NOMEM,
+	FLOWSTREAM_FOS_STAT_DROP_PM,
+	FLOWSTREAM_FOS_STAT_DROP_TEARDOWN,
+	FLOWSTREAM_FOS_STAT_DROP_DEV,
+	FLOWSTREAM_FOS_STAT_DROP_OUTPUT,
+	FLOWSTREAM_FOS_STAT_HELD,
+	FLOWSTREAM_FOS_STAT_HELD_BYTES,
+	FLOWSTREAM_FOS_STAT_SESSIONS,
+	FLOWSTREAM_FOS_STAT_SESSIONS_CREATED,
+	FLOWSTREAM_FOS_STAT_SESSIONS_ENDED,
+	FLOWSTREAM_FOS_STAT_TCP_GAPS,
+	FLOWSTREAM_FOS_STAT_TCP_OOO,
+
+	__FLOWSTREAM_FOS_STAT_MAX
+};
+
+#define FLOWSTREAM_FOS_STAT_MAX (__FLOWSTREAM_FOS_STAT_MAX - 1)
+
+/*
+ * enum flowstream_att_stat - an attachment's counters
+ * (FLOWSTREAM_ATT_A_STATS)
+ * @FLOWSTREAM_ATT_STAT_UNITS: "units", data units released by the PM
+ * @FLOWSTREAM_ATT_STAT_BYTES: "bytes", their stream bytes
+ * @FLOWSTREAM_ATT_STAT_DROPPED: "dropped", units the PM dropped
+ * @FLOWSTREAM_ATT_STAT_WINDOWS: "windows", windows processed (calls)
+ * @FLOWSTREAM_ATT_STAT_QUEUED: "queued", units in its windows now
+ * @FLOWSTREAM_ATT_STAT_SESSIONS: "sessions", sessions with its state
+ * @FLOWSTREAM_ATT_STAT_CPU_NS: "cpu_ns", time spent in the PM's
+ *	callbacks
+ */
+enum flowstream_att_stat {
+	FLOWSTREAM_ATT_STAT_UNSPEC,
+	FLOWSTREAM_ATT_STAT_UNITS,
+	FLOWSTREAM_ATT_STAT_BYTES,
+	FLOWSTREAM_ATT_STAT_DROPPED,
+	FLOWSTREAM_ATT_STAT_WINDOWS,
+	FLOWSTREAM_ATT_STAT_QUEUED,
+	FLOWSTREAM_ATT_STAT_SESSIONS,
+	FLOWSTREAM_ATT_STAT_CPU_NS,
+
+	__FLOWSTREAM_ATT_STAT_MAX
+};
+
+#define FLOWSTREAM_ATT_STAT_MAX (__FLOWSTREAM_ATT_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_FLOWSTREAM_H */
