@@ -13,6 +13,7 @@
 #include "flowstream.h"
 #include "netlink.h"
 #include "netns.h"
+#include "fos.h"
 #include "sampler.h"
 
 unsigned int fs_debug;
@@ -126,18 +127,28 @@ static int __init fs_init(void)
 	err = fs_smp_init();
 	if (err)
 		goto err_cache;
-	err = fs_netns_register();
+	err = fos_init();
 	if (err)
 		goto err_smp;
-	err = fs_genl_register();
+	err = fs_netns_register();
+	if (err)
+		goto err_fos;
+	err = fos_netdev_register();
 	if (err)
 		goto err_netns;
+	err = fs_genl_register();
+	if (err)
+		goto err_netdev;
 	pr_info("flowstream %s loaded\n", FLOWSTREAM_VERSION);
 	return 0;
 
+err_netdev:
+	fos_netdev_unregister();
 err_netns:
 	fs_netns_unregister();
 	rcu_barrier();
+err_fos:
+	fos_exit();
 err_smp:
 	fs_smp_exit();
 err_cache:
@@ -154,9 +165,11 @@ static void __exit fs_exit(void)
 	flush_workqueue(fs_wq);
 	/* No new request can arrive once the family is gone. */
 	fs_genl_unregister();
+	fos_netdev_unregister();
 	fs_netns_unregister();
 	/* Prefixes deleted at run time are freed by RCU callbacks. */
 	rcu_barrier();
+	fos_exit();
 	fs_smp_exit();
 	fs_acct_cache_exit();
 	destroy_workqueue(fs_wq);

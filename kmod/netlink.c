@@ -16,6 +16,7 @@
 #include "acct.h"
 #include "config.h"
 #include "flowstream.h"
+#include "fos.h"
 #include "netlink.h"
 #include "sampler.h"
 #include "stats.h"
@@ -33,7 +34,8 @@ static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {
 static u64 fs_features_supported(void)
 {
 	return BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT) |
-	       BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT);
+	       BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT) |
+	       BIT_ULL(FLOWSTREAM_FEAT_FLOWOS_BIT);
 }
 
 /* Capabilities enabled in @fsn (FLOWSTREAM_FEAT_*); caller holds its lock. */
@@ -45,6 +47,8 @@ static u64 fs_features_enabled(struct fs_net *fsn)
 		f |= BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT);
 	if (rcu_access_pointer(fsn->smp_run))
 		f |= BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT);
+	if (fsn->fos && fsn->fos->nflows)
+		f |= BIT_ULL(FLOWSTREAM_FEAT_FLOWOS_BIT);
 	return f;
 }
 
@@ -319,6 +323,64 @@ static const struct genl_ops fs_genl_ops[] = {
 		.cmd = FLOWSTREAM_CMD_ACK_WINDOW,
 		.doit = fs_nl_ack_window,
 		.policy = fs_win_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_ADD_FLOW,
+		.doit = fos_nl_add_flow,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_DEL_FLOW,
+		.doit = fos_nl_del_flow,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_FLOW,
+		.doit = fos_nl_get_flow,
+		.dumpit = fos_nl_dump_flows,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_SESSION,
+		.dumpit = fos_nl_dump_sessions,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_PM,
+		.doit = fos_nl_get_pm,
+		.dumpit = fos_nl_dump_pms,
+		.policy = fos_pm_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_ATTACH,
+		.doit = fos_nl_attach,
+		.policy = fos_att_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_DETACH,
+		.doit = fos_nl_detach,
+		.policy = fos_att_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_ATTACH,
+		.dumpit = fos_nl_dump_atts,
+		.policy = fos_att_ops_policy,
 		.maxattr = FLOWSTREAM_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

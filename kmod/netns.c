@@ -13,6 +13,7 @@
 
 #include "acct.h"
 #include "config.h"
+#include "fos.h"
 #include "netns.h"
 #include "procfs.h"
 #include "sampler.h"
@@ -33,6 +34,7 @@ static const struct fs_net_part fs_net_parts[] = {
 	{ "acct", fs_acct_net_init, fs_acct_net_exit },
 	{ "sampler", fs_smp_net_init, fs_smp_net_exit },
 	{ "procfs", fs_proc_net_init, fs_proc_net_exit },
+	{ "flowos", fos_net_part_init, fos_net_part_exit },
 };
 
 static void fs_net_unwind(struct fs_net *fsn, int n)

@@ -18,6 +18,7 @@ struct fs_config;
 struct fs_pcpu_stats;
 struct fs_sampler;
 struct fs_smp_run;
+struct fos_net;
 struct proc_dir_entry;
 
 /* Ended flow records on their way to FLOWSTREAM_MCGRP_RECORDS (acct_events.c) */
@@ -46,6 +47,7 @@ struct fs_events {
  * @smp: prefix sampling state, under @lock
  * @smp_run: the sampler's current window while sampling is on; changed
  *	under @lock, read under RCU
+ * @fos: FlowOS state (fos.h)
  */
 struct fs_net {
 	struct net *net;
@@ -61,6 +63,7 @@ struct fs_net {
 	struct fs_smp_run __rcu *smp_run;
 	/* The sampler's hooks, their priv this struct (sampler_hook.c). */
 	struct nf_hook_ops smp_ops[2];
+	struct fos_net *fos;
 };
 
 extern unsigned int fs_net_id;

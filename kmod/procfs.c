@@ -15,7 +15,7 @@
 #include "sampler.h"
 #include "stats.h"
 
-static int fs_proc_check(struct seq_file *seq, struct net *net)
+int fs_proc_check(struct seq_file *seq, struct net *net)
 {
 	if (!file_ns_capable(seq->file, net->user_ns, CAP_NET_ADMIN))
 		return -EPERM;

@@ -961,7 +961,7 @@ enum flowstream_sess_attr {
 
 /*
  * enum flowstream_fos_stat - a FlowOS flow's counters
- * (FLOWSTREAM_FLOW_A_STATS and /proc/net/flowstream/flows under these
+ * (FLOWSTREAM_FLOW_A_STATS and /proc/net/flowstream/flowos_flows under these
  * names; their sums over the flows of the namespace, deleted ones
  * included, in /proc/net/flowstream/flowos, and over every namespace in
  * /sys/module/flowstream/parameters/fos_*)

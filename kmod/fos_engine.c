@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream FlowOS: the threads that run the PMs and the merger.
+ *
+ * There is one worker thread per pipeline stage and CPU index
+ * ("flowstream/s<stage>:<index>"), and one merger per CPU index
+ * ("flowstream/m:<index>"), shared by every flow of every namespace: their
+ * number grows with CPUs and with the longest pipeline in use, not with
+ * flows or sessions. A session always goes to the same index, so each of
+ * its stages is run by one thread at a time, in order. A session with new
+ * data for a stage is queued on that stage's worker once (a bit per stage
+ * says it is queued); the worker then takes everything the session has,
+ * in batches of FOS_WINDOW_BATCH units, so a busy session costs one
+ * wake-up per batch, not per packet.
+ *
+ * A stage is the PMs of one ORDER: read-only PMs side by side over the
+ * same units, or one read-write PM. Units a stage releases go to the next
+ * stage, and those the last releases to the merger, which sends them on
+ * with the forward path's own continuation (ip_forward_finish and its IPv6
+ * twin), in stream order.
+ */
+#include <linux/kthread.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <net/ip6_checksum.h>
+#include <net/tcp.h>
+#include <net/udp.h>
+
+#include "fos.h"
+
+struct fos_worker {
+	spinlock_t lock;	/* queue */
+	struct list_head queue;
+	struct task_struct *task;
+	unsigned int stage;
+	bool busy;
+};
+
+/* fos_workers[stage][index]; stage FOS_MERGER is the merger. */
+static struct fos_worker *fos_workers[FOS_WIN_MAX + 1];
+static unsigned int fos_nstages;	/* worker stages started */
+static DEFINE_MUTEX(fos_engine_lock);
+static DECLARE_WAIT_QUEUE_HEAD(fos_idle_wq);
+
+void fos_kick(struct fos_session *s, unsigned int stage)
+{
+	struct fos_worker *wk = &fos_workers[stage][s->wk];
+
+	if (test_and_set_bit(stage, &s->queued))
+		return;
+	refcount_inc(&s->ref);
+	spin_lock_bh(&wk->lock);
+	list_add_tail(&s->work[stage], &wk->queue);
+	spin_unlock_bh(&wk->lock);
+	wake_up_process(wk->task);
+}
+
+/* Counts one packet given up by @s's flow; the caller frees it. */
+static void fos_count_drop(struct fos_flow *f, struct sk_buff *skb,
+			   enum flowstream_fos_stat why)
+{
+	fos_flow_stat_add(f, why, 1);
+}
+
+static void fos_unheld(struct fos_session *s, struct sk_buff *skb)
+{
+	struct fos_flow *f = s->flow;
+
+	s->held--;
+	s->held_bytes -= skb->truesize;
+	atomic_dec(&f->held);
+	atomic_sub(skb->truesize, &f->held_bytes);
+}
+
+/* Fix the L4 checksum of a packet a PM wrote to. */
+static int fos_fix_csum(struct sk_buff *skb)
+{
+	unsigned int l4off, len, csum_off;
+	u8 proto;
+	__sum16 *csum;
+	__wsum sum;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL || skb_is_gso(skb))
+		return 0;	/* the device or the GSO layer computes it */
+	if (skb->protocol == htons(ETH_P_IP)) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		l4off = skb_network_offset(skb) + iph->ihl * 4;
+		proto = iph->protocol;
+	} else {
+		l4off = skb_transport_offset(skb);
+		proto = ipv6_hdr(skb)->nexthdr;
+	}
+	if (proto == IPPROTO_TCP)
+		csum_off = offsetof(struct tcphdr, check);
+	else if (proto == IPPROTO_UDP)
+		csum_off = offsetof(struct udphdr, check);
+	else
+		return 0;
+	if (skb_ensure_writable(skb, l4off + csum_off + 2))
+		return -ENOMEM;
+	csum = (__sum16 *)(skb->data + l4off + csum_off);
+	if (proto == IPPROTO_UDP && skb->protocol == htons(ETH_P_IP) &&
+	    !*csum)
+		return 0;	/* IPv4 UDP without a checksum */
+	*csum = 0;
+	len = skb->len - l4off;
+	sum = skb_checksum(skb, l4off, len, 0);
+	if (skb->protocol == htons(ETH_P_IP))
+		*csum = csum_tcpudp_magic(ip_hdr(skb)->saddr,
+					  ip_hdr(skb)->daddr, len, proto, sum);
+	else
+		*csum = csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
+					&ipv6_hdr(skb)->daddr, len, proto, sum);
+	if (proto == IPPROTO_UDP && !*csum)
+		*csum = CSUM_MANGLED_0;
+	skb->ip_summed = CHECKSUM_NONE;
+	return 0;
+}
+
+static void fos_output(struct fos_flow *f, struct sk_buff *skb)
+{
+	struct fos_net *fn = f->fn;
+	int idx = skb->protocol == htons(ETH_P_IP) ? 0 : 1;
+	struct fos_cb *cb = fos_cb(skb);
+	unsigned int len = skb->len;
+
+	if (cb->flags & FOS_UNIT_DROP) {
+		fos_count_drop(f, skb, FLOWSTREAM_FOS_STAT_DROP_PM);
+		kfree_skb(skb);
+		return;
+	}
+	if (cb->flags & FOS_CB_DEAD) {
+		fos_count_drop(f, skb, FLOWSTREAM_FOS_STAT_DROP_DEV);
+		kfree_skb(skb);
+		return;
+	}
+	if ((cb->flags & FOS_UNIT_DIRTY) && fos_fix_csum(skb)) {
+		fos_count_drop(f, skb, FLOWSTREAM_FOS_STAT_DROP_OUTPUT);
+		kfree_skb(skb);
+		return;
+	}
+	/* The IP layer's control block is intact; ours is in its tail. */
+	memset(cb, 0, sizeof(*cb));
+	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_PACKETS_OUT, 1);
+	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_BYTES_OUT, len);
+	local_bh_disable();
+	rcu_read_lock();
+	fn->okfn[idx](fn->net, NULL, skb);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+/*
+ * Send (or, with @drop, drop as @why) every unit of @s from the merger's
+ * position to @upto.
+ */
+static void fos_send_upto(struct fos_session *s, u64 upto, bool drop,
+			  enum flowstream_fos_stat why)
+{
+	struct fos_flow *f = s->flow;
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+	u64 i;
+
+	__skb_queue_head_init(&q);
+	spin_lock_bh(&s->lock);
+	if (drop)
+		upto = s->w.tail;
+	for (i = s->w.sent; i < upto; i++) {
+		skb = s->ring[i & (s->ring_size - 1)];
+		fos_unheld(s, skb);
+		__skb_queue_tail(&q, skb);
+	}
+	if (drop)
+		fos_win_drain(&s->w);
+	else if (upto > s->w.sent)
+		fos_win_sent(&f->pipe.l, &s->w, upto);
+	spin_unlock_bh(&s->lock);
+
+	while ((skb = __skb_dequeue(&q))) {
+		if (drop) {
+			fos_count_drop(f, skb, why);
+			kfree_skb(skb);
+		} else {
+			fos_output(f, skb);
+		}
+	}
+}
+
+/* Drop everything @s holds, as @why; caller holds the flow's pipe_sem. */
+void fos_send_all(struct fos_session *s, bool drop,
+		  enum flowstream_fos_stat why)
+{
+	struct fos_flow *f = s->flow;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		unsigned int n;
+
+		spin_lock_bh(&s->lock);
+		n = fos_tcp_held(&s->tcp[d]);
+		atomic_sub(n, &f->held);
+		atomic_sub(fos_tcp_held_bytes(&s->tcp[d]), &f->held_bytes);
+		fos_tcp_purge(&s->tcp[d]);
+		spin_unlock_bh(&s->lock);
+		if (n)
+			fos_flow_stat_add(f, why, n);
+	}
+	fos_send_upto(s, 0, drop, why);
+}
+
+static void fos_merge(struct fos_session *s)
+{
+	struct fos_flow *f = s->flow;
+	u64 upto;
+
+	clear_bit(FOS_MERGER, &s->queued);
+	smp_mb__after_atomic();
+	down_read(&f->pipe_sem);
+	spin_lock_bh(&s->lock);
+	upto = s->dead ? s->w.sent : fos_win_sendable(&f->pipe.l, &s->w);
+	spin_unlock_bh(&s->lock);
+	fos_send_upto(s, upto, false, 0);
+	up_read(&f->pipe_sem);
+}
+
+/* End @s's state of the PM at pipeline position @p; pipe_sem held. */
+void fos_state_end(struct fos_session *s, unsigned int p)
+{
+	struct fos_att *att = s->flow->pipe.att[p];
+
+	if (!s->state[p])
+		return;
+	if (att->pm->session_end)
+		att->pm->session_end(att, s, s->state[p]);
+	kfree(s->state[p]);
+	s->state[p] = NULL;
+}
+
+static void *fos_state(struct fos_session *s, unsigned int p)
+{
+	struct fos_att *att = s->flow->pipe.att[p];
+
+	if (s->state[p])
+		return s->state[p];
+	s->state[p] = kzalloc(max(att->pm->state_size, 1U), GFP_KERNEL);
+	if (!s->state[p])
+		return NULL;
+	atomic64_inc(&att->st[FLOWSTREAM_ATT_STAT_SESSIONS]);
+	if (att->pm->session_start)
+		att->pm->session_start(att, s, s->state[p]);
+	return s->state[p];
+}
+
+/* Fill @w with up to a batch of PM @p's window; under s->lock. */
+static bool fos_snapshot(struct fos_session *s, unsigned int p,
+			 struct fos_window *w)
+{
+	struct fos_flow *f = s->flow;
+	u64 head, tail, i;
+
+	if (s->dead || !fos_win_window(&f->pipe.l, &s->w, p, &head, &tail))
+		return false;
+	w->first = head;
+	w->n = min_t(u64, tail - head, FOS_WINDOW_BATCH);
+	for (i = 0; i < w->n; i++) {
+		struct sk_buff *skb = s->ring[(head + i) & (s->ring_size - 1)];
+		struct fos_cb *cb = fos_cb(skb);
+		struct fos_unit *u = &w->units[i];
+
+		u->skb = skb;
+		u->off = cb->off;
+		u->len = cb->len;
+		u->stream_off = cb->stream_off;
+		u->gap = cb->gap;
+		u->dir = cb->dir;
+		u->flags = cb->flags;
+	}
+	return true;
+}
+
+/* Run PM @p over everything in its window; pipe_sem held. */
+static void fos_run_pm(struct fos_session *s, unsigned int p,
+		       struct fos_window *w)
+{
+	struct fos_att *att = s->flow->pipe.att[p];
+	u64 bytes, t0;
+	unsigned int i;
+	void *state;
+	int err;
+
+	for (;;) {
+		spin_lock_bh(&s->lock);
+		if (!fos_snapshot(s, p, w)) {
+			spin_unlock_bh(&s->lock);
+			return;
+		}
+		spin_unlock_bh(&s->lock);
+
+		/* Without memory for its state the PM cannot see the data. */
+		state = fos_state(s, p);
+		t0 = local_clock();
+		if (state)
+			att->pm->process(att, s, state, w);
+		atomic64_add(local_clock() - t0,
+			     &att->st[FLOWSTREAM_ATT_STAT_CPU_NS]);
+		bytes = 0;
+		for (i = 0; i < w->n; i++) {
+			bytes += w->units[i].len;
+			if (w->units[i].flags & FOS_UNIT_DROP)
+				atomic64_inc(&att->st[FLOWSTREAM_ATT_STAT_DROPPED]);
+		}
+		atomic64_inc(&att->st[FLOWSTREAM_ATT_STAT_WINDOWS]);
+		atomic64_add(w->n, &att->st[FLOWSTREAM_ATT_STAT_UNITS]);
+		atomic64_add(bytes, &att->st[FLOWSTREAM_ATT_STAT_BYTES]);
+
+		spin_lock_bh(&s->lock);
+		err = fos_win_release(&s->flow->pipe.l, &s->w, p,
+				      w->first + w->n);
+		spin_unlock_bh(&s->lock);
+		if (WARN_ON_ONCE(err))
+			return;
+		cond_resched();
+	}
+}
+
+void fos_engine_finish(struct fos_session *s, unsigned int p,
+		       struct fos_window *w)
+{
+	fos_run_pm(s, p, w);
+}
+
+static void fos_run_stage(struct fos_session *s, unsigned int stage,
+			  struct fos_window *w)
+{
+	struct fos_flow *f = s->flow;
+	unsigned int p;
+
+	clear_bit(stage, &s->queued);
+	smp_mb__after_atomic();
+	down_read(&f->pipe_sem);
+	if (READ_ONCE(s->dead)) {
+		up_read(&f->pipe_sem);
+		return;
+	}
+	for (p = 0; p < f->pipe.l.n; p++)
+		if (f->pipe.l.stage[p] == stage)
+			fos_run_pm(s, p, w);
+	/* Whatever this stage released goes on. */
+	if (stage + 1 < f->pipe.l.nstages)
+		fos_kick(s, stage + 1);
+	else
+		fos_kick(s, FOS_MERGER);
+	up_read(&f->pipe_sem);
+}
+
+static int fos_worker_fn(void *arg)
+{
+	struct fos_worker *wk = arg;
+	struct fos_window *w = NULL;
+	struct fos_session *s;
+	LIST_HEAD(batch);
+
+	if (wk->stage != FOS_MERGER) {
+		w = kmalloc(sizeof(*w), GFP_KERNEL);
+		if (!w)
+			return -ENOMEM;
+	}
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_lock_bh(&wk->lock);
+		if (list_empty(&wk->queue)) {
+			wk->busy = false;
+			spin_unlock_bh(&wk->lock);
+			wake_up_all(&fos_idle_wq);
+			if (kthread_should_stop())
+				break;
+			schedule();
+			continue;
+		}
+		wk->busy = true;
+		list_splice_init(&wk->queue, &batch);
+		spin_unlock_bh(&wk->lock);
+		__set_current_state(TASK_RUNNING);
+
+		while (!list_empty(&batch)) {
+			s = list_first_entry(&batch, struct fos_session,
+					     work[wk->stage]);
+			list_del_init(&s->work[wk->stage]);
+			if (wk->stage == FOS_MERGER)
+				fos_merge(s);
+			else
+				fos_run_stage(s, wk->stage, w);
+			fos_sess_put(s);
+			cond_resched();
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	kfree(w);
+	return 0;
+}
+
+static bool fos_worker_idle(struct fos_worker *wk)
+{
+	bool idle;
+
+	spin_lock_bh(&wk->lock);
+	idle = !wk->busy && list_empty(&wk->queue);
+	spin_unlock_bh(&wk->lock);
+	return idle;
+}
+
+/* Wait until every worker has run out of work. */
+void fos_engine_flush(void)
+{
+	unsigned int st, i;
+
+	mutex_lock(&fos_engine_lock);
+	for (st = 0; st <= FOS_WIN_MAX; st++) {
+		if (!fos_workers[st])
+			continue;
+		for (i = 0; i < nr_cpu_ids; i++)
+			wait_event(fos_idle_wq,
+				   fos_worker_idle(&fos_workers[st][i]));
+	}
+	mutex_unlock(&fos_engine_lock);
+}
+
+static void fos_stage_stop(unsigned int st)
+{
+	unsigned int i;
+
+	if (!fos_workers[st])
+		return;
+	for (i = 0; i < nr_cpu_ids; i++)
+		if (fos_workers[st][i].task)
+			kthread_stop(fos_workers[st][i].task);
+	kfree(fos_workers[st]);
+	fos_workers[st] = NULL;
+}
+
+static int fos_stage_start(unsigned int st)
+{
+	struct fos_worker *wks;
+	unsigned int i;
+
+	wks = kcalloc(nr_cpu_ids, sizeof(*wks), GFP_KERNEL);
+	if (!wks)
+		return -ENOMEM;
+	fos_workers[st] = wks;
+	for (i = 0; i < nr_cpu_ids; i++) {
+		struct fos_worker *wk = &wks[i];
+		struct task_struct *t;
+
+		spin_lock_init(&wk->lock);
+		INIT_LIST_HEAD(&wk->queue);
+		wk->stage = st;
+		if (st == FOS_MERGER)
+			t = kthread_create(fos_worker_fn, wk,
+					   "flowstream/m:%u", i);
+		else
+			t = kthread_create(fos_worker_fn, wk,
+					   "flowstream/s%u:%u", st, i);
+		if (IS_ERR(t)) {
+			fos_stage_stop(st);
+			return PTR_ERR(t);
+		}
+		wk->task = t;
+		wake_up_process(t);
+	}
+	return 0;
+}
+
+/**
+ * fos_engine_stages() - make sure workers run for @n pipeline stages
+ * @n: stages of the longest pipeline about to exist
+ *
+ * Process context. Threads, once started, stay until the module unloads.
+ */
+int fos_engine_stages(unsigned int n)
+{
+	int err = 0;
+
+	mutex_lock(&fos_engine_lock);
+	while (fos_nstages < n && !err) {
+		err = fos_stage_start(fos_nstages);
+		if (!err)
+			fos_nstages++;
+	}
+	mutex_unlock(&fos_engine_lock);
+	return err;
+}
+
+int fos_engine_init(void)
+{
+	return fos_stage_start(FOS_MERGER);
+}
+
+void fos_engine_exit(void)
+{
+	unsigned int st;
+
+	for (st = 0; st < fos_nstages; st++)
+		fos_stage_stop(st);
+	fos_nstages = 0;
+	fos_stage_stop(FOS_MERGER);
+}

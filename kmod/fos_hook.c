@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream FlowOS: the forward-path hook that gives packets to flows.
+ *
+ * At NF_INET_FORWARD (IPv4 and IPv6, last priority) each packet is
+ * classified; a packet that matches a flow is taken (NF_STOLEN) into its
+ * session's stream and queued for the flow's first PM, or for the merger
+ * when the flow has none. A packet of a flow without PMs whose session
+ * holds nothing passes at once (counted in and out). Non-first fragments
+ * and packets whose headers cannot be read pass untouched.
+ */
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/dsfield.h>
+#include <net/ipv6.h>
+
+#include "fos.h"
+#include "netns.h"
+
+/* Parse @skb into @k; its L4 header offset in *l4off. False: pass it. */
+static bool fos_parse(struct sk_buff *skb, const struct nf_hook_state *st,
+		      struct fos_pkt_key *k, unsigned int *l4off)
+{
+	__be16 ports[2], *pp;
+
+	memset(k, 0, sizeof(*k));
+	k->ifindex = st->in ? st->in->ifindex : 0;
+	if (st->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		k->family = AF_INET;
+		k->proto = iph->protocol;
+		k->dscp = ipv4_get_dsfield(iph) >> 2;
+		k->src.ip = iph->saddr;
+		k->dst.ip = iph->daddr;
+		*l4off = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6 = ipv6_hdr(skb);
+		__be16 frag_off = 0;
+		u8 nexthdr = ip6->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6), &nexthdr, &frag_off);
+		if (off < 0 || (frag_off & htons(~0x7)))
+			return false;
+		k->family = AF_INET6;
+		k->proto = nexthdr;
+		k->dscp = ipv6_get_dsfield(ip6) >> 2;
+		k->src.in6 = ip6->saddr;
+		k->dst.in6 = ip6->daddr;
+		*l4off = off;
+	}
+	switch (k->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		pp = skb_header_pointer(skb, *l4off, sizeof(ports), ports);
+		if (!pp)
+			return false;
+		k->sport = pp[0];
+		k->dport = pp[1];
+		break;
+	}
+	return true;
+}
+
+/* Gives up @skb by @f's policy, counted by @why (a DROP_* counter). */
+static unsigned int fos_give_up(struct fos_flow *f, int why)
+{
+	if (f->policy == FLOWSTREAM_FOS_POLICY_BYPASS) {
+		static const u8 bypass[] = {
+			[FLOWSTREAM_FOS_STAT_DROP_SESSIONS] =
+				FLOWSTREAM_FOS_STAT_BYPASS_SESSIONS,
+			[FLOWSTREAM_FOS_STAT_DROP_HELD] =
+				FLOWSTREAM_FOS_STAT_BYPASS_HELD,
+			[FLOWSTREAM_FOS_STAT_DROP_NOMEM] =
+				FLOWSTREAM_FOS_STAT_BYPASS_NOMEM,
+		};
+
+		fos_flow_stat_add(f, bypass[why], 1);
+		return NF_ACCEPT;
+	}
+	fos_flow_stat_add(f, why, 1);
+	return NF_DROP;
+}
+
+static void fos_cb_set(struct sk_buff *skb, u8 dir, u32 off, u32 len,
+		       u64 stream_off, u64 gap, u8 flags)
+{
+	struct fos_cb *cb = fos_cb(skb);
+
+	cb->dir = dir;
+	cb->off = off;
+	cb->len = len;
+	cb->stream_off = stream_off;
+	cb->gap = min_t(u64, gap, U32_MAX);
+	cb->flags = flags;
+}
+
+struct fos_emit_ctx {
+	struct fos_session *s;
+	u8 dir;
+};
+
+/* A unit of a TCP stream came out in order: append it to the ring. */
+static void fos_tcp_emit(void *arg, const struct fos_tcp_unit *u)
+{
+	struct fos_emit_ctx *ctx = arg;
+	struct fos_session *s = ctx->s;
+	struct fos_flow *f = s->flow;
+	int err;
+
+	fos_cb_set(u->skb, ctx->dir, u->off, u->len, u->stream_off, u->gap,
+		   u->flags);
+	if (u->gap) {
+		s->gaps++;
+		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_TCP_GAPS, 1);
+	}
+	/* The ring was grown for every unit fos_tcp_input() can emit. */
+	err = fos_sess_push(s, u->skb);
+	if (WARN_ON_ONCE(err)) {
+		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_DROP_NOMEM, 1);
+		atomic_dec(&f->held);
+		atomic_sub(u->skb->truesize, &f->held_bytes);
+		kfree_skb(u->skb);
+	}
+}
+
+/*
+ * Queue @skb as units of @s's stream; under s->lock. Returns 0 when the
+ * packet is taken, or the counter saying why it is not.
+ */
+static int fos_take(struct fos_flow *f, struct fos_session *s,
+		    struct sk_buff *skb, int dir, unsigned int l4off,
+		    u8 proto)
+{
+	struct fos_emit_ctx ctx = { .s = s, .dir = dir };
+	unsigned int held = s->held + fos_tcp_held(&s->tcp[0]) +
+			    fos_tcp_held(&s->tcp[1]);
+	struct fos_tcp_limits lim;
+	u32 off = 0, len = skb->len;
+	unsigned int ooo;
+	int err;
+
+	if (held >= f->max_session_held ||
+	    atomic_read(&f->held) >= f->max_held ||
+	    atomic_read(&f->held_bytes) + skb->truesize > f->max_held_bytes)
+		return FLOWSTREAM_FOS_STAT_DROP_HELD;
+	/* Room in the ring for this unit and all TCP may release with it. */
+	err = fos_sess_reserve(s, held + 1, f->max_session_held);
+	if (err)
+		return err == -ENOMEM ? FLOWSTREAM_FOS_STAT_DROP_NOMEM :
+					FLOWSTREAM_FOS_STAT_DROP_HELD;
+	atomic_inc(&f->held);
+	atomic_add(skb->truesize, &f->held_bytes);
+
+	if (f->stream == FLOWSTREAM_STREAM_TCP && proto == IPPROTO_TCP) {
+		ooo = fos_tcp_held(&s->tcp[dir]);
+		lim.max_pkts = f->max_session_held;
+		lim.max_bytes = f->max_held_bytes;
+		err = fos_tcp_input(&s->tcp[dir], skb, l4off, ktime_get_ns(),
+				    &lim, fos_tcp_emit, &ctx);
+		if (!err) {
+			if (fos_tcp_held(&s->tcp[dir]) > ooo)
+				fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_TCP_OOO,
+						  1);
+			return 0;
+		}
+		atomic_dec(&f->held);
+		atomic_sub(skb->truesize, &f->held_bytes);
+		return err == -ENOMEM ? FLOWSTREAM_FOS_STAT_DROP_NOMEM :
+					FLOWSTREAM_FOS_STAT_DROP_HELD;
+	}
+	if (f->stream == FLOWSTREAM_STREAM_UDP && proto == IPPROTO_UDP &&
+	    skb->len >= l4off + sizeof(struct udphdr)) {
+		off = l4off + sizeof(struct udphdr);
+		len = skb->len - off;
+	}
+	fos_cb_set(skb, dir, off, len, s->pkts[dir] - 1, 0, 0);
+	fos_sess_push(s, skb);
+	return 0;
+}
+
+static unsigned int fos_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *st)
+{
+	struct fos_net *fn = priv;
+	struct fos_session *s;
+	struct fos_pkt_key k;
+	struct fos_flow *f;
+	unsigned int l4off;
+	int dir, why, tries;
+	bool fast;
+
+	if (!fos_parse(skb, st, &k, &l4off))
+		return NF_ACCEPT;
+	f = fos_cls_lookup(rcu_dereference(fn->cls), &k);
+	if (!f || !READ_ONCE(f->live))
+		return NF_ACCEPT;
+	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_PACKETS_IN, 1);
+	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_BYTES_IN, skb->len);
+
+	for (tries = 0;; tries++) {
+		s = fos_sess_get(f, &k, &why);
+		if (!s)
+			return fos_give_up(f, why);
+		spin_lock(&s->lock);
+		if (likely(!s->dead))
+			break;
+		/* Reaped between lookup and lock: it is out of the table. */
+		spin_unlock(&s->lock);
+		fos_sess_put(s);
+		if (tries)
+			return fos_give_up(f, FLOWSTREAM_FOS_STAT_DROP_NOMEM);
+	}
+	dir = fos_sess_dir(s, &k);
+	s->pkts[dir]++;
+	s->bytes[dir] += skb->len;
+	s->last = jiffies;
+	fast = !READ_ONCE(f->npms) && s->w.sent == s->w.tail &&
+	       f->stream != FLOWSTREAM_STREAM_TCP;
+	if (fast) {
+		spin_unlock(&s->lock);
+		fos_sess_put(s);
+		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_PACKETS_OUT, 1);
+		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_BYTES_OUT, skb->len);
+		return NF_ACCEPT;
+	}
+	skb_dst_force(skb);
+	if (!skb_dst(skb)) {
+		spin_unlock(&s->lock);
+		fos_sess_put(s);
+		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_DROP_OUTPUT, 1);
+		return NF_DROP;
+	}
+	if (unlikely(!fn->okfn[st->pf == NFPROTO_IPV6]))
+		WRITE_ONCE(fn->okfn[st->pf == NFPROTO_IPV6], st->okfn);
+	why = fos_take(f, s, skb, dir, l4off, k.proto);
+	spin_unlock(&s->lock);
+	if (why) {
+		fos_sess_put(s);
+		return fos_give_up(f, why);
+	}
+	fos_kick(s, READ_ONCE(f->npms) ? 0 : FOS_MERGER);
+	fos_sess_put(s);
+	return NF_STOLEN;
+}
+
+int fos_hook_register(struct fos_net *fn)
+{
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		fn->ops[i].hook = fos_hook;
+		fn->ops[i].priv = fn;
+		fn->ops[i].pf = i ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		fn->ops[i].hooknum = NF_INET_FORWARD;
+		fn->ops[i].priority = i ? NF_IP6_PRI_LAST : NF_IP_PRI_LAST;
+	}
+	err = nf_register_net_hooks(fn->net, fn->ops, 2);
+	if (!err)
+		fn->hooked = true;
+	return err;
+}
+
+void fos_hook_unregister(struct fos_net *fn)
+{
+	if (fn->hooked)
+		nf_unregister_net_hooks(fn->net, fn->ops, 2);
+	fn->hooked = false;
+}
+
+/*
+ * Give up on TCP holes older than @f's hole-timeout: the segments held
+ * behind them go on, the first with the gap. Process context.
+ */
+void fos_sess_expire(struct fos_flow *f)
+{
+	u64 timeout = (u64)f->hole_timeout * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns();
+	struct fos_session *s;
+	int d;
+
+	spin_lock_bh(&f->sess_lock);
+	list_for_each_entry(s, &f->sess_list, all) {
+		u64 tail;
+
+		spin_lock(&s->lock);
+		tail = s->w.tail;
+		for (d = 0; d < 2; d++) {
+			struct fos_emit_ctx ctx = { .s = s, .dir = d };
+			unsigned int held = fos_tcp_held(&s->tcp[d]);
+
+			if (!held || fos_sess_reserve(s, s->held + held,
+						      U32_MAX))
+				continue;
+			fos_tcp_expire(&s->tcp[d], now, timeout, fos_tcp_emit,
+				       &ctx);
+		}
+		if (s->w.tail != tail && !s->dead)
+			fos_kick(s, READ_ONCE(f->npms) ? 0 : FOS_MERGER);
+		spin_unlock(&s->lock);
+	}
+	spin_unlock_bh(&f->sess_lock);
+}
