@@ -173,7 +173,7 @@ static void fos_send_upto(struct fos_session *s, u64 upto, bool drop,
 		__skb_queue_tail(&q, skb);
 	}
 	if (drop)
-		fos_win_drain(&s->w);
+		fos_win_drain(&f->pipe.l, &s->w);
 	else if (upto > s->w.sent)
 		fos_win_sent(&f->pipe.l, &s->w, upto);
 	spin_unlock_bh(&s->lock);

@@ -195,6 +195,20 @@ static int fos_pipe_slot(struct fos_att **atts, unsigned int n,
 		if (slot == n && atts[i]->order > att->order)
 			slot = i;
 	}
+	/*
+	 * Read-only PMs next to each other form one stage, over the same
+	 * data; a read-write PM between two of them would split the stage
+	 * under the data it holds.
+	 */
+	if (rw && slot > 0 && slot < n &&
+	    atts[slot - 1]->pm->mode == FLOWSTREAM_PM_MODE_RO &&
+	    atts[slot]->pm->mode == FLOWSTREAM_PM_MODE_RO) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "order %u splits the read-only PMs %s and %s",
+				       att->order, atts[slot - 1]->pm->name,
+				       atts[slot]->pm->name);
+		return -EBUSY;
+	}
 	return slot;
 }
 
