@@ -49,6 +49,8 @@ static const struct {
 	{ "record",	cmd_record },
 	{ "flows",	cmd_flows },	/* deprecated: records */
 	{ "flow",	cmd_flow },
+	{ "pm",		cmd_pm },
+	{ "alloc",	cmd_alloc },
 	{ "monitor",	cmd_monitor },
 	{ "sampler",	cmd_sampler },
 	{ "prefix",	cmd_prefix },
