@@ -30,6 +30,7 @@
 #include "fos.h"
 
 #define ALLOC_MATCH_WORDS	32	/* words in FromNet("...") */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum tok_kind {
 	T_END,
@@ -164,7 +165,8 @@ static int lex_line(struct alloc_ctx *c, const char *p, unsigned int line)
 			if (add_tok(c, T_ARROW, line, NULL) < 0)
 				return -1;
 			p += 2;
-		} else if ((hit = strchr(punct, *p)) != NULL) {
+		} else if (*p && strchr(punct, *p)) {
+			hit = strchr(punct, *p);
 			if (add_tok(c, kinds[hit - punct], line, NULL) < 0)
 				return -1;
 			p++;
@@ -191,7 +193,7 @@ static bool is_match_word(const char *w)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(words); i++)
 		if (!strcmp(w, words[i]))
 			return true;
 	return false;
@@ -205,7 +207,7 @@ static int header_line(struct alloc_ctx *c, char *line, unsigned int ln)
 	int argc = 0, i, n;
 
 	for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		if (argc == (int)(sizeof(argv) / sizeof(argv[0])))
+		if (argc == (int)ARRAY_SIZE(argv))
 			return fail(c, ln, "too many words");
 		argv[argc++] = w;
 	}

@@ -10,6 +10,8 @@
 
 #include "flowctl.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define MATCH_USAGE \
 	"where  MATCH := { iif DEV | family { inet | inet6 } | proto PROTO |\n" \
 	"                  src PREFIX | dst PREFIX | sport PORT | dport PORT |\n" \
@@ -322,7 +324,7 @@ int cmd_flow(struct flowctl *fc, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(fc, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "get")) {

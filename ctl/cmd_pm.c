@@ -9,6 +9,8 @@
 
 #include "flowctl.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl pm list\n"
@@ -302,7 +304,7 @@ int cmd_pm(struct flowctl *fc, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(fc, argc - 1, argv + 1);
 	if (is_help(argv[0])) {

@@ -191,7 +191,7 @@ static int records_flush(struct flowctl *fc, struct nlmsghdr *nlh)
 }
 
 static int records_dump(struct flowctl *fc, struct nlmsghdr *nlh,
-		      const struct records_args *args)
+			const struct records_args *args)
 {
 	struct rec_list l = { .top = args->top, .by = args->by };
 	struct rec_fmt fmt = { .now_ms = now_ms() };

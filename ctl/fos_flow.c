@@ -4,6 +4,7 @@
  * "stream tcp", "max-held N", ...), the ADD_FLOW request, the nest that
  * names a flow in other requests, GET_FLOW replies and how they print.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,10 +55,15 @@ static const struct flow_key *key_by_attr(uint16_t attr)
 /* 1..31 characters of [A-Za-z0-9_.:-]: flow names (and PM names). */
 bool fos_name_ok(const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), i;
 
-	return n >= 1 && n <= FOS_NAME_MAX &&
-	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") == n;
+	if (n < 1 || n > FOS_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isascii((unsigned char)name[i]) ||
+		    (!isalnum((unsigned char)name[i]) && !strchr("_.:-", name[i])))
+			return false;
+	return true;
 }
 
 static int enum_value(const struct flow_key *key, const char *arg,
