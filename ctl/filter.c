@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The record filter (FLOWSTREAM_A_FILTER) of "flows" and "flows flush":
+ * The record filter (FLOWSTREAM_A_FILTER) of "records" and "records flush":
  *
  *	FILTER := { family { inet | inet6 } | prefix ADDR[/LEN] |
  *		    proto PROTO | port PORT | dev IFNAME | ifindex N } ...

@@ -21,9 +21,9 @@ static void usage(FILE *fp)
 	fputs("Usage: flowctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
 	      "       flowctl help\n"
 	      "       flowctl OBJECT help\n"
-	      "where  OBJECT := { version | status | config | stats | flows |\n"
-	      "                   flow | monitor | sampler | prefix | prefixes |\n"
-	      "                   export }\n"
+	      "where  OBJECT := { version | status | config | stats | records |\n"
+	      "                   record | flow | pm | alloc | monitor | sampler |\n"
+	      "                   prefix | prefixes | export }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -45,8 +45,12 @@ static const struct {
 	{ "status",	cmd_status },
 	{ "config",	cmd_config },
 	{ "stats",	cmd_stats },
-	{ "flows",	cmd_flows },
+	{ "records",	cmd_records },
+	{ "record",	cmd_record },
+	{ "flows",	cmd_flows },	/* deprecated: records */
 	{ "flow",	cmd_flow },
+	{ "pm",		cmd_pm },
+	{ "alloc",	cmd_alloc },
 	{ "monitor",	cmd_monitor },
 	{ "sampler",	cmd_sampler },
 	{ "prefix",	cmd_prefix },

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <linux/flowstream.h>
 
+#include "fos.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
@@ -62,8 +63,12 @@ int cmd_version(struct flowctl *fc, int argc, char **argv);
 int cmd_status(struct flowctl *fc, int argc, char **argv);
 int cmd_config(struct flowctl *fc, int argc, char **argv);
 int cmd_stats(struct flowctl *fc, int argc, char **argv);
+int cmd_records(struct flowctl *fc, int argc, char **argv);
+int cmd_record(struct flowctl *fc, int argc, char **argv);
 int cmd_flows(struct flowctl *fc, int argc, char **argv);
 int cmd_flow(struct flowctl *fc, int argc, char **argv);
+int cmd_pm(struct flowctl *fc, int argc, char **argv);
+int cmd_alloc(struct flowctl *fc, int argc, char **argv);
 int cmd_monitor(struct flowctl *fc, int argc, char **argv);
 int cmd_sampler(struct flowctl *fc, int argc, char **argv);
 int cmd_prefix(struct flowctl *fc, int argc, char **argv);
@@ -90,19 +95,33 @@ void config_put(struct nlmsghdr *nlh, const struct fs_config *cfg);
 /* cmd_stats.c */
 void stats_print(struct output *o, const struct fs_status *st);
 
-/* cmd_flows.c */
-struct flows_args {
-	bool flush;			/* "flows flush" */
+/* cmd_records.c */
+struct records_args {
+	bool flush;			/* "records flush" */
 	struct fs_filter flt;
 	size_t top;			/* "top N", 0 for all */
 	enum rec_order by;		/* "by bytes|packets" */
 };
 
-int flows_parse_args(int argc, char **argv, struct flows_args *args);
-int flows_collect(const struct nlmsghdr *nlh, void *list);
+int records_parse_args(int argc, char **argv, struct records_args *args);
+int records_collect(const struct nlmsghdr *nlh, void *list);
 int flushed_parse(const struct nlmsghdr *nlh, void *flushed);
-void flows_print(struct output *o, const struct rec_list *l,
-		 const struct rec_fmt *fmt);
+void records_print(struct output *o, const struct rec_list *l,
+		   const struct rec_fmt *fmt);
+int record_get(struct flowctl *fc, int argc, char **argv);
+void deprecated_note(struct flowctl *fc, const char *old, const char *now);
+
+/* cmd_fos_flow.c, cmd_pm.c, cmd_alloc.c: FlowOS (see fos.h) */
+int fos_add_parse_args(int argc, char **argv, struct fos_flow *f);
+int fos_match_resolve(struct fos_match *m);
+int fos_flow_add(struct flowctl *fc, struct fos_flow *f);
+int fos_report(int ret, const struct fs_ext_ack *ack, const char *what);
+int fos_run_list(struct flowctl *fc, struct nlmsghdr *nlh, mnl_cb_t cb,
+		 void *data, const char *what);
+int fos_att_names_get(struct flowctl *fc, const char *flow,
+		      struct fos_att_names *names);
+int pm_attach_parse_args(int argc, char **argv, struct fos_attach *a);
+int alloc_read(const char *path, char **text, size_t *len);
 
 /* cmd_monitor.c */
 struct monitor {

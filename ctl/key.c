@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The key of a GET_RECORD (do) request, "flow get":
+ * The key of a GET_RECORD (do) request, "record get":
  *
  *	proto PROTO src ADDR dst ADDR [ sport PORT dport PORT |
  *	type TYPE code CODE ] [ iif IFNAME | ifindex N ]
@@ -47,7 +47,7 @@ static int key_word(struct fs_rec_key *key, size_t w, const char *arg,
 	switch (attr) {
 	case FLOWSTREAM_REC_A_PROTO:
 		if (fs_proto_parse(arg, &rec->proto) < 0)
-			return usage_error("flow",
+			return usage_error("record",
 					   "invalid value \"%s\" for \"proto\": not a protocol name or a number 0..255",
 					   arg);
 		return 0;
@@ -55,7 +55,7 @@ static int key_word(struct fs_rec_key *key, size_t w, const char *arg,
 	case FLOWSTREAM_REC_A_DST:
 		if (parse_addr(arg, &family, attr == FLOWSTREAM_REC_A_SRC ?
 			       rec->src : rec->dst) < 0)
-			return usage_error("flow",
+			return usage_error("record",
 					   "invalid value \"%s\" for \"%s\": not an IPv4 or IPv6 address",
 					   arg, key_words[w].word);
 		if (attr == FLOWSTREAM_REC_A_SRC)
@@ -66,7 +66,7 @@ static int key_word(struct fs_rec_key *key, size_t w, const char *arg,
 	case FLOWSTREAM_REC_A_IIF:
 		if (!key_words[w].max) {
 			if (!arg[0] || strlen(arg) >= IF_NAMESIZE)
-				return usage_error("flow",
+				return usage_error("record",
 						   "invalid device name \"%s\"",
 						   arg);
 			key->dev = arg;
@@ -78,7 +78,7 @@ static int key_word(struct fs_rec_key *key, size_t w, const char *arg,
 	if (err != PARSE_OK) {
 		parse_errmsg(msg, sizeof(msg), key_words[w].word, arg, err,
 			     key_words[w].max);
-		return usage_error("flow", "%s", msg);
+		return usage_error("record", "%s", msg);
 	}
 	switch (attr) {
 	case FLOWSTREAM_REC_A_SPORT:
@@ -100,7 +100,7 @@ static int key_word(struct fs_rec_key *key, size_t w, const char *arg,
 	return 0;
 }
 
-/* Parse "flow get" arguments into @key; returns 0 or EXIT_USAGE. */
+/* Parse "record get" arguments into @key; returns 0 or EXIT_USAGE. */
 int rec_key_parse_args(int argc, char **argv, struct fs_rec_key *key)
 {
 	const uint32_t ports = REC_BIT(FLOWSTREAM_REC_A_SPORT) |
@@ -118,16 +118,16 @@ int rec_key_parse_args(int argc, char **argv, struct fs_rec_key *key)
 			if (!strcmp(argv[i], key_words[w].word))
 				break;
 		if (w == ARRAY_SIZE(key_words))
-			return usage_error("flow", "unknown argument \"%s\"",
+			return usage_error("record", "unknown argument \"%s\"",
 					   argv[i]);
 		if (i + 1 >= argc)
-			return usage_error("flow", "missing value for \"%s\"",
+			return usage_error("record", "missing value for \"%s\"",
 					   argv[i]);
 		if (rec->seen & REC_BIT(key_words[w].attr)) {
 			if (key_words[w].attr == FLOWSTREAM_REC_A_IIF)
-				return usage_error("flow",
+				return usage_error("record",
 						   "only one of \"iif\" and \"ifindex\"");
-			return usage_error("flow", "duplicate \"%s\"", argv[i]);
+			return usage_error("record", "duplicate \"%s\"", argv[i]);
 		}
 		ret = key_word(key, w, argv[i + 1], &dst_family);
 		if (ret)
@@ -135,19 +135,19 @@ int rec_key_parse_args(int argc, char **argv, struct fs_rec_key *key)
 		rec->seen |= REC_BIT(key_words[w].attr);
 	}
 	if (!(rec->seen & REC_BIT(FLOWSTREAM_REC_A_PROTO)))
-		return usage_error("flow", "missing \"proto\"");
+		return usage_error("record", "missing \"proto\"");
 	if (!(rec->seen & REC_BIT(FLOWSTREAM_REC_A_SRC)))
-		return usage_error("flow", "missing \"src\"");
+		return usage_error("record", "missing \"src\"");
 	if (!(rec->seen & REC_BIT(FLOWSTREAM_REC_A_DST)))
-		return usage_error("flow", "missing \"dst\"");
+		return usage_error("record", "missing \"dst\"");
 	if (rec->family != dst_family)
-		return usage_error("flow",
+		return usage_error("record",
 				   "\"src\" and \"dst\" are not of the same address family");
 	if (fs_proto_is_icmp(rec->proto) && (rec->seen & ports))
-		return usage_error("flow",
+		return usage_error("record",
 				   "\"sport\" and \"dport\" do not go with an ICMP protocol: use \"type\" and \"code\"");
 	if (!fs_proto_is_icmp(rec->proto) && (rec->seen & icmp))
-		return usage_error("flow",
+		return usage_error("record",
 				   "\"type\" and \"code\" need proto icmp or icmpv6");
 	rec->seen |= REC_BIT(FLOWSTREAM_REC_A_FAMILY);
 	return 0;

@@ -66,6 +66,71 @@ static const char *const end_names[] = {
 _Static_assert(ARRAY_SIZE(end_names) == __FLOWSTREAM_END_MAX,
 	       "name every FLOWSTREAM_END_*");
 
+static const char *const fos_stat_names[] = {
+	[FLOWSTREAM_FOS_STAT_PACKETS_IN]	= "packets_in",
+	[FLOWSTREAM_FOS_STAT_BYTES_IN]		= "bytes_in",
+	[FLOWSTREAM_FOS_STAT_PACKETS_OUT]	= "packets_out",
+	[FLOWSTREAM_FOS_STAT_BYTES_OUT]		= "bytes_out",
+	[FLOWSTREAM_FOS_STAT_BYPASS_SESSIONS]	= "bypass_sessions",
+	[FLOWSTREAM_FOS_STAT_BYPASS_HELD]	= "bypass_held",
+	[FLOWSTREAM_FOS_STAT_BYPASS_NOMEM]	= "bypass_nomem",
+	[FLOWSTREAM_FOS_STAT_DROP_SESSIONS]	= "drop_sessions",
+	[FLOWSTREAM_FOS_STAT_DROP_HELD]		= "drop_held",
+	[FLOWSTREAM_FOS_STAT_DROP_NOMEM]	= "drop_nomem",
+	[FLOWSTREAM_FOS_STAT_DROP_PM]		= "drop_pm",
+	[FLOWSTREAM_FOS_STAT_DROP_TEARDOWN]	= "drop_teardown",
+	[FLOWSTREAM_FOS_STAT_DROP_DEV]		= "drop_dev",
+	[FLOWSTREAM_FOS_STAT_DROP_OUTPUT]	= "drop_output",
+	[FLOWSTREAM_FOS_STAT_HELD]		= "held",
+	[FLOWSTREAM_FOS_STAT_HELD_BYTES]	= "held_bytes",
+	[FLOWSTREAM_FOS_STAT_SESSIONS]		= "sessions",
+	[FLOWSTREAM_FOS_STAT_SESSIONS_CREATED]	= "sessions_created",
+	[FLOWSTREAM_FOS_STAT_SESSIONS_ENDED]	= "sessions_ended",
+	[FLOWSTREAM_FOS_STAT_TCP_GAPS]		= "tcp_gaps",
+	[FLOWSTREAM_FOS_STAT_TCP_OOO]		= "tcp_ooo",
+};
+
+_Static_assert(ARRAY_SIZE(fos_stat_names) == __FLOWSTREAM_FOS_STAT_MAX,
+	       "name every FLOWSTREAM_FOS_STAT_*");
+
+static const char *const att_stat_names[] = {
+	[FLOWSTREAM_ATT_STAT_UNITS]	= "units",
+	[FLOWSTREAM_ATT_STAT_BYTES]	= "bytes",
+	[FLOWSTREAM_ATT_STAT_DROPPED]	= "dropped",
+	[FLOWSTREAM_ATT_STAT_WINDOWS]	= "windows",
+	[FLOWSTREAM_ATT_STAT_QUEUED]	= "queued",
+	[FLOWSTREAM_ATT_STAT_SESSIONS]	= "sessions",
+	[FLOWSTREAM_ATT_STAT_CPU_NS]	= "cpu_ns",
+};
+
+_Static_assert(ARRAY_SIZE(att_stat_names) == __FLOWSTREAM_ATT_STAT_MAX,
+	       "name every FLOWSTREAM_ATT_STAT_*");
+
+const char *const fs_stream_names[] = {
+	[FLOWSTREAM_STREAM_IP]	= "ip",
+	[FLOWSTREAM_STREAM_TCP]	= "tcp",
+	[FLOWSTREAM_STREAM_UDP]	= "udp",
+};
+
+_Static_assert(ARRAY_SIZE(fs_stream_names) == __FLOWSTREAM_STREAM_MAX,
+	       "name every FLOWSTREAM_STREAM_*");
+
+const char *const fs_fos_policy_names[] = {
+	[FLOWSTREAM_FOS_POLICY_DROP]	= "drop",
+	[FLOWSTREAM_FOS_POLICY_BYPASS]	= "bypass",
+};
+
+_Static_assert(ARRAY_SIZE(fs_fos_policy_names) == __FLOWSTREAM_FOS_POLICY_MAX,
+	       "name every FLOWSTREAM_FOS_POLICY_*");
+
+const char *const fs_pm_mode_names[] = {
+	[FLOWSTREAM_PM_MODE_RO]	= "ro",
+	[FLOWSTREAM_PM_MODE_RW]	= "rw",
+};
+
+_Static_assert(ARRAY_SIZE(fs_pm_mode_names) == __FLOWSTREAM_PM_MODE_MAX,
+	       "name every FLOWSTREAM_PM_MODE_*");
+
 const char *const fs_overload_names[] = {
 	[FLOWSTREAM_OVERLOAD_REFUSE]	= "refuse",
 	[FLOWSTREAM_OVERLOAD_EVICT]	= "evict",
@@ -170,6 +235,45 @@ const char *fs_stat_name(uint16_t type, char *buf, size_t len)
 		return stat_names[type];
 	snprintf(buf, len, "stat_%u", type);
 	return buf;
+}
+
+/* A FlowOS flow's counter (enum flowstream_fos_stat), or "stat_N". */
+const char *fs_fos_stat_name(uint16_t type, char *buf, size_t len)
+{
+	if (type < ARRAY_SIZE(fos_stat_names) && fos_stat_names[type])
+		return fos_stat_names[type];
+	snprintf(buf, len, "stat_%u", type);
+	return buf;
+}
+
+/* An attachment's counter (enum flowstream_att_stat), or "stat_N". */
+const char *fs_att_stat_name(uint16_t type, char *buf, size_t len)
+{
+	if (type < ARRAY_SIZE(att_stat_names) && att_stat_names[type])
+		return att_stat_names[type];
+	snprintf(buf, len, "stat_%u", type);
+	return buf;
+}
+
+/* Value @val of an enum with @n names, or "@what_N" if it has none. */
+const char *fs_enum_name(const char *const *names, unsigned int n,
+			 const char *what, uint64_t val, char *buf, size_t len)
+{
+	if (val < n && names[val])
+		return names[val];
+	snprintf(buf, len, "%s_%llu", what, (unsigned long long)val);
+	return buf;
+}
+
+/* The index of @arg among @n names; -1 if it is none of them. */
+int fs_enum_parse(const char *const *names, unsigned int n, const char *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(arg, names[i]))
+			return i;
+	return -1;
 }
 
 const char *fs_end_name(unsigned int end, char *buf, size_t len)

@@ -14,11 +14,19 @@ struct output;
 const char *fs_feature_name(unsigned int bit, char *buf, size_t len);
 const char *fs_stat_name(uint16_t type, char *buf, size_t len);
 const char *fs_end_name(unsigned int end, char *buf, size_t len);
+const char *fs_fos_stat_name(uint16_t type, char *buf, size_t len);
+const char *fs_att_stat_name(uint16_t type, char *buf, size_t len);
+const char *fs_enum_name(const char *const *names, unsigned int n,
+			 const char *what, uint64_t val, char *buf, size_t len);
+int fs_enum_parse(const char *const *names, unsigned int n, const char *arg);
 void fs_print_features(struct output *o, uint64_t mask);
 
 extern const char *const fs_overload_names[];
 extern const char *const fs_smp_mode_names[];
 extern const char *const fs_smp_key_names[];
+extern const char *const fs_stream_names[];	/* FlowOS "ip", "tcp", "udp" */
+extern const char *const fs_fos_policy_names[];	/* "drop", "bypass" */
+extern const char *const fs_pm_mode_names[];	/* "ro", "rw" */
 
 /* IP protocols by name ("tcp"), NULL for a protocol without one. */
 const char *fs_proto_name(uint8_t proto);

@@ -36,12 +36,12 @@ nlraw "idle timeout 86401: out of range" 34 ".+" \
 	set_config nest:$A_CONFIG $CFG_IDLE:u32:86401 end
 check_eq "nothing changed" "$before" "$(cfg)"
 
-out=$($FLOWCTL -n fbi flows 2>&1)
-check_eq "flows with accounting off: the kernel says so" \
+out=$($FLOWCTL -n fbi records 2>&1)
+check_eq "records with accounting off: the kernel says so" \
 	"Error: flowstream: flow accounting is off in this namespace" "$out"
 $FLOWCTL -n fbi config set acct on
-out=$($FLOWCTL -n fbi flow get proto udp src 10.0.0.1 dst 10.0.0.2 sport 1 dport 2 2>&1)
-check_eq "flow get of a record that does not exist" \
+out=$($FLOWCTL -n fbi record get proto udp src 10.0.0.1 dst 10.0.0.2 sport 1 dport 2 2>&1)
+check_eq "record get of a record that does not exist" \
 	"Error: flowstream: no such flow record" "$out"
 nlraw "a record key without addresses" 22 ".*key needs.*" \
 	7 nest:$A_RECORD $REC_FAMILY:u8:2 end
@@ -55,7 +55,7 @@ nlraw "flush with a prefix but no length" 22 ".*prefix filter needs.*" \
 	8 nest:$A_FILTER $FLT_FAMILY:u8:2 $FLT_PREFIX:bin:0a000000 end
 nlraw "flush with family 7" 97 "family must be AF_INET or AF_INET6" \
 	8 nest:$A_FILTER $FLT_FAMILY:u8:7 end
-out=$($FLOWCTL -n fbi flows prefix 10.0.0.0/33 2>&1)
+out=$($FLOWCTL -n fbi records prefix 10.0.0.0/33 2>&1)
 check_eq "flowctl: a /33 prefix is a usage error" 2 "$?"
 check_match "accounting still on after all that" "acct on" "$(cfg)"
 tap_done

@@ -48,7 +48,7 @@ NFT
 snapdir=$(mktemp -d)
 snap() {
 	ip netns exec "$1" cat /proc/net/flowstream/flows | wc -l >"$snapdir/$1.proc0"
-	$FLOWCTL -n "$1" -j flows >"$snapdir/$1.flows"
+	$FLOWCTL -n "$1" -j records >"$snapdir/$1.flows"
 	ip netns exec "$1" cat /proc/net/flowstream/flows | wc -l >"$snapdir/$1.proc1"
 	ip netns exec "$1" nft -j list table inet "$2" >"$snapdir/$1.nft"
 }
@@ -140,24 +140,30 @@ check_eq "nothing was refused, malformed or dropped" "0 0 0" \
 	"$(stat_value acct_drop_limit far) $(stat_value acct_drop_malformed far) $(stat_value acct_drop_nomem far)"
 
 # flowctl's own views agree with the dump.
-check_eq "flows proto icmp shows the ICMP records only" \
+check_eq "records proto icmp shows the ICMP records only" \
 	"$(jsnap far '[.[] | select(.proto == 1)] | length')" \
-	"$($FLOWCTL -n far -j flows proto icmp | jq length)"
-check_eq "flows top 1 by bytes is the biggest record" \
+	"$($FLOWCTL -n far -j records proto icmp | jq length)"
+check_eq "the deprecated name flows lists the same, and -j adds nothing to stderr" \
+	"$($FLOWCTL -n far -j records proto icmp | jq length)" \
+	"$($FLOWCTL -n far -j flows proto icmp 2>&1 | jq length)"
+check_match "flows in text mode: a one-line note on stderr" \
+	'^Note: "flowctl flows" is deprecated, use "flowctl records"$' \
+	"$($FLOWCTL -n far flows proto icmp 2>&1 >/dev/null)"
+check_eq "records top 1 by bytes is the biggest record" \
 	"$(jsnap far 'max_by(.bytes) | .bytes')" \
-	"$($FLOWCTL -n far -j flows top 1 by bytes | jq '.[0].bytes')"
+	"$($FLOWCTL -n far -j records top 1 by bytes | jq '.[0].bytes')"
 key=$(jsnap far "$echo4 | \"proto icmp src \\(.src) dst \\(.dst) type 8 code 0 ifindex \\(.iif)\"")
 # shellcheck disable=SC2086
-check_eq "flow get finds the echo request record" \
+check_eq "record get finds the echo request record" \
 	"$(jsnap far "$echo4 | .packets")" \
-	"$($FLOWCTL -n far -j flow get $key | jq .packets)"
+	"$($FLOWCTL -n far -j record get $key | jq .packets)"
 
-out=$($FLOWCTL -n far -j flows flush proto icmp)
+out=$($FLOWCTL -n far -j records flush proto icmp)
 check_match "flush proto icmp ends the ICMP records" '"flushed": ?[1-9]' "$out"
-check_eq "no ICMP record left" 0 "$(jflows far '[.[] | select(.proto == 1)] | length')"
-check "TCP records survive the ICMP flush" test "$(jflows far '[.[] | select(.proto == 6)] | length')" -gt 0
+check_eq "no ICMP record left" 0 "$(jrecords far '[.[] | select(.proto == 1)] | length')"
+check "TCP records survive the ICMP flush" test "$(jrecords far '[.[] | select(.proto == 6)] | length')" -gt 0
 
 $FLOWCTL -n far config set acct off
 check_match "turning accounting off empties the table" \
-	"flow accounting is off" "$($FLOWCTL -n far flows 2>&1)"
+	"flow accounting is off" "$($FLOWCTL -n far records 2>&1)"
 tap_done

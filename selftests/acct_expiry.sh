@@ -39,7 +39,7 @@ check_eq "idle: the echo request record ended as idle" idle "$(jq -r .end <<<"$r
 check_eq "idle: with its 3 packets and 252 bytes" "3 252" "$(jq -r '"\(.packets) \(.bytes)"' <<<"$req")"
 check_eq "idle: received on the veth" "$ifb" "$(jq -r .iif <<<"$req")"
 check_eq "idle: the reply record ended too" idle "$(jq -r 'select(.icmp_type == 0) | .end' "$mon")"
-check_eq "idle: no record left" 0 "$(jflows feb 'length')"
+check_eq "idle: no record left" 0 "$(jrecords feb 'length')"
 
 # End of connection. Under emulation the gap between the last data and
 # the FIN can exceed a short idle timeout, so make idle the longer one.
@@ -62,7 +62,7 @@ sleep 1
 # A packet that comes after its record ended as eof (a late ACK) starts
 # a record of its own, which the flush ends: count every record, check
 # the end of those that saw FIN or RST.
-$FLOWCTL -n feb flows flush proto tcp >/dev/null
+$FLOWCTL -n feb records flush proto tcp >/dev/null
 sleep 1
 check_eq "eof: every TCP record that saw FIN or RST ended as eof" eof \
 	"$(jq -r 'select(.proto == 6 and (.tcp_flags % 2 == 1 or (.tcp_flags / 4 | floor) % 2 == 1)) | .end' "$mon" | sort -u)"
@@ -80,14 +80,14 @@ check_eq "eof: the ended records hold the bytes nft counted ($nft_in)" "$nft_in"
 # Active timeout: a long flow is reported every interval and counts on.
 $FLOWCTL -n feb config set active-timeout 2 idle-timeout 60
 ip netns exec fea ping -q -c 25 -i 0.2 10.7.0.2 >/dev/null
-$FLOWCTL -n feb flows flush proto icmp >/dev/null
+$FLOWCTL -n feb records flush proto icmp >/dev/null
 sleep 2
 act=$(jq -s '[.[] | select(.icmp_type == 8 and .end == "active")] | length' "$mon")
 check "active: the 5 s ping was reported at least once as active ($act)" test "$act" -ge 1
 # The flush reports what the last interval counted (nothing to report if
 # an active report had just emptied it).
 check_eq "active: the flush left no echo record" 0 \
-	"$(jflows feb '[.[] | select(.icmp_type == 8)] | length')"
+	"$(jrecords feb '[.[] | select(.icmp_type == 8)] | length')"
 check_eq "active: the reports add up to the 25 packets sent" 25 \
 	"$(jq -s '[.[] | select(.icmp_type == 8 and (.end == "active" or .end == "flushed")) | .packets] | add' "$mon")"
 

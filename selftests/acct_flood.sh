@@ -120,7 +120,7 @@ check_eq "refuse: one packet per record, the rest refused" "$((seen - limit))" "
 check_eq "refuse: nothing evicted" 0 "$(stat_value records_evicted ffl)"
 check_eq "refuse: procfs lists every live record" "$limit" \
 	"$(ip netns exec ffl cat /proc/net/flowstream/flows | wc -l)"
-check_eq "refuse: flowctl dumps every live record" "$limit" "$(jflows ffl length)"
+check_eq "refuse: flowctl dumps every live record" "$limit" "$(jrecords ffl length)"
 check_acct_totals ffl "$limit"
 
 $FLOWCTL -n ffl config set overload evict

@@ -45,7 +45,7 @@ udp_flows() {
 
 udp_flows 2000 2059
 sleep 1
-check_eq "refuse: the table holds max-records records" 16 "$(jflows flb length)"
+check_eq "refuse: the table holds max-records records" 16 "$(jrecords flb length)"
 drops=$(stat_value acct_drop_limit flb)
 check "refuse: packets of flows without a record are counted ($drops)" test "$drops" -gt 0
 check_eq "refuse: accounted + refused packets = what nft saw" "$(nft_total)" \
@@ -61,14 +61,14 @@ sleep 1
 $FLOWCTL -n flb config set overload evict
 udp_flows 3000 3039
 sleep 2
-check_eq "evict: the table still holds max-records records" 16 "$(jflows flb length)"
+check_eq "evict: the table still holds max-records records" 16 "$(jrecords flb length)"
 ev=$(stat_value records_evicted flb)
 check "evict: old records were evicted ($ev)" test "$ev" -ge 40
 check_eq "evict: no more refused packets" "$drops" "$(stat_value acct_drop_limit flb)"
 check_eq "evict: accounted + refused packets = what nft saw" "$(nft_total)" \
 	"$(($(stat_value acct_packets flb) + drops))"
 check_eq "evict: the newest flows are the ones left" 16 \
-	"$(jflows flb '[.[] | select(.proto == 17 and .dport >= 3024)] | length')"
+	"$(jrecords flb '[.[] | select(.proto == 17 and .dport >= 3024)] | length')"
 kill -INT $monpid
 wait $monpid
 check_eq "evict: every eviction was reported to the monitor" "$ev" \

@@ -99,7 +99,7 @@ check "trafgen sends $N packets of each of 9 kinds" \
 	ip netns exec foc bash -c "cd /tmp && trafgen -q --dev cr --conf $conf -n $((9 * N)) --cpus 1 >/dev/null"
 sleep 1
 nftj=$(ip netns exec for nft -j list table inet fso)
-recs=$($FLOWCTL -n for -j flows)
+recs=$($FLOWCTL -n for -j records)
 
 # rec JQ-SELECT: packets in the matching records (0 if none).
 rec() {

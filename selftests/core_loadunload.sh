@@ -44,7 +44,7 @@ check_eq "20 unload/load cycles under traffic" 20 "$loaded"
 check_eq "state starts afresh on load" "node-id 20" "$($FLOWCTL -n fsl3 config show | grep ^node-id)"
 check_match "acct_enable=1 turned accounting on in existing namespaces" "acct on" \
 	"$($FLOWCTL -n fsl2 config show)"
-recs=$($FLOWCTL -n fsl2 -j flows | jq length)
+recs=$($FLOWCTL -n fsl2 -j records | jq length)
 check "and it accounts the traffic ($recs records)" test "$recs" -gt 0
 
 kill $poker

@@ -125,7 +125,7 @@ round() {
 	sleep 1
 	ip netns exec $r nft -j list table inet eic >"$dir/nft.json"
 	# Every record ends now and is reported.
-	$FLOWCTL -n $r flows flush >/dev/null
+	$FLOWCTL -n $r records flush >/dev/null
 	sleep 2
 	kill -TERM $exp
 	wait $exp
@@ -212,7 +212,7 @@ sleep 1
 nft_setup
 ip netns exec eic ping -q -c 60 -i 0.1 10.2.0.2 >/dev/null
 ip netns exec $r nft -j list table inet eic >"$dir/nft.json"
-$FLOWCTL -n $r flows flush >/dev/null
+$FLOWCTL -n $r records flush >/dev/null
 sleep 2
 kill -TERM $exp
 wait $exp

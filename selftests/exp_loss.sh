@@ -41,7 +41,7 @@ nf_count() {	# DIR: records nfcapd stored there
 traffic() {
 	ip netns exec elc ping -q -c "$1" -i 0.05 10.2.0.2 >/dev/null
 	ip netns exec elc ping -q -c "$1" -i 0.05 fd02::2 >/dev/null
-	$FLOWCTL -n $r flows flush >/dev/null
+	$FLOWCTL -n $r records flush >/dev/null
 	sleep 2
 }
 
@@ -205,7 +205,7 @@ drop0=$(stat_value events_dropped $r)
 # for sure: reading as they come, it was once seen to keep up with the
 # debug kernel's work item.
 kill -STOP $exp
-ended=$($FLOWCTL -n $r flows flush | awk '$1 == "flushed" { print $2 }')
+ended=$($FLOWCTL -n $r records flush | awk '$1 == "flushed" { print $2 }')
 for i in $(seq 60); do
 	[ "$(ip netns exec $r awk '$1 == "events_sent" || $1 == "events_dropped" { n += $2 }
 		END { print n }' /proc/net/flowstream/stat)" -ge $((sent0 + drop0 + ended)) ] && break

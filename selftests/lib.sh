@@ -162,11 +162,11 @@ topo_router() {
 	ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
-# jflows NETNS JQ_FILTER [FLOWCTL FILTER...]: jq over flowctl -j flows.
-jflows() {
+# jrecords NETNS JQ_FILTER [FLOWCTL FILTER...]: jq over flowctl -j records.
+jrecords() {
 	local ns=$1 q=$2
 	shift 2
-	$FLOWCTL -n "$ns" -j flows "$@" | jq -r "$q"
+	$FLOWCTL -n "$ns" -j records "$@" | jq -r "$q"
 }
 
 # nlraw_refused NETNS DESC ERRNO EXTACK_REGEX ARGS...: fs-nlraw's request

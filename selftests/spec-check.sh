@@ -38,6 +38,9 @@ __FLOWSTREAM_OVERLOAD_MAX:ynl's render-max on an enum definition would also add 
 __FLOWSTREAM_END_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_END_MAX
 __FLOWSTREAM_SMP_MODE_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_SMP_MODE_MAX
 __FLOWSTREAM_SMP_KEY_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_SMP_KEY_MAX
+__FLOWSTREAM_STREAM_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_STREAM_MAX
+__FLOWSTREAM_FOS_POLICY_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_FOS_POLICY_MAX
+__FLOWSTREAM_PM_MODE_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_PM_MODE_MAX
 "
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

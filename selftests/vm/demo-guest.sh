@@ -29,8 +29,8 @@ ip netns exec client ping -q -c 5 -i 0.2 10.2.0.2 >/dev/null
 say ip netns exec client iperf3 -c 10.2.0.2 -p 5201 -t 3 -f m
 echo
 echo "== flow records on the router (forwarded traffic)"
-say $FLOWCTL -n router flows
-say $FLOWCTL -n router flows proto tcp top 2 by bytes
+say $FLOWCTL -n router records
+say $FLOWCTL -n router records proto tcp top 2 by bytes
 say ip netns exec router cat /proc/net/flowstream/flows
 say $FLOWCTL -n router status
 say $FLOWCTL -n server -j -p status

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Flow records: reply parsing into text and JSON, dumps, top N, the
- * filter and the key of "flow get" as bytes.
+ * filter and the key of "record get" as bytes.
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -319,7 +319,7 @@ static void list_of(struct rec_list *l, const struct rec_in *const *in,
 	}
 }
 
-static void test_flows_output(void **state)
+static void test_records_output(void **state)
 {
 	const struct rec_in *in[] = { &tcp4, &udp6, &icmp4 };
 	struct rec_list l = { 0 };
@@ -329,7 +329,7 @@ static void test_flows_output(void **state)
 	(void)state;
 	list_of(&l, in, 3);
 	cap_start(&c, 0);
-	flows_print(c.o, &l, &fmt);
+	records_print(c.o, &l, &fmt);
 	snprintf(want, sizeof(want), "%s%s%s", tcp4_text, udp6_text,
 		 icmp4_text);
 	assert_string_equal(cap_end(&c), want);
@@ -337,7 +337,7 @@ static void test_flows_output(void **state)
 
 	cap_start(&c, OUT_JSON);
 	assert_int_equal(out_root_array(c.o), 0);
-	flows_print(c.o, &l, &fmt);
+	records_print(c.o, &l, &fmt);
 	snprintf(want, sizeof(want), "[%s,%s,%s]\n", tcp4_json, udp6_json,
 		 icmp4_json);
 	assert_string_equal(cap_end(&c), want);
@@ -346,12 +346,12 @@ static void test_flows_output(void **state)
 	/* No records: nothing, or an empty array. */
 	l.n = 0;
 	cap_start(&c, 0);
-	flows_print(c.o, &l, &fmt);
+	records_print(c.o, &l, &fmt);
 	assert_string_equal(cap_end(&c), "");
 	free(c.buf);
 	cap_start(&c, OUT_JSON);
 	out_root_array(c.o);
-	flows_print(c.o, &l, &fmt);
+	records_print(c.o, &l, &fmt);
 	assert_string_equal(cap_end(&c), "[]\n");
 	free(c.buf);
 	rec_list_free(&l);
@@ -391,7 +391,7 @@ static void test_dump_process(void **state)
 	nlh = record_reply(buf + len, &udp6);
 	nlh->nlmsg_flags = NLM_F_MULTI;
 	len += nlh->nlmsg_len;
-	assert_int_equal(fs_nl_process(buf, len, 4, 77, flows_collect, &l,
+	assert_int_equal(fs_nl_process(buf, len, 4, 77, records_collect, &l,
 				       &ack), 1);
 	assert_int_equal(l.n, 2);
 
@@ -400,7 +400,7 @@ static void test_dump_process(void **state)
 	nlh->nlmsg_flags = NLM_F_MULTI;
 	len += nlh->nlmsg_len;
 	len += done_msg(buf + len, 0, NULL)->nlmsg_len;
-	assert_int_equal(fs_nl_process(buf, len, 4, 77, flows_collect, &l,
+	assert_int_equal(fs_nl_process(buf, len, 4, 77, records_collect, &l,
 				       &ack), 0);
 	assert_int_equal(ack.error, 0);
 	assert_int_equal(l.n, 3);
@@ -409,14 +409,14 @@ static void test_dump_process(void **state)
 	/* An empty dump: only NLMSG_DONE. */
 	nlh = done_msg(buf, 0, NULL);
 	assert_int_equal(fs_nl_process(buf, nlh->nlmsg_len, 4, 77,
-				       flows_collect, &l, &ack), 0);
+				       records_collect, &l, &ack), 0);
 
 	/* A bare NLMSG_DONE (no error int) is success too. */
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NLMSG_DONE;
 	nlh->nlmsg_seq = 4;
 	assert_int_equal(fs_nl_process(buf, nlh->nlmsg_len, 4, 77,
-				       flows_collect, &l, &ack), 0);
+				       records_collect, &l, &ack), 0);
 
 	/* The dump failed half way: the error and extack ride on DONE. */
 	len = 0;
@@ -424,7 +424,7 @@ static void test_dump_process(void **state)
 	nlh->nlmsg_flags = NLM_F_MULTI;
 	len += nlh->nlmsg_len;
 	len += done_msg(buf + len, -EINVAL, "bad filter")->nlmsg_len;
-	assert_int_equal(fs_nl_process(buf, len, 4, 77, flows_collect, &l,
+	assert_int_equal(fs_nl_process(buf, len, 4, 77, records_collect, &l,
 				       &ack), -EINVAL);
 	assert_int_equal(ack.error, EINVAL);
 	assert_string_equal(ack.msg, "bad filter");
@@ -433,20 +433,20 @@ static void test_dump_process(void **state)
 	/* ...without a message. */
 	nlh = done_msg(buf, -ENOMEM, NULL);
 	assert_int_equal(fs_nl_process(buf, nlh->nlmsg_len, 4, 77,
-				       flows_collect, &l, &ack), -ENOMEM);
+				       records_collect, &l, &ack), -ENOMEM);
 	assert_string_equal(ack.msg, "");
 
 	/* The dump was interrupted by a change: -EINTR. */
 	nlh = record_reply(buf, &tcp4);
 	nlh->nlmsg_flags = NLM_F_MULTI | NLM_F_DUMP_INTR;
 	assert_int_equal(fs_nl_process(buf, nlh->nlmsg_len, 4, 77,
-				       flows_collect, &l, &ack), -EINTR);
+				       records_collect, &l, &ack), -EINTR);
 
 	/* A malformed record fails the dump. */
 	nlh = genl_msg(buf, FAMILY, FLOWSTREAM_CMD_GET_RECORD, 4, 77);
 	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, FLOWSTREAM_A_RECORD));
 	assert_int_equal(fs_nl_process(buf, nlh->nlmsg_len, 4, 77,
-				       flows_collect, &l, &ack), -EBADMSG);
+				       records_collect, &l, &ack), -EBADMSG);
 	rec_list_free(&l);
 }
 
@@ -472,7 +472,7 @@ static void test_dump_error(void **state)
 			  "prefix length 33 out of range for AF_INET");
 	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, 36);
 	assert_int_equal(fs_nl_process(buf, nlh->nlmsg_len, 4, 77,
-				       flows_collect, &l, &ack), -EINVAL);
+				       records_collect, &l, &ack), -EINVAL);
 	assert_true(ack.has_offs);
 	fs_ack_format(&ack, text, sizeof(text));
 	assert_string_equal(text,
@@ -559,8 +559,8 @@ static void test_top(void **state)
 	rec_list_free(&l);
 }
 
-/* flows_parse_args() on @argc words; returns its result. */
-static int fargs(struct flows_args *a, char *err, int argc, ...)
+/* records_parse_args() on @argc words; returns its result. */
+static int fargs(struct records_args *a, char *err, int argc, ...)
 {
 	char *argv[16];
 	va_list ap;
@@ -571,14 +571,14 @@ static int fargs(struct flows_args *a, char *err, int argc, ...)
 		argv[i] = va_arg(ap, char *);
 	va_end(ap);
 	stderr_begin();
-	ret = flows_parse_args(argc, argv, a);
+	ret = records_parse_args(argc, argv, a);
 	stderr_end(err, 512);
 	return ret;
 }
 
-static void test_flows_args(void **state)
+static void test_records_args(void **state)
 {
-	struct flows_args a;
+	struct records_args a;
 	char err[512];
 
 	(void)state;
@@ -594,7 +594,7 @@ static void test_flows_args(void **state)
 	assert_int_equal(fargs(&a, err, 6, "show", "proto", "tcp", "top", "5",
 			       "by"), EXIT_USAGE);
 	assert_string_equal(err, "Error: missing value for \"by\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 7, "show", "proto", "tcp", "top", "5",
 			       "by", "packets"), 0);
 	assert_int_equal(a.top, 5);
@@ -609,12 +609,12 @@ static void test_flows_args(void **state)
 	assert_int_equal(fargs(&a, err, 2, "top", "-1"), EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 2, "by", "flows"), EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid value \"flows\" for \"by\": expected \"bytes\" or \"packets\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 4, "top", "1", "top", "2"),
 			 EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 1, "bogus"), EXIT_USAGE);
 	assert_string_equal(err, "Error: unknown argument \"bogus\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 
 	/* flush takes a filter, nothing else. */
 	assert_int_equal(fargs(&a, err, 1, "flush"), 0);
@@ -629,28 +629,28 @@ static void test_flows_args(void **state)
 
 static void test_filter_errors(void **state)
 {
-	struct flows_args a;
+	struct records_args a;
 	char err[512];
 
 	(void)state;
 	assert_int_equal(fargs(&a, err, 2, "family", "ipv4"), EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid value \"ipv4\" for \"family\": expected \"inet\" or \"inet6\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 2, "prefix", "10.0.0.0/33"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid prefix length in \"10.0.0.0/33\": not a number 0..32\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 2, "prefix", "::/129"), EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 2, "prefix", "10.0.0.0/"),
 			 EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 2, "prefix", "10.0.0/8"), EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid prefix \"10.0.0/8\": not an IPv4 or IPv6 ADDR/LEN\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 2, "prefix", "/8"), EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 4, "family", "inet6", "prefix",
 			       "10.0.0.0/8"), EXIT_USAGE);
 	assert_string_equal(err, "Error: \"family\" and the address of \"prefix\" disagree\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 4, "prefix", "10.0.0.0/8", "family",
 			       "inet6"), EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 4, "prefix", "10.0.0.0/8", "family",
@@ -659,18 +659,18 @@ static void test_filter_errors(void **state)
 	assert_int_equal(fargs(&a, err, 2, "proto", "256"), EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 2, "port", "65536"), EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid value \"65536\" for \"port\": out of range (maximum 65535)\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 1, "port"), EXIT_USAGE);
 	assert_string_equal(err, "Error: missing value for \"port\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 4, "port", "1", "port", "2"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: duplicate \"port\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 4, "dev", "eth0", "ifindex", "2"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: only one of \"dev\" and \"ifindex\"\n"
-			    "Try \"flowctl flows help\".\n");
+			    "Try \"flowctl records help\".\n");
 	assert_int_equal(fargs(&a, err, 2, "dev", "a-very-long-interface-name"),
 			 EXIT_USAGE);
 	assert_int_equal(fargs(&a, err, 2, "ifindex", "x"), EXIT_USAGE);
@@ -718,7 +718,7 @@ static void test_filter_put(void **state)
 {
 	char buf[256];
 	struct seen_attrs in;
-	struct flows_args a;
+	struct records_args a;
 	struct nlmsghdr *nlh;
 	char err[512];
 
@@ -918,15 +918,15 @@ static void test_key_errors(void **state)
 	assert_int_equal(kargs(&key, err, 4, "src", "10.0.0.1", "dst",
 			       "10.0.0.2"), EXIT_USAGE);
 	assert_string_equal(err, "Error: missing \"proto\"\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 4, "proto", "tcp", "dst",
 			       "10.0.0.2"), EXIT_USAGE);
 	assert_string_equal(err, "Error: missing \"src\"\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 6, "proto", "tcp", "src",
 			       "10.0.0.1", "dst", "::1"), EXIT_USAGE);
 	assert_string_equal(err, "Error: \"src\" and \"dst\" are not of the same address family\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 8, "proto", "icmp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "sport", "1"),
 			 EXIT_USAGE);
@@ -934,39 +934,39 @@ static void test_key_errors(void **state)
 			       "10.0.0.1", "dst", "10.0.0.2", "code", "1"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: \"type\" and \"code\" need proto icmp or icmpv6\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 8, "proto", "icmp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "type", "256"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid value \"256\" for \"type\": out of range (maximum 255)\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 8, "proto", "tcp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "sport", "65536"),
 			 EXIT_USAGE);
 	assert_int_equal(kargs(&key, err, 6, "proto", "tcp", "src",
 			       "10.0.0.300", "dst", "10.0.0.2"), EXIT_USAGE);
 	assert_string_equal(err, "Error: invalid value \"10.0.0.300\" for \"src\": not an IPv4 or IPv6 address\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 7, "proto", "tcp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "sport"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: missing value for \"sport\"\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 8, "proto", "tcp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "port", "1"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: unknown argument \"port\"\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 10, "proto", "tcp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "iif", "x",
 			       "ifindex", "1"), EXIT_USAGE);
 	assert_string_equal(err, "Error: only one of \"iif\" and \"ifindex\"\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 	assert_int_equal(kargs(&key, err, 8, "proto", "tcp", "src",
 			       "10.0.0.1", "dst", "10.0.0.2", "src", "10.0.0.3"),
 			 EXIT_USAGE);
 	assert_string_equal(err, "Error: duplicate \"src\"\n"
-			    "Try \"flowctl flow help\".\n");
+			    "Try \"flowctl record help\".\n");
 }
 
 static void test_flushed(void **state)
@@ -991,6 +991,31 @@ static void test_flushed(void **state)
 	assert_int_equal(flushed_parse(nlh, &n), MNL_CB_ERROR);
 }
 
+/* "flows" and "flow get": a note on stderr in text mode only. */
+static void test_deprecated_note(void **state)
+{
+	struct flowctl fc = { 0 };
+	struct capture c;
+	char err[256];
+
+	(void)state;
+	cap_start(&c, 0);
+	fc.out = c.o;
+	stderr_begin();
+	deprecated_note(&fc, "flows", "records");
+	assert_string_equal(stderr_end(err, sizeof(err)),
+			    "Note: \"flowctl flows\" is deprecated, use \"flowctl records\"\n");
+	assert_string_equal(cap_end(&c), "");
+	free(c.buf);
+
+	cap_start(&c, OUT_JSON);
+	fc.out = c.o;
+	stderr_begin();
+	deprecated_note(&fc, "flow get", "record get");
+	assert_string_equal(stderr_end(err, sizeof(err)), "");
+	free((void *)cap_end(&c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1001,17 +1026,18 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_record_clock_skew),
 		cmocka_unit_test(test_record_malformed),
-		cmocka_unit_test(test_flows_output),
+		cmocka_unit_test(test_records_output),
 		cmocka_unit_test(test_dump_process),
 		cmocka_unit_test(test_dump_error),
 		cmocka_unit_test(test_top),
-		cmocka_unit_test(test_flows_args),
+		cmocka_unit_test(test_records_args),
 		cmocka_unit_test(test_filter_errors),
 		cmocka_unit_test(test_filter_put),
 		cmocka_unit_test(test_key_put),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_flushed),
+		cmocka_unit_test(test_deprecated_note),
 	};
 
-	return cmocka_run_group_tests_name("flows", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("records", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flowctl flows: list (dump) and flush flow records; flowctl flow get: one
- * flow record by its key.
+ * flowctl records: list (dump) and flush flow records; flowctl record get:
+ * one flow record by its key. "flows" and "flow get" are the deprecated
+ * names of both (a "flow" is now a FlowOS flow, see cmd_fos_flow.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,22 +17,22 @@
 	"       PROTO := { tcp | udp | icmp | icmpv6 | sctp | udplite | dccp |\n" \
 	"                  gre | esp | ah | NUMBER }\n"
 
-static void flows_usage(FILE *fp)
+static void records_usage(FILE *fp)
 {
-	fputs("Usage: flowctl flows [show] [FILTER] [top N] [by { bytes | packets }]\n"
-	      "       flowctl flows flush [FILTER]\n"
-	      "       flowctl flows help\n"
+	fputs("Usage: flowctl records [show] [FILTER] [top N] [by { bytes | packets }]\n"
+	      "       flowctl records flush [FILTER]\n"
+	      "       flowctl records help\n"
 	      FILTER_USAGE
 	      "List the live flow records, or only the N with the most bytes (or\n"
 	      "packets); flush ends the matching records.\n", fp);
 }
 
-static void flow_usage(FILE *fp)
+static void record_usage(FILE *fp)
 {
-	fputs("Usage: flowctl flow get proto PROTO src ADDR dst ADDR\n"
-	      "                        [ sport PORT dport PORT | type TYPE code CODE ]\n"
-	      "                        [ iif IFNAME | ifindex N ]\n"
-	      "       flowctl flow help\n"
+	fputs("Usage: flowctl record get proto PROTO src ADDR dst ADDR\n"
+	      "                          [ sport PORT dport PORT | type TYPE code CODE ]\n"
+	      "                          [ iif IFNAME | ifindex N ]\n"
+	      "       flowctl record help\n"
 	      "       PROTO := { tcp | udp | icmp | icmpv6 | sctp | udplite | dccp |\n"
 	      "                  gre | esp | ah | NUMBER }\n"
 	      "Show the live flow record with this key. Ports, type, code and the\n"
@@ -39,8 +40,8 @@ static void flow_usage(FILE *fp)
 	      fp);
 }
 
-/* Parse "flows" arguments; returns 0 or EXIT_USAGE after a message. */
-int flows_parse_args(int argc, char **argv, struct flows_args *args)
+/* Parse "records" arguments; returns 0 or EXIT_USAGE after a message. */
+int records_parse_args(int argc, char **argv, struct records_args *args)
 {
 	enum parse_err err;
 	bool by = false;
@@ -56,7 +57,7 @@ int flows_parse_args(int argc, char **argv, struct flows_args *args)
 		i = 1;
 	}
 	while (i < argc) {
-		n = filter_parse_word(argc - i, argv + i, &args->flt, "flows");
+		n = filter_parse_word(argc - i, argv + i, &args->flt, "records");
 		if (n < 0)
 			return EXIT_USAGE;
 		if (n > 0) {
@@ -65,35 +66,35 @@ int flows_parse_args(int argc, char **argv, struct flows_args *args)
 		}
 		if (args->flush || (strcmp(argv[i], "top") &&
 				    strcmp(argv[i], "by")))
-			return usage_error("flows", "unknown argument \"%s\"",
+			return usage_error("records", "unknown argument \"%s\"",
 					   argv[i]);
 		if (i + 1 >= argc)
-			return usage_error("flows", "missing value for \"%s\"",
+			return usage_error("records", "missing value for \"%s\"",
 					   argv[i]);
 		if (!strcmp(argv[i], "top")) {
 			if (args->top)
-				return usage_error("flows", "duplicate \"top\"");
+				return usage_error("records", "duplicate \"top\"");
 			err = parse_uint(argv[i + 1], UINT32_MAX, &val);
 			if (err == PARSE_OK && !val)
-				return usage_error("flows",
+				return usage_error("records",
 						   "invalid value \"%s\" for \"top\": must be at least 1",
 						   argv[i + 1]);
 			if (err != PARSE_OK) {
 				parse_errmsg(msg, sizeof(msg), "top", argv[i + 1],
 					     err, UINT32_MAX);
-				return usage_error("flows", "%s", msg);
+				return usage_error("records", "%s", msg);
 			}
 			args->top = val;
 		} else {
 			if (by)
-				return usage_error("flows", "duplicate \"by\"");
+				return usage_error("records", "duplicate \"by\"");
 			by = true;
 			if (!strcmp(argv[i + 1], "bytes"))
 				args->by = REC_BY_BYTES;
 			else if (!strcmp(argv[i + 1], "packets"))
 				args->by = REC_BY_PACKETS;
 			else
-				return usage_error("flows",
+				return usage_error("records",
 						   "invalid value \"%s\" for \"by\": expected \"bytes\" or \"packets\"",
 						   argv[i + 1]);
 		}
@@ -105,7 +106,7 @@ int flows_parse_args(int argc, char **argv, struct flows_args *args)
 }
 
 /* mnl_cb_t for a GET_RECORD dump: each record into a struct rec_list. */
-int flows_collect(const struct nlmsghdr *nlh, void *data)
+int records_collect(const struct nlmsghdr *nlh, void *data)
 {
 	struct rec_list *l = data;
 	struct fs_record rec;
@@ -130,8 +131,8 @@ static void print_one(struct output *o, const struct fs_record *rec,
 }
 
 /* Text: a line per record; JSON: an object per record, in an array. */
-void flows_print(struct output *o, const struct rec_list *l,
-		 const struct rec_fmt *fmt)
+void records_print(struct output *o, const struct rec_list *l,
+		   const struct rec_fmt *fmt)
 {
 	size_t i;
 
@@ -139,15 +140,15 @@ void flows_print(struct output *o, const struct rec_list *l,
 		print_one(o, &l->v[i], fmt);
 }
 
-struct flows_ctx {
+struct records_ctx {
 	struct output *o;
 	const struct rec_fmt *fmt;
 };
 
 /* mnl_cb_t for a GET_RECORD dump in the kernel's order: print at once. */
-static int flows_stream(const struct nlmsghdr *nlh, void *data)
+static int records_stream(const struct nlmsghdr *nlh, void *data)
 {
-	struct flows_ctx *ctx = data;
+	struct records_ctx *ctx = data;
 	struct fs_record rec;
 	int ret;
 
@@ -159,7 +160,7 @@ static int flows_stream(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int flows_flushed_cb(const struct nlattr *attr, void *data)
+static int records_flushed_cb(const struct nlattr *attr, void *data)
 {
 	if (mnl_attr_get_type(attr) != FLOWSTREAM_A_FLUSHED)
 		return MNL_CB_OK;
@@ -172,10 +173,10 @@ static int flows_flushed_cb(const struct nlattr *attr, void *data)
 /* mnl_cb_t for the FLUSH_RECORDS reply; @data is an int64_t, -1 if unseen. */
 int flushed_parse(const struct nlmsghdr *nlh, void *data)
 {
-	return fs_nl_parse_genl(nlh, flows_flushed_cb, data);
+	return fs_nl_parse_genl(nlh, records_flushed_cb, data);
 }
 
-static int flows_flush(struct flowctl *fc, struct nlmsghdr *nlh)
+static int records_flush(struct flowctl *fc, struct nlmsghdr *nlh)
 {
 	int64_t flushed = -1;
 	int ret;
@@ -189,12 +190,12 @@ static int flows_flush(struct flowctl *fc, struct nlmsghdr *nlh)
 	return out_finish(fc->out) ? 1 : 0;
 }
 
-static int flows_dump(struct flowctl *fc, struct nlmsghdr *nlh,
-		      const struct flows_args *args)
+static int records_dump(struct flowctl *fc, struct nlmsghdr *nlh,
+			const struct records_args *args)
 {
 	struct rec_list l = { .top = args->top, .by = args->by };
 	struct rec_fmt fmt = { .now_ms = now_ms() };
-	struct flows_ctx ctx = { .o = fc->out, .fmt = &fmt };
+	struct records_ctx ctx = { .o = fc->out, .fmt = &fmt };
 	struct fs_ext_ack ack;
 	int ret;
 
@@ -204,9 +205,9 @@ static int flows_dump(struct flowctl *fc, struct nlmsghdr *nlh,
 		return 1;
 	}
 	if (args->by == REC_BY_NONE && !args->top)
-		ret = fs_nl_transact(fc->nl, nlh, flows_stream, &ctx, &ack);
+		ret = fs_nl_transact(fc->nl, nlh, records_stream, &ctx, &ack);
 	else
-		ret = fs_nl_transact(fc->nl, nlh, flows_collect, &l, &ack);
+		ret = fs_nl_transact(fc->nl, nlh, records_collect, &l, &ack);
 	if (ret) {
 		/* The records printed so far, then what went wrong. */
 		fflush(stdout);
@@ -216,25 +217,25 @@ static int flows_dump(struct flowctl *fc, struct nlmsghdr *nlh,
 		return 1;
 	}
 	rec_list_finish(&l);
-	flows_print(fc->out, &l, &fmt);
+	records_print(fc->out, &l, &fmt);
 	rec_list_free(&l);
 	return out_finish(fc->out) ? 1 : 0;
 }
 
-int cmd_flows(struct flowctl *fc, int argc, char **argv)
+int cmd_records(struct flowctl *fc, int argc, char **argv)
 {
-	struct flows_args args;
+	struct records_args args;
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (argc > 0 && is_help(argv[0])) {
 		if (argc > 1)
-			return usage_error("flows", "unexpected argument \"%s\"",
+			return usage_error("records", "unexpected argument \"%s\"",
 					   argv[1]);
-		flows_usage(stdout);
+		records_usage(stdout);
 		return 0;
 	}
-	ret = flows_parse_args(argc, argv, &args);
+	ret = records_parse_args(argc, argv, &args);
 	if (ret)
 		return ret;
 	nlh = fs_nl_req(fc->nl, args.flush ? FLOWSTREAM_CMD_FLUSH_RECORDS :
@@ -246,18 +247,18 @@ int cmd_flows(struct flowctl *fc, int argc, char **argv)
 		return 1;
 	filter_put(nlh, &args.flt);
 	if (args.flush)
-		return flows_flush(fc, nlh);
-	return flows_dump(fc, nlh, &args);
+		return records_flush(fc, nlh);
+	return records_dump(fc, nlh, &args);
 }
 
-struct flow_reply {
+struct record_reply {
 	bool found;
 	struct fs_record rec;
 };
 
-static int flow_get_cb(const struct nlmsghdr *nlh, void *data)
+static int record_get_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct flow_reply *reply = data;
+	struct record_reply *reply = data;
 	int ret;
 
 	ret = record_msg_parse(nlh, &reply->rec);
@@ -267,9 +268,9 @@ static int flow_get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int flow_get(struct flowctl *fc, int argc, char **argv)
+int record_get(struct flowctl *fc, int argc, char **argv)
 {
-	struct flow_reply reply = { .found = false };
+	struct record_reply reply = { .found = false };
 	struct rec_fmt fmt = { .now_ms = 0 };
 	struct fs_rec_key key;
 	struct fs_ext_ack ack;
@@ -285,7 +286,7 @@ static int flow_get(struct flowctl *fc, int argc, char **argv)
 	if (key.dev && resolve_dev(key.dev, &key.rec.iif))
 		return 1;
 	rec_key_put(nlh, &key.rec);
-	ret = fs_nl_transact(fc->nl, nlh, flow_get_cb, &reply, &ack);
+	ret = fs_nl_transact(fc->nl, nlh, record_get_cb, &reply, &ack);
 	if (ret == -ENOENT && ack.error == ENOENT && !ack.msg[0]) {
 		fputs("Error: no such flow record\n", stderr);
 		return 1;
@@ -299,17 +300,35 @@ static int flow_get(struct flowctl *fc, int argc, char **argv)
 	return out_finish(fc->out) ? 1 : 0;
 }
 
-int cmd_flow(struct flowctl *fc, int argc, char **argv)
+int cmd_record(struct flowctl *fc, int argc, char **argv)
 {
 	if (argc == 0) {
-		flow_usage(stderr);
+		record_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[0], "get"))
-		return flow_get(fc, argc - 1, argv + 1);
+		return record_get(fc, argc - 1, argv + 1);
 	if (is_help(argv[0])) {
-		flow_usage(stdout);
+		record_usage(stdout);
 		return 0;
 	}
-	return usage_error("flow", "unknown command \"%s\"", argv[0]);
+	return usage_error("record", "unknown command \"%s\"", argv[0]);
+}
+
+/*
+ * A one-line note on stderr for a deprecated command in text mode (JSON
+ * readers get the same document as from the new name, nothing more).
+ */
+void deprecated_note(struct flowctl *fc, const char *old, const char *now)
+{
+	if (!out_is_json(fc->out))
+		fprintf(stderr, "Note: \"flowctl %s\" is deprecated, use \"flowctl %s\"\n",
+			old, now);
+}
+
+/* "flowctl flows": the name of "flowctl records" until this release. */
+int cmd_flows(struct flowctl *fc, int argc, char **argv)
+{
+	deprecated_note(fc, "flows", "records");
+	return cmd_records(fc, argc, argv);
 }
