@@ -247,7 +247,6 @@ static void *fos_state(struct fos_session *s, unsigned int p)
 	s->state[p] = kzalloc(max(att->pm->state_size, 1U), GFP_KERNEL);
 	if (!s->state[p])
 		return NULL;
-	atomic64_inc(&att->st[FLOWSTREAM_ATT_STAT_SESSIONS]);
 	if (att->pm->session_start)
 		att->pm->session_start(att, s, s->state[p]);
 	return s->state[p];

@@ -97,7 +97,7 @@ static const struct nla_policy fos_flow_policy[FLOWSTREAM_FLOW_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &fos_idle_range),
 	[FLOWSTREAM_FLOW_A_HOLE_TIMEOUT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &fos_hole_range),
-	[FLOWSTREAM_FLOW_A_PIPELINE] = NLA_POLICY_NESTED_ARRAY(fos_pipe_policy),
+	[FLOWSTREAM_FLOW_A_PIPELINE] = NLA_POLICY_NESTED(fos_pipe_policy),
 	[FLOWSTREAM_FLOW_A_STATS] = FOS_RO("stats"),
 };
 
@@ -420,8 +420,9 @@ static int fos_fill_att(struct sk_buff *msg, struct fos_att *att)
 		return -EMSGSIZE;
 	for (i = 0; i < __FLOWSTREAM_ATT_STAT_MAX; i++)
 		v[i] = atomic64_read(&att->st[i]);
-	/* Units waiting in its windows, over every session. */
+	/* Units waiting in its windows and its states, over every session. */
 	v[FLOWSTREAM_ATT_STAT_QUEUED] = 0;
+	v[FLOWSTREAM_ATT_STAT_SESSIONS] = 0;
 	for (p = 0; p < f->pipe.l.n && f->pipe.att[p] != att; p++)
 		;
 	if (p < f->pipe.l.n) {
@@ -433,11 +434,12 @@ static int fos_fill_att(struct sk_buff *msg, struct fos_att *att)
 			spin_lock(&s->lock);
 			if (fos_win_window(&f->pipe.l, &s->w, p, &head, &tail))
 				v[FLOWSTREAM_ATT_STAT_QUEUED] += tail - head;
+			if (s->state[p])
+				v[FLOWSTREAM_ATT_STAT_SESSIONS]++;
 			spin_unlock(&s->lock);
 		}
 		spin_unlock_bh(&f->sess_lock);
 	}
-	v[FLOWSTREAM_ATT_STAT_SESSIONS] = 0;
 	if (nla_put_string(msg, FLOWSTREAM_ATT_A_FLOW, f->name) ||
 	    nla_put_u32(msg, FLOWSTREAM_ATT_A_ID, att->id) ||
 	    nla_put_string(msg, FLOWSTREAM_ATT_A_PM, att->pm->name) ||
