@@ -25,6 +25,7 @@
 #include "../sampler_est.c"
 #include "../sampler.c"
 #include "../sampler_hook.c"
+#include "../fos_tcp.c"
 
 bool fs_acct_enable_default;
 unsigned int fs_acct_max_records_default = 65536;
@@ -46,10 +47,11 @@ void fs_events_queue(struct fs_net *fsn, const struct fs_rec_snap *snap,
 #include "core_cases.c"
 #include "acct_cases.c"
 #include "sampler_cases.c"
+#include "fos_tcp_cases.c"
 
 kunit_test_suites(&fs_stats_suite, &fs_config_suite, &fs_parse_suite,
 		  &fs_filter_suite, &fs_table_suite, &fs_rt_suite,
-		  &fs_est_suite, &fs_smp_suite);
+		  &fs_est_suite, &fs_smp_suite, &fos_tcp_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for flowstream");
