@@ -66,6 +66,7 @@ struct fos_unit {
 #define FOS_UNIT_SYN	0x01	/* "tcp": the segment carries SYN */
 #define FOS_UNIT_FIN	0x02	/* "tcp": the segment carries FIN */
 #define FOS_UNIT_RST	0x04	/* "tcp": the segment carries RST */
+#define FOS_UNIT_DUP	0x08	/* "tcp": payload, none of it new (len 0) */
 #define FOS_UNIT_DROP	0x40	/* dropped by a PM (fos_unit_drop()) */
 #define FOS_UNIT_DIRTY	0x80	/* written by a PM (fos_unit_write()) */
 
