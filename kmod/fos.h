@@ -37,6 +37,8 @@ struct genl_info;
 struct netlink_ext_ack;
 
 #define FOS_NAME_MAX		32
+/* Units a PM keeps are flushed after this long without new data. */
+#define FOS_KEPT_MAX		(HZ / 20)
 /* Index of the merger among the worker stages. */
 #define FOS_MERGER		FOS_WIN_MAX
 
@@ -154,6 +156,8 @@ struct fos_session {
 	unsigned long first;	/* jiffies */
 	unsigned long last;
 	u32 finish_gen;
+	u8 kept;		/* bit p: PM p kept units of its window */
+	unsigned long kept_since;
 	void *state[FOS_WIN_MAX];	/* PM state, by pipeline position */
 	struct fos_tcp_dir tcp[2];
 	struct list_head work[FOS_WIN_MAX + 1];
@@ -252,6 +256,7 @@ void fos_engine_finish(struct fos_session *s, unsigned int p,
 		       struct fos_window *w);
 void fos_skb_dev_gone(struct sk_buff *skb, void *dev);
 void fos_sess_expire(struct fos_flow *f);
+bool fos_sess_flush(struct fos_flow *f);
 
 /* fos_hook.c */
 int fos_hook_register(struct fos_net *fn);

@@ -279,14 +279,19 @@ static bool fos_snapshot(struct fos_session *s, unsigned int p,
 	return true;
 }
 
-/* Run PM @p over everything in its window; pipe_sem held. */
+/*
+ * Run PM @p over everything in its window; pipe_sem held. With @flush the
+ * PM must release everything it has; otherwise it may keep the last units
+ * of its window, and the session is looked at again by the reaper.
+ */
 static void fos_run_pm(struct fos_session *s, unsigned int p,
-		       struct fos_window *w)
+		       struct fos_window *w, bool flush)
 {
 	struct fos_att *att = s->flow->pipe.att[p];
 	u64 bytes, t0;
 	unsigned int i;
 	void *state;
+	bool more;
 	int err;
 
 	for (;;) {
@@ -299,26 +304,42 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 
 		/* Without memory for its state the PM cannot see the data. */
 		state = fos_state(s, p);
+		w->release = w->n;
+		w->flush = flush;
 		t0 = local_clock();
 		if (state)
 			att->pm->process(att, s, state, w);
+		if (flush || w->release > w->n ||
+		    (w->release < w->n && w->n - w->release >= FOS_WINDOW_BATCH))
+			w->release = w->n;
 		atomic64_add(local_clock() - t0,
 			     &att->st[FLOWSTREAM_ATT_STAT_CPU_NS]);
 		bytes = 0;
-		for (i = 0; i < w->n; i++) {
+		for (i = 0; i < w->release; i++) {
 			bytes += w->units[i].len;
 			if (w->units[i].flags & FOS_UNIT_DROP)
 				atomic64_inc(&att->st[FLOWSTREAM_ATT_STAT_DROPPED]);
 		}
 		atomic64_inc(&att->st[FLOWSTREAM_ATT_STAT_WINDOWS]);
-		atomic64_add(w->n, &att->st[FLOWSTREAM_ATT_STAT_UNITS]);
+		atomic64_add(w->release, &att->st[FLOWSTREAM_ATT_STAT_UNITS]);
 		atomic64_add(bytes, &att->st[FLOWSTREAM_ATT_STAT_BYTES]);
 
 		spin_lock_bh(&s->lock);
 		err = fos_win_release(&s->flow->pipe.l, &s->w, p,
-				      w->first + w->n);
+				      w->first + w->release);
+		if (w->release < w->n) {
+			/* Kept: look again with more data, or flush later. */
+			if (!s->kept)
+				s->kept_since = jiffies;
+			s->kept |= BIT(p);
+			more = w->first + w->n < fos_win_tail(&s->flow->pipe.l,
+							      &s->w, p);
+		} else {
+			s->kept &= ~BIT(p);
+			more = true;
+		}
 		spin_unlock_bh(&s->lock);
-		if (WARN_ON_ONCE(err))
+		if (WARN_ON_ONCE(err) || !more)
 			return;
 		cond_resched();
 	}
@@ -327,7 +348,7 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 void fos_engine_finish(struct fos_session *s, unsigned int p,
 		       struct fos_window *w)
 {
-	fos_run_pm(s, p, w);
+	fos_run_pm(s, p, w, true);
 }
 
 static void fos_run_stage(struct fos_session *s, unsigned int stage,
@@ -335,6 +356,7 @@ static void fos_run_stage(struct fos_session *s, unsigned int stage,
 {
 	struct fos_flow *f = s->flow;
 	unsigned int p;
+	bool flush;
 
 	clear_bit(stage, &s->queued);
 	smp_mb__after_atomic();
@@ -343,9 +365,12 @@ static void fos_run_stage(struct fos_session *s, unsigned int stage,
 		up_read(&f->pipe_sem);
 		return;
 	}
+	/* Units kept by a PM for a while are flushed (see fos_sess_flush). */
+	flush = READ_ONCE(s->kept) &&
+		time_after(jiffies, READ_ONCE(s->kept_since) + FOS_KEPT_MAX);
 	for (p = 0; p < f->pipe.l.n; p++)
 		if (f->pipe.l.stage[p] == stage)
-			fos_run_pm(s, p, w);
+			fos_run_pm(s, p, w, flush);
 	/* Whatever this stage released goes on. */
 	if (stage + 1 < f->pipe.l.nstages)
 		fos_kick(s, stage + 1);

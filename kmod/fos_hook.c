@@ -307,3 +307,25 @@ void fos_sess_expire(struct fos_flow *f)
 	}
 	spin_unlock_bh(&f->sess_lock);
 }
+
+/*
+ * Units a PM has kept waiting for more data are flushed once no data has
+ * come for FOS_KEPT_MAX: the stage runs again with flush set. Returns
+ * whether any session of @f still has units kept.
+ */
+bool fos_sess_flush(struct fos_flow *f)
+{
+	struct fos_session *s;
+	bool any = false;
+
+	spin_lock_bh(&f->sess_lock);
+	list_for_each_entry(s, &f->sess_list, all) {
+		if (!READ_ONCE(s->kept))
+			continue;
+		any = true;
+		if (time_after(jiffies, READ_ONCE(s->kept_since) + FOS_KEPT_MAX))
+			fos_kick(s, 0);
+	}
+	spin_unlock_bh(&f->sess_lock);
+	return any;
+}

@@ -77,11 +77,22 @@ struct fos_unit {
  *	fos_unit_drop() and write through fos_unit_write()
  * @n: how many
  * @first: the number of the first unit in the session's stream
+ * @release: units released when ->process() returns, the first @release
+ *	of the window; set to @n before the call. A PM that needs to see
+ *	more data before it can finish with the last units (a pattern that
+ *	may continue in the next segment) may lower it: the units kept are
+ *	handed over again, first, with the next data. It must keep fewer
+ *	than FOS_WINDOW_BATCH units, and release everything when @flush is
+ *	set.
+ * @flush: no more data has come for a while (or the PM is being
+ *	detached): release every unit now
  */
 struct fos_window {
 	struct fos_unit units[FOS_WINDOW_BATCH];
 	unsigned int n;
 	u64 first;
+	unsigned int release;
+	bool flush;
 };
 
 /**
