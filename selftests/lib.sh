@@ -264,3 +264,52 @@ smp_settle() {
 		sleep 0.2
 	done
 }
+
+# FlowOS: PM modules are loaded on demand by the kernel's modprobe, which
+# here is a script that insmods them from FS_PM_DIR (the built tree).
+FS_PM_DIR=${FS_PM_DIR:-$FS_REPO/pm}
+
+# fos_modprobe: make the kernel's module requests for flowstream-pm-NAME
+# load $FS_PM_DIR/flowstream-pm-NAME.ko (other requests fail).
+fos_modprobe() {
+	local w=/tmp/fs-modprobe
+	cat >$w <<EOS
+#!/bin/bash
+for m; do :; done
+case \$m in
+flowstream-pm-*) exec insmod "$FS_PM_DIR/\$m.ko" ;;
+esac
+exit 1
+EOS
+	chmod +x $w
+	echo $w >/proc/sys/kernel/modprobe
+}
+
+# fos_stat NETNS FLOW COUNTER: a flow's counter from flowctl -j flow show.
+fos_stat() {
+	$FLOWCTL -n "$1" -j flow show | jq -r --arg f "$2" --arg c "$3" \
+		'.[] | select(.name == $f) | .stats[$c]'
+}
+
+# fos_proc NETNS COUNTER: a namespace's sum from /proc/net/flowstream/flowos.
+fos_proc() {
+	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' \
+		/proc/net/flowstream/flowos
+}
+
+# nft_counter COMMENT FIELD: packets or bytes of the rule with that comment,
+# from "nft -j list ..." on standard input.
+nft_counter() {
+	jq --arg c "$1" --arg f "$2" '[.nftables[] | select(.rule.comment == $c) |
+		.rule.expr[] | select(.counter) | .counter[$f]] | add // 0'
+}
+
+# fos_balance NETNS FLOW: the flow's counters add up: every packet taken
+# was sent on, given up (dropped or bypassed, by reason) or is held.
+fos_balance() {
+	$FLOWCTL -n "$1" -j flow show | jq -r --arg f "$2" '.[] |
+		select(.name == $f) | .stats | .packets_in - .packets_out -
+		.bypass_sessions - .bypass_held - .bypass_nomem -
+		.drop_sessions - .drop_held - .drop_nomem - .drop_pm -
+		.drop_teardown - .drop_dev - .drop_output - .held'
+}

@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# FlowOS flows take forwarded packets and send every one on: counted
+# against nftables on the same router (forward chain before the flow,
+# postrouting after the merger), with and without the count PM, whose
+# per-session results match what was sent; IPv4 and IPv6, ICMP, UDP and
+# TCP; priorities; procfs and sysfs; another namespace is not touched.
+source "$(dirname "$0")/lib.sh"
+fs_require_module
+fos_modprobe
+
+# Traffic scale: FS_FOS_SCALE packets per ping, UDP datagrams x10.
+n=${FS_FOS_SCALE:-50}
+
+topo_router fb
+topo_router fx
+ip netns exec fbr nft -f - <<'NFT'
+table inet fsb {
+	chain fwd {
+		type filter hook forward priority 0; policy accept;
+		icmp type { echo-request, echo-reply } counter comment "icmp4"
+		icmpv6 type { echo-request, echo-reply } counter comment "icmp6"
+		udp dport 5201 counter comment "udp_up"
+		udp sport 5201 counter comment "udp_down"
+		tcp dport 5201 counter comment "tcp_up"
+		tcp sport 5201 counter comment "tcp_down"
+		counter comment "fwd"
+	}
+	chain post {
+		type filter hook postrouting priority 0; policy accept;
+		oifname { "rc", "rs" } counter comment "out"
+	}
+}
+NFT
+snap() {
+	ip netns exec fbr nft -j list table inet fsb
+}
+
+$FLOWCTL -n fbr -j flow show | jq -e 'length == 0' >/dev/null
+check_eq "no flow at first" 0 $?
+out=$($FLOWCTL -n fbr flow add all 2>&1)
+check_match "flow add prints the flow's id" "^id 1" "$out"
+check_match "status shows the flowos feature on" "flowos" "$($FLOWCTL -n fbr status)"
+
+ip netns exec fbs iperf3 -s -D -p 5201
+port_wait fbs tcp 5201 || diag "iperf3 did not start"
+ip netns exec fbc ping -c "$n" -i 0.01 -q 10.2.0.2 >/dev/null
+check_eq "ping over IPv4 through a flow without PMs: no loss" 0 $?
+ip netns exec fbc ping -6 -c "$n" -i 0.01 -q fd02::2 >/dev/null
+check_eq "ping over IPv6 through the flow: no loss" 0 $?
+udp=$(ip netns exec fbc iperf3 -c 10.2.0.2 -p 5201 -u -b 2M -l 400 \
+	-k $((n * 10)) -J)
+check_eq "iperf3 UDP: no datagram lost" 0 \
+	"$(jq '.end.sum.lost_packets' <<<"$udp")"
+check_eq "iperf3 UDP: none out of order" 0 \
+	"$(jq '[.end.streams[].udp.out_of_order] | add' <<<"$udp")"
+tcp=$(ip netns exec fbc iperf3 -c fd02::2 -p 5201 -n 2M -J)
+check_eq "iperf3 TCP over IPv6: all bytes received" 2097152 \
+	"$(jq '.end.sum_received.bytes' <<<"$tcp")"
+
+nft=$(snap)
+in=$(fos_stat fbr all packets_in)
+check_eq "packets taken = nft's forward count" "$(nft_counter fwd packets <<<"$nft")" "$in"
+check_eq "bytes taken = nft's forward bytes" "$(nft_counter fwd bytes <<<"$nft")" \
+	"$(fos_stat fbr all bytes_in)"
+check_eq "packets sent on = packets taken" "$in" "$(fos_stat fbr all packets_out)"
+check_eq "packets sent on = nft's postrouting count" \
+	"$(nft_counter out packets <<<"$nft")" "$(fos_stat fbr all packets_out)"
+check_eq "nothing held, dropped or bypassed" 0 "$(fos_balance fbr all)"
+check_eq "procfs flowos: packets_in" "$in" "$(fos_proc fbr packets_in)"
+check_eq "procfs flowos: flows" 1 "$(fos_proc fbr flows)"
+check_match "procfs flowos_flows lists the flow" "^1 all 0 ip 0 $in " \
+	"$(ip netns exec fbr cat /proc/net/flowstream/flowos_flows)"
+par=/sys/module/flowstream/parameters
+check "sysfs fos_packets_in covers this namespace ($(cat $par/fos_packets_in))" \
+	test "$(cat $par/fos_packets_in)" -ge "$in"
+check "sysfs fos_flows counts the flow" test "$(cat $par/fos_flows)" -ge 1
+
+sess=$($FLOWCTL -n fbr -j flow sessions all)
+icmp4=$(jq '[.[] | select(.proto == 1 and .addr_a == "10.1.0.2")][0]' <<<"$sess")
+check_eq "ICMP session: packets client to server" "$n" "$(jq .packets_ab <<<"$icmp4")"
+check_eq "ICMP session: packets server to client" "$n" "$(jq .packets_ba <<<"$icmp4")"
+check_eq "ICMP session: bytes both ways = 2 x 84 x n" $((n * 168)) \
+	"$(jq '.bytes_ab + .bytes_ba' <<<"$icmp4")"
+
+# The count PM, loaded on demand.
+rmmod flowstream_pm_count 2>/dev/null
+out=$($FLOWCTL -n fbr pm attach all count 2>&1)
+check_match "pm attach loads the count PM's module on demand" "^id 1" "$out"
+check "its module is loaded" grep -q '^flowstream_pm_count ' /proc/modules
+base=$(snap)
+ip netns exec fbc ping -c "$n" -i 0.01 -q 10.2.0.2 >/dev/null
+check_eq "ping through count: no loss" 0 $?
+udp=$(ip netns exec fbc iperf3 -c 10.2.0.2 -p 5201 -u -b 2M -l 400 \
+	-k $((n * 10)) -J)
+check_eq "iperf3 UDP through count: no datagram lost" 0 \
+	"$(jq '.end.sum.lost_packets' <<<"$udp")"
+check_eq "iperf3 UDP through count: none out of order" 0 \
+	"$(jq '[.end.streams[].udp.out_of_order] | add' <<<"$udp")"
+tcp=$(ip netns exec fbc iperf3 -c 10.2.0.2 -p 5201 -n 2M -J)
+check_eq "iperf3 TCP through count: all bytes received" 2097152 \
+	"$(jq '.end.sum_received.bytes' <<<"$tcp")"
+nft=$(snap)
+sess=$($FLOWCTL -n fbr -j flow sessions all)
+# The newest ICMP session (ping's id changes) is the one count saw whole.
+icmp4=$(jq '[.[] | select(.proto == 1 and .addr_a == "10.1.0.2" and
+	(.results | length) == 1)][0]' <<<"$sess")
+res=$(jq '.results[0].values' <<<"$icmp4")
+check_eq "count: ICMP packets client to server" "$n" "$(jq '.["2"]' <<<"$res")"
+check_eq "count: ICMP packets server to client" "$n" "$(jq '.["4"]' <<<"$res")"
+check_eq "count: ICMP bytes client to server" $((n * 84)) "$(jq '.["3"]' <<<"$res")"
+# UDP: every session with count's state, summed, against nft's deltas.
+d_up=$(( $(nft_counter udp_up packets <<<"$nft") - $(nft_counter udp_up packets <<<"$base") ))
+d_dn=$(( $(nft_counter udp_down packets <<<"$nft") - $(nft_counter udp_down packets <<<"$base") ))
+c=$(jq '[.[] | select(.proto == 17) | .results[0].values // {} |
+	(.["2"] // 0) + (.["4"] // 0)] | add' <<<"$sess")
+check_eq "count: UDP packets both ways = nft's ($d_up + $d_dn)" $((d_up + d_dn)) "$c"
+d_tcp=$(( $(nft_counter tcp_up bytes <<<"$nft") + $(nft_counter tcp_down bytes <<<"$nft") -
+	  $(nft_counter tcp_up bytes <<<"$base") - $(nft_counter tcp_down bytes <<<"$base") ))
+c=$(jq '[.[] | select(.proto == 6 and (.results | length) == 1) |
+	.results[0].values | .["3"] + .["5"]] | add' <<<"$sess")
+check_eq "count: TCP bytes both ways = nft's" "$d_tcp" "$c"
+att=$($FLOWCTL -n fbr -j pm show all)
+check_eq "attachment: units = packets since attach" \
+	$(( $(nft_counter fwd packets <<<"$nft") - $(nft_counter fwd packets <<<"$base") )) \
+	"$(jq '.[0].stats.units' <<<"$att")"
+check_eq "flow: packets sent on = taken" "$(fos_stat fbr all packets_in)" \
+	"$(fos_stat fbr all packets_out)"
+check_eq "flow: sent on = nft's postrouting count" \
+	"$(nft_counter out packets <<<"$nft")" "$(fos_stat fbr all packets_out)"
+check_eq "flow: counters add up" 0 "$(fos_balance fbr all)"
+
+# Priorities: a higher one takes ICMP from "all".
+$FLOWCTL -n fbr flow add ping prio 10 proto icmp >/dev/null
+before=$(fos_stat fbr all packets_in)
+ip netns exec fbc ping -c 10 -i 0.01 -q 10.2.0.2 >/dev/null
+check_eq "ping through the higher-priority flow: no loss" 0 $?
+check_eq "the higher-priority flow took the ping" 20 "$(fos_stat fbr ping packets_in)"
+check_eq "the lower-priority flow did not" "$before" "$(fos_stat fbr all packets_in)"
+
+# Another namespace is untouched.
+check_eq "the other router has no flow" 0 "$($FLOWCTL -n fxr -j flow show | jq length)"
+ip netns exec fxc ping -c 10 -i 0.01 -q 10.2.0.2 >/dev/null
+check_eq "ping through the other router" 0 $?
+check_eq "its packets are not this router's" 20 "$(fos_stat fbr ping packets_in)"
+check_eq "the other router's sums stay zero" 0 "$(fos_proc fxr packets_in)"
+
+# Deleting flows: traffic passes, the namespace's sums keep their counts.
+total=$(fos_proc fbr packets_in)
+$FLOWCTL -n fbr flow del ping
+$FLOWCTL -n fbr flow del all
+check_eq "flows deleted" 0 "$($FLOWCTL -n fbr -j flow show | jq length)"
+ip netns exec fbc ping -c 5 -i 0.01 -q 10.2.0.2 >/dev/null
+check_eq "ping with no flow" 0 $?
+check_eq "procfs flowos keeps deleted flows' counts" "$total" "$(fos_proc fbr packets_in)"
+check "count's module can go once detached" rmmod flowstream_pm_count
+tap_done
