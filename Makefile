@@ -32,13 +32,18 @@ install: modules_install
 	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 uapi/linux/flowstream.h \
 		$(DESTDIR)$(PREFIX)/include/linux/flowstream.h
+	install -D -m 0644 include/flowstream/pm.h \
+		$(DESTDIR)$(PREFIX)/include/flowstream/pm.h
+	install -D -m 0644 Module.symvers \
+		$(DESTDIR)$(PREFIX)/lib/flowstream/$(KVER)/Module.symvers
 
 dkms-install:
 	-dkms remove -m flowstream -v $(VERSION) --all >/dev/null 2>&1
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cp -r Kbuild Makefile dkms.conf kmod uapi $(DKMS_SRC)/
-	rm -f $(DKMS_SRC)/kmod/*.o $(DKMS_SRC)/kmod/*.ko $(DKMS_SRC)/kmod/.*.cmd
+	cp -r Kbuild Makefile dkms.conf kmod pm include uapi $(DKMS_SRC)/
+	rm -f $(DKMS_SRC)/kmod/*.o $(DKMS_SRC)/kmod/*.ko $(DKMS_SRC)/kmod/.*.cmd \
+		$(DKMS_SRC)/pm/*.o $(DKMS_SRC)/pm/*.ko $(DKMS_SRC)/pm/.*.cmd
 	dkms add -m flowstream -v $(VERSION)
 	dkms build -m flowstream -v $(VERSION) -k $(KVER)
 	dkms install -m flowstream -v $(VERSION) -k $(KVER)

@@ -10,14 +10,16 @@ source "$(dirname "$0")/lib.sh"
 fs_require_module
 fos_modprobe
 
-# Traffic scale: FS_FOS_SCALE packets per ping, UDP datagrams x10.
+# Traffic scale: FS_FOS_SCALE packets per ping, UDP datagrams x10;
+# FS_FOS_TCP bytes per TCP transfer.
 n=${FS_FOS_SCALE:-50}
+tb=${FS_FOS_TCP:-2097152}
 
 topo_router fb
 topo_router fx
 ip netns exec fbr nft -f - <<'NFT'
 table inet fsb {
-	chain fwd {
+	chain fwdc {
 		type filter hook forward priority 0; policy accept;
 		icmp type { echo-request, echo-reply } counter comment "icmp4"
 		icmpv6 type { echo-request, echo-reply } counter comment "icmp6"
@@ -27,9 +29,9 @@ table inet fsb {
 		tcp sport 5201 counter comment "tcp_down"
 		counter comment "fwd"
 	}
-	chain post {
+	chain postc {
 		type filter hook postrouting priority 0; policy accept;
-		oifname { "rc", "rs" } counter comment "out"
+		iifname { "rc", "rs" } oifname { "rc", "rs" } counter comment "out"
 	}
 }
 NFT
@@ -39,12 +41,12 @@ snap() {
 
 $FLOWCTL -n fbr -j flow show | jq -e 'length == 0' >/dev/null
 check_eq "no flow at first" 0 $?
-out=$($FLOWCTL -n fbr flow add all 2>&1)
+out=$($FLOWCTL -n fbr flow add all idle-timeout 3600 2>&1)
 check_match "flow add prints the flow's id" "^id 1" "$out"
 check_match "status shows the flowos feature on" "flowos" "$($FLOWCTL -n fbr status)"
 
 ip netns exec fbs iperf3 -s -D -p 5201
-port_wait fbs tcp 5201 || diag "iperf3 did not start"
+port_wait fbs tcp6 5201 || diag "iperf3 did not start"
 ip netns exec fbc ping -c "$n" -i 0.01 -q 10.2.0.2 >/dev/null
 check_eq "ping over IPv4 through a flow without PMs: no loss" 0 $?
 ip netns exec fbc ping -6 -c "$n" -i 0.01 -q fd02::2 >/dev/null
@@ -55,8 +57,8 @@ check_eq "iperf3 UDP: no datagram lost" 0 \
 	"$(jq '.end.sum.lost_packets' <<<"$udp")"
 check_eq "iperf3 UDP: none out of order" 0 \
 	"$(jq '[.end.streams[].udp.out_of_order] | add' <<<"$udp")"
-tcp=$(ip netns exec fbc iperf3 -c fd02::2 -p 5201 -n 2M -J)
-check_eq "iperf3 TCP over IPv6: all bytes received" 2097152 \
+tcp=$(ip netns exec fbc iperf3 -c fd02::2 -p 5201 -n "$tb" -J)
+check_eq "iperf3 TCP over IPv6: all bytes received" "$tb" \
 	"$(jq '.end.sum_received.bytes' <<<"$tcp")"
 
 nft=$(snap)
@@ -71,7 +73,7 @@ check_eq "nothing held, dropped or bypassed" 0 "$(fos_balance fbr all)"
 check_eq "procfs flowos: packets_in" "$in" "$(fos_proc fbr packets_in)"
 check_eq "procfs flowos: flows" 1 "$(fos_proc fbr flows)"
 check_match "procfs flowos_flows lists the flow" "^1 all 0 ip 0 $in " \
-	"$(ip netns exec fbr cat /proc/net/flowstream/flowos_flows)"
+	"$(ip netns exec fbr tail -n 1 /proc/net/flowstream/flowos_flows)"
 par=/sys/module/flowstream/parameters
 check "sysfs fos_packets_in covers this namespace ($(cat $par/fos_packets_in))" \
 	test "$(cat $par/fos_packets_in)" -ge "$in"
@@ -98,8 +100,8 @@ check_eq "iperf3 UDP through count: no datagram lost" 0 \
 	"$(jq '.end.sum.lost_packets' <<<"$udp")"
 check_eq "iperf3 UDP through count: none out of order" 0 \
 	"$(jq '[.end.streams[].udp.out_of_order] | add' <<<"$udp")"
-tcp=$(ip netns exec fbc iperf3 -c 10.2.0.2 -p 5201 -n 2M -J)
-check_eq "iperf3 TCP through count: all bytes received" 2097152 \
+tcp=$(ip netns exec fbc iperf3 -c 10.2.0.2 -p 5201 -n "$tb" -J)
+check_eq "iperf3 TCP through count: all bytes received" "$tb" \
 	"$(jq '.end.sum_received.bytes' <<<"$tcp")"
 nft=$(snap)
 sess=$($FLOWCTL -n fbr -j flow sessions all)
@@ -132,7 +134,7 @@ check_eq "flow: sent on = nft's postrouting count" \
 check_eq "flow: counters add up" 0 "$(fos_balance fbr all)"
 
 # Priorities: a higher one takes ICMP from "all".
-$FLOWCTL -n fbr flow add ping prio 10 proto icmp >/dev/null
+$FLOWCTL -n fbr flow add ping prio 10 proto icmp idle-timeout 3600 >/dev/null
 before=$(fos_stat fbr all packets_in)
 ip netns exec fbc ping -c 10 -i 0.01 -q 10.2.0.2 >/dev/null
 check_eq "ping through the higher-priority flow: no loss" 0 $?

@@ -25,7 +25,7 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 #include <net/netlink.h>
-#include <uapi/linux/flowstream.h>
+#include <linux/flowstream.h>
 
 /* Bumped when struct fos_pm or a callback's meaning changes. */
 #define FOS_PM_API_VERSION	1

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# FlowOS limits: a session's held packets and a flow's sessions are
+# bounded; past a bound each flow's policy drops or bypasses the packet,
+# and every packet is accounted for: taken = sent on + given up (by
+# reason) + held, and the server receives exactly what was sent on or
+# bypassed (nft's count).
+source "$(dirname "$0")/lib.sh"
+fs_require_module
+fos_modprobe
+
+k=${FS_FOS_FLOOD:-3000}
+
+topo_router fl
+ip netns exec fls nft -f - <<'NFT'
+table inet fsl {
+	chain inc {
+		type filter hook input priority 0; policy accept;
+		udp dport 5201 counter comment "rx"
+	}
+}
+NFT
+rx() {
+	ip netns exec fls nft -j list table inet fsl | nft_counter rx packets
+}
+ip netns exec fls iperf3 -s -D -p 5201
+port_wait fls tcp6 5201 || diag "iperf3 did not start"
+
+# flood FLOW [IPERF3 OPTIONS]: UDP datagrams as fast as the client can.
+flood() {
+	ip netns exec flc iperf3 -c 10.2.0.2 -p 5201 -u -b 0 -l 64 -k "$k" \
+		"$@" >/dev/null
+	sleep 1
+}
+
+for policy in drop bypass; do
+	$FLOWCTL -n flr flow add lim proto udp policy $policy \
+		max-session-held 1 idle-timeout 3600 >/dev/null
+	$FLOWCTL -n flr pm attach lim count >/dev/null
+	r0=$(rx)
+	flood
+	given=$(fos_stat flr lim ${policy}_held)
+	check "policy $policy: packets over max-session-held given up ($given)" \
+		test "$given" -gt 0
+	check_eq "policy $policy: counters add up" 0 "$(fos_balance flr lim)"
+	check_eq "policy $policy: nothing held once the flood is over" 0 \
+		"$(fos_stat flr lim held)"
+	if [ $policy = drop ]; then
+		exp=$(fos_stat flr lim packets_out)
+	else
+		exp=$(( $(fos_stat flr lim packets_out) + given ))
+	fi
+	check_eq "policy $policy: the server got what was sent on${policy/drop/}" \
+		"$exp" $(( $(rx) - r0 ))
+	check_eq "policy $policy: the other reason stays zero" 0 \
+		"$(fos_stat flr lim $([ $policy = drop ] && echo bypass || echo drop)_held)"
+	$FLOWCTL -n flr flow del lim
+done
+
+# max-sessions: four parallel streams, room for two sessions.
+for policy in drop bypass; do
+	$FLOWCTL -n flr flow add lim proto udp policy $policy max-sessions 2 \
+		idle-timeout 3600 >/dev/null
+	r0=$(rx)
+	flood -P 4
+	given=$(fos_stat flr lim ${policy}_sessions)
+	check "policy $policy: packets of sessions over max-sessions given up ($given)" \
+		test "$given" -gt 0
+	check_eq "policy $policy: two sessions live" 2 "$(fos_stat flr lim sessions)"
+	check_eq "policy $policy: counters add up (sessions)" 0 "$(fos_balance flr lim)"
+	if [ $policy = drop ]; then
+		exp=$(fos_stat flr lim packets_out)
+	else
+		exp=$(( $(fos_stat flr lim packets_out) + given ))
+	fi
+	check_eq "policy $policy: the server got what was sent on (sessions)" \
+		"$exp" $(( $(rx) - r0 ))
+	$FLOWCTL -n flr flow del lim
+done
+
+# Idle sessions end: a 1 s idle-timeout.
+$FLOWCTL -n flr flow add idle proto icmp idle-timeout 1 >/dev/null
+$FLOWCTL -n flr pm attach idle count >/dev/null
+ip netns exec flc ping -c 3 -i 0.1 -q 10.2.0.2 >/dev/null
+check_eq "a ping session lives" 1 "$(fos_stat flr idle sessions)"
+for i in $(seq 50); do
+	[ "$(fos_stat flr idle sessions)" = 0 ] && break
+	sleep 0.2
+done
+check_eq "it ends when idle" 0 "$(fos_stat flr idle sessions)"
+check_eq "ended sessions are counted" 1 "$(fos_stat flr idle sessions_ended)"
+check_eq "the attachment holds no session state" 0 \
+	"$($FLOWCTL -n flr -j pm show idle | jq '.[0].stats.sessions')"
+$FLOWCTL -n flr flow del idle
+tap_done
