@@ -34,6 +34,8 @@
 
 struct fs_net;
 struct genl_info;
+
+typedef int (*fos_okfn_t)(struct net *net, struct sock *sk, struct sk_buff *skb);
 struct netlink_ext_ack;
 
 #define FOS_NAME_MAX		32
@@ -175,7 +177,7 @@ struct fos_net {
 	struct fos_cls __rcu *cls;
 	/* Counters of deleted flows, so that the namespace's sums hold. */
 	u64 gone[__FLOWSTREAM_FOS_STAT_MAX];
-	int (*okfn[2])(struct net *net, struct sock *sk, struct sk_buff *skb);
+	fos_okfn_t okfn[2];		/* the forward path's continuation */
 	struct nf_hook_ops ops[2];
 	bool hooked;
 	struct delayed_work reap;

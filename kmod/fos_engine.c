@@ -216,6 +216,7 @@ static void fos_merge(struct fos_session *s)
 	u64 upto;
 
 	clear_bit(FOS_MERGER, &s->queued);
+	/* Units pushed after this point queue the session again. */
 	smp_mb__after_atomic();
 	down_read(&f->pipe_sem);
 	spin_lock_bh(&s->lock);
@@ -359,6 +360,7 @@ static void fos_run_stage(struct fos_session *s, unsigned int stage,
 	bool flush;
 
 	clear_bit(stage, &s->queued);
+	/* Units released after this point queue the session again. */
 	smp_mb__after_atomic();
 	down_read(&f->pipe_sem);
 	if (READ_ONCE(s->dead)) {

@@ -19,8 +19,9 @@
 #include "fos.h"
 #include "netns.h"
 
+/* Every namespace's FlowOS state, for the module-wide sums in sysfs. */
 LIST_HEAD(fos_nets);
-DEFINE_MUTEX(fos_nets_lock);
+DEFINE_MUTEX(fos_nets_lock);	/* protects fos_nets */
 
 void fos_flow_read(struct fos_flow *f, u64 *out)
 {
@@ -617,8 +618,8 @@ static void fos_dev_gone(struct fos_net *fn, struct net_device *dev)
 			for (i = s->w.sent; i < s->w.tail; i++)
 				fos_skb_dev_gone(s->ring[i & (s->ring_size - 1)],
 						 dev);
-			fos_tcp_for_each_held(&s->tcp[0], fos_skb_dev_gone, dev);
-			fos_tcp_for_each_held(&s->tcp[1], fos_skb_dev_gone, dev);
+			fos_tcp_visit_held(&s->tcp[0], fos_skb_dev_gone, dev);
+			fos_tcp_visit_held(&s->tcp[1], fos_skb_dev_gone, dev);
 			spin_unlock(&s->lock);
 		}
 		spin_unlock_bh(&f->sess_lock);

@@ -381,14 +381,12 @@ unsigned int fos_tcp_purge(struct fos_tcp_dir *d)
 }
 
 /**
- * fos_tcp_for_each_held() - call @fn on each packet held for reordering
+ * fos_tcp_visit_held() - call @fn on each packet held for reordering
  * @d: the direction
  * @fn: the callback; must not unlink or free the packet
  * @arg: its argument
  */
-void fos_tcp_for_each_held(struct fos_tcp_dir *d,
-			   void (*fn)(struct sk_buff *skb, void *arg),
-			   void *arg)
+void fos_tcp_visit_held(struct fos_tcp_dir *d, fos_tcp_skb_fn fn, void *arg)
 {
 	struct fos_tcp_seg *s;
 

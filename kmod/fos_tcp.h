@@ -253,8 +253,7 @@ bool fos_tcp_oldest(const struct fos_tcp_dir *d, u64 *arrived_ns);
  */
 u64 fos_tcp_next(const struct fos_tcp_dir *d);
 
-void fos_tcp_for_each_held(struct fos_tcp_dir *d,
-			   void (*fn)(struct sk_buff *skb, void *arg),
-			   void *arg);
+typedef void (*fos_tcp_skb_fn)(struct sk_buff *skb, void *arg);
+void fos_tcp_visit_held(struct fos_tcp_dir *d, fos_tcp_skb_fn fn, void *arg);
 
 #endif /* _FLOWSTREAM_FOS_TCP_H */

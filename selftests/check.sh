@@ -119,7 +119,7 @@ modtree() {
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
 		--exclude='Module.symvers' --exclude='.*.d' \
-		Kbuild Makefile kmod uapi selftests/splat "$dir/"
+		Kbuild Makefile kmod pm include uapi selftests/splat "$dir/"
 	echo "$dir"
 }
 
@@ -167,8 +167,10 @@ unit() {
 static() {
 	local src=$cache/src-6.1-$(dpkg-query -W -f '${Version}' linux-source-6.1)
 	local files
-	files=$(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/splat/*.c' 2>/dev/null)
-	[ -n "$files" ] || files=$(ls kmod/*.[ch] kmod/tests/*.c uapi/linux/*.h selftests/splat/*.c)
+	files=$(git ls-files 'kmod/*.[ch]' 'pm/*.c' 'include/*.h' 'uapi/*.h' \
+		'selftests/splat/*.c' 2>/dev/null)
+	[ -n "$files" ] || files=$(ls kmod/*.[ch] kmod/tests/*.c pm/*.c include/flowstream/*.h \
+		uapi/linux/*.h selftests/splat/*.c)
 	# shellcheck disable=SC2086
 	one "checkpatch --strict clean" \
 		"$src/scripts/checkpatch.pl" --no-tree --strict --quiet --show-types -f $files
@@ -194,12 +196,14 @@ core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_load
 acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
 smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
+fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
 	# The exporter is userspace: its kernel side (a listener's overrun)
 	# runs here, the whole of it on the stock kernel.
-	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" exp_loss.sh; do
+	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" exp_loss.sh \
+		 "${fos_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	# The flood at a size the debug kernel forwards in seconds
@@ -212,6 +216,8 @@ vm_debug() {
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
 		-e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
+		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
+		-e FS_FOS_SECS=2 \
 		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" \
 		-t selftests/smp_memory.sh -t selftests/acct_flood.sh
 }
@@ -228,20 +234,24 @@ libgcc_s() {
 	ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }'
 }
 
-stock_tests=("${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}")
+stock_tests=("${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}"
+	     "${fos_tests[@]}")
 
 # stock_vm KVER KO LOGDIR: the stock-lane selftests on Debian's KVER kernel
-# with module KO.
+# with module KO; the PM modules are beside it.
 stock_vm() {
-	local args=() t
+	local args=() t pm
 	for t in "${stock_tests[@]}"; do
 		args+=(-t "selftests/$t")
+	done
+	for pm in "${2%/*}"/flowstream-pm-*.ko; do
+		args+=(-f "$pm")
 	done
 	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" \
 		-K nf_tables -b "$(command -v nft)" -b "$(command -v trafgen)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
 		-f "$(libgcc_s)" \
-		-m "$2" -e "FS_KO=$2" "${args[@]}"
+		-m "$2" -e "FS_KO=$2" -e "FS_PM_DIR=${2%/*}" "${args[@]}"
 }
 
 # Debian 6.1 as users install it: through DKMS.
@@ -262,19 +272,20 @@ vm_stock() {
 # 6.12's DKMS installs it xz-compressed, which the initramfs's busybox
 # insmod cannot load: the guest gets it decompressed.
 vm_stock612() {
-	local dir=/lib/modules/$stock612_kver/updates/dkms ko=$cache/build/dkms612/flowstream.ko
+	local dir=/lib/modules/$stock612_kver/updates/dkms ko=$cache/build/dkms612/flowstream.ko m
 	if [ -z "$stock612_kver" ]; then
 		echo "not ok 1 - no Debian 6.12 cloud kernel installed"
 		return 0
 	fi
 	one "dkms: build and install for $stock612_kver" make dkms-install KVER="$stock612_kver"
 	mkdir -p "${ko%/*}"
-	rm -f "$ko"
-	if [ -f "$dir/flowstream.ko.xz" ]; then
-		xz -dc "$dir/flowstream.ko.xz" >"$ko"
-	elif [ -f "$dir/flowstream.ko" ]; then
-		cp "$dir/flowstream.ko" "$ko"
-	fi
+	rm -f "${ko%/*}"/*.ko
+	for m in "$dir"/flowstream*.ko*; do
+		case $m in
+		*.xz) xz -dc "$m" >"${ko%/*}/$(basename "$m" .xz)" ;;
+		*) cp "$m" "${ko%/*}/" ;;
+		esac
+	done
 	[ -f "$ko" ] || return 0
 	stock_vm "$stock612_kver" "$ko" "$logs/vm-stock612"
 }
