@@ -72,7 +72,7 @@ make -s -C ctl nlraw >/dev/null	# the initramfs carries fs-nlraw
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
 	--exclude='Module.symvers' --exclude='.*.d' \
-	Kbuild Makefile kmod uapi "$bdir/flowstream/"
+	Kbuild Makefile kmod pm include uapi "$bdir/flowstream/"
 make -s -C "$kdir" M="$bdir/flowstream" modules >"$out/build-flowstream.log" 2>&1 ||
 	{ tail -n 20 "$out/build-flowstream.log" >&2; exit 1; }
 fsko=$bdir/flowstream/kmod/flowstream.ko

@@ -14,7 +14,7 @@ echo "demo: preparing the test kernel (cached after the first build)" >&2
 kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config) || exit 1
 tree=$cache/build/demo
 mkdir -p "$tree"
-rsync -a Kbuild Makefile kmod uapi "$tree/"
+rsync -a Kbuild Makefile kmod pm include uapi "$tree/"
 make -s -C "$kdir" M="$tree" modules >/dev/null || exit 1
 
 echo "demo: booting the VM (software emulation, a minute or two)" >&2
