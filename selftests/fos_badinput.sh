@@ -63,7 +63,7 @@ nlraw_refused fbi "a flow name with a space" 22 \
 nlraw_refused fbi "an id in add" 22 "the id is assigned by the kernel" \
 	$CMD_ADD_FLOW nest:$A_FLOW $FLOW_NAME:str:x $FLOW_ID:u32:5 end
 nlraw_refused fbi "stats in add" 22 "stats is read-only" \
-	$CMD_ADD_FLOW nest:$A_FLOW $FLOW_NAME:str:x nest:$FLOW_STATS end end
+	$CMD_ADD_FLOW nest:$A_FLOW $FLOW_NAME:str:x $FLOW_STATS:u64:1 end
 nlraw_refused fbi "host bits past the prefix length" 22 \
 	"flowstream: source address has bits set past its prefix length" \
 	$CMD_ADD_FLOW nest:$A_FLOW $FLOW_NAME:str:x nest:$FLOW_MATCH \
@@ -75,7 +75,7 @@ nlraw_refused fbi "a port without a protocol" 22 "flowstream: ports need a proto
 	$CMD_ADD_FLOW nest:$A_FLOW $FLOW_NAME:str:x nest:$FLOW_MATCH \
 	$M_SPORT:u16:80 end end
 nlraw_refused fbi "a pipeline with an unknown PM: the flow is not made" 2 \
-	'flowstream: no PM named "nosuch" (no module flowstream-pm-nosuch)' \
+	'flowstream: no PM named .+nosuch.+ \(no module flowstream-pm-nosuch\)' \
 	$CMD_ADD_FLOW nest:$A_FLOW $FLOW_NAME:str:x nest:$FLOW_PIPELINE \
 	nest:$A_ATTACH $ATT_PM:str:count end nest:$A_ATTACH $ATT_PM:str:nosuch end end end
 nlraw_refused fbi "detach without an id" 22 \
