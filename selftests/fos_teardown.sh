@@ -13,9 +13,12 @@ fos_modprobe
 secs=${FS_FOS_SECS:-3}
 
 # flood NS ADDR: UDP from the client for $secs seconds, in the background.
+# When the path goes (a device or a namespace deleted), iperf3's client
+# may wait for its server's results over a control connection that can
+# no longer get through: it is killed after 10 more seconds.
 flood() {
-	ip netns exec "$1" iperf3 -c "$2" -p 5201 -u -b 0 -l 200 -t "$secs" \
-		>/dev/null 2>&1 &
+	ip netns exec "$1" timeout -s KILL $((secs + 10)) \
+		iperf3 -c "$2" -p 5201 -u -b 0 -l 200 -t "$secs" >/dev/null 2>&1 &
 }
 
 topo_router fd
