@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The pattern PMs on a "stream tcp" flow, with segments reordered and
-# duplicated by netem on the way in: fs-tcppat sends known patterns at
+# The pattern PMs on a "stream tcp" flow, with segments reordered (delay
+# jitter and netem's reorder) and duplicated on both ends' links: fs-tcppat sends known patterns at
 # known places both ways, split across small segments, and checks what
 # arrives byte for byte.
 #  - match counts every occurrence sent, each way (IPv4);
@@ -30,7 +30,7 @@ opts=(--count "$n" --mss 100 --chunk 30 --timeout 20)
 topo_router ps
 for l in "psc cr" "pss sr"; do
 	set -- $l
-	ip netns exec "$1" tc qdisc add dev "$2" root netem delay 5ms \
+	ip netns exec "$1" tc qdisc add dev "$2" root netem delay 5ms 2ms \
 		reorder 25% 50% duplicate 5% ||
 		diag "netem on $2 failed"
 done
@@ -135,12 +135,12 @@ check "match's module can go once detached" rmmod flowstream_pm_match
 
 # --- guard ---------------------------------------------------------------
 # Both ends pause after half their stream; guard comes in meanwhile.
-ip netns exec pss "$TCPPAT" recv 7003 "${opts[@]}" --timeout 8 \
-	--pause 3000 --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
+ip netns exec pss "$TCPPAT" recv 7003 "${opts[@]}" --timeout 5 \
+	--pause 2000 --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
 old_s=$!
 port_wait pss tcp6 7003 || diag "fs-tcppat recv did not start"
-ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 8 \
-	--pause 3000 --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
+ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 5 \
+	--pause 2000 --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
 old_c=$!
 sleep 1
 g=$(attach guard)
