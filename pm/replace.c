@@ -245,6 +245,8 @@ static int fos_replace_process(struct fos_att *att, struct fos_session *s,
 		struct fos_unit *u = &w->units[i];
 		struct fos_replace_dir *d = &st->d[u->dir];
 
+		if (u->flags & FOS_UNIT_DROP)	/* kept, handed again */
+			continue;
 		if (u->flags & FOS_UNIT_DUP)
 			fos_replace_dup(att, d, u);
 		else if (u->len && (!d->started ||
