@@ -134,13 +134,15 @@ check "replace's module can go once detached" rmmod flowstream_pm_replace
 check "match's module can go once detached" rmmod flowstream_pm_match
 
 # --- guard ---------------------------------------------------------------
-# Both ends pause after half their stream; guard comes in meanwhile.
-ip netns exec pss "$TCPPAT" recv 7003 "${opts[@]}" --timeout 5 \
-	--pause 2000 --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
+# Both ends pause after half their stream; guard comes in meanwhile (its
+# module loaded beforehand: loading it can take seconds in an emulated VM).
+$FLOWCTL -n psr pm info guard >/dev/null || diag "pm info guard failed"
+ip netns exec pss "$TCPPAT" recv 7003 "${opts[@]}" --timeout 6 \
+	--pause 4000 --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
 old_s=$!
 port_wait pss tcp6 7003 || diag "fs-tcppat recv did not start"
-ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 5 \
-	--pause 2000 --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
+ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 6 \
+	--pause 4000 --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
 old_c=$!
 sleep 1
 g=$(attach guard)
