@@ -159,7 +159,8 @@ struct fos_session {
 	unsigned long last;
 	u32 finish_gen;
 	u8 kept;		/* bit p: PM p kept units of its window */
-	unsigned long kept_since;
+	u8 kept_n[FOS_WIN_MAX];	/* how many, when PM p last kept */
+	unsigned long kept_since;	/* last new data to a keeping PM */
 	void *state[FOS_WIN_MAX];	/* PM state, by pipeline position */
 	struct fos_tcp_dir tcp[2];
 	struct list_head work[FOS_WIN_MAX + 1];

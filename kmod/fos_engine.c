@@ -329,9 +329,14 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 		err = fos_win_release(&s->flow->pipe.l, &s->w, p,
 				      w->first + w->release);
 		if (w->release < w->n) {
-			/* Kept: look again with more data, or flush later. */
-			if (!s->kept)
+			/*
+			 * Kept: look again with more data, or flush once none
+			 * has come for FOS_KEPT_MAX. The kept units come first
+			 * in the next window: a longer window has new data.
+			 */
+			if (!(s->kept & BIT(p)) || w->n > s->kept_n[p])
 				s->kept_since = jiffies;
+			s->kept_n[p] = w->n - w->release;
 			s->kept |= BIT(p);
 			more = w->first + w->n < fos_win_tail(&s->flow->pipe.l,
 							      &s->w, p);

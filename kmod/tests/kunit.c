@@ -52,11 +52,12 @@ void fs_events_queue(struct fs_net *fsn, const struct fs_rec_snap *snap,
 #include "fos_win_cases.c"
 #include "fos_cls_cases.c"
 #include "fos_tcp_cases.c"
+#include "pm_pat_cases.c"
 
 kunit_test_suites(&fs_stats_suite, &fs_config_suite, &fs_parse_suite,
 		  &fs_filter_suite, &fs_table_suite, &fs_rt_suite,
 		  &fs_est_suite, &fs_smp_suite, &fos_win_suite,
-		  &fos_cls_suite, &fos_tcp_suite);
+		  &fos_cls_suite, &fos_tcp_suite, &pm_pat_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for flowstream");

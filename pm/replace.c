@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream PM "replace": replaces a byte pattern by another of the same
+ * length in each direction's TCP byte stream.
+ *
+ * Read-write, stream "tcp". Arguments: "PATTERN REPLACEMENT", separated by
+ * one space, each 1 to 64 bytes with "\xNN" and "\\" escapes (pat.h; a
+ * space is "\x20"), of the same length: the stream's length cannot change.
+ * Occurrences are replaced left to right without overlapping, also when
+ * they are split across segments: while the last units of a window end in
+ * the beginning of an occurrence, the PM keeps them (lowers w->release)
+ * until the next data tells, then writes each piece into its unit. The
+ * matcher starts over after a hole in the stream.
+ *
+ * Duplicates. A segment whose bytes all belong to other units (a len-0
+ * unit flagged FOS_UNIT_DUP) still goes on unchanged. If its bytes are
+ * ahead of what the PM has scanned (a copy of a segment held out of
+ * order), the receiver would take its unreplaced bytes first: it is
+ * dropped, as TCP does not need it (the held segment follows). A copy of
+ * bytes already scanned passes as is: the receiver has had them (but for
+ * a loss after this router).
+ *
+ * Limits: an occurrence whose first bytes were already released (the PM
+ * was flushed in its middle after FOS_KEPT_MAX without data, or more than
+ * FOS_WINDOW_BATCH units would have had to be kept) is not replaced and is
+ * counted as missed.
+ *
+ * Per-session results, u64 attributes: FOS_REPLACE_A_AB (2) and
+ * FOS_REPLACE_A_BA (3), occurrences replaced; FOS_REPLACE_A_MISSED_AB (4)
+ * and _BA (5); FOS_REPLACE_A_DUPS_AB (6) and _BA (7), duplicates dropped;
+ * FOS_REPLACE_A_PAD (1).
+ */
+#include <flowstream/pm.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/tcp.h>
+#include <net/ipv6.h>
+
+#include "pat.h"
+
+enum {
+	FOS_REPLACE_A_UNSPEC,
+	FOS_REPLACE_A_PAD,
+	FOS_REPLACE_A_AB,
+	FOS_REPLACE_A_BA,
+	FOS_REPLACE_A_MISSED_AB,
+	FOS_REPLACE_A_MISSED_BA,
+	FOS_REPLACE_A_DUPS_AB,
+	FOS_REPLACE_A_DUPS_BA,
+};
+
+struct fos_replace_priv {
+	struct fos_pat p;
+	u8 repl[FOS_PAT_MAX];
+};
+
+/* One direction of a session. */
+struct fos_replace_dir {
+	u64 scanned;	/* stream position after the last byte scanned */
+	u64 replaced;
+	u64 missed;
+	u64 dups;
+	u32 next_seq;	/* TCP sequence number of that position */
+	u8 q;		/* matcher state */
+	u8 started;	/* @scanned is valid */
+	u8 seq_ok;	/* @next_seq is valid */
+	u8 pad;
+};
+
+struct fos_replace_state {
+	struct fos_replace_dir d[2];
+};
+
+#define FOS_REPLACE_CHUNK	256
+
+static int fos_replace_attach(struct fos_att *att, const char *args,
+			      const char **why)
+{
+	struct fos_replace_priv *pr = fos_att_priv(att);
+	struct fos_pat r;
+	const char *sp;
+	int err;
+
+	sp = strchr(args, ' ');
+	if (!sp || strchr(sp + 1, ' ')) {
+		*why = "expects \"PATTERN REPLACEMENT\" (one space; write spaces as \\x20)";
+		return -EINVAL;
+	}
+	err = fos_pat_parse(&pr->p, args, sp - args, why);
+	if (err)
+		return err;
+	err = fos_pat_parse(&r, sp + 1, strlen(sp + 1), why);
+	if (err)
+		return err;
+	if (r.len != pr->p.len) {
+		*why = "PATTERN and REPLACEMENT differ in length: bytes can only be overwritten";
+		return -EINVAL;
+	}
+	memcpy(pr->repl, r.b, r.len);
+	return 0;
+}
+
+/*
+ * The TCP sequence number of the byte at offset @at from @skb->data, and
+ * the offset of the payload's end (the packet's), or false.
+ */
+static bool fos_replace_seq(const struct sk_buff *skb, unsigned int at,
+			    u32 *seq)
+{
+	struct tcphdr thb;
+	const struct tcphdr *th;
+	const u8 *v;
+	u8 vb;
+	int l4;
+
+	v = skb_header_pointer(skb, 0, 1, &vb);
+	if (!v)
+		return false;
+	if ((*v >> 4) == 4) {
+		l4 = (*v & 0xf) * 4;
+	} else {
+		const struct ipv6hdr *ip6;
+		struct ipv6hdr ip6b;
+		__be16 frag;
+		u8 nh;
+
+		ip6 = skb_header_pointer(skb, 0, sizeof(ip6b), &ip6b);
+		if (!ip6)
+			return false;
+		nh = ip6->nexthdr;
+		l4 = ipv6_skip_exthdr(skb, sizeof(*ip6), &nh, &frag);
+		if (l4 < 0 || nh != IPPROTO_TCP)
+			return false;
+	}
+	th = skb_header_pointer(skb, l4, sizeof(thb), &thb);
+	if (!th || at < l4 + th->doff * 4)
+		return false;
+	*seq = ntohl(th->seq) + (at - (l4 + th->doff * 4));
+	return true;
+}
+
+/*
+ * Write the replacement over the occurrence at stream positions [@start,
+ * @start + len) of direction @dir, whose last byte is in unit @i of @w:
+ * only if every byte of it is still in the window.
+ */
+static bool fos_replace_write(const struct fos_replace_priv *pr,
+			      struct fos_window *w, unsigned int i, u8 dir,
+			      u64 start)
+{
+	u64 end = start + pr->p.len, lo, hi, covered = 0;
+	int j, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (j = i; j >= 0; j--) {
+			struct fos_unit *u = &w->units[j];
+
+			if (u->dir != dir || !u->len)
+				continue;
+			lo = max(start, u->stream_off);
+			hi = min(end, u->stream_off + u->len);
+			if (lo >= hi) {
+				if (u->stream_off + u->len <= start)
+					break;
+				continue;
+			}
+			if (!pass)
+				covered += hi - lo;
+			else if (fos_unit_write(u, lo - u->stream_off,
+						pr->repl + (lo - start),
+						hi - lo))
+				return false;
+		}
+		if (covered != pr->p.len)
+			return false;
+	}
+	return true;
+}
+
+static void fos_replace_scan(const struct fos_replace_priv *pr,
+			     struct fos_replace_dir *d, struct fos_window *w,
+			     unsigned int i)
+{
+	struct fos_unit *u = &w->units[i];
+	u8 buf[FOS_REPLACE_CHUNK];
+	unsigned int off, n, k, q;
+	u32 seq = 0;
+	const u8 *b;
+
+	q = d->q;
+	if (!d->started || u->gap || u->stream_off != d->scanned)
+		q = 0;
+	for (off = 0; off < u->len; off += n) {
+		n = min_t(unsigned int, u->len - off, sizeof(buf));
+		/* A copy: writing may move the packet's data. */
+		b = fos_unit_read(u, off, n, buf);
+		if (!b) {
+			q = 0;
+			break;
+		}
+		if (b != buf)
+			memcpy(buf, b, n);
+		for (k = 0; k < n; k++) {
+			q = fos_pat_step(&pr->p, q, buf[k]);
+			if (q < pr->p.len)
+				continue;
+			if (fos_replace_write(pr, w, i, u->dir,
+					      u->stream_off + off + k + 1 -
+					      pr->p.len))
+				d->replaced++;
+			else
+				d->missed++;
+			q = 0;
+		}
+	}
+	d->q = q;
+	d->scanned = u->stream_off + u->len;
+	d->started = 1;
+	d->seq_ok = fos_replace_seq(u->skb, u->off, &seq);
+	d->next_seq = seq + u->len;
+}
+
+/* A duplicate: dropped if it carries bytes not scanned yet. */
+static void fos_replace_dup(struct fos_att *att, struct fos_replace_dir *d,
+			    struct fos_unit *u)
+{
+	u32 end;
+
+	if (!d->seq_ok || !fos_replace_seq(u->skb, u->skb->len, &end))
+		return;
+	if ((s32)(end - d->next_seq) > 0 && !fos_unit_drop(att, u))
+		d->dups++;
+}
+
+static int fos_replace_process(struct fos_att *att, struct fos_session *s,
+			       void *state, struct fos_window *w)
+{
+	const struct fos_replace_priv *pr = fos_att_priv(att);
+	struct fos_replace_state *st = state;
+	unsigned int i, j, keep = w->n;
+	int dir;
+
+	for (i = 0; i < w->n; i++) {
+		struct fos_unit *u = &w->units[i];
+		struct fos_replace_dir *d = &st->d[u->dir];
+
+		if (u->flags & FOS_UNIT_DROP)	/* kept, handed again */
+			continue;
+		if (u->flags & FOS_UNIT_DUP)
+			fos_replace_dup(att, d, u);
+		else if (u->len && (!d->started ||
+				    u->stream_off + u->len > d->scanned))
+			fos_replace_scan(pr, d, w, i);
+	}
+	if (w->flush)
+		return 0;
+	/* Keep the units from the first byte of a partial occurrence on. */
+	for (dir = 0; dir < 2; dir++) {
+		struct fos_replace_dir *d = &st->d[dir];
+		u64 from = d->scanned - d->q;
+
+		if (!d->q)
+			continue;
+		for (j = 0; j < keep; j++) {
+			struct fos_unit *u = &w->units[j];
+
+			if (u->dir == dir && u->len &&
+			    u->stream_off + u->len > from) {
+				keep = j;
+				break;
+			}
+		}
+	}
+	w->release = keep;
+	return 0;
+}
+
+static int fos_replace_fill(struct fos_att *att, struct fos_session *s,
+			    const void *state, struct sk_buff *msg)
+{
+	const struct fos_replace_state *st = state;
+	int dir;
+
+	for (dir = 0; dir < 2; dir++)
+		if (nla_put_u64_64bit(msg, FOS_REPLACE_A_AB + dir,
+				      st->d[dir].replaced, FOS_REPLACE_A_PAD) ||
+		    nla_put_u64_64bit(msg, FOS_REPLACE_A_MISSED_AB + dir,
+				      st->d[dir].missed, FOS_REPLACE_A_PAD) ||
+		    nla_put_u64_64bit(msg, FOS_REPLACE_A_DUPS_AB + dir,
+				      st->d[dir].dups, FOS_REPLACE_A_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int fos_replace_export(struct fos_att *att, const void *state,
+			      void *buf, size_t len)
+{
+	if (len < sizeof(struct fos_replace_state))
+		return -ENOSPC;
+	memcpy(buf, state, sizeof(struct fos_replace_state));
+	return sizeof(struct fos_replace_state);
+}
+
+static int fos_replace_import(struct fos_att *att, void *state,
+			      const void *buf, size_t len)
+{
+	const struct fos_replace_priv *pr = fos_att_priv(att);
+	const struct fos_replace_state *in = buf;
+	int dir;
+
+	if (len != sizeof(*in))
+		return -EINVAL;
+	for (dir = 0; dir < 2; dir++)
+		if (in->d[dir].q >= pr->p.len || in->d[dir].started > 1 ||
+		    in->d[dir].seq_ok > 1)
+			return -EINVAL;
+	memcpy(state, buf, len);
+	/*
+	 * The units a partial occurrence began in stayed with the exporter:
+	 * start over.
+	 */
+	((struct fos_replace_state *)state)->d[0].q = 0;
+	((struct fos_replace_state *)state)->d[1].q = 0;
+	return 0;
+}
+
+static struct fos_pm fos_replace_pm = {
+	.name = "replace",
+	.desc = "replaces a byte pattern by another of its length in a TCP stream",
+	.params = "pattern: 1 to 64 bytes; \\xNN is a byte, \\\\ a backslash, \\x20 a space\n"
+		  "replacement: as many bytes, after one space",
+	.owner = THIS_MODULE,
+	.api_version = FOS_PM_API_VERSION,
+	.stream = FLOWSTREAM_STREAM_TCP,
+	.mode = FLOWSTREAM_PM_MODE_RW,
+	.state_size = sizeof(struct fos_replace_state),
+	.priv_size = sizeof(struct fos_replace_priv),
+	.attach = fos_replace_attach,
+	.process = fos_replace_process,
+	.fill_session = fos_replace_fill,
+	.export_state = fos_replace_export,
+	.import_state = fos_replace_import,
+};
+
+static int __init fos_replace_init(void)
+{
+	return fos_pm_register(&fos_replace_pm);
+}
+
+static void __exit fos_replace_exit(void)
+{
+	fos_pm_unregister(&fos_replace_pm);
+}
+
+module_init(fos_replace_init);
+module_exit(fos_replace_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("flowstream PM: replaces a pattern in a TCP stream");

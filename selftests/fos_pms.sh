@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The pattern PMs on a "stream tcp" flow, with segments reordered (delay
+# jitter and netem's reorder) and duplicated on both ends' links: fs-tcppat sends known patterns at
+# known places both ways, split across small segments, and checks what
+# arrives byte for byte.
+#  - match counts every occurrence sent, each way (IPv4);
+#  - replace (order 10), then match for REPLACEMENT and match for PATTERN
+#    side by side (order 20): every occurrence replaced, the receivers get
+#    the replaced stream exactly (IPv6);
+#  - guard: a connection opened before it was attached breaks (its packets
+#    are dropped), one opened after works;
+#  - a PM's module cannot be unloaded while attached, can be after;
+#  - the flow's counters add up.
+source "$(dirname "$0")/lib.sh"
+fs_require_module
+fos_modprobe
+
+TCPPAT=${TCPPAT:-$FS_REPO/selftests/tools/fs-tcppat}
+[ -x "$TCPPAT" ] || skip_all "$TCPPAT is not built (make -C ctl nlraw)"
+
+# Occurrences each way per connection; FS_PMS_SCALE changes it.
+n=${FS_PMS_SCALE:-100}
+# PATTERN and REPLACEMENT as PM arguments and fs-tcppat options.
+P='MAGIC\x01\\PAT'
+R='magic\xfe/pat'
+opts=(--count "$n" --mss 100 --chunk 30 --timeout 20)
+
+topo_router ps
+for l in "psc cr" "pss sr"; do
+	set -- $l
+	ip netns exec "$1" tc qdisc add dev "$2" root netem delay 5ms 2ms \
+		reorder 25% 50% duplicate 5% ||
+		diag "netem on $2 failed"
+done
+$FLOWCTL -n psr flow add pat proto tcp stream tcp >/dev/null
+check_eq "flow with stream tcp added" 0 $?
+
+# pair NAME PORT ADDR [fs-tcppat options]: a connection both ways; the
+# ends' output lines in $NAME_s and $NAME_c, exit codes in $NAME_rs,
+# $NAME_rc.
+pair() {
+	local name=$1 port=$2 addr=$3 out=/tmp/fs-pms.$$.$1 rs rc
+	shift 3
+	ip netns exec pss "$TCPPAT" recv "$port" "$@" >"$out.s" 2>&1 &
+	local spid=$!
+	port_wait pss tcp6 "$port" || diag "fs-tcppat recv did not start"
+	ip netns exec psc "$TCPPAT" send "$addr" "$port" "$@" >"$out.c" 2>&1
+	rc=$?
+	wait $spid
+	rs=$?
+	printf -v "${name}_s" '%s' "$(cat "$out.s")"
+	printf -v "${name}_c" '%s' "$(cat "$out.c")"
+	printf -v "${name}_rs" '%s' "$rs"
+	printf -v "${name}_rc" '%s' "$rc"
+	rm -f "$out.s" "$out.c"
+}
+
+# kv LINE KEY: the value of KEY=VALUE in fs-tcppat's output line.
+kv() {
+	sed -n "s/.*\<$2=\([^ ]*\).*/\1/p" <<<"$1" | tail -1
+}
+
+# res PORT ATT_ID TYPE: a PM's result for the TCP session to PORT.
+res() {
+	$FLOWCTL -n psr -j flow sessions pat | jq -r --argjson p "$1" \
+		--argjson a "$2" --arg t "$3" '[.[] | select(.proto == 6 and
+		.port_b == $p) | .results[] | select(.id == $a) |
+		.values[$t]][0]'
+}
+
+attach() {
+	$FLOWCTL -n psr -j pm attach pat "$@" | jq -r .id
+}
+
+# --- bad arguments --------------------------------------------------------
+out=$($FLOWCTL -n psr pm attach pat match args 'A\q' 2>&1)
+check_match "match refuses a bad escape, saying why" "bad escape" "$out"
+out=$($FLOWCTL -n psr pm attach pat replace args 'AB ABC' 2>&1)
+check_match "replace refuses different lengths, saying why" \
+	"differ in length" "$out"
+out=$($FLOWCTL -n psr pm attach pat replace args 'AB' 2>&1)
+check_match "replace refuses a missing REPLACEMENT" "PATTERN REPLACEMENT" "$out"
+check_eq "nothing attached" 0 "$($FLOWCTL -n psr -j pm show pat | jq length)"
+
+# --- match ---------------------------------------------------------------
+m=$(attach match args "$P")
+check_match "match attached (loaded on demand)" '^[0-9]+$' "$m"
+pair m 7001 10.2.0.2 "${opts[@]}" --pattern "$P" --seed 11
+check_eq "match run: client verifies the server's stream ($m_c)" 0 "$m_rc"
+check_eq "match run: server verifies the client's stream ($m_s)" 0 "$m_rs"
+check_eq "client sent $n patterns" "$n" "$(kv "$m_c" sent_patterns)"
+check_eq "match: occurrences A->B = sent" "$n" "$(res 7001 "$m" 2)"
+check_eq "match: occurrences B->A = sent" "$n" "$(res 7001 "$m" 3)"
+check_eq "match: bytes scanned A->B = client's stream" \
+	"$(kv "$m_c" sent_bytes)" "$(res 7001 "$m" 4)"
+check_eq "match: bytes scanned B->A = server's stream" \
+	"$(kv "$m_s" sent_bytes)" "$(res 7001 "$m" 5)"
+check "segments were reordered on the way ($(fos_stat psr pat tcp_ooo))" \
+	test "$(fos_stat psr pat tcp_ooo)" -gt 0
+check "match's module cannot go while attached" \
+	test -n "$(rmmod flowstream_pm_match 2>&1)"
+$FLOWCTL -n psr pm detach pat "$m"
+check_eq "match detached" 0 $?
+
+# --- replace, then match R and match P side by side ----------------------
+r=$(attach replace order 10 args "$P $R")
+mr=$(attach match order 20 args "$R")
+mp=$(attach match order 20 args "$P")
+check_match "replace, match R, match P attached" '^[0-9]+ [0-9]+ [0-9]+$' \
+	"$r $mr $mp"
+pair r 7002 fd02::2 "${opts[@]}" --pattern "$P" --replace "$R" --seed 22
+check_eq "replace run: client gets the replaced stream exactly ($r_c)" 0 "$r_rc"
+check_eq "replace run: server gets the replaced stream exactly ($r_s)" 0 "$r_rs"
+check_eq "server received REPLACEMENT $n times" "$n" "$(kv "$r_s" recv_replacement)"
+check_eq "server received PATTERN 0 times" 0 "$(kv "$r_s" recv_pattern)"
+check_eq "client received REPLACEMENT $n times" "$n" "$(kv "$r_c" recv_replacement)"
+check_eq "client received PATTERN 0 times" 0 "$(kv "$r_c" recv_pattern)"
+check_eq "replace: replaced A->B" "$n" "$(res 7002 "$r" 2)"
+check_eq "replace: replaced B->A" "$n" "$(res 7002 "$r" 3)"
+check_eq "replace: none missed" 0 "$(( $(res 7002 "$r" 4) + $(res 7002 "$r" 5) ))"
+diag "replace: duplicates of held segments dropped: $(res 7002 "$r" 6) + $(res 7002 "$r" 7)"
+check_eq "match after replace: REPLACEMENT A->B" "$n" "$(res 7002 "$mr" 2)"
+check_eq "match after replace: REPLACEMENT B->A" "$n" "$(res 7002 "$mr" 3)"
+check_eq "match after replace: PATTERN A->B" 0 "$(res 7002 "$mp" 2)"
+check_eq "match after replace: PATTERN B->A" 0 "$(res 7002 "$mp" 3)"
+check_eq "both matches scanned the same bytes" "$(res 7002 "$mr" 4)" \
+	"$(res 7002 "$mp" 4)"
+for a in "$mp" "$mr" "$r"; do
+	$FLOWCTL -n psr pm detach pat "$a" || diag "detach $a failed"
+done
+check "replace's module can go once detached" rmmod flowstream_pm_replace
+check "match's module can go once detached" rmmod flowstream_pm_match
+
+# --- guard ---------------------------------------------------------------
+# Both ends pause after half their stream; guard comes in meanwhile (its
+# module loaded beforehand: loading it can take seconds in an emulated VM).
+$FLOWCTL -n psr pm info guard >/dev/null || diag "pm info guard failed"
+ip netns exec pss "$TCPPAT" recv 7003 "${opts[@]}" --timeout 6 \
+	--pause 4000 --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
+old_s=$!
+port_wait pss tcp6 7003 || diag "fs-tcppat recv did not start"
+ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 6 \
+	--pause 4000 --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
+old_c=$!
+sleep 1
+g=$(attach guard)
+check_match "guard attached while a connection is open" '^[0-9]+$' "$g"
+drops=$(fos_stat psr pat drop_pm)
+wait $old_c
+rc=$?
+old=$(cat /tmp/fs-pms.$$.old.c)
+check_eq "the connection opened before guard breaks: client times out ($old)" \
+	2 "$rc"
+check_match "... with a timeout" "verify=timeout" "$old"
+check "guard dropped its packets (drop_pm $(fos_stat psr pat drop_pm) > $drops)" \
+	test "$(fos_stat psr pat drop_pm)" -gt "$drops"
+check "guard counts them as dropped ($(res 7003 "$g" 3))" \
+	test "$(res 7003 "$g" 3)" -gt 0
+kill $old_s 2>/dev/null
+wait $old_s 2>/dev/null
+rm -f /tmp/fs-pms.$$.old.*
+
+pair g 7004 10.2.0.2 "${opts[@]}" --pattern "$P" --seed 44
+check_eq "a connection opened after guard works: client ($g_c)" 0 "$g_rc"
+check_eq "... server ($g_s)" 0 "$g_rs"
+check_eq "guard dropped none of it" 0 "$(res 7004 "$g" 3)"
+check "guard passed it ($(res 7004 "$g" 2) packets)" \
+	test "$(res 7004 "$g" 2)" -gt 0
+check "guard's module cannot go while attached" \
+	test -n "$(rmmod flowstream_pm_guard 2>&1)"
+$FLOWCTL -n psr pm detach pat "$g"
+check_eq "guard detached" 0 $?
+check "guard's module can go once detached" rmmod flowstream_pm_guard
+
+# The old connection's ends are gone; its last packets may be in flight.
+for _ in $(seq 20); do
+	[ "$(fos_balance psr pat)" == 0 ] && [ "$(fos_stat psr pat held)" == 0 ] &&
+		break
+	sleep 0.5
+done
+check_eq "flow: counters add up" 0 "$(fos_balance psr pat)"
+check_eq "flow: nothing held" 0 "$(fos_stat psr pat held)"
+$FLOWCTL -n psr flow del pat
+tap_done
