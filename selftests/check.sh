@@ -141,7 +141,7 @@ deps() {
 build() {
 	local kdir
 	one "flowctl" make -C ctl
-	one "selftest tools (fs-nlraw, fs-ipfix-relay)" make -C ctl nlraw
+	one "selftest tools (fs-nlraw, fs-ipfix-relay, fs-tcppat)" make -C ctl nlraw
 	kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config 2>"$logs/kernel-build.log")
 	if [ -z "$kdir" ]; then
 		echo "not ok 1 - debug test kernel"
@@ -196,7 +196,7 @@ core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_load
 acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
 smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
-fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh)
+fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
@@ -214,10 +214,10 @@ vm_debug() {
 	# the VM has 1 GiB and KASAN.
 	selftests/vm/run.sh -k debug -o "$logs/vm-debug" -T 3000 \
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
-		-e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
+		-e "FS_PM_DIR=$tree/pm" -e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
 		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
-		-e FS_FOS_SECS=2 \
+		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 \
 		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" \
 		-t selftests/smp_memory.sh -t selftests/acct_flood.sh
 }
@@ -248,7 +248,8 @@ stock_vm() {
 		args+=(-f "$pm")
 	done
 	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" \
-		-K nf_tables -b "$(command -v nft)" -b "$(command -v trafgen)" \
+		-K nf_tables -K sch_netem -b "$(command -v nft)" -b "$(command -v trafgen)" \
+		-b "$(command -v tc)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
 		-f "$(libgcc_s)" \
 		-m "$2" -e "FS_KO=$2" -e "FS_PM_DIR=${2%/*}" "${args[@]}"
