@@ -50,6 +50,10 @@ struct fos_cb {
 	u64 stream_off;
 	u32 len;
 	u32 gap;
+	/* The truesize charged to the held limits when the packet was taken:
+	 * a PM's write may change skb->truesize before it is given back.
+	 */
+	u32 charged;
 	u16 off;
 	u8 dir;
 	u8 flags;

@@ -67,8 +67,8 @@ static void fos_unheld(struct fos_session *s, struct sk_buff *skb)
 	struct fos_flow *f = s->flow;
 
 	s->held--;
-	s->held_bytes -= skb->truesize;
-	fos_held_sub(f, 1, skb->truesize);
+	s->held_bytes -= fos_cb(skb)->charged;
+	fos_held_sub(f, 1, fos_cb(skb)->charged);
 }
 
 /* Fix the L4 checksum of a packet a PM wrote to. */

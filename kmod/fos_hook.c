@@ -124,7 +124,7 @@ static void fos_tcp_emit(void *arg, const struct fos_tcp_unit *u)
 	err = fos_sess_push(s, u->skb);
 	if (WARN_ON_ONCE(err)) {
 		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_DROP_NOMEM, 1);
-		fos_held_sub(f, 1, u->skb->truesize);
+		fos_held_sub(f, 1, fos_cb(u->skb)->charged);
 		kfree_skb(u->skb);
 	}
 }
@@ -158,6 +158,7 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 	if (err)
 		return err == -ENOMEM ? FLOWSTREAM_FOS_STAT_DROP_NOMEM :
 					FLOWSTREAM_FOS_STAT_DROP_HELD;
+	fos_cb(skb)->charged = skb->truesize;
 	fos_held_add(f, 1, skb->truesize);
 
 	if (f->stream == FLOWSTREAM_STREAM_TCP && proto == IPPROTO_TCP) {
@@ -172,7 +173,7 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 						  1);
 			return 0;
 		}
-		fos_held_sub(f, 1, skb->truesize);
+		fos_held_sub(f, 1, fos_cb(skb)->charged);
 		return err == -ENOMEM ? FLOWSTREAM_FOS_STAT_DROP_NOMEM :
 					FLOWSTREAM_FOS_STAT_DROP_HELD;
 	}

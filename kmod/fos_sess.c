@@ -303,6 +303,6 @@ int fos_sess_push(struct fos_session *s, struct sk_buff *skb)
 	s->ring[s->w.tail & (s->ring_size - 1)] = skb;
 	fos_win_push(&s->w, 1);
 	s->held++;
-	s->held_bytes += skb->truesize;
+	s->held_bytes += fos_cb(skb)->charged;
 	return 0;
 }

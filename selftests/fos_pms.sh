@@ -182,5 +182,8 @@ for _ in $(seq 20); do
 done
 check_eq "flow: counters add up" 0 "$(fos_balance psr pat)"
 check_eq "flow: nothing held" 0 "$(fos_stat psr pat held)"
+# replace's writes make packets private (a new truesize): what is given
+# back is what was charged.
+check_eq "flow: no bytes held" 0 "$(fos_stat psr pat held_bytes)"
 $FLOWCTL -n psr flow del pat
 tap_done
