@@ -19,9 +19,9 @@
  * across segments; --mss sets TCP_MAXSEG.
  *
  * Output, one line: sent_bytes= sent_patterns= recv_bytes= recv_pattern=
- * recv_replacement= verify=ok|mismatch@OFFSET|short|timeout.
+ * recv_replacement= verify=ok|mismatch@OFFSET|short|timeout|connect|accept.
  * Exit: 0 verified, 1 not, 2 error or timeout (nothing moved for TIMEOUT
- * seconds).
+ * seconds; a receiver waits 2 x TIMEOUT + 10 seconds for its sender).
  *
  * Options: --count N (100), --pattern P (FLOWSTREAM!), --replace R,
  * --seed S (1), --chunk N (40), --mss N, --timeout S (10), --pause MS
@@ -366,6 +366,7 @@ int main(int argc, char **argv)
 		}
 		return run(fd, &o, o.seed, o.seed + 1);
 	} else {
+		struct timeval tv = { 0 };
 		int zero = 0, c;
 
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -374,9 +375,13 @@ int main(int argc, char **argv)
 			perror("bind/listen");
 			return 2;
 		}
+		/* A sender that never connects does not keep us forever. */
+		tv.tv_sec = 2 * o.timeout + 10;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		c = accept(fd, NULL, NULL);
 		if (c < 0) {
 			perror("accept");
+			printf("verify=accept\n");
 			return 2;
 		}
 		close(fd);
