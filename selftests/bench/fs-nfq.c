@@ -315,6 +315,7 @@ static int verdict(struct mnl_socket *nl, uint32_t queue, struct batch *b)
 static int dump(const char *path)
 {
 	uint64_t pk[2] = { 0, 0 }, by = 0, matched = 0;
+	char tmp[4096] = "";
 	uint32_t i;
 	FILE *f;
 
@@ -326,9 +327,12 @@ static int dump(const char *path)
 		by += table[i].bytes[0] + table[i].bytes[1];
 		matched += table[i].matched;
 	}
-	f = path ? fopen(path, "w") : stdout;
+	/* Written aside and renamed: a reader sees all of it or none. */
+	if (path)
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = path ? fopen(tmp, "w") : stdout;
 	if (!f) {
-		perror(path);
+		perror(tmp);
 		return -1;
 	}
 	fprintf(f, "sessions %llu\npackets %llu\nbytes %llu\n"
@@ -339,8 +343,13 @@ static int dump(const char *path)
 		(unsigned long long)pk[0], (unsigned long long)pk[1],
 		(unsigned long long)matched, (unsigned long long)unparsed,
 		(unsigned long long)overflow);
-	if (path)
-		return fclose(f) ? -1 : 0;
+	if (path) {
+		if (fclose(f) || rename(tmp, path)) {
+			perror(path);
+			return -1;
+		}
+		return 0;
+	}
 	return fflush(f) ? -1 : 0;
 }
 
