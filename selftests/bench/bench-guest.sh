@@ -31,11 +31,15 @@
 # then FlowOS at 1,000 flows in blocks of its own, each variant against
 # none (no module) measured in the same round:
 #   fos-flow     flowstream, one FlowOS flow matching everything, no PM
+#                (a session holding nothing passes its packet at once)
+#   fos-merge    the same flow building a tcp stream: the UDP packets,
+#                units as in an ip stream, are held and sent on by the
+#                merger thread (no PM)
 #   fos-count    that flow with the count PM attached
 #   nfq-count    fs-nfq (an NFQUEUE program doing count's job in userspace)
 #                behind "queue num 0" in the router's forward hook
 #   nfq-scan     fs-nfq also scanning each payload for a byte pattern
-#   cls-N        flowstream with N (10, 100, 1,000) FlowOS flows of four
+#   cls-N        flowstream with N (1, 10, 100, 1k) FlowOS flows of four
 #                match shapes that the traffic does not match: it passes
 #                untouched after the classifier's lookup (bench-flows.c)
 # and last the memory each accounting variant takes per flow record with
@@ -480,8 +484,10 @@ fos_on() {
 	none) ;;
 	fos-*)
 		kload "$FS_KO" acct_enable=0
+		# shellcheck disable=SC2046
 		$FLOWCTL -n $rt flow add all idle-timeout 3600 max-sessions 65536 \
-			max-held 65536 max-held-bytes 268435456 >/dev/null
+			max-held 65536 max-held-bytes 268435456 \
+			$([ "$1" != fos-merge ] || echo stream tcp) >/dev/null
 		[ "$1" != fos-count ] || {
 			kload "$PM_COUNT_KO"
 			$FLOWCTL -n $rt pm attach all count >/dev/null
@@ -514,7 +520,7 @@ fos_on() {
 		;;
 	cls-*)
 		kload "$FS_KO" acct_enable=0
-		$BENCH_FLOWS -n $rt add 0 "${1#cls-}" ;;
+		$BENCH_FLOWS -n $rt add 0 "$(cls_n "$1")" ;;
 	esac
 	fos_base=$sent_total
 }
@@ -532,6 +538,14 @@ fos_off() {
 		nfq_pid=
 		kunload nft_queue nfnetlink_queue nf_tables nfnetlink ;;
 	cls-*) kunload flowstream ;;
+	esac
+}
+
+# cls_n cls-N: the number of flows N stands for.
+cls_n() {
+	case ${1#cls-} in
+	1k) echo 1000 ;;
+	*) echo "${1#cls-}" ;;
 	esac
 }
 
@@ -580,10 +594,10 @@ fos_verify() {
 		fi ;;
 	cls-*)
 		got="$(fos_flowos flows) $(fos_flowos packets_in)"
-		if [ "$got" = "${v#cls-} 0" ]; then
-			ok "$v round $2: ${v#cls-} flows, none took a packet"
+		if [ "$got" = "$(cls_n "$v") 0" ]; then
+			ok "$v round $2: $(cls_n "$v") flows, none took a packet"
 		else
-			not_ok "$v round $2: flows and packets taken: $got, not ${v#cls-} 0"
+			not_ok "$v round $2: flows and packets taken: $got, not $(cls_n "$v") 0"
 		fi ;;
 	esac
 }
@@ -779,10 +793,11 @@ if [[ $parts == *" fos "* ]]; then
 	# added, the program started) for each of its measurements.
 	drain=1
 	tag=fos smp_rounds=$fos_rounds smp_pkts=$PKTS block none "fos_state none" \
-		fos-flow "fos_state fos-flow" fos-count "fos_state fos-count" \
+		fos-flow "fos_state fos-flow" fos-merge "fos_state fos-merge" \
+		fos-count "fos_state fos-count" \
 		nfq-count "fos_state nfq-count" nfq-scan "fos_state nfq-scan" \
-		cls-10 "fos_state cls-10" cls-100 "fos_state cls-100" \
-		cls-1k "fos_state cls-1000"
+		cls-1 "fos_state cls-1" cls-10 "fos_state cls-10" \
+		cls-100 "fos_state cls-100" cls-1k "fos_state cls-1k"
 	fos_state none
 	drain=0
 fi

@@ -151,8 +151,10 @@ END {
 		printf "\nof plain forwarding: none'"'"'s instr/pkt / the variant'"'"'s, i.e. its packet rate\n"
 		printf "as a share of none'"'"'s. fos-flow: one flow matching everything, no PM (a\n"
 		printf "session that holds nothing passes its packets at once: classifier and\n"
-		printf "session lookup, no thread); fos-count: the count PM attached (packets\n"
-		printf "taken, counted by the stage thread, sent on by the merger thread);\n"
+		printf "session lookup, no thread); fos-merge: that flow building a tcp stream,\n"
+		printf "so the UDP packets are taken and sent on by the merger thread, no PM;\n"
+		printf "fos-count: the count PM attached (packets taken, counted by the stage\n"
+		printf "thread, sent on by the merger thread);\n"
 		printf "nfq-count: fs-nfq counting the same per session and direction in a\n"
 		printf "process, behind nft '"'"'queue num 0'"'"' in the router'"'"'s forward hook (copy 128\n"
 		printf "bytes, GSO, fail-open off, batch verdicts); nfq-scan: fs-nfq also\n"
@@ -177,6 +179,7 @@ END {
 			printf "nfq-scan: %.0f instr/pkt, %.2fx fos-count'"'"'s packet rate\n",
 				fm["nfq-scan"], fm["nfq-scan"] / fm["fos-count"]
 		if (("cls-10" in fc) && ("cls-1k" in fc)) {
+			if ("cls-1" in fc) printf "classifier, 1 flow (one mask group) over none: %+.0f instr/pkt\n", fc["cls-1"]
 			printf "classifier over 10 flows:"
 			if ("cls-100" in fc) printf " 100 flows %+.0f,", fm["cls-100"] - fm["cls-10"]
 			printf " 1,000 flows %+.0f instr/pkt\n", fm["cls-1k"] - fm["cls-10"]
