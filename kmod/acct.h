@@ -173,6 +173,7 @@ int fs_acct_net_init(struct fs_net *fsn);
 void fs_acct_net_exit(struct fs_net *fsn);
 int fs_acct_apply(struct fs_net *fsn, const struct fs_config *old,
 		  struct fs_config *new, struct netlink_ext_ack *extack);
+bool fs_acct_enabled(struct fs_net *fsn);
 
 /* acct_events.c */
 int fs_events_net_init(struct fs_net *fsn);

@@ -145,6 +145,12 @@ int fs_acct_apply(struct fs_net *fsn, const struct fs_config *old,
 	return 0;
 }
 
+/* Whether accounting is on in @fsn; caller holds fsn->lock. */
+bool fs_acct_enabled(struct fs_net *fsn)
+{
+	return rcu_access_pointer(fsn->acct);
+}
+
 int fs_acct_net_init(struct fs_net *fsn)
 {
 	struct fs_config *cfg = rcu_dereference_protected(fsn->cfg, 1);

@@ -219,6 +219,7 @@ int fos_flow_detach(struct fos_flow *f, u32 id,
 void fos_net_totals(struct fos_net *fn, u64 *out);
 int fos_net_part_init(struct fs_net *fsn);
 void fos_net_part_exit(struct fs_net *fsn);
+bool fos_enabled(struct fs_net *fsn);
 int fos_init(void);
 void fos_exit(void);
 int fos_netdev_register(void);

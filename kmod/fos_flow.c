@@ -582,6 +582,12 @@ static void fos_net_exit(struct fs_net *fsn)
 	fsn->fos = NULL;
 }
 
+/* Whether @fsn has FlowOS flows; caller holds fsn->lock. */
+bool fos_enabled(struct fs_net *fsn)
+{
+	return fsn->fos && fsn->fos->nflows;
+}
+
 int fos_net_part_init(struct fs_net *fsn)
 {
 	int err = fos_net_init(fsn);

@@ -18,6 +18,7 @@
 #include "flowstream.h"
 #include "fos.h"
 #include "netlink.h"
+#include "netns.h"
 #include "sampler.h"
 #include "stats.h"
 
@@ -29,28 +30,6 @@ static const struct genl_multicast_group fs_mcgrps[] = {
 static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_CONFIG] = NLA_POLICY_NESTED(fs_config_policy),
 };
-
-/* Capabilities this module supports (FLOWSTREAM_FEAT_*). */
-static u64 fs_features_supported(void)
-{
-	return BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT) |
-	       BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT) |
-	       BIT_ULL(FLOWSTREAM_FEAT_FLOWOS_BIT);
-}
-
-/* Capabilities enabled in @fsn (FLOWSTREAM_FEAT_*); caller holds its lock. */
-static u64 fs_features_enabled(struct fs_net *fsn)
-{
-	u64 f = 0;
-
-	if (rcu_access_pointer(fsn->acct))
-		f |= BIT_ULL(FLOWSTREAM_FEAT_ACCT_BIT);
-	if (rcu_access_pointer(fsn->smp_run))
-		f |= BIT_ULL(FLOWSTREAM_FEAT_SAMPLER_BIT);
-	if (fsn->fos && fsn->fos->nflows)
-		f |= BIT_ULL(FLOWSTREAM_FEAT_FLOWOS_BIT);
-	return f;
-}
 
 struct fs_net *fs_nl_begin(struct genl_info *info)
 {
@@ -112,7 +91,7 @@ static int fs_nl_get_version(struct sk_buff *req, struct genl_info *info)
 	      nla_put_u32(skb, FLOWSTREAM_A_API_VERSION,
 			  FLOWSTREAM_GENL_VERSION) ||
 	      nla_put_u64_64bit(skb, FLOWSTREAM_A_FEATURES,
-				fs_features_supported(), FLOWSTREAM_A_PAD) ?
+				fs_net_features_supported(), FLOWSTREAM_A_PAD) ?
 	      -EMSGSIZE : 0;
 	return fs_nl_reply_send(info, skb, hdr, err);
 }
@@ -135,7 +114,7 @@ static int fs_nl_get_status(struct sk_buff *req, struct genl_info *info)
 	err = nla_put_u64_64bit(skb, FLOWSTREAM_A_UPTIME_MS, uptime_ms,
 				FLOWSTREAM_A_PAD) ||
 	      nla_put_u64_64bit(skb, FLOWSTREAM_A_FEATURES,
-				fs_features_enabled(fsn), FLOWSTREAM_A_PAD) ?
+				fs_net_features_enabled(fsn), FLOWSTREAM_A_PAD) ?
 	      -EMSGSIZE : 0;
 	if (!err)
 		err = fs_config_fill_nest(fs_config_locked(fsn), skb,
@@ -216,8 +195,8 @@ static int fs_nl_set_config(struct sk_buff *req, struct genl_info *info)
 	mutex_lock(&fsn->lock);
 	err = fs_config_build(fs_config_locked(fsn), tb, new, info->extack);
 	if (!err)
-		err = fs_acct_apply(fsn, fs_config_locked(fsn), new,
-				    info->extack);
+		err = fs_net_apply(fsn, fs_config_locked(fsn), new,
+				   info->extack);
 	if (err) {
 		mutex_unlock(&fsn->lock);
 		kfree(new);

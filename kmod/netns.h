@@ -73,7 +73,13 @@ static inline struct fs_net *fs_net(const struct net *net)
 	return net_generic(net, fs_net_id);
 }
 
+struct netlink_ext_ack;
+
 int fs_netns_register(void);
 void fs_netns_unregister(void);
+u64 fs_net_features_supported(void);
+u64 fs_net_features_enabled(struct fs_net *fsn);
+int fs_net_apply(struct fs_net *fsn, const struct fs_config *old,
+		 struct fs_config *new, struct netlink_ext_ack *extack);
 
 #endif /* _FLOWSTREAM_NETNS_H */

@@ -748,6 +748,12 @@ int fs_smp_ack(struct fs_net *fsn, u64 window, struct netlink_ext_ack *extack)
 	return PTR_ERR_OR_ZERO(snap);
 }
 
+/* Whether the sampler is sampling in @fsn; caller holds fsn->lock. */
+bool fs_smp_enabled(struct fs_net *fsn)
+{
+	return rcu_access_pointer(fsn->smp_run);
+}
+
 int fs_smp_net_init(struct fs_net *fsn)
 {
 	struct fs_sampler *smp = kzalloc(sizeof(*smp), GFP_KERNEL);

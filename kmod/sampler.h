@@ -233,6 +233,7 @@ int fs_smp_init(void);
 void fs_smp_exit(void);
 int fs_smp_net_init(struct fs_net *fsn);
 void fs_smp_net_exit(struct fs_net *fsn);
+bool fs_smp_enabled(struct fs_net *fsn);
 void fs_smp_cfg_get(struct fs_sampler *smp, struct fs_smp_cfg *cfg);
 int fs_smp_configure(struct fs_net *fsn, const struct fs_smp_cfg *cfg,
 		     struct netlink_ext_ack *extack);

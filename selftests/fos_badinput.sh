@@ -92,4 +92,5 @@ check "the count PM's module is attached once only" \
 	test "$(fc -j pm list | jq '.[] | select(.name == "count") | .attached')" -ge 1
 fc flow del web
 fc flow del tls
+check "count's module unloads once its flows are gone" rmmod flowstream_pm_count
 tap_done

@@ -104,4 +104,5 @@ check_eq "ended sessions are counted" 1 "$(fos_stat flr idle sessions_ended)"
 check_eq "the attachment holds no session state" 0 \
 	"$($FLOWCTL -n flr -j pm show idle | jq '.[0].stats.sessions')"
 $FLOWCTL -n flr flow del idle
+check "count's module unloads once its flows are gone" rmmod flowstream_pm_count
 tap_done

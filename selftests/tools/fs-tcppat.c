@@ -35,6 +35,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,10 @@ int main(int argc, char **argv)
 	const char *addr = NULL, *port;
 	int send_mode, i, fd, one = 1, err;
 
+	/* After a timeout the socket is shut down under the writer thread:
+	 * its next write fails with EPIPE, which is no reason to die.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 3)
 		usage();
 	send_mode = !strcmp(argv[1], "send");
