@@ -7,15 +7,21 @@
  *	bench-flows [-n NETNS] add FIRST COUNT
  *
  * Adds flows FIRST .. FIRST + COUNT - 1, named "cls-I", of priority 100,
- * none of which the bench's traffic (UDP from 10.1.0.0/24 to 10.0.2.2
- * port 9) matches. Flow I has one of four match shapes, I % 4, with J =
- * I / 4 (J < 65536) making it distinct from the others of its shape:
+ * none of which the bench's traffic (UDP from 10.1.0.1-8, source ports
+ * 10000-10124, to 10.0.2.2 port 9) matches. Flow I has one of four match
+ * shapes, I % 4, with J = I / 4 (J < 10000) making it distinct from the
+ * others of its shape:
  *
- *	0  family inet, proto udp, dst 172.16.0.0/24 + J << 8
- *	1  family inet, src 172.20.0.0/24 + J << 8		(any protocol)
- *	2  proto udp, dport 20000 + J				(any family)
- *	3  family inet, proto tcp, dst 10.0.2.0/24, sport 1024 + J
+ *	0  proto udp, sport 30000 + J				(any family)
+ *	1  family inet, proto udp, src 172.16.0.0 + J, sport 10000
+ *	2  family inet, proto tcp, src 172.20.0.0 + J, sport 1024
+ *	3  family inet, proto udp, dst 10.0.2.2, sport 50000 + J, dport 9
  *
+ * Every shape has a field the traffic's flows differ in (the source port,
+ * the source address), so the traffic's keys, masked by a group's mask,
+ * spread over the group's buckets: a lookup's cost is the average over
+ * the buckets, not the length of the one chain the hash seed (random for
+ * each build) happened to put the traffic in.
  * so the classifier has four mask groups (tuple-space search) from four
  * flows on, whatever COUNT. Stops at the first error, which it prints as
  * flowctl does. Exit status 0 if every request succeeded.
@@ -56,26 +62,30 @@ static void put_match(struct nlmsghdr *nlh, unsigned long i)
 	m = mnl_attr_nest_start(nlh, FLOWSTREAM_FLOW_A_MATCH);
 	switch (i % 4) {
 	case 0:
-		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_FAMILY, AF_INET);
 		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_PROTO, IPPROTO_UDP);
-		put_addr(nlh, FLOWSTREAM_MATCH_A_DST, FLOWSTREAM_MATCH_A_DST_LEN,
-			 0xac100000 + (j << 8), 24);
+		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_SPORT, 30000 + j);
 		break;
 	case 1:
 		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_FAMILY, AF_INET);
+		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_PROTO, IPPROTO_UDP);
 		put_addr(nlh, FLOWSTREAM_MATCH_A_SRC, FLOWSTREAM_MATCH_A_SRC_LEN,
-			 0xac140000 + (j << 8), 24);
+			 0xac100000 + j, 32);
+		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_SPORT, 10000);
 		break;
 	case 2:
-		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_PROTO, IPPROTO_UDP);
-		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_DPORT, 20000 + j);
+		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_FAMILY, AF_INET);
+		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_PROTO, IPPROTO_TCP);
+		put_addr(nlh, FLOWSTREAM_MATCH_A_SRC, FLOWSTREAM_MATCH_A_SRC_LEN,
+			 0xac140000 + j, 32);
+		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_SPORT, 1024);
 		break;
 	default:
 		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_FAMILY, AF_INET);
-		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_PROTO, IPPROTO_TCP);
+		mnl_attr_put_u8(nlh, FLOWSTREAM_MATCH_A_PROTO, IPPROTO_UDP);
 		put_addr(nlh, FLOWSTREAM_MATCH_A_DST, FLOWSTREAM_MATCH_A_DST_LEN,
-			 0x0a000200, 24);
-		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_SPORT, 1024 + j);
+			 0x0a000202, 32);
+		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_SPORT, 50000 + j);
+		mnl_attr_put_u16(nlh, FLOWSTREAM_MATCH_A_DPORT, 9);
 		break;
 	}
 	mnl_attr_nest_end(nlh, m);
@@ -102,7 +112,7 @@ int main(int argc, char **argv)
 	if (*end)
 		return usage();
 	count = strtoul(argv[2], &end, 10);
-	if (*end || first + count > 4 * 65536UL)
+	if (*end || first + count > 4 * 10000UL)
 		return usage();
 	for (i = first; i < first + count; i++) {
 		nlh = fs_nl_req(&nl, FLOWSTREAM_CMD_ADD_FLOW);
