@@ -162,8 +162,9 @@ END {
 		printf "read); cls-N: N FlowOS flows of four match shapes (four mask groups\n"
 		printf "from 4 flows on) the traffic does not match, each shape with a field\n"
 		printf "the traffic'"'"'s flows differ in (its keys spread over the buckets), no\n"
-		printf "catch-all, so it passes untouched after the classifier'"'"'s lookup. FlowOS'"'"'s work in kernel threads and fs-nfq'"'"'s in a process are\n"
-		printf "both in the figures: the guest has one vCPU and its clock counts every\n"
+		printf "catch-all, so it passes untouched after the classifier'"'"'s lookup.\n"
+		printf "FlowOS'"'"'s work in kernel threads and fs-nfq'"'"'s in a process are both in\n"
+		printf "the figures: the guest has one vCPU and its clock counts every\n"
 		printf "instruction it executes, whichever task runs it. Each measurement sets\n"
 		printf "its variant up afresh and checks every packet delivered and counted.\n\n"
 		if (("fos-flow" in fm) && ("none" in fm))
