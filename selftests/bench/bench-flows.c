@@ -5,6 +5,7 @@
  * milliseconds to start under emulation).
  *
  *	bench-flows [-n NETNS] add FIRST COUNT
+ *	bench-flows [-n NETNS] del FIRST COUNT
  *
  * Adds flows FIRST .. FIRST + COUNT - 1, named "cls-I", of priority 100,
  * none of which the bench's traffic (UDP from 10.1.0.1-8, source ports
@@ -21,7 +22,8 @@
  * the source address), so the traffic's keys, masked by a group's mask,
  * spread over the group's buckets: a lookup's cost is the average over
  * the buckets, not the length of the one chain the hash seed (random for
- * each build) happened to put the traffic in.
+ * each build) happened to put the traffic in. "del" deletes the same
+ * flows by name.
  * so the classifier has four mask groups (tuple-space search) from four
  * flows on, whatever COUNT. Stops at the first error, which it prints as
  * flowctl does. Exit status 0 if every request succeeded.
@@ -41,7 +43,8 @@ static struct fs_nl nl;
 
 static int usage(void)
 {
-	fputs("Usage: bench-flows [-n NETNS] add FIRST COUNT\n", stderr);
+	fputs("Usage: bench-flows [-n NETNS] { add | del } FIRST COUNT\n",
+	      stderr);
 	return 2;
 }
 
@@ -97,6 +100,7 @@ int main(int argc, char **argv)
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	char name[32], *end;
+	bool add;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "n:")) != -1) {
@@ -106,7 +110,10 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 3 || strcmp(argv[0], "add"))
+	if (argc != 3)
+		return usage();
+	add = !strcmp(argv[0], "add");
+	if (!add && strcmp(argv[0], "del"))
 		return usage();
 	first = strtoul(argv[1], &end, 10);
 	if (*end)
@@ -115,14 +122,17 @@ int main(int argc, char **argv)
 	if (*end || first + count > 4 * 10000UL)
 		return usage();
 	for (i = first; i < first + count; i++) {
-		nlh = fs_nl_req(&nl, FLOWSTREAM_CMD_ADD_FLOW);
+		nlh = fs_nl_req(&nl, add ? FLOWSTREAM_CMD_ADD_FLOW :
+				     FLOWSTREAM_CMD_DEL_FLOW);
 		if (!nlh)
 			return 1;
 		snprintf(name, sizeof(name), "cls-%lu", i);
 		nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_FLOW);
 		mnl_attr_put_strz(nlh, FLOWSTREAM_FLOW_A_NAME, name);
-		mnl_attr_put_u32(nlh, FLOWSTREAM_FLOW_A_PRIO, 100);
-		put_match(nlh, i);
+		if (add) {
+			mnl_attr_put_u32(nlh, FLOWSTREAM_FLOW_A_PRIO, 100);
+			put_match(nlh, i);
+		}
 		mnl_attr_nest_end(nlh, nest);
 		if (fs_nl_run(&nl, nlh, NULL, NULL)) {
 			fprintf(stderr, "bench-flows: at flow %lu (%lu of %lu)\n",

@@ -131,7 +131,8 @@ END {
 
 	# --- FlowOS: each variant against none in the same round
 	if (nfo) {
-		printf "\n\nFlowOS at 1,000 flows: each variant against none (no module) in the same round\n"
+		printf "\n\nFlowOS at 1,000 flows: each variant against none (the modules loaded, nothing\n"
+		printf "of theirs in the packet path) in the same round\n"
 		printf "%-10s | %9s %6s | %9s %18s | %9s\n", "", "instr/pkt", "", "over none", "", "of plain"
 		printf "%-10s | %9s %6s | %9s %18s | %9s\n", "variant", "median", "spread", "median", "[min, max]", "forwarding"
 		for (i = 0; i < nfo; i++) {
