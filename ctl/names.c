@@ -177,6 +177,10 @@ const struct fs_cfg_key fs_cfg_keys[] = {
 	{ .name = "buckets", .json = "buckets",
 	  .attr = FLOWSTREAM_CFG_A_ACCT_BUCKETS, .type = FS_CFG_U32,
 	  .value = "N", .readonly = true },
+	CFG_U32("fos-max-held", "fos_max_held",
+		FLOWSTREAM_CFG_A_FOS_MAX_HELD, "N"),
+	CFG_U32("fos-max-held-bytes", "fos_max_held_bytes",
+		FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES, "BYTES"),
 };
 
 const size_t fs_cfg_nkeys = ARRAY_SIZE(fs_cfg_keys);

@@ -22,6 +22,14 @@ struct netlink_range_validation fs_max_records_range = {
 	.min = 16, .max = 16777216,
 };
 
+static struct netlink_range_validation fs_fos_held_range = {
+	.min = 1, .max = 1 << 20,
+};
+
+static struct netlink_range_validation fs_fos_held_bytes_range = {
+	.min = 4096, .max = 1 << 30,
+};
+
 const struct nla_policy fs_config_policy[FLOWSTREAM_CFG_A_MAX + 1] = {
 	[FLOWSTREAM_CFG_A_NODE_ID] = { .type = NLA_U32 },
 	[FLOWSTREAM_CFG_A_ACCT_ENABLE] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -39,6 +47,10 @@ const struct nla_policy fs_config_policy[FLOWSTREAM_CFG_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "buckets is read-only",
 	},
+	[FLOWSTREAM_CFG_A_FOS_MAX_HELD] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &fs_fos_held_range),
+	[FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &fs_fos_held_bytes_range),
 };
 
 int fs_config_net_init(struct fs_net *fsn)
@@ -54,6 +66,8 @@ int fs_config_net_init(struct fs_net *fsn)
 	cfg->acct_active_timeout = 1800;
 	cfg->acct_fin_timeout = 2;
 	cfg->acct_max_records = READ_ONCE(fs_acct_max_records_default);
+	cfg->fos_max_held = 65536;
+	cfg->fos_max_held_bytes = 64 << 20;
 	RCU_INIT_POINTER(fsn->cfg, cfg);
 	return 0;
 }
@@ -98,6 +112,12 @@ int fs_config_build(const struct fs_config *old, struct nlattr *const *tb,
 	if (tb[FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS])
 		new->acct_max_records =
 			nla_get_u32(tb[FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS]);
+	if (tb[FLOWSTREAM_CFG_A_FOS_MAX_HELD])
+		new->fos_max_held =
+			nla_get_u32(tb[FLOWSTREAM_CFG_A_FOS_MAX_HELD]);
+	if (tb[FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES])
+		new->fos_max_held_bytes =
+			nla_get_u32(tb[FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES]);
 	return 0;
 }
 
@@ -128,7 +148,10 @@ int fs_config_fill_nest(const struct fs_config *cfg, struct sk_buff *skb,
 	    nla_put_u32(skb, FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS,
 			cfg->acct_max_records) ||
 	    nla_put_u8(skb, FLOWSTREAM_CFG_A_ACCT_OVERLOAD, cfg->acct_overload) ||
-	    nla_put_u32(skb, FLOWSTREAM_CFG_A_ACCT_BUCKETS, cfg->acct_buckets)) {
+	    nla_put_u32(skb, FLOWSTREAM_CFG_A_ACCT_BUCKETS, cfg->acct_buckets) ||
+	    nla_put_u32(skb, FLOWSTREAM_CFG_A_FOS_MAX_HELD, cfg->fos_max_held) ||
+	    nla_put_u32(skb, FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES,
+			cfg->fos_max_held_bytes)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -37,6 +37,8 @@ struct fs_config {
 	u32 acct_fin_timeout;
 	u32 acct_max_records;
 	u32 acct_buckets;
+	u32 fos_max_held;
+	u32 fos_max_held_bytes;
 	struct rcu_head rcu;
 };
 

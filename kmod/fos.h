@@ -36,6 +36,7 @@ struct fs_net;
 struct genl_info;
 
 typedef int (*fos_okfn_t)(struct net *net, struct sock *sk, struct sk_buff *skb);
+struct fs_config;
 struct netlink_ext_ack;
 
 #define FOS_NAME_MAX		32
@@ -183,8 +184,27 @@ struct fos_net {
 	bool hooked;
 	struct delayed_work reap;
 	atomic_t alive;			/* flows not yet freed */
+	/* Held by all flows, and the limits (fs_config's, set by apply). */
+	atomic_t held;
+	atomic_t held_bytes;
+	u32 max_held;
+	u32 max_held_bytes;
 	struct list_head all;		/* fos_nets */
 };
+
+/* Packets and bytes (truesize) @f starts or stops holding. */
+static inline void fos_held_add(struct fos_flow *f, int pkts, int bytes)
+{
+	atomic_add(pkts, &f->held);
+	atomic_add(bytes, &f->held_bytes);
+	atomic_add(pkts, &f->fn->held);
+	atomic_add(bytes, &f->fn->held_bytes);
+}
+
+static inline void fos_held_sub(struct fos_flow *f, int pkts, int bytes)
+{
+	fos_held_add(f, -pkts, -bytes);
+}
 
 /* fos_stat names, for procfs */
 extern const char *const fos_stat_names[__FLOWSTREAM_FOS_STAT_MAX];
@@ -220,6 +240,8 @@ void fos_net_totals(struct fos_net *fn, u64 *out);
 int fos_net_part_init(struct fs_net *fsn);
 void fos_net_part_exit(struct fs_net *fsn);
 bool fos_enabled(struct fs_net *fsn);
+int fos_apply(struct fs_net *fsn, const struct fs_config *old,
+	      struct fs_config *new, struct netlink_ext_ack *extack);
 int fos_init(void);
 void fos_exit(void);
 int fos_netdev_register(void);

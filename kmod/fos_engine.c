@@ -68,8 +68,7 @@ static void fos_unheld(struct fos_session *s, struct sk_buff *skb)
 
 	s->held--;
 	s->held_bytes -= skb->truesize;
-	atomic_dec(&f->held);
-	atomic_sub(skb->truesize, &f->held_bytes);
+	fos_held_sub(f, 1, skb->truesize);
 }
 
 /* Fix the L4 checksum of a packet a PM wrote to. */
@@ -200,8 +199,7 @@ void fos_send_all(struct fos_session *s, bool drop,
 
 		spin_lock_bh(&s->lock);
 		n = fos_tcp_held(&s->tcp[d]);
-		atomic_sub(n, &f->held);
-		atomic_sub(fos_tcp_held_bytes(&s->tcp[d]), &f->held_bytes);
+		fos_held_sub(f, n, fos_tcp_held_bytes(&s->tcp[d]));
 		fos_tcp_purge(&s->tcp[d]);
 		spin_unlock_bh(&s->lock);
 		if (n)

@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "acct.h"
+#include "config.h"
 #include "flowstream.h"
 #include "compat.h"
 #include "fos.h"
@@ -546,11 +547,16 @@ static void fos_reap_work(struct work_struct *work)
 static int fos_net_init(struct fs_net *fsn)
 {
 	struct fos_net *fn = kzalloc(sizeof(*fn), GFP_KERNEL);
+	const struct fs_config *cfg;
 
 	if (!fn)
 		return -ENOMEM;
 	fn->fsn = fsn;
 	fn->net = fsn->net;
+	/* The config row is set up before this one; nobody else sees it yet. */
+	cfg = rcu_dereference_protected(fsn->cfg, 1);
+	fn->max_held = cfg->fos_max_held;
+	fn->max_held_bytes = cfg->fos_max_held_bytes;
 	INIT_LIST_HEAD(&fn->flows);
 	INIT_DELAYED_WORK(&fn->reap, fos_reap_work);
 	atomic_set(&fn->alive, 0);
@@ -580,6 +586,15 @@ static void fos_net_exit(struct fs_net *fsn)
 	mutex_unlock(&fos_nets_lock);
 	kfree(fn);
 	fsn->fos = NULL;
+}
+
+/* fs_net_parts[]'s apply: the namespace's limits on held packets. */
+int fos_apply(struct fs_net *fsn, const struct fs_config *old,
+	      struct fs_config *new, struct netlink_ext_ack *extack)
+{
+	WRITE_ONCE(fsn->fos->max_held, new->fos_max_held);
+	WRITE_ONCE(fsn->fos->max_held_bytes, new->fos_max_held_bytes);
+	return 0;
 }
 
 /* Whether @fsn has FlowOS flows; caller holds fsn->lock. */

@@ -124,8 +124,7 @@ static void fos_tcp_emit(void *arg, const struct fos_tcp_unit *u)
 	err = fos_sess_push(s, u->skb);
 	if (WARN_ON_ONCE(err)) {
 		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_DROP_NOMEM, 1);
-		atomic_dec(&f->held);
-		atomic_sub(u->skb->truesize, &f->held_bytes);
+		fos_held_sub(f, 1, u->skb->truesize);
 		kfree_skb(u->skb);
 	}
 }
@@ -139,6 +138,7 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 		    u8 proto)
 {
 	struct fos_emit_ctx ctx = { .s = s, .dir = dir };
+	struct fos_net *fn = f->fn;
 	unsigned int held = s->held + fos_tcp_held(&s->tcp[0]) +
 			    fos_tcp_held(&s->tcp[1]);
 	struct fos_tcp_limits lim;
@@ -148,15 +148,17 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 
 	if (held >= f->max_session_held ||
 	    atomic_read(&f->held) >= f->max_held ||
-	    atomic_read(&f->held_bytes) + skb->truesize > f->max_held_bytes)
+	    atomic_read(&f->held_bytes) + skb->truesize > f->max_held_bytes ||
+	    atomic_read(&fn->held) >= READ_ONCE(fn->max_held) ||
+	    atomic_read(&fn->held_bytes) + skb->truesize >
+	    READ_ONCE(fn->max_held_bytes))
 		return FLOWSTREAM_FOS_STAT_DROP_HELD;
 	/* Room in the ring for this unit and all TCP may release with it. */
 	err = fos_sess_reserve(s, held + 1, f->max_session_held);
 	if (err)
 		return err == -ENOMEM ? FLOWSTREAM_FOS_STAT_DROP_NOMEM :
 					FLOWSTREAM_FOS_STAT_DROP_HELD;
-	atomic_inc(&f->held);
-	atomic_add(skb->truesize, &f->held_bytes);
+	fos_held_add(f, 1, skb->truesize);
 
 	if (f->stream == FLOWSTREAM_STREAM_TCP && proto == IPPROTO_TCP) {
 		ooo = fos_tcp_held(&s->tcp[dir]);
@@ -170,8 +172,7 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 						  1);
 			return 0;
 		}
-		atomic_dec(&f->held);
-		atomic_sub(skb->truesize, &f->held_bytes);
+		fos_held_sub(f, 1, skb->truesize);
 		return err == -ENOMEM ? FLOWSTREAM_FOS_STAT_DROP_NOMEM :
 					FLOWSTREAM_FOS_STAT_DROP_HELD;
 	}

@@ -56,7 +56,7 @@ static const struct fs_net_part fs_net_parts[] = {
 	  FLOWSTREAM_FEAT_SAMPLER_BIT, fs_smp_enabled },
 	{ "procfs", fs_proc_net_init, fs_proc_net_exit, -1 },
 	{ "flowos", fos_net_part_init, fos_net_part_exit,
-	  FLOWSTREAM_FEAT_FLOWOS_BIT, fos_enabled },
+	  FLOWSTREAM_FEAT_FLOWOS_BIT, fos_enabled, fos_apply },
 };
 
 /* The capabilities this module offers (FLOWSTREAM_FEAT_*). */

@@ -7,6 +7,8 @@ source "$(dirname "$0")/lib.sh"
 fs_require_module
 
 A_VERSION=2 A_CONFIG=6 A_MAX=7 CFG_NODE_ID=1
+# FLOWSTREAM_CFG_A_MAX (the stock guest carries no uapi header to read)
+CFG_MAX=10
 
 $FLOWCTL config set node-id 77
 base_changes=$(stat_value config_changes)
@@ -26,7 +28,7 @@ nlraw "node id of the wrong size" 22 ".+" \
 nlraw "node id as a string" 22 ".+" \
 	set_config nest:$A_CONFIG $CFG_NODE_ID:str:5 end
 nlraw "unknown configuration attribute" 22 ".+" \
-	set_config nest:$A_CONFIG 1:u32:5 9:u32:1 end
+	set_config nest:$A_CONFIG 1:u32:5 $((CFG_MAX + 1)):u32:1 end
 nlraw "unknown top-level attribute" 22 ".+" \
 	set_config nest:$A_CONFIG $CFG_NODE_ID:u32:5 end $((A_MAX + 1)):u32:1
 nlraw "reply-only attribute in a request" 22 ".+" \

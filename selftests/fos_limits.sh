@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# FlowOS limits: a session's held packets and a flow's sessions are
-# bounded; past a bound each flow's policy drops or bypasses the packet,
+# FlowOS limits: a session's held packets, a flow's sessions and the
+# packets held in the namespace are bounded; past a bound each flow's policy drops or bypasses the packet,
 # and every packet is accounted for: taken = sent on + given up (by
 # reason) + held, and the server receives exactly what was sent on or
 # bypassed (nft's count).
@@ -68,6 +68,32 @@ for policy in drop bypass; do
 		"$(fos_stat flr lim $([ $policy = drop ] && echo bypass || echo drop)_held)"
 	$FLOWCTL -n flr flow del lim
 done
+
+# The namespace's limit over all its flows (config fos-max-held): room for
+# one packet, the flow's own limits far above.
+$FLOWCTL -n flr config set fos-max-held 1 >/dev/null
+check_eq "config: the namespace's fos-max-held" "fos-max-held 1" \
+	"$($FLOWCTL -n flr config show | grep '^fos-max-held ')"
+$FLOWCTL -n flr flow add lim proto udp idle-timeout 3600 >/dev/null
+$FLOWCTL -n flr pm attach lim count >/dev/null
+r0=$(rx)
+flood
+given=$(fos_stat flr lim drop_held)
+check "namespace fos-max-held: packets over it given up ($given)" \
+	test "$given" -gt 0
+check_eq "namespace fos-max-held: counters add up" 0 "$(fos_balance flr lim)"
+check_eq "namespace fos-max-held: the hosts got what was sent on" \
+	"$(fos_stat flr lim packets_out)" $(( $(rx) - r0 ))
+$FLOWCTL -n flr flow del lim
+out=$($FLOWCTL -n flr config set fos-max-held 0 2>&1)
+check_eq "fos-max-held 0: exit 1" 1 $?
+check_match "... with the kernel's message" "^Error: " "$out"
+check_eq "... and nothing changed" "fos-max-held 1" \
+	"$($FLOWCTL -n flr config show | grep '^fos-max-held ')"
+$FLOWCTL -n flr config set fos-max-held 65536 fos-max-held-bytes 67108864 >/dev/null
+check_eq "config: the limits back at their defaults" \
+	"fos-max-held 65536 fos-max-held-bytes 67108864" \
+	"$($FLOWCTL -n flr config show | grep '^fos-max-held' | tr '\n' ' ' | sed 's/ $//')"
 
 # max-sessions: four parallel streams, room for two sessions.
 for policy in drop bypass; do

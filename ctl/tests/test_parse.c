@@ -265,6 +265,10 @@ static void test_config_table(void **state)
 		  FS_CFG_ENUM, false },
 		{ "buckets", "buckets", FLOWSTREAM_CFG_A_ACCT_BUCKETS,
 		  FS_CFG_U32, true },
+		{ "fos-max-held", "fos_max_held", FLOWSTREAM_CFG_A_FOS_MAX_HELD,
+		  FS_CFG_U32, false },
+		{ "fos-max-held-bytes", "fos_max_held_bytes",
+		  FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES, FS_CFG_U32, false },
 	};
 	const struct fs_cfg_key *key;
 	char buf[32];

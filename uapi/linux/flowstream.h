@@ -343,6 +343,14 @@ enum flowstream_feature {
  *	FLOWSTREAM_OVERLOAD_REFUSE.
  * @FLOWSTREAM_CFG_A_ACCT_BUCKETS: u32, read only: hash buckets of the
  *	record table (chosen from max-records when accounting is turned on)
+ * @FLOWSTREAM_CFG_A_FOS_MAX_HELD: u32 1..1048576, "fos-max-held": packets
+ *	FlowOS may hold in this namespace, all flows together (each flow has
+ *	its own limit too). A packet over it is given up by its flow's
+ *	policy and counted in the flow's drop_held or bypass_held. Default
+ *	65536.
+ * @FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES: u32 4096..1073741824,
+ *	"fos-max-held-bytes": the same in bytes (the packets' truesize).
+ *	Default 67108864.
  */
 enum flowstream_cfg_attr {
 	FLOWSTREAM_CFG_A_UNSPEC,
@@ -354,6 +362,8 @@ enum flowstream_cfg_attr {
 	FLOWSTREAM_CFG_A_ACCT_MAX_RECORDS,
 	FLOWSTREAM_CFG_A_ACCT_OVERLOAD,
 	FLOWSTREAM_CFG_A_ACCT_BUCKETS,
+	FLOWSTREAM_CFG_A_FOS_MAX_HELD,
+	FLOWSTREAM_CFG_A_FOS_MAX_HELD_BYTES,
 
 	__FLOWSTREAM_CFG_A_MAX
 };
