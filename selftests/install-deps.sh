@@ -27,6 +27,8 @@ pkgs=(
 	# source bench.sh unpacks from iptables-netflow-dkms without
 	# installing it)
 	iptables libxtables-dev
+	# make bench: fs-nfq, the NFQUEUE program of the FlowOS rows
+	libnetfilter-queue-dev
 )
 
 missing=()

@@ -28,6 +28,22 @@
 #   nft-off      nf_tables and nft_numgen loaded, no table
 #   nft-numgen   nftables in the router's prerouting (priority -500):
 #                "numgen random mod 100 0 counter"
+# then FlowOS at 1,000 flows in blocks of its own, each variant against
+# none measured in the same round (here: flowstream, the count PM and the
+# NFQUEUE modules loaded, nothing of theirs in the packet path: no flow,
+# so no FlowOS hook, and no nftables table):
+#   fos-flow     flowstream, one FlowOS flow matching everything, no PM
+#                (a session holding nothing passes its packet at once)
+#   fos-merge    the same flow building a tcp stream: the UDP packets,
+#                units as in an ip stream, are held and sent on by the
+#                merger thread (no PM)
+#   fos-count    that flow with the count PM attached
+#   nfq-count    fs-nfq (an NFQUEUE program doing count's job in userspace)
+#                behind "queue num 0" in the router's forward hook
+#   nfq-scan     fs-nfq also scanning each payload for a byte pattern
+#   cls-N        flowstream with N (1, 10, 100, 1k) FlowOS flows of four
+#                match shapes that the traffic does not match: it passes
+#                untouched after the classifier's lookup (bench-flows.c)
 # and last the memory each accounting variant takes per flow record with
 # 1,000,000 records.
 #
@@ -56,7 +72,7 @@
 # BENCH_CONF (a file written by bench.sh) names the modules. Results are
 # lines "bench pps VARIANT FLOWS ROUND PPS DELIVERED SENT USEC",
 # "bench smp VARIANT BASELINE ROUND PPS DELIVERED SENT USEC" (BASELINE "-"
-# for a baseline) and
+# for a baseline), "bench fos ..." (the same fields) and
 # "bench mem VARIANT RECORDS SLAB_BYTES HASH_BYTES MEMFREE_BYTES OBJSIZE",
 # for bench.sh to tabulate; the checks that make the numbers meaningful
 # (every flow in the table, nothing lost, samples taken at the rate and
@@ -71,13 +87,15 @@ rt=bench-rt sk=bench-sk
 sink_mac=02:00:00:00:00:99
 pg=/proc/net/pktgen
 rounds=${BENCH_ROUNDS:-3}
+fos_rounds=$rounds
 smp_rounds=${BENCH_SMP_ROUNDS:-6}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
 # shellcheck disable=SC2206
 variants=(${BENCH_VARIANTS:-none noop flowstream netflow conntrack})
-parts=" ${BENCH_PARTS:-main smp mem} "
+parts=" ${BENCH_PARTS:-main smp mem fos} "
 flowcounts=(1000 100000)
 buckets=0
+tag=smp		# of the block lines: "bench smp ..." or "bench fos ..."
 
 tap_n=0 tap_failed=0
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
@@ -251,9 +269,14 @@ net_rx() {
 }
 
 # send COUNT: send COUNT packets; sets sent, usec, delivered and netrx (the
-# NET_RX softirqs that ran meanwhile). With BENCH_DIAG=1, also says which
-# tasks ran 1 ms or more meanwhile, and the softirqs and interrupts, for a
-# measurement whose rounds disagree.
+# NET_RX softirqs that ran meanwhile), and adds sent to sent_total. With
+# BENCH_DIAG=1, also says which tasks ran 1 ms or more meanwhile, and the
+# softirqs and interrupts, for a measurement whose rounds disagree. With
+# drain=1 (variants that hold packets in threads or a process: they may
+# still be on their way when pktgen ends), delivered counts what the sink
+# had right after pktgen's run, the rate's numerator, and late what
+# arrived after it (waited for up to 20 s): delivered + late must be sent.
+sent_total=0 drain=0 late=0
 send() {
 	local rx0 res before nr0
 	pgset "count $1"
@@ -276,13 +299,24 @@ send() {
 	sent=$(sed -n 's/.*usec, \([0-9]*\) (.*/\1/p' <<<"$res")
 	delivered=$(($(sink_rx) - rx0))
 	[ -n "$usec" ] && [ -n "$sent" ] || { diag "pktgen: $res"; return 1; }
+	sent_total=$((sent_total + sent))
+	late=0
+	[ "$drain" = 1 ] || return 0
+	local i
+	for i in $(seq 200); do
+		late=$(($(sink_rx) - rx0 - delivered))
+		[ $((delivered + late)) -lt "$sent" ] || break
+		sleep 0.1
+	done
 }
 
 # records VARIANT N: live flow records (or connections) of VARIANT; N for
 # the variants that keep none.
 records() {
 	case $1 in
-	none | noop* | tc-* | nft-* | smp-* | off-* | acct-*) echo "$2" ;;
+	none | noop* | tc-* | nft-* | smp-* | off-* | acct-* | cls-*) echo "$2" ;;
+	fos-*) $FLOWCTL -n $rt -j flow show | jq -r '.[] | select(.name == "all") | .stats.sessions' ;;
+	nfq-*) nfq_total sessions ;;
 	flowstream) echo $(($(fs_stat records_created) - $(fs_stat records_ended))) ;;
 	netflow) sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow ;;
 	conntrack) ip netns exec $rt cat /proc/sys/net/netfilter/nf_conntrack_count ;;
@@ -424,6 +458,160 @@ nft_state() {
 	fi
 }
 
+nfq_pid='' nfq_out=/tmp/fs-nfq.out
+# nfq_total KEY: a total of fs-nfq's (its -o file), asked for with SIGUSR1.
+nfq_total() {
+	local i
+	rm -f $nfq_out
+	kill -USR1 "$nfq_pid"
+	for i in $(seq 100); do
+		[ ! -f $nfq_out ] || break
+		sleep 0.1
+	done
+	awk -v k="$1" '$1 == k { print $2 }' $nfq_out
+}
+
+# fos_flowos COUNTER: a sum of the router namespace's FlowOS counters.
+fos_flowos() {
+	ip netns exec $rt awk -v n="$1" '$1 == n { print $2 }' /proc/net/flowstream/flowos
+}
+
+# fos_on VARIANT: set up a variant of the FlowOS part from none (the
+# modules loaded once for the part: loading one was seen to leave some
+# runs after it a few hundred instructions a packet dearer, see the top);
+# fos_off VARIANT takes it down again. The flow of fos-flow and fos-count
+# holds up to 65,536 packets (256 MiB; the namespace's own bound, 64 MiB
+# by default, comes first): pktgen on the one vCPU may run ahead of the PM
+# and merger threads, and the default 8,192 would drop. No run so far
+# dropped a packet or had any still on its way when pktgen ended.
+fos_base=0 fos_in0=0
+fos_on() {
+	case $1 in
+	none) ;;
+	fos-*)
+		# shellcheck disable=SC2046
+		$FLOWCTL -n $rt flow add all idle-timeout 3600 max-sessions 65536 \
+			max-held 65536 max-held-bytes 268435456 \
+			$([ "$1" != fos-merge ] || echo stream tcp) >/dev/null
+		[ "$1" != fos-count ] ||
+			$FLOWCTL -n $rt pm attach all count >/dev/null ;;
+	nfq-*)
+		rm -f /tmp/fs-nfq.ready
+		if [ "$1" = nfq-scan ]; then
+			ip netns exec $rt "$NFQ" -q 0 -o $nfq_out -r /tmp/fs-nfq.ready \
+				-p "$NFQ_PATTERN" &
+		else
+			ip netns exec $rt "$NFQ" -q 0 -c 128 -o $nfq_out -r /tmp/fs-nfq.ready &
+		fi
+		nfq_pid=$!
+		for _ in $(seq 100); do
+			[ ! -f /tmp/fs-nfq.ready ] || break
+			sleep 0.1
+		done
+		[ -f /tmp/fs-nfq.ready ] || diag "fs-nfq did not bind its queue"
+		ip netns exec $rt nft -f - <<-EOF
+		table ip fsq {
+			chain qf {
+				type filter hook forward priority 0; policy accept;
+				queue num 0
+			}
+		}
+		EOF
+		;;
+	cls-*) $BENCH_FLOWS -n $rt add 0 "$(cls_n "$1")" ;;
+	esac
+	fos_base=$sent_total
+	fos_in0=$(fos_flowos packets_in)
+}
+
+fos_off() {
+	case $1 in
+	none) ;;
+	fos-*) $FLOWCTL -n $rt flow del all ;;
+	nfq-*)
+		ip netns exec $rt nft delete table ip fsq
+		kill "$nfq_pid"
+		wait "$nfq_pid" 2>/dev/null || true
+		nfq_pid='' ;;
+	cls-*) $BENCH_FLOWS -n $rt del 0 "$(cls_n "$1")" ;;
+	esac
+}
+
+# fos_modules load|unload: what the FlowOS part's variants use.
+fos_modules() {
+	if [ "$1" = load ]; then
+		kload "$FS_KO" acct_enable=0
+		kload "$PM_COUNT_KO"
+		for ko in $NFQ_KOS; do
+			kload "$ko"
+		done
+	else
+		kunload flowstream_pm_count flowstream nft_queue nfnetlink_queue \
+			nf_tables nfnetlink
+	fi
+}
+
+# cls_n cls-N: the number of flows N stands for.
+cls_n() {
+	case ${1#cls-} in
+	1k) echo 1000 ;;
+	*) echo "${1#cls-}" ;;
+	esac
+}
+
+fos_cur=none
+# fos_state VARIANT: from whatever is set up to VARIANT, set up afresh.
+fos_state() {
+	fos_off "$fos_cur"
+	fos_cur=none
+	fos_on "$1"
+	fos_cur=$1
+}
+
+# fos_verify VARIANT ROUND: after a measurement, the variant's own counts
+# against the packets pktgen sent since it was set up (the warm-up runs
+# and every timed run): FlowOS's flow took and sent on every one, count
+# and fs-nfq counted every one in their sessions, the classifier's flows
+# took none.
+fos_verify() {
+	local v=$1 want=$((sent_total - fos_base)) got show sess
+	case $v in
+	fos-*)
+		show=$($FLOWCTL -n $rt -j flow show)
+		got=$(jq -r '.[] | select(.name == "all") | .stats | "\(.packets_in) \(.packets_out) \(.packets_in -
+			.packets_out - .bypass_sessions - .bypass_held - .bypass_nomem -
+			.drop_sessions - .drop_held - .drop_nomem - .drop_pm -
+			.drop_teardown - .drop_dev - .drop_output - .held)"' <<<"$show")
+		if [ "$got" = "$want $want 0" ]; then
+			ok "$v round $2: the flow took and sent on all $want packets"
+		else
+			not_ok "$v round $2: the flow's in, out, balance: $got; sent $want"
+		fi
+		[ "$v" = fos-count ] || return 0
+		sess=$($FLOWCTL -n $rt -j flow sessions all)
+		got=$(jq '[.[] | .results[0].values // {} | (.["2"] // 0) + (.["4"] // 0)] | add' <<<"$sess")
+		if [ "$got" = "$want" ]; then
+			ok "$v round $2: count's sessions total the $want packets sent"
+		else
+			not_ok "$v round $2: count's sessions total $got packets, sent $want"
+		fi ;;
+	nfq-*)
+		got="$(nfq_total packets) $(nfq_total unparsed) $(nfq_total overflow) $(nfq_total matched)"
+		if [ "$got" = "$want 0 0 0" ]; then
+			ok "$v round $2: fs-nfq's sessions total the $want packets sent"
+		else
+			not_ok "$v round $2: fs-nfq's packets, unparsed, overflow, matched: $got; sent $want"
+		fi ;;
+	cls-*)
+		got="$(fos_flowos flows) $(($(fos_flowos packets_in) - fos_in0))"
+		if [ "$got" = "$(cls_n "$v") 0" ]; then
+			ok "$v round $2: $(cls_n "$v") flows, none took a packet"
+		else
+			not_ok "$v round $2: flows and packets taken: $got, not $(cls_n "$v") 0"
+		fi ;;
+	esac
+}
+
 # block BASELINE CMD VARIANT CMD...: BENCH_SMP_ROUNDS short measurements
 # (BENCH_SMP_PKTS packets) of the baseline and each variant at 1,000
 # flows, CMD (a command line, word-split) setting each one's state from
@@ -514,7 +702,7 @@ measure() {
 	if [ "$round" = 0 ]; then
 		diag "warm-up, not reported: $v $n: $((delivered * 1000000 / usec)) pps"
 	elif [ -n "$base" ]; then
-		echo "bench smp $v $base $round $((delivered * 1000000 / usec)) $delivered $sent $usec"
+		echo "bench $tag $v $base $round $((delivered * 1000000 / usec)) $delivered $sent $usec"
 	else
 		echo "bench pps $v $n $round $((delivered * 1000000 / usec)) $delivered $sent $usec"
 	fi
@@ -540,8 +728,8 @@ measure() {
 	esac
 	if [ "$v" != none ] && [ "$live" != "$n" ]; then
 		not_ok "$v, $n flows, round $round: $live records, not $n"
-	elif [ "$delivered" != "$sent" ]; then
-		not_ok "$v, $n flows, round $round: $delivered of $sent packets delivered"
+	elif [ $((delivered + late)) != "$sent" ]; then
+		not_ok "$v, $n flows, round $round: $((delivered + late)) of $sent packets delivered"
 	elif [ -n "$sampled" ] && { [ "$sampled" -lt "$lo" ] || [ "$sampled" -gt "$hi" ]; }; then
 		not_ok "$v, $n flows, round $round: $sampled packets sampled, not $lo to $hi"
 	elif [ "$unm" != 0 ]; then
@@ -549,6 +737,8 @@ measure() {
 	else
 		ok "$v, $n flows, round $round: $sent packets, all delivered${sampled:+, $sampled sampled}"
 	fi
+	[ "$late" = 0 ] || diag "$v $n round $round: $late packets arrived after pktgen's run"
+	[ "$tag" != fos ] || fos_verify "$v" "$round"
 }
 
 teardown() {
@@ -631,6 +821,23 @@ if [[ $parts == *" smp "* ]]; then
 	hooks nft-numgen "nft_state on"
 	nft_state off
 	teardown nft-numgen
+fi
+
+if [[ $parts == *" fos "* ]]; then
+	# FlowOS against NFQUEUE, and the classifier's cost with 1, 10, 100
+	# and 1,000 flows: every variant set up afresh (flows added, the
+	# program started) for each of its measurements.
+	fos_modules load
+	drain=1
+	tag=fos smp_rounds=$fos_rounds smp_pkts=$PKTS block none "fos_state none" \
+		fos-flow "fos_state fos-flow" fos-merge "fos_state fos-merge" \
+		fos-count "fos_state fos-count" \
+		nfq-count "fos_state nfq-count" nfq-scan "fos_state nfq-scan" \
+		cls-1 "fos_state cls-1" cls-10 "fos_state cls-10" \
+		cls-100 "fos_state cls-100" cls-1k "fos_state cls-1k"
+	fos_state none
+	fos_modules unload
+	drain=0
 fi
 
 if [[ $parts == *" mem "* ]]; then

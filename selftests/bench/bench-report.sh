@@ -43,6 +43,10 @@ $1 == "smp" {
 	sv[$2] = sv[$2] " " ipp($5); spk[$2, $4] = ipp($5); sbase[$2] = $3
 	if (!($2 in sseen)) { sseen[$2] = 1; sorder[ns++] = $2 }
 }
+$1 == "fos" {
+	fv[$2] = fv[$2] " " ipp($5); fpk[$2, $4] = ipp($5); fbase[$2] = $3
+	if (!($2 in fseen2)) { fseen2[$2] = 1; forder2[nfo++] = $2 }
+}
 $1 == "hook" {
 	k = $2 " " $3 " " $4; hv[k] = hv[k] " " $5 / 1000
 	if (!(k in hseen)) { hseen[k] = 1; horder[nh++] = k }
@@ -123,6 +127,69 @@ END {
 		if (("smp-r16M-1k" in c) && ("acct-1k" in c))
 			printf "unsampled packet against accounting (acct-1k %+.0f): %.3f of it\n",
 				c["acct-1k"], c["acct-1k"] ? c["smp-r16M-1k"] / c["acct-1k"] : 0
+	}
+
+	# --- FlowOS: each variant against none in the same round
+	if (nfo) {
+		printf "\n\nFlowOS at 1,000 flows: each variant against none (the modules loaded, nothing\n"
+		printf "of theirs in the packet path) in the same round\n"
+		printf "%-10s | %9s %6s | %9s %18s | %9s\n", "", "instr/pkt", "", "over none", "", "of plain"
+		printf "%-10s | %9s %6s | %9s %18s | %9s\n", "variant", "median", "spread", "median", "[min, max]", "forwarding"
+		for (i = 0; i < nfo; i++) {
+			k = forder2[i]; d = ""
+			s = spr("fos " k, fv[k])
+			fm[k] = median(fv[k])
+			if (fbase[k] == "-") {
+				printf "%-10s | %9.0f %5.2f%% | %9s %18s | %9s\n", k, fm[k], s, "-", "", "-"
+				continue
+			}
+			for (j = 1; (k, j) in fpk; j++)
+				if ((fbase[k], j) in fpk) d = d " " (fpk[k, j] - fpk[fbase[k], j])
+			fc[k] = median(d)
+			printf "%-10s | %9.0f %5.2f%% | %+9.0f %18s | %9.3f\n", k, fm[k], s, fc[k],
+				sprintf("[%+.0f, %+.0f]", lowest(d), highest(d)), fm[fbase[k]] / fm[k]
+		}
+		printf "\nof plain forwarding: none'"'"'s instr/pkt / the variant'"'"'s, i.e. its packet rate\n"
+		printf "as a share of none'"'"'s. fos-flow: one flow matching everything, no PM (a\n"
+		printf "session that holds nothing passes its packets at once: classifier and\n"
+		printf "session lookup, no thread); fos-merge: that flow building a tcp stream,\n"
+		printf "so the UDP packets are taken and sent on by the merger thread, no PM;\n"
+		printf "fos-count: the count PM attached (packets taken, counted by the stage\n"
+		printf "thread, sent on by the merger thread);\n"
+		printf "nfq-count: fs-nfq counting the same per session and direction in a\n"
+		printf "process, behind nft '"'"'queue num 0'"'"' in the router'"'"'s forward hook (copy 128\n"
+		printf "bytes, GSO, fail-open off, batch verdicts); nfq-scan: fs-nfq also\n"
+		printf "searching each payload for a pattern (memmem; absent, so every byte is\n"
+		printf "read); cls-N: N FlowOS flows of four match shapes (four mask groups\n"
+		printf "from 4 flows on) the traffic does not match, each shape with a field\n"
+		printf "the traffic'"'"'s flows differ in (its keys spread over the buckets), no\n"
+		printf "catch-all, so it passes untouched after the classifier'"'"'s lookup.\n"
+		printf "FlowOS'"'"'s work in kernel threads and fs-nfq'"'"'s in a process are both in\n"
+		printf "the figures: the guest has one vCPU and its clock counts every\n"
+		printf "instruction it executes, whichever task runs it. Each measurement sets\n"
+		printf "its variant up afresh and checks every packet delivered and counted.\n\n"
+		if (("fos-flow" in fm) && ("none" in fm))
+			printf "target, flow without PM: %.0f / %.0f = %.3f of plain forwarding >= 0.90: %s\n",
+				fm["none"], fm["fos-flow"], fm["none"] / fm["fos-flow"], meet(fm["none"] / fm["fos-flow"] >= 0.9)
+		if (("fos-count" in fm) && ("nfq-count" in fm))
+			printf "target, fos-count %.0f vs nfq-count %.0f instr/pkt: %.2fx the packet rate >= 5x: %s\n",
+				fm["fos-count"], fm["nfq-count"], fm["nfq-count"] / fm["fos-count"],
+				meet(fm["nfq-count"] / fm["fos-count"] >= 5)
+		if (("fos-count" in fc) && ("nfq-count" in fc) && fc["fos-count"] > 0)
+			printf "over none: count PM %+.0f, NFQUEUE count %+.0f instr/pkt (%.2fx)\n",
+				fc["fos-count"], fc["nfq-count"], fc["nfq-count"] / fc["fos-count"]
+		if (("nfq-scan" in fm) && ("fos-count" in fm))
+			printf "nfq-scan: %.0f instr/pkt, %.2fx fos-count'"'"'s packet rate\n",
+				fm["nfq-scan"], fm["nfq-scan"] / fm["fos-count"]
+		if (("cls-10" in fc) && ("cls-1k" in fc)) {
+			if ("cls-1" in fc) printf "classifier, 1 flow (one mask group) over none: %+.0f instr/pkt\n", fc["cls-1"]
+			printf "classifier over 10 flows:"
+			if ("cls-100" in fc) printf " 100 flows %+.0f,", fm["cls-100"] - fm["cls-10"]
+			printf " 1,000 flows %+.0f instr/pkt\n", fm["cls-1k"] - fm["cls-10"]
+			printf "target, classifier: 1,000 flows %+.0f <= 2 x 10 flows %+.0f = %+.0f over none (%.2fx): %s\n",
+				fc["cls-1k"], fc["cls-10"], 2 * fc["cls-10"],
+				(fc["cls-10"] > 0 ? fc["cls-1k"] / fc["cls-10"] : 0), meet(fc["cls-1k"] <= 2 * fc["cls-10"])
+		}
 	}
 
 	# --- single hook calls

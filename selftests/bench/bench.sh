@@ -6,7 +6,10 @@
 # iptables-netflow-dkms source, built here for the same kernel) and
 # nf_conntrack with accounting, and flowstream's prefix sampling side by
 # side with no-op hooks, tc's act_sample and nftables' numgen, all in one
-# VM run on Debian's stock (non-debug) cloud kernel.
+# VM run on Debian's stock (non-debug) cloud kernel; and FlowOS (a flow
+# without PMs, the count PM) against an NFQUEUE program doing count's job
+# in userspace (fs-nfq.c), and the FlowOS classifier's cost with 10, 100
+# and 1,000 flows.
 #
 # The guest is instruction-counted (run.sh -I: one vCPU, QEMU -icount
 # shift=0,sleep=off): its clock advances 1 ns per instruction executed, so
@@ -23,9 +26,11 @@
 # variant; BENCH_PKTS (default 100000) packets a measurement;
 # BENCH_SMP_ROUNDS (default 3) rounds of each sampling block,
 # BENCH_SMP_PKTS (default 30000) packets a sampling measurement;
-# BENCH_PARTS (default "main smp mem"): which parts to run (accounting
-# rounds, sampling blocks, memory); BENCH_VARIANTS (default "none noop
-# flowstream netflow conntrack"): the variants of the accounting rounds.
+# BENCH_PARTS (default "main smp mem fos"): which parts to run (accounting
+# rounds, sampling blocks, memory, FlowOS; the FlowOS part has
+# BENCH_ROUNDS rounds of BENCH_PKTS packets); BENCH_VARIANTS (default "none
+# noop flowstream netflow conntrack"): the variants of the accounting
+# rounds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -99,6 +104,15 @@ read -ra mnl_libs <<<"$(pkg-config --libs libmnl)"
 cc -I uapi -I ctl "${mnl_cflags[@]}" -Wall -Wextra -Werror -O2 \
 	-o "$bdir/bench-prefixes" "$here/bench-prefixes.c" ctl/nl.c ctl/parse.c \
 	"${mnl_libs[@]}"
+# bench-flows adds the classifier rows' 1,000 FlowOS flows the same way;
+# fs-nfq is the NFQUEUE program of the nfq rows (libnetfilter_queue).
+cc -I uapi -I ctl "${mnl_cflags[@]}" -Wall -Wextra -Werror -O2 \
+	-o "$bdir/bench-flows" "$here/bench-flows.c" ctl/nl.c ctl/parse.c \
+	"${mnl_libs[@]}"
+read -ra nfq_cflags <<<"$(pkg-config --cflags libmnl libnetfilter_queue)"
+read -ra nfq_libs <<<"$(pkg-config --libs libmnl libnetfilter_queue)"
+cc "${nfq_cflags[@]}" -Wall -Wextra -Werror -O2 -o "$bdir/fs-nfq" "$here/fs-nfq.c" \
+	"${nfq_libs[@]}"
 
 # The same configure options as the package's dkms.conf.
 nfb=$bdir/ipt-netflow
@@ -126,6 +140,9 @@ ct_kos=$(sed '$d' <<<"$ct_all" | tr '\n' ' ')
 # and unloaded by the guest around their variants.
 tc_kos=$(mods act_sample cls_matchall sch_ingress | tr '\n' ' ')
 nft_kos=$(mods nft_numgen | tr '\n' ' ')
+# NFQUEUE from nftables: "queue" and the netlink queue behind it.
+nfq_kos=$(mods nft_queue nfnetlink_queue | tr '\n' ' ')
+pm_count_ko=$bdir/flowstream/pm/flowstream-pm-count.ko
 
 conf=$out/bench.conf
 cat >"$conf" <<EOF
@@ -139,6 +156,11 @@ CT_KOS="$ct_kos"
 TC_KOS="$tc_kos"
 NFT_KOS="$nft_kos"
 BENCH_PREFIXES=$bdir/bench-prefixes
+BENCH_FLOWS=$bdir/bench-flows
+NFQ=$bdir/fs-nfq
+NFQ_KOS="$nfq_kos"
+NFQ_PATTERN=flowstream-bench
+PM_COUNT_KO=$pm_count_ko
 HOOKBENCH_KO=$hbko
 NOPHOOK_KO=$nhko
 XTABLES_LIBDIR=$xtlib:$nfpkg/root$xtlib
@@ -147,14 +169,14 @@ PKTS=$pkts
 BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
-BENCH_PARTS="${BENCH_PARTS:-main smp mem}"
+BENCH_PARTS="${BENCH_PARTS:-main smp mem fos}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
 
 files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nhko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
-       -f "$xtlib/libxt_standard.so")
-for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos; do
+       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko")
+for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos $nfq_kos; do
 	files+=(-f "$ko")
 done
 
@@ -164,7 +186,7 @@ rc=0
 selftests/vm/run.sh -k stock -I -M "$mem" -T 5400 -o "$out/run" \
 	-e "BENCH_CONF=$conf" -e FS_TEST_TIMEOUT=5000 \
 	-b /usr/sbin/iptables-legacy -b "$(command -v tc)" -b "$(command -v nft)" \
-	-b "$bdir/bench-prefixes" "${files[@]}" \
+	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" "${files[@]}" \
 	-t "$here/bench-guest.sh" >"$out/run.tap" || rc=$?
 secs=$((SECONDS - t0))
 
