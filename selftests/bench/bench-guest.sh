@@ -90,6 +90,7 @@ rounds=${BENCH_ROUNDS:-3}
 fos_rounds=$rounds
 smp_rounds=${BENCH_SMP_ROUNDS:-6}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
+fos_pkts=${BENCH_FOS_PKTS:-50000}
 # shellcheck disable=SC2206
 variants=(${BENCH_VARIANTS:-none noop flowstream netflow conntrack})
 parts=" ${BENCH_PARTS:-main smp mem fos} "
@@ -829,7 +830,7 @@ if [[ $parts == *" fos "* ]]; then
 	# program started) for each of its measurements.
 	fos_modules load
 	drain=1
-	tag=fos smp_rounds=$fos_rounds smp_pkts=$PKTS block none "fos_state none" \
+	tag=fos smp_rounds=$fos_rounds smp_pkts=$fos_pkts block none "fos_state none" \
 		fos-flow "fos_state fos-flow" fos-merge "fos_state fos-merge" \
 		fos-count "fos_state fos-count" \
 		nfq-count "fos_state nfq-count" nfq-scan "fos_state nfq-scan" \

@@ -26,6 +26,7 @@
 # variant; BENCH_PKTS (default 100000) packets a measurement;
 # BENCH_SMP_ROUNDS (default 3) rounds of each sampling block,
 # BENCH_SMP_PKTS (default 30000) packets a sampling measurement;
+# BENCH_FOS_PKTS (default 50000) packets a FlowOS measurement;
 # BENCH_PARTS (default "main smp mem fos"): which parts to run (accounting
 # rounds, sampling blocks, memory, FlowOS; the FlowOS part has
 # BENCH_ROUNDS rounds of BENCH_PKTS packets); BENCH_VARIANTS (default "none
@@ -41,6 +42,7 @@ export FLOWSTREAM_CACHE=$cache
 rounds=${BENCH_ROUNDS:-3}
 smp_rounds=${BENCH_SMP_ROUNDS:-3}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
+fos_pkts=${BENCH_FOS_PKTS:-50000}
 pkts=${BENCH_PKTS:-100000}
 mem=2048
 # First: on a fresh machine this installs the stock kernel looked for next.
@@ -169,6 +171,7 @@ PKTS=$pkts
 BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
+BENCH_FOS_PKTS=$fos_pkts
 BENCH_PARTS="${BENCH_PARTS:-main smp mem fos}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
