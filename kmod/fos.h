@@ -226,6 +226,27 @@ static inline void fos_flow_stat_add(struct fos_flow *f,
 	put_cpu_ptr(f->stats);
 }
 
+/*
+ * Count a packet of @len bytes in, and with @out also out: the packet
+ * path's counters in one update.
+ */
+static inline void fos_flow_stat_pkt(struct fos_flow *f, unsigned int len,
+				     bool out)
+{
+	struct fos_flow_pcpu *s = get_cpu_ptr(f->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->cnt[FLOWSTREAM_FOS_STAT_PACKETS_IN]);
+	u64_stats_add(&s->cnt[FLOWSTREAM_FOS_STAT_BYTES_IN], len);
+	if (out) {
+		u64_stats_inc(&s->cnt[FLOWSTREAM_FOS_STAT_PACKETS_OUT]);
+		u64_stats_add(&s->cnt[FLOWSTREAM_FOS_STAT_BYTES_OUT], len);
+	}
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(f->stats);
+}
+
 /* fos_flow.c */
 void fos_flow_read(struct fos_flow *f, u64 *out);
 void fos_flow_put(struct fos_flow *f);
@@ -266,9 +287,9 @@ struct fos_pm *fos_pm_nth(unsigned int n);
 int fos_sess_table_init(struct fos_flow *f);
 void fos_sess_table_destroy(struct fos_flow *f);
 struct fos_session *fos_sess_get(struct fos_flow *f,
-				 const struct fos_pkt_key *k, int *why);
+				 const struct fos_pkt_key *k, int *dir,
+				 int *why);
 void fos_sess_put(struct fos_session *s);
-int fos_sess_dir(const struct fos_session *s, const struct fos_pkt_key *k);
 int fos_sess_reap(struct fos_flow *f, bool all);
 int fos_sess_reserve(struct fos_session *s, u32 need, u32 limit);
 int fos_sess_push(struct fos_session *s, struct sk_buff *skb);

@@ -11,7 +11,11 @@
  * data for a stage is queued on that stage's worker once (a bit per stage
  * says it is queued); the worker then takes everything the session has,
  * in batches of FOS_WINDOW_BATCH units, so a busy session costs one
- * wake-up per batch, not per packet.
+ * wake-up per batch, not per packet. Only the unit that finds a worker's
+ * queue empty wakes it, and workers are SCHED_BATCH: a wake-up does not
+ * preempt the packet path that made it, so on a busy CPU the work of many
+ * packets is taken in one go (at the latest at the next scheduler tick),
+ * while on a CPU with time to spare the worker runs at once.
  *
  * A stage is the PMs of one ORDER: read-only PMs side by side over the
  * same units, or one read-write PM. Units a stage releases go to the next
@@ -21,6 +25,7 @@
  */
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/slab.h>
 #include <net/ip6_checksum.h>
 #include <net/tcp.h>
@@ -42,17 +47,30 @@ static unsigned int fos_nstages;	/* worker stages started */
 static DEFINE_MUTEX(fos_engine_lock);
 static DECLARE_WAIT_QUEUE_HEAD(fos_idle_wq);
 
+static const struct sched_attr fos_worker_attr = {
+	.size = sizeof(struct sched_attr),
+	.sched_policy = SCHED_BATCH,
+};
+
+/*
+ * Queue @s on @stage's worker. Only the unit that finds the worker's queue
+ * empty wakes it: the worker empties its queue before it sleeps, so a
+ * queue with sessions in it belongs to a worker that was woken already.
+ */
 void fos_kick(struct fos_session *s, unsigned int stage)
 {
 	struct fos_worker *wk = &fos_workers[stage][s->wk];
+	bool wake;
 
 	if (test_and_set_bit(stage, &s->queued))
 		return;
 	refcount_inc(&s->ref);
 	spin_lock_bh(&wk->lock);
+	wake = list_empty(&wk->queue);
 	list_add_tail(&s->work[stage], &wk->queue);
 	spin_unlock_bh(&wk->lock);
-	wake_up_process(wk->task);
+	if (wake)
+		wake_up_process(wk->task);
 }
 
 /* Counts one packet given up by @s's flow; the caller frees it. */
@@ -496,6 +514,15 @@ static int fos_stage_start(unsigned int st)
 			return PTR_ERR(t);
 		}
 		wk->task = t;
+		/*
+		 * SCHED_BATCH: a woken worker does not preempt the task that
+		 * woke it (the packet path, a sender), it runs on a CPU that
+		 * is idle or at the next tick. On a busy CPU work builds up
+		 * and is taken in batches instead of a context switch per
+		 * packet and stage.
+		 */
+		if (sched_setattr_nocheck(t, &fos_worker_attr))
+			pr_warn_once("FlowOS workers run as SCHED_NORMAL\n");
 		wake_up_process(t);
 	}
 	return 0;

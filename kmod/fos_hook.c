@@ -203,33 +203,31 @@ static unsigned int fos_hook(void *priv, struct sk_buff *skb,
 	f = fos_cls_lookup(rcu_dereference(fn->cls), &k);
 	if (!f || !READ_ONCE(f->live))
 		return NF_ACCEPT;
-	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_PACKETS_IN, 1);
-	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_BYTES_IN, skb->len);
 
 	for (tries = 0;; tries++) {
-		s = fos_sess_get(f, &k, &why);
+		s = fos_sess_get(f, &k, &dir, &why);
 		if (!s)
-			return fos_give_up(f, why);
+			goto give_up;
 		spin_lock(&s->lock);
 		if (likely(!s->dead))
 			break;
 		/* Reaped between lookup and lock: it is out of the table. */
 		spin_unlock(&s->lock);
 		fos_sess_put(s);
-		if (tries)
-			return fos_give_up(f, FLOWSTREAM_FOS_STAT_DROP_NOMEM);
+		if (tries) {
+			why = FLOWSTREAM_FOS_STAT_DROP_NOMEM;
+			goto give_up;
+		}
 	}
-	dir = fos_sess_dir(s, &k);
 	s->pkts[dir]++;
 	s->bytes[dir] += skb->len;
 	s->last = jiffies;
 	fast = !READ_ONCE(f->npms) && s->w.sent == s->w.tail &&
 	       f->stream != FLOWSTREAM_STREAM_TCP;
+	fos_flow_stat_pkt(f, skb->len, fast);
 	if (fast) {
 		spin_unlock(&s->lock);
 		fos_sess_put(s);
-		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_PACKETS_OUT, 1);
-		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_BYTES_OUT, skb->len);
 		return NF_ACCEPT;
 	}
 	skb_dst_force(skb);
@@ -250,6 +248,10 @@ static unsigned int fos_hook(void *priv, struct sk_buff *skb,
 	fos_kick(s, READ_ONCE(f->npms) ? 0 : FOS_MERGER);
 	fos_sess_put(s);
 	return NF_STOLEN;
+
+give_up:
+	fos_flow_stat_pkt(f, skb->len, false);
+	return fos_give_up(f, why);
 }
 
 int fos_hook_register(struct fos_net *fn)

@@ -68,16 +68,6 @@ static void fos_hkey_of(const struct fos_pkt_key *k, struct fos_hkey *hk,
 	hk->proto = k->proto;
 }
 
-/* 0 if @k goes from side A to side B, 1 otherwise. */
-int fos_sess_dir(const struct fos_session *s, const struct fos_pkt_key *k)
-{
-	struct fos_hkey hk;
-	bool src_lo;
-
-	fos_hkey_of(k, &hk, &src_lo);
-	return src_lo != s->a_is_lo;
-}
-
 static struct fos_session *fos_sess_new(struct fos_flow *f,
 					const struct fos_pkt_key *k,
 					const struct fos_hkey *hk, bool src_lo)
@@ -115,6 +105,8 @@ static struct fos_session *fos_sess_new(struct fos_flow *f,
  * fos_sess_get() - the session of @k in @f, created if needed
  * @f: a live flow
  * @k: the packet's key
+ * @dir: set to the packet's direction in the session: 0 if it goes from
+ *	side A (the first packet's source) to side B, 1 otherwise
  * @why: on failure, the counter saying why (FLOWSTREAM_FOS_STAT_DROP_*)
  *
  * Called under rcu_read_lock() from the packet path.
@@ -122,7 +114,8 @@ static struct fos_session *fos_sess_new(struct fos_flow *f,
  * Return: a referenced session, or NULL.
  */
 struct fos_session *fos_sess_get(struct fos_flow *f,
-				 const struct fos_pkt_key *k, int *why)
+				 const struct fos_pkt_key *k, int *dir,
+				 int *why)
 {
 	struct fos_session *s, *old;
 	struct fos_hkey hk;
@@ -131,8 +124,10 @@ struct fos_session *fos_sess_get(struct fos_flow *f,
 	fos_hkey_of(k, &hk, &src_lo);
 	s = rhashtable_lookup(&f->sessions, &hk, fos_sess_params);
 	if (s && refcount_inc_not_zero(&s->ref)) {
-		if (!READ_ONCE(s->dead))
+		if (!READ_ONCE(s->dead)) {
+			*dir = src_lo != s->a_is_lo;
 			return s;
+		}
 		fos_sess_put(s);
 	}
 	if (atomic_inc_return(&f->nsess) > f->max_sessions) {
@@ -152,12 +147,14 @@ struct fos_session *fos_sess_get(struct fos_flow *f,
 		fos_sess_put(s);
 		if (IS_ERR(old) || !refcount_inc_not_zero(&old->ref))
 			goto nomem;
+		*dir = src_lo != old->a_is_lo;
 		return old;
 	}
 	spin_lock(&f->sess_lock);
 	list_add_tail(&s->all, &f->sess_list);
 	spin_unlock(&f->sess_lock);
 	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_SESSIONS_CREATED, 1);
+	*dir = 0;
 	return s;
 nomem:
 	atomic_dec(&f->nsess);
