@@ -226,6 +226,21 @@ static inline void fos_flow_stat_add(struct fos_flow *f,
 	put_cpu_ptr(f->stats);
 }
 
+/* Two of @f's counters in one update. */
+static inline void fos_flow_stat_add2(struct fos_flow *f,
+				      enum flowstream_fos_stat a, u64 na,
+				      enum flowstream_fos_stat b, u64 nb)
+{
+	struct fos_flow_pcpu *s = get_cpu_ptr(f->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_add(&s->cnt[a], na);
+	u64_stats_add(&s->cnt[b], nb);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(f->stats);
+}
+
 /*
  * Count a packet of @len bytes in, and with @out also out: the packet
  * path's counters in one update.

@@ -135,6 +135,7 @@ static int fos_fix_csum(struct sk_buff *skb)
 	return 0;
 }
 
+/* Send @skb on its way; BHs off, under rcu_read_lock(). */
 static void fos_output(struct fos_flow *f, struct sk_buff *skb)
 {
 	struct fos_net *fn = f->fn;
@@ -159,14 +160,15 @@ static void fos_output(struct fos_flow *f, struct sk_buff *skb)
 	}
 	/* The IP layer's control block is intact; ours is in its tail. */
 	memset(cb, 0, sizeof(*cb));
-	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_PACKETS_OUT, 1);
-	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_BYTES_OUT, len);
-	local_bh_disable();
-	rcu_read_lock();
+	fos_flow_stat_add2(f, FLOWSTREAM_FOS_STAT_PACKETS_OUT, 1,
+			   FLOWSTREAM_FOS_STAT_BYTES_OUT, len);
 	fn->okfn[idx](fn->net, NULL, skb);
-	rcu_read_unlock();
-	local_bh_enable();
 }
+
+/* Packets sent with BHs off at a time. */
+#define FOS_SEND_BATCH	32
+/* fos_send_upto(): as far as every PM has released. */
+#define FOS_SENDABLE	U64_MAX
 
 /*
  * Send (or, with @drop, drop as @why) every unit of @s from the merger's
@@ -178,12 +180,15 @@ static void fos_send_upto(struct fos_session *s, u64 upto, bool drop,
 	struct fos_flow *f = s->flow;
 	struct sk_buff_head q;
 	struct sk_buff *skb;
+	unsigned int n = 0;
 	u64 i;
 
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&s->lock);
 	if (drop)
 		upto = s->w.tail;
+	else if (upto == FOS_SENDABLE)
+		upto = s->dead ? s->w.sent : fos_win_sendable(&f->pipe.l, &s->w);
 	for (i = s->w.sent; i < upto; i++) {
 		skb = s->ring[i & (s->ring_size - 1)];
 		fos_unheld(s, skb);
@@ -195,12 +200,23 @@ static void fos_send_upto(struct fos_session *s, u64 upto, bool drop,
 		fos_win_sent(&f->pipe.l, &s->w, upto);
 	spin_unlock_bh(&s->lock);
 
-	while ((skb = __skb_dequeue(&q))) {
-		if (drop) {
+	if (drop) {
+		while ((skb = __skb_dequeue(&q))) {
 			fos_count_drop(f, skb, why);
 			kfree_skb(skb);
-		} else {
-			fos_output(f, skb);
+		}
+		return;
+	}
+	while ((skb = __skb_dequeue(&q))) {
+		if (!n) {
+			local_bh_disable();
+			rcu_read_lock();
+		}
+		fos_output(f, skb);
+		if (++n == FOS_SEND_BATCH || skb_queue_empty(&q)) {
+			rcu_read_unlock();
+			local_bh_enable();
+			n = 0;
 		}
 	}
 }
@@ -229,16 +245,12 @@ void fos_send_all(struct fos_session *s, bool drop,
 static void fos_merge(struct fos_session *s)
 {
 	struct fos_flow *f = s->flow;
-	u64 upto;
 
 	clear_bit(FOS_MERGER, &s->queued);
 	/* Units pushed after this point queue the session again. */
 	smp_mb__after_atomic();
 	down_read(&f->pipe_sem);
-	spin_lock_bh(&s->lock);
-	upto = s->dead ? s->w.sent : fos_win_sendable(&f->pipe.l, &s->w);
-	spin_unlock_bh(&s->lock);
-	fos_send_upto(s, upto, false, 0);
+	fos_send_upto(s, FOS_SENDABLE, false, 0);
 	up_read(&f->pipe_sem);
 }
 
@@ -354,12 +366,12 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 				s->kept_since = jiffies;
 			s->kept_n[p] = w->n - w->release;
 			s->kept |= BIT(p);
-			more = w->first + w->n < fos_win_tail(&s->flow->pipe.l,
-							      &s->w, p);
 		} else {
 			s->kept &= ~BIT(p);
-			more = true;
 		}
+		/* Data past this window: look again at once. */
+		more = w->first + w->n < fos_win_tail(&s->flow->pipe.l, &s->w,
+						      p);
 		spin_unlock_bh(&s->lock);
 		if (WARN_ON_ONCE(err) || !more)
 			return;
