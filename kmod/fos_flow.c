@@ -9,7 +9,6 @@
  * then moves every session's window positions to the new layout under
  * the session's lock.
  */
-#include <linux/bitops.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -218,15 +217,11 @@ static int fos_pipe_slot(struct fos_att **atts, unsigned int n,
 static int fos_pipe_check_pm(struct fos_flow *f, struct fos_att *att,
 			     struct netlink_ext_ack *extack)
 {
-	u32 streams = fos_pm_streams(att->pm);
-	char names[32];
-
-	if (!(streams & FOS_STREAM(f->stream))) {
-		fos_streams_str(streams, names, sizeof(names));
+	if (att->pm->stream != f->stream) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
-				       "PM %s processes stream%s %s, flow %s builds %s",
+				       "PM %s processes stream %s, flow %s builds %s",
 				       att->pm->name,
-				       hweight32(streams) > 1 ? "s" : "", names,
+				       fos_stream_name(att->pm->stream),
 				       f->name, fos_stream_name(f->stream));
 		return -EINVAL;
 	}
