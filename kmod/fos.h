@@ -226,34 +226,21 @@ static inline void fos_flow_stat_add(struct fos_flow *f,
 	put_cpu_ptr(f->stats);
 }
 
-/* Two of @f's counters in one update. */
-static inline void fos_flow_stat_add2(struct fos_flow *f,
-				      enum flowstream_fos_stat a, u64 na,
-				      enum flowstream_fos_stat b, u64 nb)
-{
-	struct fos_flow_pcpu *s = get_cpu_ptr(f->stats);
-	unsigned long flags;
-
-	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_add(&s->cnt[a], na);
-	u64_stats_add(&s->cnt[b], nb);
-	u64_stats_update_end_irqrestore(&s->syncp, flags);
-	put_cpu_ptr(f->stats);
-}
-
 /*
- * Count a packet of @len bytes in, and with @out also out: the packet
- * path's counters in one update.
+ * Count a packet of @len bytes in (with @in) and out (with @out): its
+ * packet and byte counters in one update.
  */
 static inline void fos_flow_stat_pkt(struct fos_flow *f, unsigned int len,
-				     bool out)
+				     bool in, bool out)
 {
 	struct fos_flow_pcpu *s = get_cpu_ptr(f->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->cnt[FLOWSTREAM_FOS_STAT_PACKETS_IN]);
-	u64_stats_add(&s->cnt[FLOWSTREAM_FOS_STAT_BYTES_IN], len);
+	if (in) {
+		u64_stats_inc(&s->cnt[FLOWSTREAM_FOS_STAT_PACKETS_IN]);
+		u64_stats_add(&s->cnt[FLOWSTREAM_FOS_STAT_BYTES_IN], len);
+	}
 	if (out) {
 		u64_stats_inc(&s->cnt[FLOWSTREAM_FOS_STAT_PACKETS_OUT]);
 		u64_stats_add(&s->cnt[FLOWSTREAM_FOS_STAT_BYTES_OUT], len);

@@ -160,34 +160,31 @@ static void fos_output(struct fos_flow *f, struct sk_buff *skb)
 	}
 	/* The IP layer's control block is intact; ours is in its tail. */
 	memset(cb, 0, sizeof(*cb));
-	fos_flow_stat_add2(f, FLOWSTREAM_FOS_STAT_PACKETS_OUT, 1,
-			   FLOWSTREAM_FOS_STAT_BYTES_OUT, len);
+	fos_flow_stat_pkt(f, len, false, true);
 	fn->okfn[idx](fn->net, NULL, skb);
 }
 
 /* Packets sent with BHs off at a time. */
 #define FOS_SEND_BATCH	32
-/* fos_send_upto(): as far as every PM has released. */
-#define FOS_SENDABLE	U64_MAX
 
 /*
- * Send (or, with @drop, drop as @why) every unit of @s from the merger's
- * position to @upto.
+ * Send every unit of @s from the merger's position as far as every PM has
+ * released; with @drop, drop every unit @s holds instead, as @why.
  */
-static void fos_send_upto(struct fos_session *s, u64 upto, bool drop,
-			  enum flowstream_fos_stat why)
+static void fos_send(struct fos_session *s, bool drop,
+		     enum flowstream_fos_stat why)
 {
 	struct fos_flow *f = s->flow;
 	struct sk_buff_head q;
 	struct sk_buff *skb;
-	unsigned int n = 0;
-	u64 i;
+	unsigned int n;
+	u64 i, upto;
 
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&s->lock);
 	if (drop)
 		upto = s->w.tail;
-	else if (upto == FOS_SENDABLE)
+	else
 		upto = s->dead ? s->w.sent : fos_win_sendable(&f->pipe.l, &s->w);
 	for (i = s->w.sent; i < upto; i++) {
 		skb = s->ring[i & (s->ring_size - 1)];
@@ -207,17 +204,13 @@ static void fos_send_upto(struct fos_session *s, u64 upto, bool drop,
 		}
 		return;
 	}
-	while ((skb = __skb_dequeue(&q))) {
-		if (!n) {
-			local_bh_disable();
-			rcu_read_lock();
-		}
-		fos_output(f, skb);
-		if (++n == FOS_SEND_BATCH || skb_queue_empty(&q)) {
-			rcu_read_unlock();
-			local_bh_enable();
-			n = 0;
-		}
+	while (!skb_queue_empty(&q)) {
+		local_bh_disable();
+		rcu_read_lock();
+		for (n = 0; n < FOS_SEND_BATCH && (skb = __skb_dequeue(&q)); n++)
+			fos_output(f, skb);
+		rcu_read_unlock();
+		local_bh_enable();
 	}
 }
 
@@ -239,7 +232,7 @@ void fos_send_all(struct fos_session *s, bool drop,
 		if (n)
 			fos_flow_stat_add(f, why, n);
 	}
-	fos_send_upto(s, 0, drop, why);
+	fos_send(s, drop, why);
 }
 
 static void fos_merge(struct fos_session *s)
@@ -250,7 +243,7 @@ static void fos_merge(struct fos_session *s)
 	/* Units pushed after this point queue the session again. */
 	smp_mb__after_atomic();
 	down_read(&f->pipe_sem);
-	fos_send_upto(s, FOS_SENDABLE, false, 0);
+	fos_send(s, false, 0);
 	up_read(&f->pipe_sem);
 }
 

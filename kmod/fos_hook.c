@@ -224,7 +224,7 @@ static unsigned int fos_hook(void *priv, struct sk_buff *skb,
 	s->last = jiffies;
 	fast = !READ_ONCE(f->npms) && s->w.sent == s->w.tail &&
 	       f->stream != FLOWSTREAM_STREAM_TCP;
-	fos_flow_stat_pkt(f, skb->len, fast);
+	fos_flow_stat_pkt(f, skb->len, true, fast);
 	if (fast) {
 		spin_unlock(&s->lock);
 		fos_sess_put(s);
@@ -250,7 +250,7 @@ static unsigned int fos_hook(void *priv, struct sk_buff *skb,
 	return NF_STOLEN;
 
 give_up:
-	fos_flow_stat_pkt(f, skb->len, false);
+	fos_flow_stat_pkt(f, skb->len, true, false);
 	return fos_give_up(f, why);
 }
 
