@@ -1,0 +1,1542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The prefix load balancer's algorithm (CHANGE D3.2 section 2.2.4), in
+ * userspace: greedy best fit over the binary prefix tree, and rebalancing
+ * that moves little traffic. See balance.h for the interface and
+ * Documentation/balancer.rst for the algorithm.
+ *
+ * Everything runs on one binary trie per call, IPv4 and IPv6 side by side
+ * (node 0 is 0.0.0.0/0, node 1 is ::/0). Nodes are created for the
+ * measured prefixes and their ancestors, and on demand when a prefix is
+ * split; they live in one array and are named by index, so that nothing
+ * depends on pointers. Loads are integers, so sums do not depend on the
+ * order of the input; every choice breaks ties by prefix order or host
+ * id.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "balance.h"
+
+#define OWN_NONE	(-1)	/* the default host's region */
+#define OWN_ORPHAN	(-2)	/* a rule of a host that left */
+#define OWN_POOL	(-3)	/* taken off a host, not yet placed */
+
+/* Results of uniform() (prefix merging). */
+#define U_ANY		(-10)	/* no traffic and no rule: fits any host */
+#define U_DEF		(-11)	/* the default host's, with traffic */
+#define U_MIXED		(-12)
+
+/* A carved piece may be this much larger than what it has to take. */
+#define CARVE_SLACK	0.25
+
+struct bal_entry {
+	struct bal_prefix p;
+	uint64_t load;
+};
+
+struct bal_traffic {
+	struct bal_entry *e;
+	size_t n;
+	size_t cap;
+	uint64_t sum;
+};
+
+struct node {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t fam;		/* 0: IPv4, 1: IPv6 */
+	uint8_t measured;
+	uint8_t info;		/* measured, or something measured inside */
+	uint8_t has_prev;
+	uint64_t mass;		/* measured traffic inside (m if measured) */
+	double u;		/* share of the space with no measurement */
+	uint64_t eff;		/* the load the model gives it */
+	int32_t parent;
+	int32_t child[2];
+	int32_t owner;		/* host index or OWN_* */
+	uint32_t prev_id;	/* the previous rule's host, if has_prev */
+	uint32_t nmark;		/* nodes below with owner != OWN_NONE */
+	uint32_t nprev;		/* nodes below with has_prev */
+};
+
+struct heap;
+typedef int (*heap_before_t)(const struct heap *h, int32_t a, int32_t b);
+
+struct heap {
+	int32_t *a;
+	size_t n;
+	size_t cap;
+	heap_before_t before;
+	struct ctx *c;
+};
+
+struct ctx {
+	struct node *n;
+	size_t nn;
+	size_t ncap;
+	struct bal_host *h;	/* by id */
+	size_t nh;
+	double *due;
+	int64_t *load;
+	uint64_t total;
+	double maxi;
+	double target;
+	double chunk_abs;
+	int def;
+	int pool_on_def;	/* assign: the pool is the default's region */
+	int64_t def_committed;	/* assign: placed on the default for good */
+	uint64_t floor_load;
+	int32_t floor_node;
+	int32_t *singles;	/* the measured single addresses */
+	size_t nsingles;
+	struct heap pool;
+	struct heap recv;
+	struct bal_move *moves;
+	size_t nmoves;
+	size_t mcap;
+	uint64_t moved;
+};
+
+static unsigned int fam_bits(unsigned int fam)
+{
+	return fam ? 128 : 32;
+}
+
+static int getbit(const uint8_t *addr, unsigned int i)
+{
+	return (addr[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* Prefixes */
+
+static int prefix_valid(const struct bal_prefix *p)
+{
+	unsigned int bits, i;
+
+	if (p->family == AF_INET)
+		bits = 32;
+	else if (p->family == AF_INET6)
+		bits = 128;
+	else
+		return 0;
+	if (p->len > bits)
+		return 0;
+	for (i = p->len; i < 128; i++)
+		if (getbit(p->addr, i))
+			return 0;
+	return 1;
+}
+
+int bal_prefix_cmp(const struct bal_prefix *a, const struct bal_prefix *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	r = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (r)
+		return r;
+	return (int)a->len - (int)b->len;
+}
+
+int bal_prefix_parse(const char *s, struct bal_prefix *p)
+{
+	char buf[64], *slash, *end;
+	unsigned long len;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	memset(p, 0, sizeof(*p));
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, p->addr) == 1) {
+		p->family = AF_INET;
+		p->len = 32;
+	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
+		p->family = AF_INET6;
+		p->len = 128;
+	} else {
+		return -EINVAL;
+	}
+	if (slash) {
+		if (!slash[1])
+			return -EINVAL;
+		len = strtoul(slash + 1, &end, 10);
+		if (*end || len > p->len)
+			return -EINVAL;
+		p->len = len;
+	}
+	return prefix_valid(p) ? 0 : -EINVAL;
+}
+
+char *bal_prefix_format(const struct bal_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family, p->addr, a, sizeof(a)))
+		strcpy(a, "?");
+	snprintf(buf, len, "%s/%u", a, p->len);
+	return buf;
+}
+
+static void node_prefix(const struct node *x, struct bal_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = x->fam ? AF_INET6 : AF_INET;
+	p->len = x->len;
+	memcpy(p->addr, x->addr, sizeof(p->addr));
+}
+
+/* The prefix order of two nodes (they are never the same prefix). */
+static int node_cmp(const struct ctx *c, int32_t a, int32_t b)
+{
+	const struct node *x = &c->n[a], *y = &c->n[b];
+	int r;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	r = memcmp(x->addr, y->addr, sizeof(x->addr));
+	if (r)
+		return r;
+	return (int)x->len - (int)y->len;
+}
+
+/* Traffic */
+
+void bal_config_init(struct bal_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_imbalance = 1.1;
+	cfg->target = 1.05;
+	cfg->chunk = 0.5;
+}
+
+struct bal_traffic *bal_traffic_new(void)
+{
+	return calloc(1, sizeof(struct bal_traffic));
+}
+
+void bal_traffic_free(struct bal_traffic *t)
+{
+	if (!t)
+		return;
+	free(t->e);
+	free(t);
+}
+
+int bal_traffic_add(struct bal_traffic *t, const struct bal_prefix *p,
+		    uint64_t load)
+{
+	struct bal_entry *e;
+
+	if (!prefix_valid(p) || load > BAL_LOAD_MAX)
+		return -EINVAL;
+	if (t->sum + load > BAL_TOTAL_MAX)
+		return -EOVERFLOW;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+
+		e = realloc(t->e, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		t->e = e;
+		t->cap = cap;
+	}
+	t->e[t->n].p = *p;
+	t->e[t->n].load = load;
+	t->n++;
+	t->sum += load;
+	return 0;
+}
+
+/* The trie */
+
+static int32_t node_new(struct ctx *c, int32_t parent, int bit)
+{
+	struct node *x;
+	int32_t i;
+
+	if (c->nn == c->ncap) {
+		size_t cap = c->ncap ? 2 * c->ncap : 1024;
+
+		x = realloc(c->n, cap * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		c->n = x;
+		c->ncap = cap;
+	}
+	i = c->nn++;
+	x = &c->n[i];
+	memset(x, 0, sizeof(*x));
+	x->parent = parent;
+	x->child[0] = -1;
+	x->child[1] = -1;
+	x->owner = OWN_NONE;
+	x->u = 1;
+	if (parent >= 0) {
+		const struct node *p = &c->n[parent];
+
+		memcpy(x->addr, p->addr, sizeof(x->addr));
+		x->fam = p->fam;
+		x->len = p->len + 1;
+		if (bit)
+			x->addr[p->len / 8] |= 0x80 >> (p->len % 8);
+		c->n[parent].child[bit] = i;
+	}
+	return i;
+}
+
+static int trie_init(struct ctx *c)
+{
+	if (node_new(c, -1, 0) < 0 || node_new(c, -1, 0) < 0)
+		return -ENOMEM;
+	c->n[1].fam = 1;
+	return 0;
+}
+
+/*
+ * Bottom up: what is measured inside each node. mass is the measured
+ * traffic of the outermost measured nodes inside, u the share of the
+ * node's address space that no measurement covers.
+ */
+static void trie_sum(struct ctx *c, int32_t x)
+{
+	uint64_t mass = 0;
+	double u = 0;
+	int info = 0, i;
+
+	for (i = 0; i < 2; i++) {
+		int32_t y = c->n[x].child[i];
+
+		if (y >= 0)
+			trie_sum(c, y);
+		if (y >= 0 && c->n[y].info) {
+			info = 1;
+			mass += c->n[y].mass;
+			u += c->n[y].u / 2;
+		} else {
+			u += 0.5;
+		}
+	}
+	if (c->n[x].measured) {
+		c->n[x].info = 1;
+		c->n[x].u = 0;
+	} else {
+		c->n[x].info = info;
+		c->n[x].mass = mass;
+		c->n[x].u = info ? u : 1;
+	}
+}
+
+static int entry_cmp(const void *a, const void *b, void *arg)
+{
+	const struct bal_entry *e = arg;
+
+	return bal_prefix_cmp(&e[*(const uint32_t *)a].p,
+			      &e[*(const uint32_t *)b].p);
+}
+
+/* The number of leading bits @a and @b share, at most @max. */
+static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
+				unsigned int max)
+{
+	unsigned int i = 0;
+
+	while (i < max && a[i / 8] == b[i / 8] && i + 8 <= max)
+		i += 8;
+	while (i < max && getbit(a, i) == getbit(b, i))
+		i++;
+	return i;
+}
+
+/*
+ * The trie of the measured prefixes, inserted in prefix order, each from
+ * where its path leaves the previous one's: the nodes are laid out in
+ * depth-first order, and the result is the same for any input order.
+ */
+static int trie_build(struct ctx *c, const struct bal_traffic *t)
+{
+	int32_t path[129];
+	const struct bal_prefix *last = NULL;
+	size_t i, need = c->nn + 2;
+	uint32_t *ord;
+	int r;
+
+	r = trie_init(c);
+	if (r)
+		return r;
+	ord = malloc((t->n + 1) * sizeof(*ord));
+	if (!ord)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++)
+		ord[i] = i;
+	qsort_r(ord, t->n, sizeof(*ord), entry_cmp, t->e);
+	/* room for every node at once: what the paths do not share */
+	for (i = 0; i < t->n; i++) {
+		const struct bal_prefix *p = &t->e[ord[i]].p;
+		unsigned int d = 0;
+
+		if (last && last->family == p->family)
+			d = common_bits(last->addr, p->addr,
+					last->len < p->len ? last->len : p->len);
+		need += p->len - d;
+		last = p;
+	}
+	last = NULL;
+	if (need > c->ncap) {
+		struct node *n = realloc(c->n, need * sizeof(*n));
+
+		if (!n) {
+			free(ord);
+			return -ENOMEM;
+		}
+		c->n = n;
+		c->ncap = need;
+	}
+	for (i = 0; i < t->n && !r; i++) {
+		const struct bal_prefix *p = &t->e[ord[i]].p;
+		unsigned int d = 0;
+		int32_t x;
+
+		if (last && last->family == p->family)
+			d = common_bits(last->addr, p->addr,
+					last->len < p->len ? last->len : p->len);
+		x = d ? path[d] : p->family == AF_INET6;
+		path[0] = p->family == AF_INET6;
+		for (; d < p->len; d++) {
+			int b = getbit(p->addr, d);
+			int32_t y = c->n[x].child[b];
+
+			if (y < 0) {
+				y = node_new(c, x, b);
+				if (y < 0) {
+					r = y;
+					break;
+				}
+			}
+			x = y;
+			path[d + 1] = x;
+		}
+		if (r)
+			break;
+		if (c->n[x].measured)
+			r = -EEXIST;
+		c->n[x].measured = 1;
+		c->n[x].mass = t->e[ord[i]].load;
+		last = p;
+	}
+	free(ord);
+	if (r)
+		return r;
+	for (i = 0; i < 2; i++) {
+		trie_sum(c, i);
+		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
+	}
+	c->total = c->n[0].eff + c->n[1].eff;
+	return 0;
+}
+
+/*
+ * Give both children of @x their load, creating them if need be. The
+ * measured traffic inside each child is kept when the parent's load holds
+ * it; more than the parent's load is scaled down to it (clamped); the
+ * rest of the parent's load is spread over the space that no measurement
+ * covers, in proportion to its size, or, when measurements cover all of
+ * it, in proportion to them. A node with nothing measured inside is split
+ * evenly.
+ */
+static int split(struct ctx *c, int32_t x)
+{
+	uint64_t e, mass[2], m, e0;
+	double u[2], us;
+	int i;
+
+	if (c->n[x].len >= fam_bits(c->n[x].fam))
+		return -EINVAL;
+	for (i = 0; i < 2; i++) {
+		if (c->n[x].child[i] < 0 && node_new(c, x, i) < 0)
+			return -ENOMEM;
+	}
+	e = c->n[x].eff;
+	for (i = 0; i < 2; i++) {
+		const struct node *y = &c->n[c->n[x].child[i]];
+
+		mass[i] = y->info ? y->mass : 0;
+		u[i] = y->info ? y->u : 1;
+	}
+	m = mass[0] + mass[1];
+	us = u[0] + u[1];
+	if (!e) {
+		e0 = 0;
+	} else if (!c->n[x].info || (m == 0 && (us == 0 || u[0] == u[1]))) {
+		e0 = e - e / 2;
+	} else if (m >= e || us == 0) {
+		e0 = (unsigned __int128)e * mass[0] / m;
+	} else {
+		uint64_t rest = e - m, r0;
+
+		if (u[0] == u[1])
+			r0 = rest - rest / 2;
+		else
+			r0 = (uint64_t)((double)rest * (u[0] / us));
+		if (r0 > rest)
+			r0 = rest;
+		e0 = mass[0] + r0;
+	}
+	c->n[c->n[x].child[0]].eff = e0;
+	c->n[c->n[x].child[1]].eff = e - e0;
+	return 0;
+}
+
+/* The node of @p with its load, splitting the way down. */
+static int32_t trie_locate(struct ctx *c, const struct bal_prefix *p)
+{
+	int32_t x = p->family == AF_INET6;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < p->len; i++) {
+		r = split(c, x);
+		if (r)
+			return r;
+		x = c->n[x].child[getbit(p->addr, i)];
+	}
+	return x;
+}
+
+int bal_traffic_load(const struct bal_traffic *t, const struct bal_prefix *p,
+		     uint64_t *load)
+{
+	struct ctx c;
+	int32_t x;
+	int r;
+
+	if (!prefix_valid(p))
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	r = trie_build(&c, t);
+	if (!r) {
+		x = trie_locate(&c, p);
+		if (x < 0)
+			r = x;
+		else
+			*load = c.n[x].eff;
+	}
+	free(c.n);
+	return r;
+}
+
+/* Markers: the rules being built (owner) and the previous ones. */
+
+static void set_owner(struct ctx *c, int32_t x, int32_t owner)
+{
+	int was = c->n[x].owner != OWN_NONE, is = owner != OWN_NONE;
+	int32_t y;
+
+	c->n[x].owner = owner;
+	if (was == is)
+		return;
+	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
+		c->n[y].nmark += is ? 1 : -1;
+}
+
+static void set_prev(struct ctx *c, int32_t x, uint32_t id)
+{
+	int32_t y;
+
+	c->n[x].has_prev = 1;
+	c->n[x].prev_id = id;
+	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
+		c->n[y].nprev++;
+}
+
+/* Heaps */
+
+static int heap_push(struct heap *h, int32_t v)
+{
+	size_t i;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 256;
+		int32_t *a = realloc(h->a, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		h->a = a;
+		h->cap = cap;
+	}
+	i = h->n++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!h->before(h, v, h->a[p]))
+			break;
+		h->a[i] = h->a[p];
+		i = p;
+	}
+	h->a[i] = v;
+	return 0;
+}
+
+static void heap_sift(struct heap *h, size_t i)
+{
+	int32_t v = h->a[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, best = l;
+
+		if (l >= h->n)
+			break;
+		if (l + 1 < h->n && h->before(h, h->a[l + 1], h->a[l]))
+			best = l + 1;
+		if (!h->before(h, h->a[best], v))
+			break;
+		h->a[i] = h->a[best];
+		i = best;
+	}
+	h->a[i] = v;
+}
+
+static int32_t heap_pop(struct heap *h)
+{
+	int32_t v = h->a[0];
+
+	h->a[0] = h->a[--h->n];
+	if (h->n)
+		heap_sift(h, 0);
+	return v;
+}
+
+static void heap_build(struct heap *h)
+{
+	size_t i;
+
+	for (i = h->n / 2; i-- > 0;)
+		heap_sift(h, i);
+}
+
+/*
+ * Single addresses first (they cannot be split, so they go while hosts
+ * still have room), then the heaviest leaf; among equals, the first in
+ * prefix order.
+ */
+static int leaf_before(const struct heap *h, int32_t a, int32_t b)
+{
+	const struct ctx *c = h->c;
+	int sa = c->n[a].len == fam_bits(c->n[a].fam);
+	int sb = c->n[b].len == fam_bits(c->n[b].fam);
+
+	if (sa != sb)
+		return sa;
+	if (c->n[a].eff != c->n[b].eff)
+		return c->n[a].eff > c->n[b].eff;
+	return node_cmp(c, a, b) < 0;
+}
+
+/* The most unused capacity first; among equals, the lowest id. */
+static int host_before(const struct heap *h, int32_t a, int32_t b)
+{
+	const struct ctx *c = h->c;
+	double ua = c->due[a] - c->load[a], ub = c->due[b] - c->load[b];
+
+	if (ua != ub)
+		return ua > ub;
+	return a < b;
+}
+
+/* Hosts */
+
+static int host_cmp(const void *a, const void *b)
+{
+	const struct bal_host *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int host_find(const struct ctx *c, uint32_t id)
+{
+	size_t lo = 0, hi = c->nh;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->h[mid].id == id)
+			return mid;
+		if (c->h[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/*
+ * The heaviest measured single address (/32, /128) sets the floor: no
+ * assignment puts it on a host with more than the largest due share.
+ */
+static int floor_scan(struct ctx *c)
+{
+	size_t i, n = c->nn;
+	int32_t x;
+
+	for (i = 0; i < n; i++) {
+		struct bal_prefix p;
+		int32_t *a;
+
+		if (!c->n[i].measured || c->n[i].len != fam_bits(c->n[i].fam))
+			continue;
+		node_prefix(&c->n[i], &p);
+		x = trie_locate(c, &p);
+		if (x < 0)
+			return x;
+		a = realloc(c->singles, (c->nsingles + 1) * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		c->singles = a;
+		c->singles[c->nsingles++] = x;
+		if (c->n[x].eff > c->floor_load ||
+		    (c->n[x].eff == c->floor_load && c->floor_node >= 0 &&
+		     node_cmp(c, x, c->floor_node) < 0)) {
+			c->floor_load = c->n[x].eff;
+			c->floor_node = x;
+		}
+	}
+	return 0;
+}
+
+static double floor_of(const struct ctx *c)
+{
+	double dmax = 0;
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		if (c->due[i] > dmax)
+			dmax = c->due[i];
+	if (!c->floor_load || c->floor_load / dmax < 1)
+		return 1;
+	return c->floor_load / dmax;
+}
+
+static int ctx_init(struct ctx *c, const struct bal_config *cfg,
+		    const struct bal_host *hosts, size_t nhosts,
+		    const struct bal_traffic *t)
+{
+	struct bal_config def;
+	double caps = 0;
+	size_t i;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->floor_node = -1;
+	c->pool.before = leaf_before;
+	c->pool.c = c;
+	c->recv.before = host_before;
+	c->recv.c = c;
+	if (!cfg) {
+		bal_config_init(&def);
+		cfg = &def;
+	}
+	if (!(cfg->max_imbalance >= 1) || !(cfg->target >= 1) ||
+	    cfg->target > cfg->max_imbalance || !(cfg->chunk >= 0) ||
+	    !nhosts || nhosts > INT32_MAX)
+		return -EINVAL;
+	c->maxi = cfg->max_imbalance;
+	c->target = cfg->target;
+	c->h = malloc(nhosts * sizeof(*c->h));
+	c->due = calloc(nhosts, sizeof(*c->due));
+	c->load = calloc(nhosts, sizeof(*c->load));
+	if (!c->h || !c->due || !c->load)
+		return -ENOMEM;
+	memcpy(c->h, hosts, nhosts * sizeof(*c->h));
+	c->nh = nhosts;
+	qsort(c->h, nhosts, sizeof(*c->h), host_cmp);
+	for (i = 0; i < nhosts; i++) {
+		if (!c->h[i].capacity || (i && c->h[i].id == c->h[i - 1].id))
+			return -EINVAL;
+		caps += c->h[i].capacity;
+	}
+	r = trie_build(c, t);
+	if (r)
+		return r;
+	for (i = 0; i < nhosts; i++)
+		c->due[i] = (double)c->total * c->h[i].capacity / caps;
+	c->chunk_abs = cfg->chunk * c->total / nhosts;
+	r = floor_scan(c);
+	if (r)
+		return r;
+	if (cfg->has_default_host) {
+		c->def = host_find(c, cfg->default_host);
+		if (c->def < 0)
+			return -EINVAL;
+	} else {
+		c->def = 0;
+		for (i = 1; i < nhosts; i++)
+			if (c->h[i].capacity > c->h[c->def].capacity)
+				c->def = i;
+	}
+	return 0;
+}
+
+static void ctx_free(struct ctx *c)
+{
+	free(c->n);
+	free(c->h);
+	free(c->due);
+	free(c->load);
+	free(c->pool.a);
+	free(c->recv.a);
+	free(c->moves);
+	free(c->singles);
+}
+
+/* Placing leaves */
+
+static void place(struct ctx *c, int32_t x, int host)
+{
+	int64_t e = c->n[x].eff;
+
+	if (c->pool_on_def)
+		c->load[c->def] -= e;
+	c->load[host] += e;
+	set_owner(c, x, host == c->def ? OWN_NONE : host);
+}
+
+/*
+ * A single address that fits nowhere: it goes where it leaves the
+ * smallest ratio, the default host first among equals, and sets the
+ * floor.
+ */
+static void place_stuck(struct ctx *c, int32_t x)
+{
+	int64_t e = c->n[x].eff;
+	double best = 0;
+	int h = -1;
+	size_t i;
+
+	if ((uint64_t)e > c->floor_load) {
+		c->floor_load = e;
+		c->floor_node = x;
+	}
+	for (i = 0; i <= c->nh; i++) {
+		int k = i ? (int)i - 1 : c->def;
+		int64_t base = c->load[k];
+		double r;
+
+		if (i && k == c->def)
+			continue;
+		if (k == c->def && c->pool_on_def)
+			base = c->def_committed;
+		r = (base + e) / c->due[k];
+		if (h < 0 || r < best) {
+			best = r;
+			h = k;
+		}
+	}
+	place(c, x, h);
+	if (h == c->def && c->pool_on_def)
+		c->def_committed += e;
+	heap_build(&c->recv);
+}
+
+/*
+ * Offer the heaviest leaf of the pool to the receiving host with the most
+ * unused capacity: it takes the leaf if the leaf fits under its due share
+ * (a leaf of at least the chunk threshold) or under target times its
+ * share (a smaller one); otherwise the leaf is split and its children go
+ * back to the pool. In assign mode the pool is the default host's region
+ * and the run stops as soon as the default host is within the target.
+ */
+static int distribute(struct ctx *c)
+{
+	int r, i;
+
+	while (c->pool.n) {
+		int32_t x;
+		int64_t e;
+		int h;
+
+		if (c->pool_on_def &&
+		    c->load[c->def] <= c->target * c->due[c->def])
+			break;
+		x = heap_pop(&c->pool);
+		e = c->n[x].eff;
+		h = c->recv.n ? c->recv.a[0] : -1;
+		if (h >= 0) {
+			double lim = c->due[h];
+
+			if (e < c->chunk_abs)
+				lim *= c->target;
+			if (c->load[h] + e <= lim) {
+				place(c, x, h);
+				heap_sift(&c->recv, 0);
+				continue;
+			}
+		}
+		if (c->n[x].len == fam_bits(c->n[x].fam)) {
+			place_stuck(c, x);
+			continue;
+		}
+		r = split(c, x);
+		if (r)
+			return r;
+		if (!c->pool_on_def)
+			set_owner(c, x, OWN_NONE);
+		for (i = 0; i < 2; i++) {
+			int32_t y = c->n[x].child[i];
+
+			if (!c->n[y].eff)
+				continue;
+			if (!c->pool_on_def)
+				set_owner(c, y, OWN_POOL);
+			r = heap_push(&c->pool, y);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Merging: sibling prefixes of one host become their parent. */
+
+static int combine(int a, int b)
+{
+	if (a == U_ANY)
+		return b;
+	if (b == U_ANY)
+		return a;
+	return a == b ? a : U_MIXED;
+}
+
+/*
+ * What the subtree of @x holds: one host's traffic (then @x carries that
+ * host's rule and nothing below it does), the default host's, nothing
+ * (U_ANY) or a mix. Rules of the default host and rules without traffic
+ * are dropped.
+ */
+static int uniform(struct ctx *c, int32_t x, int *err)
+{
+	int32_t o = c->n[x].owner;
+	int a, b, r, i;
+
+	if (o == c->def) {
+		set_owner(c, x, OWN_NONE);
+		o = OWN_NONE;
+	}
+	if (o >= 0) {
+		if (c->n[x].eff)
+			return o;
+		set_owner(c, x, OWN_NONE);
+		return U_ANY;
+	}
+	if (!c->n[x].nmark)
+		return c->n[x].eff ? U_DEF : U_ANY;
+	*err = split(c, x);
+	if (*err)
+		return U_MIXED;
+	a = uniform(c, c->n[x].child[0], err);
+	b = uniform(c, c->n[x].child[1], err);
+	if (*err)
+		return U_MIXED;
+	r = combine(a, b);
+	if (r >= 0) {
+		for (i = 0; i < 2; i++)
+			set_owner(c, c->n[x].child[i], OWN_NONE);
+		set_owner(c, x, r);
+	}
+	return r;
+}
+
+static int merge(struct ctx *c)
+{
+	int err = 0, i;
+
+	for (i = 0; i < 2 && !err; i++)
+		uniform(c, i, &err);
+	return err;
+}
+
+/* Results */
+
+/* Every host's load under the markers; the region is @region's. */
+static int walk_loads(struct ctx *c, int32_t x, int region, int64_t *other)
+{
+	int32_t o = c->n[x].owner;
+	int r, i;
+
+	if (o >= 0) {
+		c->load[o] += c->n[x].eff;
+		return 0;
+	}
+	if (o != OWN_NONE || !c->n[x].nmark) {
+		if (o == OWN_NONE && region >= 0)
+			c->load[region] += c->n[x].eff;
+		else
+			*other += c->n[x].eff;
+		return 0;
+	}
+	r = split(c, x);
+	for (i = 0; i < 2 && !r; i++)
+		r = walk_loads(c, c->n[x].child[i], region, other);
+	return r;
+}
+
+static int loads(struct ctx *c, int region, int64_t *other)
+{
+	int r = 0, i;
+
+	*other = 0;
+	memset(c->load, 0, c->nh * sizeof(*c->load));
+	for (i = 0; i < 2 && !r; i++)
+		r = walk_loads(c, i, region, other);
+	return r;
+}
+
+static double ratio(const struct ctx *c, size_t i)
+{
+	if (!c->total)
+		return 1;
+	return c->load[i] / c->due[i];
+}
+
+static double imbalance(const struct ctx *c)
+{
+	double m = 0;
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		if (ratio(c, i) > m)
+			m = ratio(c, i);
+	return m;
+}
+
+static void collect_rules(struct ctx *c, int32_t x, struct bal_result *res)
+{
+	int i;
+
+	if (c->n[x].owner >= 0) {
+		struct bal_rule *rl = &res->rules[res->nrules++];
+
+		node_prefix(&c->n[x], &rl->prefix);
+		rl->host = c->h[c->n[x].owner].id;
+		rl->load = c->n[x].eff;
+		res->hosts[c->n[x].owner].nprefixes++;
+		return;
+	}
+	if (!c->n[x].nmark)
+		return;
+	for (i = 0; i < 2; i++)
+		if (c->n[x].child[i] >= 0)
+			collect_rules(c, c->n[x].child[i], res);
+}
+
+static int fill_result(struct ctx *c, struct bal_result *res)
+{
+	int64_t other;
+	size_t i, nmark;
+	int r;
+
+	r = loads(c, c->def, &other);
+	if (r)
+		return r;
+	res->default_host = c->h[c->def].id;
+	res->total = c->total;
+	nmark = c->n[0].nmark + c->n[1].nmark + 2;
+	res->rules = calloc(nmark, sizeof(*res->rules));
+	res->hosts = calloc(c->nh, sizeof(*res->hosts));
+	if (!res->rules || !res->hosts)
+		return -ENOMEM;
+	res->nhosts = c->nh;
+	for (i = 0; i < c->nh; i++) {
+		struct bal_host_stat *s = &res->hosts[i];
+
+		s->id = c->h[i].id;
+		s->capacity = c->h[i].capacity;
+		s->load = c->load[i];
+		s->due = c->due[i];
+		s->ratio = ratio(c, i);
+		s->is_default = (int)i == c->def;
+	}
+	for (i = 0; i < 2; i++)
+		collect_rules(c, i, res);
+	res->imbalance = imbalance(c);
+	res->floor = 1;
+	if (c->floor_node >= 0) {
+		node_prefix(&c->n[c->floor_node], &res->floor_prefix);
+		res->floor_load = c->floor_load;
+		res->floor = floor_of(c);
+	}
+	if (res->floor > c->maxi)
+		res->flags |= BAL_UNREACHABLE;
+	if (res->imbalance > c->maxi)
+		res->flags |= BAL_OVER_MAX;
+	return 0;
+}
+
+int bal_assign(const struct bal_config *cfg, const struct bal_host *hosts,
+	       size_t nhosts, const struct bal_traffic *t,
+	       struct bal_result *res)
+{
+	struct ctx c;
+	size_t i;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = ctx_init(&c, cfg, hosts, nhosts, t);
+	if (r)
+		goto out;
+	if (nhosts > 1 && c.total) {
+		c.pool_on_def = 1;
+		c.load[c.def] = c.total;
+		for (i = 0; i < 2 && !r; i++)
+			if (c.n[i].eff)
+				r = heap_push(&c.pool, i);
+		for (i = 0; i < nhosts && !r; i++)
+			if ((int)i != c.def)
+				r = heap_push(&c.recv, i);
+		if (!r)
+			r = distribute(&c);
+	}
+	if (!r)
+		r = merge(&c);
+	if (!r)
+		r = fill_result(&c, res);
+out:
+	ctx_free(&c);
+	if (r)
+		bal_result_free(res);
+	return r;
+}
+
+/* Rebalancing */
+
+struct leaves {
+	int32_t *a;
+	size_t n;
+	size_t cap;
+};
+
+static int leaves_add(struct leaves *l, int32_t x)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		int32_t *a = realloc(l->a, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		l->a = a;
+		l->cap = cap;
+	}
+	l->a[l->n++] = x;
+	return 0;
+}
+
+/* The default host's region: the nodes with traffic outside every rule. */
+static int region_leaves(struct ctx *c, int32_t x, struct leaves *l)
+{
+	int r, i;
+
+	if (c->n[x].owner != OWN_NONE || !c->n[x].eff)
+		return 0;
+	if (!c->n[x].nmark)
+		return leaves_add(l, x);
+	r = split(c, x);
+	for (i = 0; i < 2 && !r; i++)
+		r = region_leaves(c, c->n[x].child[i], l);
+	return r;
+}
+
+/* The lightest first; among equals, the first in prefix order. */
+static int light_cmp(const void *a, const void *b, void *arg)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	const struct ctx *c = arg;
+
+	if (c->n[x].eff != c->n[y].eff)
+		return c->n[x].eff < c->n[y].eff ? -1 : 1;
+	return node_cmp(c, x, y);
+}
+
+/* By host, then the lightest first. */
+static int owner_cmp(const void *a, const void *b, void *arg)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	const struct ctx *c = arg;
+
+	if (c->n[x].owner != c->n[y].owner)
+		return c->n[x].owner < c->n[y].owner ? -1 : 1;
+	return light_cmp(a, b, arg);
+}
+
+/* Take @x off host @h into the pool. */
+static int take(struct ctx *c, int h, int32_t x)
+{
+	c->load[h] -= c->n[x].eff;
+	set_owner(c, x, OWN_POOL);
+	return heap_push(&c->pool, x);
+}
+
+/*
+ * Take at least @need (if @x holds it) and not much more out of @x, a
+ * prefix of host @h: @x whole if it is at most CARVE_SLACK above @need;
+ * otherwise split it and carve from the lighter child that holds @need,
+ * else the heavier one, else take the heavier whole and carve the rest
+ * from the lighter.
+ */
+static int carve(struct ctx *c, int h, int32_t x, int64_t need)
+{
+	int32_t y[2];
+	int r;
+
+	if (c->n[x].eff <= need * (1 + CARVE_SLACK) ||
+	    c->n[x].len == fam_bits(c->n[x].fam))
+		return take(c, h, x);
+	r = split(c, x);
+	if (r)
+		return r;
+	y[0] = c->n[x].child[0];
+	y[1] = c->n[x].child[1];
+	if (h != c->def) {
+		set_owner(c, x, OWN_NONE);
+		set_owner(c, y[0], h);
+		set_owner(c, y[1], h);
+	}
+	if (light_cmp(&y[1], &y[0], c) < 0) {
+		int32_t t = y[0];
+
+		y[0] = y[1];
+		y[1] = t;
+	}
+	if ((int64_t)c->n[y[0]].eff >= need)
+		return carve(c, h, y[0], need);
+	if ((int64_t)c->n[y[1]].eff >= need)
+		return carve(c, h, y[1], need);
+	r = take(c, h, y[1]);
+	if (r)
+		return r;
+	return carve(c, h, y[0], need - c->n[y[1]].eff);
+}
+
+/*
+ * Take @need off host @h, whose prefixes are the @n in @a, lightest
+ * first: the smallest sufficient prefix first.
+ */
+static int shed(struct ctx *c, int h, int64_t need, int32_t *a, size_t n)
+{
+	size_t i;
+	int r;
+
+	while (need > 0 && n) {
+		for (i = 0; i < n; i++)
+			if ((int64_t)c->n[a[i]].eff >= need)
+				return carve(c, h, a[i], need);
+		/* none holds it all: the heaviest whole */
+		n--;
+		need -= c->n[a[n]].eff;
+		r = take(c, h, a[n]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Take from each host its load above @level times its share. */
+static int shed_all(struct ctx *c, double level)
+{
+	struct leaves l = { 0 }, d = { 0 };
+	size_t i, j = 0;
+	int r = 0;
+
+	for (i = 0; i < c->nn && !r; i++)
+		if (c->n[i].owner >= 0 && c->n[i].eff)
+			r = leaves_add(&l, i);
+	for (i = 0; i < 2 && !r; i++)
+		r = region_leaves(c, i, &d);
+	if (r)
+		goto out;
+	qsort_r(l.a, l.n, sizeof(*l.a), owner_cmp, c);
+	qsort_r(d.a, d.n, sizeof(*d.a), light_cmp, c);
+	for (i = 0; i < c->nh && !r; i++) {
+		double ex = c->load[i] - level * c->due[i];
+		size_t k = j;
+
+		while (j < l.n && c->n[l.a[j]].owner == (int32_t)i)
+			j++;
+		if (c->load[i] <= 0 || ex <= 0)
+			r = heap_push(&c->recv, i);
+		else if ((int)i == c->def)
+			r = shed(c, i, (int64_t)ex + 1, d.a, d.n);
+		else
+			r = shed(c, i, (int64_t)ex + 1, l.a + k, j - k);
+	}
+out:
+	free(l.a);
+	free(d.a);
+	return r;
+}
+
+static int add_move(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
+{
+	struct bal_move *m;
+
+	if (c->nmoves == c->mcap) {
+		size_t cap = c->mcap ? 2 * c->mcap : 64;
+
+		m = realloc(c->moves, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		c->moves = m;
+		c->mcap = cap;
+	}
+	m = &c->moves[c->nmoves++];
+	node_prefix(&c->n[x], &m->prefix);
+	m->from = from;
+	m->to = to;
+	m->load = c->n[x].eff;
+	m->from_gone = host_find(c, from) < 0;
+	c->moved += m->load;
+	return 0;
+}
+
+/* The traffic whose host differs between the previous rules and ours. */
+static int walk_moves(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
+{
+	int r, i;
+
+	if (c->n[x].has_prev)
+		from = c->n[x].prev_id;
+	if (c->n[x].owner >= 0)
+		to = c->h[c->n[x].owner].id;
+	if (!c->n[x].nprev && !c->n[x].nmark) {
+		if (from == to || !c->n[x].eff)
+			return 0;
+		return add_move(c, x, from, to);
+	}
+	r = split(c, x);
+	for (i = 0; i < 2 && !r; i++)
+		r = walk_moves(c, c->n[x].child[i], from, to);
+	return r;
+}
+
+/*
+ * Whether a host is overloaded: above max_imbalance times its share, or,
+ * for a host that holds a measured single address heavier than that, by
+ * more than (max_imbalance - 1) times its share on top of the address,
+ * which no assignment can take off it. @region is the host of the
+ * default region.
+ */
+static int overloaded(struct ctx *c, int region)
+{
+	double *lim = calloc(c->nh, sizeof(*lim));
+	size_t i;
+	int over = 0;
+
+	if (!lim)
+		return -ENOMEM;
+	for (i = 0; i < c->nh; i++)
+		lim[i] = c->maxi * c->due[i];
+	for (i = 0; i < c->nsingles; i++) {
+		int32_t y = c->singles[i];
+		int h = region;
+		double l;
+
+		for (; y >= 0; y = c->n[y].parent)
+			if (c->n[y].owner != OWN_NONE) {
+				h = c->n[y].owner;
+				break;
+			}
+		if (h < 0)
+			continue;
+		l = c->n[c->singles[i]].eff + (c->maxi - 1) * c->due[h];
+		if (l > lim[h])
+			lim[h] = l;
+	}
+	for (i = 0; i < c->nh; i++)
+		if (c->load[i] > lim[i])
+			over = 1;
+	free(lim);
+	return over;
+}
+
+static int hosts_changed(const struct ctx *c, const struct bal_result *prev)
+{
+	size_t i;
+
+	if (prev->nhosts != c->nh)
+		return 1;
+	for (i = 0; i < c->nh; i++)
+		if (prev->hosts[i].id != c->h[i].id ||
+		    prev->hosts[i].capacity != c->h[i].capacity)
+			return 1;
+	return 0;
+}
+
+/* Load to shed if every host is brought down to @level times its share. */
+static double excess_at(const struct ctx *c, double level, int64_t pooled)
+{
+	double s = pooled;
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		if (c->load[i] > level * c->due[i])
+			s += c->load[i] - level * c->due[i];
+	return s;
+}
+
+static int insert_prev(struct ctx *c, const struct bal_result *prev)
+{
+	size_t i;
+
+	for (i = 0; i < prev->nrules; i++) {
+		const struct bal_rule *rl = &prev->rules[i];
+		int32_t x, y;
+		int h;
+
+		if (!prefix_valid(&rl->prefix))
+			return -EINVAL;
+		x = trie_locate(c, &rl->prefix);
+		if (x < 0)
+			return x;
+		if (c->n[x].has_prev || c->n[x].nprev)
+			return -EINVAL;
+		for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
+			if (c->n[y].has_prev)
+				return -EINVAL;
+		set_prev(c, x, rl->host);
+		h = host_find(c, rl->host);
+		set_owner(c, x, h >= 0 ? h : OWN_ORPHAN);
+	}
+	return 0;
+}
+
+static int rebalance(struct ctx *c, const struct bal_result *prev,
+		     struct bal_result *res)
+{
+	struct leaves l = { 0 };
+	double need, want = 0, level, lo, hi;
+	int pd = host_find(c, prev->default_host), over;
+	int64_t pooled;
+	size_t i;
+	int r, it;
+
+	if (pd >= 0)
+		c->def = pd;
+	r = insert_prev(c, prev);
+	if (r)
+		return r;
+	r = loads(c, pd >= 0 ? pd : OWN_ORPHAN, &pooled);
+	if (r)
+		return r;
+	res->imbalance_before = imbalance(c);
+	over = overloaded(c, pd);
+	if (over < 0)
+		return over;
+	if (!pooled && !hosts_changed(c, prev) && !over) {
+		r = fill_result(c, res);
+		res->flags |= BAL_UNCHANGED;
+		return r;
+	}
+
+	/* What has no host any more goes to the pool. */
+	if (pd < 0) {
+		for (i = 0; i < 2 && !r; i++)
+			r = region_leaves(c, i, &l);
+		for (i = 0; i < l.n && !r; i++) {
+			set_owner(c, l.a[i], OWN_POOL);
+			r = heap_push(&c->pool, l.a[i]);
+		}
+		free(l.a);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < c->nn; i++) {
+		if (c->n[i].owner == c->def) {
+			set_owner(c, i, OWN_NONE);
+		} else if (c->n[i].owner == OWN_ORPHAN) {
+			set_owner(c, i, c->n[i].eff ? OWN_POOL : OWN_NONE);
+			if (c->n[i].eff) {
+				r = heap_push(&c->pool, i);
+				if (r)
+					return r;
+			}
+		}
+	}
+	r = loads(c, c->def, &pooled);
+	if (r)
+		return r;
+
+	/*
+	 * Down to the target, or, to fill the hosts that have nothing up
+	 * to their share, down to the level that frees that much.
+	 */
+	level = c->target;
+	need = excess_at(c, level, pooled);
+	for (i = 0; i < c->nh; i++)
+		if (!c->load[i])
+			want += c->due[i];
+	if (want > need) {
+		lo = 0;
+		hi = c->target;
+		for (it = 0; it < 64; it++) {
+			double mid = (lo + hi) / 2;
+
+			if (excess_at(c, mid, pooled) >= want)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		level = lo;
+	}
+	res->min_move = (uint64_t)(want > need ? want : need);
+
+	r = shed_all(c, level);
+	if (r)
+		return r;
+	heap_build(&c->recv);
+	r = distribute(c);
+	if (!r)
+		r = merge(c);
+	if (!r)
+		r = fill_result(c, res);
+	for (i = 0; i < 2 && !r; i++)
+		r = walk_moves(c, i, prev->default_host, res->default_host);
+	if (r)
+		return r;
+	res->moves = c->moves;
+	res->nmoves = c->nmoves;
+	res->moved = c->moved;
+	c->moves = NULL;
+	return 0;
+}
+
+int bal_rebalance(const struct bal_config *cfg, const struct bal_result *prev,
+		  const struct bal_host *hosts, size_t nhosts,
+		  const struct bal_traffic *t, struct bal_result *res)
+{
+	struct ctx c;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = ctx_init(&c, cfg, hosts, nhosts, t);
+	if (!r)
+		r = rebalance(&c, prev, res);
+	ctx_free(&c);
+	if (r)
+		bal_result_free(res);
+	return r;
+}
+
+void bal_result_free(struct bal_result *res)
+{
+	free(res->rules);
+	free(res->hosts);
+	free(res->moves);
+	memset(res, 0, sizeof(*res));
+}
