@@ -184,14 +184,10 @@ void fs_events_work(struct work_struct *work);
 void fs_events_stop(void);
 
 /* acct_nl.c */
+extern const struct fs_nl_part fs_acct_nl;
 int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *snap,
 		   u64 seq);
-int fs_nl_get_record(struct sk_buff *skb, struct genl_info *info);
-int fs_nl_dump_records_start(struct netlink_callback *cb);
-int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb);
-int fs_nl_flush_records(struct sk_buff *skb, struct genl_info *info);
 extern const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1];
 extern const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
-extern const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1];
 
 #endif /* _FLOWSTREAM_ACCT_H */

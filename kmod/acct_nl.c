@@ -27,7 +27,7 @@ const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1] = {
 const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
 
 /* GET_RECORD and FLUSH_RECORDS */
-const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fs_record_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_RECORD] = NLA_POLICY_NESTED(fs_rec_policy),
 	[FLOWSTREAM_A_FILTER] = NLA_POLICY_NESTED(fs_flt_policy),
 };
@@ -228,7 +228,7 @@ static int fs_nl_parse_filter(struct nlattr *nest, struct fs_acct_filter *flt,
 
 #define FS_ACCT_OFF_MSG "flow accounting is off in this namespace"
 
-int fs_nl_get_record(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_get_record(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_rec_snap snap;
@@ -298,7 +298,7 @@ static struct fs_dump_ctx *fs_dump_ctx(struct netlink_callback *cb)
 	return (struct fs_dump_ctx *)cb->ctx;
 }
 
-int fs_nl_dump_records_start(struct netlink_callback *cb)
+static int fs_nl_dump_records_start(struct netlink_callback *cb)
 {
 	memset(fs_dump_ctx(cb), 0, sizeof(struct fs_dump_ctx));
 	return 0;
@@ -362,7 +362,7 @@ static bool fs_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	return true;
 }
 
-int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb)
+static int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fs_net *fsn = fs_net(sock_net(cb->skb->sk));
 	struct fs_dump_ctx *ctx = fs_dump_ctx(cb);
@@ -409,7 +409,7 @@ int fs_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-int fs_nl_flush_records(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_flush_records(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_acct_filter flt;
@@ -454,3 +454,29 @@ int fs_nl_flush_records(struct sk_buff *req, struct genl_info *info)
 reject:
 	return fs_nl_reject(fsn, info, err);
 }
+
+static const struct genl_ops fs_acct_nl_ops[] = {
+	{
+		.cmd = FLOWSTREAM_CMD_GET_RECORD,
+		.doit = fs_nl_get_record,
+		.start = fs_nl_dump_records_start,
+		.dumpit = fs_nl_dump_records,
+		.policy = fs_record_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_FLUSH_RECORDS,
+		.doit = fs_nl_flush_records,
+		.policy = fs_record_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/* The flow record operations, a row of netlink.c's fs_nl_parts[]. */
+const struct fs_nl_part fs_acct_nl = {
+	.name = "acct",
+	.ops = fs_acct_nl_ops,
+	.n_ops = ARRAY_SIZE(fs_acct_nl_ops),
+};

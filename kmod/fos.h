@@ -316,20 +316,8 @@ int fos_hook_register(struct fos_net *fn);
 void fos_hook_unregister(struct fos_net *fn);
 
 /* fos_nl.c */
-int fos_nl_add_flow(struct sk_buff *skb, struct genl_info *info);
-int fos_nl_del_flow(struct sk_buff *skb, struct genl_info *info);
-int fos_nl_get_flow(struct sk_buff *skb, struct genl_info *info);
-int fos_nl_dump_flows(struct sk_buff *skb, struct netlink_callback *cb);
-int fos_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb);
-int fos_nl_get_pm(struct sk_buff *skb, struct genl_info *info);
-int fos_nl_dump_pms(struct sk_buff *skb, struct netlink_callback *cb);
-int fos_nl_attach(struct sk_buff *skb, struct genl_info *info);
-int fos_nl_detach(struct sk_buff *skb, struct genl_info *info);
-int fos_nl_dump_atts(struct sk_buff *skb, struct netlink_callback *cb);
+extern const struct fs_nl_part fos_nl;
 const char *fos_stream_name(unsigned int stream);
-extern const struct nla_policy fos_flow_ops_policy[];
-extern const struct nla_policy fos_pm_ops_policy[];
-extern const struct nla_policy fos_att_ops_policy[];
 
 /* fos_proc.c */
 int fos_proc_init(struct fs_net *fsn);

@@ -114,17 +114,17 @@ static const struct nla_policy fos_pm_policy[FLOWSTREAM_PM_A_MAX + 1] = {
 };
 
 /* ADD_FLOW, DEL_FLOW, GET_FLOW, GET_SESSION */
-const struct nla_policy fos_flow_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fos_flow_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_FLOW] = NLA_POLICY_NESTED(fos_flow_policy),
 };
 
 /* GET_PM */
-const struct nla_policy fos_pm_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fos_pm_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_PM] = NLA_POLICY_NESTED(fos_pm_policy),
 };
 
 /* ATTACH, DETACH, GET_ATTACH */
-const struct nla_policy fos_att_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fos_att_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_ATTACH] = NLA_POLICY_NESTED(fos_att_policy),
 	[FLOWSTREAM_A_FLOW] = NLA_POLICY_NESTED(fos_flow_policy),
 };
@@ -453,7 +453,7 @@ static int fos_fill_att(struct sk_buff *msg, struct fos_att *att)
 	return 0;
 }
 
-int fos_nl_add_flow(struct sk_buff *req, struct genl_info *info)
+static int fos_nl_add_flow(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct nlattr *tb[FLOWSTREAM_FLOW_A_MAX + 1];
@@ -553,7 +553,7 @@ static struct fos_flow *fos_nl_flow(struct fs_net *fsn, struct nlattr *nest,
 	return f;
 }
 
-int fos_nl_del_flow(struct sk_buff *req, struct genl_info *info)
+static int fos_nl_del_flow(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct fos_flow *f;
@@ -571,7 +571,7 @@ int fos_nl_del_flow(struct sk_buff *req, struct genl_info *info)
 	return 0;
 }
 
-int fos_nl_get_flow(struct sk_buff *req, struct genl_info *info)
+static int fos_nl_get_flow(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct sk_buff *msg;
@@ -617,7 +617,7 @@ static void *fos_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /* cb->args[0]: flows done */
-int fos_nl_dump_flows(struct sk_buff *skb, struct netlink_callback *cb)
+static int fos_nl_dump_flows(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fs_net *fsn = fs_net(sock_net(skb->sk));
 	struct fos_flow *f;
@@ -707,7 +707,7 @@ out:
  * walked in list order; one that ends between two parts of the dump may
  * shift the rest by one (a dump is not a snapshot).
  */
-int fos_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
+static int fos_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fs_net *fsn = fs_net(sock_net(skb->sk));
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
@@ -747,7 +747,7 @@ int fos_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-int fos_nl_get_pm(struct sk_buff *req, struct genl_info *info)
+static int fos_nl_get_pm(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct nlattr *tb[FLOWSTREAM_PM_A_MAX + 1];
@@ -789,7 +789,7 @@ int fos_nl_get_pm(struct sk_buff *req, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-int fos_nl_dump_pms(struct sk_buff *skb, struct netlink_callback *cb)
+static int fos_nl_dump_pms(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fos_pm *pm;
 	void *hdr;
@@ -816,7 +816,7 @@ int fos_nl_dump_pms(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-int fos_nl_attach(struct sk_buff *req, struct genl_info *info)
+static int fos_nl_attach(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct nlattr *tb[FLOWSTREAM_ATT_A_MAX + 1];
@@ -889,7 +889,7 @@ int fos_nl_attach(struct sk_buff *req, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-int fos_nl_detach(struct sk_buff *req, struct genl_info *info)
+static int fos_nl_detach(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct nlattr *tb[FLOWSTREAM_ATT_A_MAX + 1];
@@ -926,7 +926,7 @@ int fos_nl_detach(struct sk_buff *req, struct genl_info *info)
 }
 
 /* GET_ATTACH dump: cb->args[0] flows done, [1] attachments done in it */
-int fos_nl_dump_atts(struct sk_buff *skb, struct netlink_callback *cb)
+static int fos_nl_dump_atts(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fs_net *fsn = fs_net(sock_net(skb->sk));
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
@@ -966,3 +966,71 @@ out:
 	mutex_unlock(&fsn->lock);
 	return skb->len;
 }
+
+static const struct genl_ops fos_nl_ops[] = {
+	{
+		.cmd = FLOWSTREAM_CMD_ADD_FLOW,
+		.doit = fos_nl_add_flow,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_DEL_FLOW,
+		.doit = fos_nl_del_flow,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_FLOW,
+		.doit = fos_nl_get_flow,
+		.dumpit = fos_nl_dump_flows,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_SESSION,
+		.dumpit = fos_nl_dump_sessions,
+		.policy = fos_flow_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_PM,
+		.doit = fos_nl_get_pm,
+		.dumpit = fos_nl_dump_pms,
+		.policy = fos_pm_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_ATTACH,
+		.doit = fos_nl_attach,
+		.policy = fos_att_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_DETACH,
+		.doit = fos_nl_detach,
+		.policy = fos_att_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_ATTACH,
+		.dumpit = fos_nl_dump_atts,
+		.policy = fos_att_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/* FlowOS's operations, a row of netlink.c's fs_nl_parts[]. */
+const struct fs_nl_part fos_nl = {
+	.name = "flowos",
+	.ops = fos_nl_ops,
+	.n_ops = ARRAY_SIZE(fos_nl_ops),
+};

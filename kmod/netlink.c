@@ -10,6 +10,7 @@
  */
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <uapi/linux/flowstream.h>
 
@@ -219,7 +220,7 @@ static int fs_nl_reset_stats(struct sk_buff *req, struct genl_info *info)
 	return 0;
 }
 
-static const struct genl_ops fs_genl_ops[] = {
+static const struct genl_ops fs_core_ops[] = {
 	{
 		.cmd = FLOWSTREAM_CMD_GET_VERSION,
 		.doit = fs_nl_get_version,
@@ -247,122 +248,6 @@ static const struct genl_ops fs_genl_ops[] = {
 		.doit = fs_nl_reset_stats,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_RECORD,
-		.doit = fs_nl_get_record,
-		.start = fs_nl_dump_records_start,
-		.dumpit = fs_nl_dump_records,
-		.policy = fs_record_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_FLUSH_RECORDS,
-		.doit = fs_nl_flush_records,
-		.policy = fs_record_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_SAMPLER,
-		.doit = fs_nl_get_sampler,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_SET_SAMPLER,
-		.doit = fs_nl_set_sampler,
-		.policy = fs_smp_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_ADD_PREFIX,
-		.doit = fs_nl_add_prefix,
-		.policy = fs_pfx_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_DEL_PREFIX,
-		.doit = fs_nl_del_prefix,
-		.policy = fs_pfx_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_PREFIX,
-		.start = fs_nl_dump_prefixes_start,
-		.dumpit = fs_nl_dump_prefixes,
-		.done = fs_nl_dump_prefixes_done,
-		.policy = fs_pfx_dump_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_ACK_WINDOW,
-		.doit = fs_nl_ack_window,
-		.policy = fs_win_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_ADD_FLOW,
-		.doit = fos_nl_add_flow,
-		.policy = fos_flow_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_DEL_FLOW,
-		.doit = fos_nl_del_flow,
-		.policy = fos_flow_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_FLOW,
-		.doit = fos_nl_get_flow,
-		.dumpit = fos_nl_dump_flows,
-		.policy = fos_flow_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_SESSION,
-		.dumpit = fos_nl_dump_sessions,
-		.policy = fos_flow_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_PM,
-		.doit = fos_nl_get_pm,
-		.dumpit = fos_nl_dump_pms,
-		.policy = fos_pm_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_ATTACH,
-		.doit = fos_nl_attach,
-		.policy = fos_att_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_DETACH,
-		.doit = fos_nl_detach,
-		.policy = fos_att_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = FLOWSTREAM_CMD_GET_ATTACH,
-		.dumpit = fos_nl_dump_atts,
-		.policy = fos_att_ops_policy,
-		.maxattr = FLOWSTREAM_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
 };
 
 struct genl_family fs_genl_family __ro_after_init = {
@@ -371,21 +256,62 @@ struct genl_family fs_genl_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = fs_genl_ops,
-	.n_ops = ARRAY_SIZE(fs_genl_ops),
 	.mcgrps = fs_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(fs_mcgrps),
 	.resv_start_op = 0,
 };
 
+static const struct fs_nl_part fs_core_nl = {
+	.name = "core",
+	.ops = fs_core_ops,
+	.n_ops = ARRAY_SIZE(fs_core_ops),
+};
+
+/*
+ * Each part of flowstream brings its own operations; the family's table is
+ * put together from these rows when the module loads. A capability adds its
+ * row here, as it adds its per-namespace row to netns.c's fs_net_parts[].
+ */
+static const struct fs_nl_part *const fs_nl_parts[] = {
+	&fs_core_nl,
+	&fs_acct_nl,
+	&fs_smp_nl,
+	&fos_nl,
+};
+
 int __init fs_genl_register(void)
 {
-	return genl_register_family(&fs_genl_family);
+	struct genl_ops *ops;
+	unsigned int i, n = 0;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(fs_nl_parts); i++)
+		n += fs_nl_parts[i]->n_ops;
+	ops = kcalloc(n, sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < ARRAY_SIZE(fs_nl_parts); i++) {
+		memcpy(&ops[n], fs_nl_parts[i]->ops,
+		       fs_nl_parts[i]->n_ops * sizeof(*ops));
+		n += fs_nl_parts[i]->n_ops;
+	}
+	fs_genl_family.ops = ops;
+	fs_genl_family.n_ops = n;
+	/* Two rows naming one command make this fail with -EINVAL. */
+	err = genl_register_family(&fs_genl_family);
+	if (err) {
+		fs_genl_family.ops = NULL;
+		kfree(ops);
+	}
+	return err;
 }
 
 void fs_genl_unregister(void)
 {
+	const struct genl_ops *ops = fs_genl_family.ops;
+
 	genl_unregister_family(&fs_genl_family);
+	kfree(ops);
 }
 
 MODULE_ALIAS_GENL_FAMILY(FLOWSTREAM_GENL_NAME);

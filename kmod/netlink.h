@@ -14,6 +14,19 @@ enum fs_mcgrp {
 
 extern struct genl_family fs_genl_family;
 
+/**
+ * struct fs_nl_part - the generic netlink operations of one part of
+ *	flowstream, a row of netlink.c's fs_nl_parts[]
+ * @name: for messages
+ * @ops: its operations, each with its own strict policy
+ * @n_ops: how many
+ */
+struct fs_nl_part {
+	const char *name;
+	const struct genl_ops *ops;
+	unsigned int n_ops;
+};
+
 struct fs_net;
 
 struct fs_net *fs_nl_begin(struct genl_info *info);

@@ -256,18 +256,7 @@ void fs_smp_hooks_unregister(struct fs_net *fsn);
 u32 fs_smp_first_gap(const struct fs_smp_run *run, struct fs_smp_pcpu *pc);
 
 /* sampler_nl.c */
-extern const struct nla_policy fs_smp_ops_policy[FLOWSTREAM_A_MAX + 1];
-extern const struct nla_policy fs_pfx_ops_policy[FLOWSTREAM_A_MAX + 1];
-extern const struct nla_policy fs_pfx_dump_policy[FLOWSTREAM_A_MAX + 1];
-int fs_nl_get_sampler(struct sk_buff *skb, struct genl_info *info);
-int fs_nl_set_sampler(struct sk_buff *skb, struct genl_info *info);
-int fs_nl_add_prefix(struct sk_buff *skb, struct genl_info *info);
-int fs_nl_del_prefix(struct sk_buff *skb, struct genl_info *info);
-int fs_nl_dump_prefixes_start(struct netlink_callback *cb);
-int fs_nl_dump_prefixes(struct sk_buff *skb, struct netlink_callback *cb);
-int fs_nl_dump_prefixes_done(struct netlink_callback *cb);
-extern const struct nla_policy fs_win_ops_policy[FLOWSTREAM_A_MAX + 1];
-int fs_nl_ack_window(struct sk_buff *skb, struct genl_info *info);
+extern const struct fs_nl_part fs_smp_nl;
 
 /* sampler_proc.c */
 int fs_smp_proc_init(struct fs_net *fsn);

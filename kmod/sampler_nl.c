@@ -71,23 +71,23 @@ static const struct nla_policy fs_pfx_policy[FLOWSTREAM_PFX_A_MAX + 1] = {
 };
 
 /* SET_SAMPLER */
-const struct nla_policy fs_smp_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fs_smp_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_SAMPLER] = NLA_POLICY_NESTED(fs_smp_policy),
 };
 
 /* ADD_PREFIX, DEL_PREFIX */
-const struct nla_policy fs_pfx_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fs_pfx_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_PREFIX] = NLA_POLICY_NESTED(fs_pfx_policy),
 };
 
 /* GET_PREFIX dump */
-const struct nla_policy fs_pfx_dump_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fs_pfx_dump_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_RESET] = { .type = NLA_FLAG },
 	[FLOWSTREAM_A_WINDOW] = NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 /* ACK_WINDOW */
-const struct nla_policy fs_win_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+static const struct nla_policy fs_win_ops_policy[FLOWSTREAM_A_MAX + 1] = {
 	[FLOWSTREAM_A_WINDOW] = NLA_POLICY_MIN(NLA_U64, 1),
 };
 
@@ -172,7 +172,7 @@ static int fs_nl_put_sampler(struct sk_buff *skb, const struct fs_smp_snap *s,
 	return 0;
 }
 
-int fs_nl_get_sampler(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_get_sampler(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_smp_snap *snap;
@@ -201,7 +201,7 @@ int fs_nl_get_sampler(struct sk_buff *req, struct genl_info *info)
 	return genlmsg_reply(skb, info);
 }
 
-int fs_nl_set_sampler(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_set_sampler(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct nlattr *tb[FLOWSTREAM_SMP_A_MAX + 1];
@@ -315,7 +315,7 @@ static int fs_nl_parse_prefix(struct genl_info *info, u8 *family, u64 *key,
 	return 0;
 }
 
-int fs_nl_add_prefix(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_add_prefix(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	u8 family, plen, depth;
@@ -332,7 +332,7 @@ int fs_nl_add_prefix(struct sk_buff *req, struct genl_info *info)
 	return err ? fs_nl_reject(fsn, info, err) : 0;
 }
 
-int fs_nl_del_prefix(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_del_prefix(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	u8 family, plen, depth;
@@ -368,13 +368,13 @@ static struct fs_pfx_dump_ctx *fs_pfx_dump_ctx(struct netlink_callback *cb)
 	return (struct fs_pfx_dump_ctx *)cb->ctx;
 }
 
-int fs_nl_dump_prefixes_start(struct netlink_callback *cb)
+static int fs_nl_dump_prefixes_start(struct netlink_callback *cb)
 {
 	memset(fs_pfx_dump_ctx(cb), 0, sizeof(struct fs_pfx_dump_ctx));
 	return 0;
 }
 
-int fs_nl_dump_prefixes_done(struct netlink_callback *cb)
+static int fs_nl_dump_prefixes_done(struct netlink_callback *cb)
 {
 	fs_smp_snap_put(fs_pfx_dump_ctx(cb)->snap);
 	return 0;
@@ -486,7 +486,7 @@ cancel:
 	return false;
 }
 
-int fs_nl_dump_prefixes(struct sk_buff *skb, struct netlink_callback *cb)
+static int fs_nl_dump_prefixes(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fs_net *fsn = fs_net(sock_net(cb->skb->sk));
 	struct fs_pfx_dump_ctx *ctx = fs_pfx_dump_ctx(cb);
@@ -515,7 +515,7 @@ int fs_nl_dump_prefixes(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-int fs_nl_ack_window(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_ack_window(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	int err;
@@ -528,3 +528,55 @@ int fs_nl_ack_window(struct sk_buff *req, struct genl_info *info)
 			 info->extack);
 	return err ? fs_nl_reject(fsn, info, err) : 0;
 }
+
+static const struct genl_ops fs_smp_nl_ops[] = {
+	{
+		.cmd = FLOWSTREAM_CMD_GET_SAMPLER,
+		.doit = fs_nl_get_sampler,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_SET_SAMPLER,
+		.doit = fs_nl_set_sampler,
+		.policy = fs_smp_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_ADD_PREFIX,
+		.doit = fs_nl_add_prefix,
+		.policy = fs_pfx_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_DEL_PREFIX,
+		.doit = fs_nl_del_prefix,
+		.policy = fs_pfx_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_GET_PREFIX,
+		.start = fs_nl_dump_prefixes_start,
+		.dumpit = fs_nl_dump_prefixes,
+		.done = fs_nl_dump_prefixes_done,
+		.policy = fs_pfx_dump_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_ACK_WINDOW,
+		.doit = fs_nl_ack_window,
+		.policy = fs_win_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/* The prefix sampler's operations, a row of netlink.c's fs_nl_parts[]. */
+const struct fs_nl_part fs_smp_nl = {
+	.name = "sampler",
+	.ops = fs_smp_nl_ops,
+	.n_ops = ARRAY_SIZE(fs_smp_nl_ops),
+};
