@@ -57,8 +57,16 @@ if [ -n "$expect_splat" ]; then
 			rc=1
 		fi
 	done
+	# A miss is only meaningful if the guest got to inject: say how far
+	# it got, so that a guest that hung or never booted reads as that.
+	if [ $rc != 0 ]; then
+		tr -d '\r' <"$results" | grep -E '^@@(boot|fatal|done)' | sed 's/^/# results: /'
+		grep -q '^@@boot' "$results" || echo "# the guest never reached its init"
+		echo "# ---- last lines of the console ----"
+		tr -d '\r' <"$console" | tail -n 25 | sed 's/^/# /'
+	fi
 	echo "1..$n"
-	print_splats
+	[ -z "$splats" ] || print_splats
 	exit $rc
 fi
 
