@@ -126,6 +126,7 @@ struct fos_pm {
 	char *params;
 	uint8_t stream;			/* enum flowstream_stream */
 	uint8_t mode;			/* enum flowstream_pm_mode */
+	uint32_t streams;		/* 1 << enum flowstream_stream */
 	uint32_t state_size;
 	uint32_t attached;
 	bool migratable;

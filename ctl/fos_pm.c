@@ -171,6 +171,7 @@ static const enum mnl_attr_data_type pm_types[] = {
 	[FLOWSTREAM_PM_A_STATE_SIZE]	= MNL_TYPE_U32,
 	[FLOWSTREAM_PM_A_ATTACHED]	= MNL_TYPE_U32,
 	[FLOWSTREAM_PM_A_MIGRATABLE]	= MNL_TYPE_FLAG,
+	[FLOWSTREAM_PM_A_STREAMS]	= MNL_TYPE_U32,
 };
 
 _Static_assert(ARRAY_SIZE(pm_types) == __FLOWSTREAM_PM_A_MAX,
@@ -211,6 +212,9 @@ static int pm_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case FLOWSTREAM_PM_A_MIGRATABLE:
 		pm->migratable = true;
+		break;
+	case FLOWSTREAM_PM_A_STREAMS:
+		pm->streams = mnl_attr_get_u32(attr);
 		break;
 	}
 	if (str) {
@@ -266,16 +270,56 @@ static const char *pm_stream(const struct fos_pm *pm, char *buf, size_t len)
 			    pm->stream, buf, len);
 }
 
+/*
+ * The streams @pm can be attached to, as a mask: STREAMS, or from a module
+ * that does not send it, STREAM alone.
+ */
+static uint32_t pm_streams(const struct fos_pm *pm)
+{
+	if ((pm->seen & FOS_BIT(FLOWSTREAM_PM_A_STREAMS)) && pm->streams)
+		return pm->streams;
+	if (pm->seen & FOS_BIT(FLOWSTREAM_PM_A_STREAM) && pm->stream < 32)
+		return UINT32_C(1) << pm->stream;
+	return 0;
+}
+
+/* Those streams' names, comma-separated ("ip,tcp,udp"). */
+static const char *pm_streams_text(const struct fos_pm *pm, char *buf,
+				   size_t len)
+{
+	uint32_t streams = pm_streams(pm);
+	size_t used = 0;
+	unsigned int i;
+	char nb[32];
+
+	buf[0] = '\0';
+	for (i = 0; i < 32 && used < len; i++) {
+		if (!(streams & (UINT32_C(1) << i)))
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s",
+				 used ? "," : "",
+				 fs_enum_name(fs_stream_names,
+					      __FLOWSTREAM_STREAM_MAX, "stream",
+					      i, nb, sizeof(nb)));
+	}
+	return buf;
+}
+
 static const char *pm_mode(const struct fos_pm *pm, char *buf, size_t len)
 {
 	return fs_enum_name(fs_pm_mode_names, __FLOWSTREAM_PM_MODE_MAX, "mode",
 			    pm->mode, buf, len);
 }
 
-/* The members of "pm list" and "pm info" in JSON. */
+/*
+ * The members of "pm list" and "pm info" in JSON: "stream" the one the PM
+ * is made for, "streams" every one it can be attached to.
+ */
 static void pm_json(struct output *o, const struct fos_pm *pm)
 {
 	char buf[32];
+	uint32_t streams = pm_streams(pm);
+	unsigned int i;
 
 	out_str(o, "name", NULL, pm->name);
 	if (pm->desc)
@@ -284,6 +328,16 @@ static void pm_json(struct output *o, const struct fos_pm *pm)
 		out_str(o, "params", NULL, pm->params);
 	if (pm->seen & FOS_BIT(FLOWSTREAM_PM_A_STREAM))
 		out_str(o, "stream", NULL, pm_stream(pm, buf, sizeof(buf)));
+	if (streams) {
+		out_list_begin(o, "streams", NULL);
+		for (i = 0; i < 32; i++)
+			if (streams & (UINT32_C(1) << i))
+				out_list_item(o, fs_enum_name(fs_stream_names,
+							      __FLOWSTREAM_STREAM_MAX,
+							      "stream", i, buf,
+							      sizeof(buf)));
+		out_list_end(o);
+	}
 	if (pm->seen & FOS_BIT(FLOWSTREAM_PM_A_MODE))
 		out_str(o, "mode", NULL, pm_mode(pm, buf, sizeof(buf)));
 	if (pm->seen & FOS_BIT(FLOWSTREAM_PM_A_STATE_SIZE))
@@ -295,18 +349,20 @@ static void pm_json(struct output *o, const struct fos_pm *pm)
 
 /*
  * "pm list": text one line, NAME stream S mode M attached N[ migratable]
- * then two spaces and the description; JSON an object (see pm_json()).
+ * then two spaces and the description, S every stream the PM can be
+ * attached to ("ip,tcp,udp"); JSON an object (see pm_json()).
  */
 void fos_pm_print_line(struct output *o, const struct fos_pm *pm)
 {
-	char b1[32], b2[32];
+	char b1[64], b2[32];
 
 	if (out_is_json(o)) {
 		pm_json(o, pm);
 		return;
 	}
 	out_text(o, "%s stream %s mode %s attached %u%s", pm->name,
-		 pm_stream(pm, b1, sizeof(b1)), pm_mode(pm, b2, sizeof(b2)),
+		 pm_streams_text(pm, b1, sizeof(b1)),
+		 pm_mode(pm, b2, sizeof(b2)),
 		 pm->attached, pm->migratable ? " migratable" : "");
 	if (pm->desc && pm->desc[0])
 		out_text(o, "  %s", pm->desc);
@@ -314,14 +370,14 @@ void fos_pm_print_line(struct output *o, const struct fos_pm *pm)
 }
 
 /*
- * "pm info": text one item a line (name, desc, stream, mode, state-size,
- * attached, migratable, then "params" and each parameter line indented,
- * or "params none"); JSON an object.
+ * "pm info": text one item a line (name, desc, stream as in "pm list",
+ * mode, state-size, attached, migratable, then "params" and each parameter
+ * line indented, or "params none"); JSON an object.
  */
 void fos_pm_print_info(struct output *o, const struct fos_pm *pm)
 {
 	const char *p, *nl;
-	char buf[32];
+	char buf[64];
 
 	if (out_is_json(o)) {
 		pm_json(o, pm);
@@ -329,7 +385,7 @@ void fos_pm_print_info(struct output *o, const struct fos_pm *pm)
 	}
 	out_text(o, "name %s\n", pm->name);
 	out_text(o, "desc %s\n", pm->desc ? pm->desc : "");
-	out_text(o, "stream %s\n", pm_stream(pm, buf, sizeof(buf)));
+	out_text(o, "stream %s\n", pm_streams_text(pm, buf, sizeof(buf)));
 	out_text(o, "mode %s\n", pm_mode(pm, buf, sizeof(buf)));
 	out_text(o, "state-size %u\n", pm->state_size);
 	out_text(o, "attached %u\n", pm->attached);

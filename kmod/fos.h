@@ -284,6 +284,13 @@ struct fos_att *fos_att_new(struct fos_pm *pm, u32 order, const char *args,
 void fos_att_free(struct fos_att *att);
 int fos_pm_fill(struct sk_buff *msg, const struct fos_pm *pm);
 struct fos_pm *fos_pm_nth(unsigned int n);
+void fos_streams_str(u32 streams, char *buf, size_t len);
+
+/* The streams @pm can be attached to (FOS_STREAM() bits). */
+static inline u32 fos_pm_streams(const struct fos_pm *pm)
+{
+	return pm->streams ?: FOS_STREAM(pm->stream);
+}
 
 /* fos_sess.c */
 int fos_sess_table_init(struct fos_flow *f);

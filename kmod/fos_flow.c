@@ -9,6 +9,7 @@
  * then moves every session's window positions to the new layout under
  * the session's lock.
  */
+#include <linux/bitops.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -217,11 +218,15 @@ static int fos_pipe_slot(struct fos_att **atts, unsigned int n,
 static int fos_pipe_check_pm(struct fos_flow *f, struct fos_att *att,
 			     struct netlink_ext_ack *extack)
 {
-	if (att->pm->stream != f->stream) {
+	u32 streams = fos_pm_streams(att->pm);
+	char names[32];
+
+	if (!(streams & FOS_STREAM(f->stream))) {
+		fos_streams_str(streams, names, sizeof(names));
 		NL_SET_ERR_MSG_FMT_MOD(extack,
-				       "PM %s processes stream %s, flow %s builds %s",
+				       "PM %s processes stream%s %s, flow %s builds %s",
 				       att->pm->name,
-				       fos_stream_name(att->pm->stream),
+				       hweight32(streams) > 1 ? "s" : "", names,
 				       f->name, fos_stream_name(f->stream));
 		return -EINVAL;
 	}

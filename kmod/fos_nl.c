@@ -111,6 +111,7 @@ static const struct nla_policy fos_pm_policy[FLOWSTREAM_PM_A_MAX + 1] = {
 	[FLOWSTREAM_PM_A_STATE_SIZE] = FOS_RO("state size"),
 	[FLOWSTREAM_PM_A_ATTACHED] = FOS_RO("attached"),
 	[FLOWSTREAM_PM_A_MIGRATABLE] = FOS_RO("migratable"),
+	[FLOWSTREAM_PM_A_STREAMS] = FOS_RO("streams"),
 };
 
 /* ADD_FLOW, DEL_FLOW, GET_FLOW, GET_SESSION */

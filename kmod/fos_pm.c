@@ -52,10 +52,23 @@ int fos_pm_register(struct fos_pm *pm)
 {
 	int err = 0;
 
-	if (pm->api_version != FOS_PM_API_VERSION || !pm->process ||
-	    !pm->attach || !fos_pm_name_ok(pm->name) || !pm->desc ||
-	    pm->stream >= __FLOWSTREAM_STREAM_MAX ||
-	    pm->mode >= __FLOWSTREAM_PM_MODE_MAX ||
+	if (pm->api_version != FOS_PM_API_VERSION) {
+		pr_err("flowstream: PM %s: built for PM API version %u, this flowstream has %u\n",
+		       pm->name ? pm->name : "(null)", pm->api_version,
+		       FOS_PM_API_VERSION);
+		return -EINVAL;
+	}
+	/* @streams, when given, holds known streams only, @stream among them. */
+	if (pm->stream >= __FLOWSTREAM_STREAM_MAX ||
+	    (pm->streams & ~FOS_STREAMS_ALL) ||
+	    (pm->streams && !(pm->streams & FOS_STREAM(pm->stream)))) {
+		pr_err("flowstream: PM %s: invalid stream %u or streams 0x%x\n",
+		       pm->name ? pm->name : "(null)", pm->stream,
+		       pm->streams);
+		return -EINVAL;
+	}
+	if (!pm->process || !pm->attach || !fos_pm_name_ok(pm->name) ||
+	    !pm->desc || pm->mode >= __FLOWSTREAM_PM_MODE_MAX ||
 	    pm->state_size > PAGE_SIZE || pm->priv_size > PAGE_SIZE) {
 		pr_err("flowstream: PM %s: invalid registration\n",
 		       pm->name ? pm->name : "(null)");
@@ -148,6 +161,7 @@ int fos_pm_fill(struct sk_buff *msg, const struct fos_pm *pm)
 	    nla_put_string(msg, FLOWSTREAM_PM_A_PARAMS,
 			   pm->params ? pm->params : "") ||
 	    nla_put_u8(msg, FLOWSTREAM_PM_A_STREAM, pm->stream) ||
+	    nla_put_u32(msg, FLOWSTREAM_PM_A_STREAMS, fos_pm_streams(pm)) ||
 	    nla_put_u8(msg, FLOWSTREAM_PM_A_MODE, pm->mode) ||
 	    nla_put_u32(msg, FLOWSTREAM_PM_A_STATE_SIZE, pm->state_size) ||
 	    nla_put_u32(msg, FLOWSTREAM_PM_A_ATTACHED,
@@ -157,6 +171,24 @@ int fos_pm_fill(struct sk_buff *msg, const struct fos_pm *pm)
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/**
+ * fos_streams_str() - the names of the streams in @streams, comma-separated
+ * @streams: FOS_STREAM() bits
+ * @buf: room for the names
+ * @len: its size
+ */
+void fos_streams_str(u32 streams, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < __FLOWSTREAM_STREAM_MAX && used < len; i++)
+		if (streams & FOS_STREAM(i))
+			used += scnprintf(buf + used, len - used, "%s%s",
+					  used ? "," : "", fos_stream_name(i));
 }
 
 /**

@@ -2,11 +2,18 @@
 /*
  * flowstream PM "count": packets and bytes per session and direction.
  *
- * Read-only, stream "ip". Its per-session results (FLOWSTREAM_ATT_A_RESULT
- * of a session dump) are u64 attributes:
+ * Read-only; streams "ip", "tcp" and "udp". It counts the units it is
+ * handed that no PM before it dropped: the packets the flow carries on.
+ * Every stream has one unit per packet, so that is the same on each; on a
+ * "tcp" flow the units come in stream order (segments that arrived out of
+ * order are counted once the hole before them filled; a duplicate is a
+ * unit too, unless a read-write PM before count dropped it). Its
+ * per-session results (FLOWSTREAM_ATT_A_RESULT of a session dump) are u64
+ * attributes:
  *	FOS_COUNT_A_PACKETS_AB (2), FOS_COUNT_A_BYTES_AB (3),
  *	FOS_COUNT_A_PACKETS_BA (4), FOS_COUNT_A_BYTES_BA (5);
- * FOS_COUNT_A_PAD (1) pads them. Bytes are IP bytes, header included.
+ * FOS_COUNT_A_PAD (1) pads them. Bytes are the packet's IP bytes, header
+ * included, whatever part of it the stream makes the unit's data.
  * Arguments: none.
  */
 #include <flowstream/pm.h>
@@ -43,8 +50,13 @@ static int fos_count_process(struct fos_att *att, struct fos_session *s,
 	unsigned int i;
 
 	for (i = 0; i < w->n; i++) {
-		st->packets[w->units[i].dir]++;
-		st->bytes[w->units[i].dir] += w->units[i].len;
+		const struct fos_unit *u = &w->units[i];
+
+		if (u->flags & FOS_UNIT_DROP)
+			continue;
+		st->packets[u->dir]++;
+		/* skb->data is at the IP header; u->len is the stream's part. */
+		st->bytes[u->dir] += u->skb->len;
 	}
 	return 0;
 }
@@ -91,6 +103,9 @@ static struct fos_pm fos_count_pm = {
 	.owner = THIS_MODULE,
 	.api_version = FOS_PM_API_VERSION,
 	.stream = FLOWSTREAM_STREAM_IP,
+	.streams = FOS_STREAM(FLOWSTREAM_STREAM_IP) |
+		   FOS_STREAM(FLOWSTREAM_STREAM_TCP) |
+		   FOS_STREAM(FLOWSTREAM_STREAM_UDP),
 	.mode = FLOWSTREAM_PM_MODE_RO,
 	.state_size = sizeof(struct fos_count_state),
 	.attach = fos_count_attach,

@@ -26,6 +26,9 @@ state() {
 check "a flow to refuse changes to" fc flow add web proto tcp dst 10.9.0.0/16 dport 80
 check "count attached" fc pm attach web count
 check "a flow with the tcp stream" fc flow add tls stream tcp proto tcp dport 443
+check "a flow with the udp stream" fc flow add dns stream udp proto udp dport 53
+check "count, for every stream, attached to the tcp flow" fc pm attach tls count
+check "... and to the udp flow" fc pm attach dns count
 before=$(state)
 rej0=$(stat_value nl_rejected fbi)
 
@@ -43,8 +46,11 @@ refused "count with arguments" "flowstream: count: takes no arguments" \
 	pm attach web count args "x"
 refused "a name taken" "flowstream: flow web exists" flow add web
 refused "a PM of another stream" \
-	"flowstream: PM count processes stream ip, flow tls builds tcp" \
-	pm attach tls count
+	"flowstream: PM match processes stream tcp, flow web builds ip" \
+	pm attach web match args x
+refused "... also on a udp flow" \
+	"flowstream: PM match processes stream tcp, flow dns builds udp" \
+	pm attach dns match args x
 refused "attach to no flow" "flowstream: no flow named nope" pm attach nope count
 refused "detach what is not attached" "flowstream: flow web has no attachment 9" \
 	pm detach web 9
@@ -92,5 +98,8 @@ check "the count PM's module is attached once only" \
 	test "$(fc -j pm list | jq '.[] | select(.name == "count") | .attached')" -ge 1
 fc flow del web
 fc flow del tls
+fc flow del dns
 check "count's module unloads once its flows are gone" rmmod flowstream_pm_count
+check "match's module, loaded for the refused attach, unloads" \
+	rmmod flowstream_pm_match
 tap_done

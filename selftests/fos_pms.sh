@@ -9,6 +9,9 @@
 #  - replace (order 10), then match for REPLACEMENT and match for PATTERN
 #    side by side (order 20): every occurrence replaced, the receivers get
 #    the replaced stream exactly (IPv6);
+#  - match and count side by side on a tcp flow: match finds every
+#    occurrence, count's packets and bytes each way equal nftables' on the
+#    router's egress (IPv4);
 #  - guard: a connection opened before it was attached breaks (its packets
 #    are dropped), one opened after works;
 #  - a PM's module cannot be unloaded while attached, can be after;
@@ -131,6 +134,78 @@ for a in "$mp" "$mr" "$r"; do
 	$FLOWCTL -n psr pm detach pat "$a" || diag "detach $a failed"
 done
 check "replace's module can go once detached" rmmod flowstream_pm_replace
+check "match's module can go once detached" rmmod flowstream_pm_match
+
+# --- match and count side by side ---------------------------------------
+# Two read-only PMs over one tcp flow, overlapping at order 0: match (for
+# PATTERN) and count (IPv4). On a "tcp" flow count is handed one unit per
+# packet, in stream order, and counts those no PM before it dropped:
+# exactly the packets the merger sends on, each one skb whose IP length
+# count adds. nftables counts the same packets on its own, at the router's
+# postrouting hook, where the merger's ip_forward_finish() leads them
+# (before any GSO split at the device): count's packets and bytes each way
+# must equal nft's. Copies the TCP stream found nothing new in are units
+# and are sent on, so both count them.
+ip netns exec psr nft -f - <<'NFT'
+table inet fspms {
+	chain post {
+		type filter hook postrouting priority 0; policy accept;
+		tcp dport 7005 counter comment "ab"
+		tcp sport 7005 counter comment "ba"
+	}
+}
+NFT
+check_eq "nft counters on the router's egress" 0 $?
+check_eq "pm info: count takes ip, tcp and udp flows" '["ip","tcp","udp"]' \
+	"$($FLOWCTL -n psr -j pm info count | jq -c .streams)"
+mp=$(attach match order 0 args "$P")
+c=$(attach count order 0)
+check_match "match P and count attached to the tcp flow" \
+	'^[0-9]+ [0-9]+$' "$mp $c"
+pair p 7005 10.2.0.2 "${opts[@]}" --pattern "$P" --seed 55
+check_eq "match and count: client gets the server's stream exactly ($p_c)" 0 "$p_rc"
+check_eq "match and count: server gets the client's stream exactly ($p_s)" 0 "$p_rs"
+check_eq "server received every byte the client sent" \
+	"$(kv "$p_c" sent_bytes)" "$(kv "$p_s" recv_bytes)"
+check_eq "client received every byte the server sent" \
+	"$(kv "$p_s" sent_bytes)" "$(kv "$p_c" recv_bytes)"
+check_eq "match beside count: PATTERN A->B" "$n" "$(res 7005 "$mp" 2)"
+check_eq "match beside count: PATTERN B->A" "$n" "$(res 7005 "$mp" 3)"
+check_eq "match: bytes scanned A->B = client's stream" \
+	"$(kv "$p_c" sent_bytes)" "$(res 7005 "$mp" 4)"
+check_eq "match: bytes scanned B->A = server's stream" \
+	"$(kv "$p_s" sent_bytes)" "$(res 7005 "$mp" 5)"
+# The ends are done; their last ACKs may still be on a netem link or in
+# the flow. Wait until the flow holds nothing and count stands still.
+cnt() {
+	echo "$(res 7005 "$c" 2) $(res 7005 "$c" 3) $(res 7005 "$c" 4)" \
+		"$(res 7005 "$c" 5)"
+}
+last=
+for _ in $(seq 20); do
+	now="$(fos_stat psr pat held) $(cnt)"
+	[ "$now" == "$last" ] && [ "${now%% *}" == 0 ] && break
+	last=$now
+	sleep 0.5
+done
+nft=$(ip netns exec psr nft -j list table inet fspms)
+cab=$(res 7005 "$c" 2) cba=$(res 7005 "$c" 4)
+check_eq "count: packets A->B = nft's on the router's egress" \
+	"$(nft_counter ab packets <<<"$nft")" "$cab"
+check_eq "count: bytes A->B = nft's" "$(nft_counter ab bytes <<<"$nft")" \
+	"$(res 7005 "$c" 3)"
+check_eq "count: packets B->A = nft's" "$(nft_counter ba packets <<<"$nft")" \
+	"$cba"
+check_eq "count: bytes B->A = nft's" "$(nft_counter ba bytes <<<"$nft")" \
+	"$(res 7005 "$c" 5)"
+check "count: IP bytes A->B ($(res 7005 "$c" 3)) hold the client's stream" \
+	test "$(res 7005 "$c" 3)" -gt "$(kv "$p_c" sent_bytes)"
+diag "count: $cab + $cba packets"
+for a in "$c" "$mp"; do
+	$FLOWCTL -n psr pm detach pat "$a" || diag "detach $a failed"
+done
+ip netns exec psr nft delete table inet fspms
+check "count's module can go once detached" rmmod flowstream_pm_count
 check "match's module can go once detached" rmmod flowstream_pm_match
 
 # --- guard ---------------------------------------------------------------

@@ -821,7 +821,7 @@ static void test_attach_print(void **state)
 	fos_att_names_free(&names);
 }
 
-static struct nlmsghdr *pm_reply(void *buf, bool full)
+static struct nlmsghdr *pm_reply(void *buf, bool full, uint32_t streams)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -840,6 +840,8 @@ static struct nlmsghdr *pm_reply(void *buf, bool full)
 	mnl_attr_put_u8(nlh, FLOWSTREAM_PM_A_MODE, FLOWSTREAM_PM_MODE_RW);
 	mnl_attr_put_u32(nlh, FLOWSTREAM_PM_A_STATE_SIZE, 16);
 	mnl_attr_put_u32(nlh, FLOWSTREAM_PM_A_ATTACHED, 1);
+	if (streams)
+		mnl_attr_put_u32(nlh, FLOWSTREAM_PM_A_STREAMS, streams);
 	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }
@@ -851,7 +853,7 @@ static void test_pm_print(void **state)
 	char buf[1024];
 
 	(void)state;
-	assert_int_equal(fos_pm_msg_parse(pm_reply(buf, true), &pm), 1);
+	assert_int_equal(fos_pm_msg_parse(pm_reply(buf, true, 0), &pm), 1);
 	cap_start(&c, 0);
 	fos_pm_print_line(c.o, &pm);
 	assert_string_equal(cap_end(&c),
@@ -877,13 +879,13 @@ static void test_pm_print(void **state)
 		"{\"name\":\"counter\","
 		"\"desc\":\"Counts each session's units and bytes.\","
 		"\"params\":\"bytes: on or off\\nlimit: at most N units\\n\","
-		"\"stream\":\"udp\",\"mode\":\"rw\",\"state_size\":16,"
-		"\"attached\":1,\"migratable\":true}\n");
+		"\"stream\":\"udp\",\"streams\":[\"udp\"],\"mode\":\"rw\","
+		"\"state_size\":16,\"attached\":1,\"migratable\":true}\n");
 	free(c.buf);
 	fos_pm_free(&pm);
 
 	/* No description nor parameters. */
-	assert_int_equal(fos_pm_msg_parse(pm_reply(buf, false), &pm), 1);
+	assert_int_equal(fos_pm_msg_parse(pm_reply(buf, false, 0), &pm), 1);
 	cap_start(&c, 0);
 	fos_pm_print_line(c.o, &pm);
 	assert_string_equal(cap_end(&c),
@@ -894,6 +896,35 @@ static void test_pm_print(void **state)
 	assert_string_equal(cap_end(&c),
 		"name counter\ndesc \nstream udp\nmode rw\nstate-size 16\n"
 		"attached 1\nmigratable no\nparams none\n");
+	free(c.buf);
+	fos_pm_free(&pm);
+
+	/* A PM for several streams; one flowctl does not know by name. */
+	assert_int_equal(fos_pm_msg_parse(pm_reply(buf, false, 0x7), &pm), 1);
+	cap_start(&c, 0);
+	fos_pm_print_line(c.o, &pm);
+	assert_string_equal(cap_end(&c),
+			    "counter stream ip,tcp,udp mode rw attached 1\n");
+	free(c.buf);
+	cap_start(&c, 0);
+	fos_pm_print_info(c.o, &pm);
+	assert_string_equal(cap_end(&c),
+		"name counter\ndesc \nstream ip,tcp,udp\nmode rw\n"
+		"state-size 16\nattached 1\nmigratable no\nparams none\n");
+	free(c.buf);
+	cap_start(&c, OUT_JSON);
+	fos_pm_print_line(c.o, &pm);
+	assert_string_equal(cap_end(&c),
+		"{\"name\":\"counter\",\"stream\":\"udp\","
+		"\"streams\":[\"ip\",\"tcp\",\"udp\"],\"mode\":\"rw\","
+		"\"state_size\":16,\"attached\":1,\"migratable\":false}\n");
+	free(c.buf);
+	fos_pm_free(&pm);
+	assert_int_equal(fos_pm_msg_parse(pm_reply(buf, false, 0x14), &pm), 1);
+	cap_start(&c, 0);
+	fos_pm_print_line(c.o, &pm);
+	assert_string_equal(cap_end(&c),
+			    "counter stream udp,stream_4 mode rw attached 1\n");
 	free(c.buf);
 	fos_pm_free(&pm);
 }

@@ -27,8 +27,12 @@
 #include <net/netlink.h>
 #include <linux/flowstream.h>
 
-/* Bumped when struct fos_pm or a callback's meaning changes. */
-#define FOS_PM_API_VERSION	1
+/*
+ * Bumped when struct fos_pm or a callback's meaning changes. 2: @streams
+ * added to struct fos_pm (a PM built for 1 must be rebuilt; its source
+ * needs no change).
+ */
+#define FOS_PM_API_VERSION	2
 
 #define FOS_PM_NAME_MAX		32
 #define FOS_PM_ARGS_MAX		256
@@ -102,7 +106,14 @@ struct fos_window {
  * @params: its arguments, one "name: meaning" per line (flowctl pm info)
  * @owner: THIS_MODULE; held while the PM is attached anywhere
  * @api_version: FOS_PM_API_VERSION
- * @stream: the enum flowstream_stream it processes
+ * @stream: the enum flowstream_stream it processes; with @streams set,
+ *	the one of them it is made for (reported as FLOWSTREAM_PM_A_STREAM)
+ * @streams: optional; every stream it can be attached to, as a mask of
+ *	FOS_STREAM(enum flowstream_stream). 0 means @stream alone (as in API
+ *	version 1); if set it must include @stream. On every stream a unit
+ *	is what that stream makes it (struct fos_unit): a PM that accepts
+ *	"ip" and "tcp" sees on a "tcp" flow one unit per packet, in stream
+ *	order, with the new payload bytes as its data
  * @mode: FLOWSTREAM_PM_MODE_RO or _RW; only RW PMs may write or drop
  * @state_size: bytes of per-session state (zeroed before ->session_start)
  * @priv_size: bytes of per-attachment data (zeroed before ->attach)
@@ -130,6 +141,7 @@ struct fos_pm {
 	struct module *owner;
 	unsigned int api_version;
 	enum flowstream_stream stream;
+	unsigned int streams;
 	enum flowstream_pm_mode mode;
 	unsigned int state_size;
 	unsigned int priv_size;
@@ -153,6 +165,11 @@ struct fos_pm {
 	struct list_head list;
 	atomic_t attached;
 };
+
+/* A stream's bit in &struct fos_pm.streams (and FLOWSTREAM_PM_A_STREAMS). */
+#define FOS_STREAM(stream)	(1U << (stream))
+/* Every stream there is. */
+#define FOS_STREAMS_ALL		(FOS_STREAM(__FLOWSTREAM_STREAM_MAX) - 1)
 
 int fos_pm_register(struct fos_pm *pm);
 void fos_pm_unregister(struct fos_pm *pm);

@@ -161,11 +161,11 @@
  * FLOWSTREAM_CMD_ATTACH (FlowOS)
  *	Request: FLOWSTREAM_A_ATTACH with FLOW (name), PM (name), optionally
  *		 ORDER (default: after the last) and ARGS. A PM that is not
- *		 registered is loaded as module "flowstream-pm-NAME". The PM
- *		 must process the flow's stream; a read-write PM's window may
- *		 not overlap another PM's, so two PMs of one flow may not share
- *		 an ORDER unless both are read-only (EBUSY). The PM's module is
- *		 held while attached.
+ *		 registered is loaded as module "flowstream-pm-NAME". The
+ *		 flow's stream must be one of the PM's STREAMS; a read-write
+ *		 PM's window may not overlap another PM's, so two PMs of one
+ *		 flow may not share an ORDER unless both are read-only
+ *		 (EBUSY). The PM's module is held while attached.
  *	Reply:   FLOWSTREAM_A_ATTACH with ID.
  *
  * FLOWSTREAM_CMD_DETACH (FlowOS)
@@ -868,12 +868,15 @@ enum flowstream_flow_attr {
  * @FLOWSTREAM_PM_A_DESC: string, what it does
  * @FLOWSTREAM_PM_A_PARAMS: string, its arguments, one "name: meaning" per
  *	line
- * @FLOWSTREAM_PM_A_STREAM: u8 enum flowstream_stream it processes
+ * @FLOWSTREAM_PM_A_STREAM: u8 enum flowstream_stream it processes (the one
+ *	it is made for when it accepts several; see STREAMS)
  * @FLOWSTREAM_PM_A_MODE: u8 enum flowstream_pm_mode
  * @FLOWSTREAM_PM_A_STATE_SIZE: u32, bytes of per-session state
  * @FLOWSTREAM_PM_A_ATTACHED: u32, attachments in all namespaces
  * @FLOWSTREAM_PM_A_MIGRATABLE: flag, the PM can export and import a
  *	session's state
+ * @FLOWSTREAM_PM_A_STREAMS: u32, every stream it can be attached to, bit
+ *	(1 << enum flowstream_stream) for each; STREAM is among them
  */
 enum flowstream_pm_attr {
 	FLOWSTREAM_PM_A_UNSPEC,
@@ -885,6 +888,7 @@ enum flowstream_pm_attr {
 	FLOWSTREAM_PM_A_STATE_SIZE,
 	FLOWSTREAM_PM_A_ATTACHED,
 	FLOWSTREAM_PM_A_MIGRATABLE,
+	FLOWSTREAM_PM_A_STREAMS,
 
 	__FLOWSTREAM_PM_A_MAX
 };
