@@ -32,6 +32,15 @@
 #define U_DEF		(-11)	/* the default host's, with traffic */
 #define U_MIXED		(-12)
 
+/*
+ * A leaf is not split to fit a room that takes more pieces than this, or
+ * a room below MIN_ROOM times the mean due share (none, in effect): it
+ * goes where it leaves the lowest ratio (when rebalancing, often back to
+ * the host it came from).
+ */
+#define SPLIT_MAX	65536
+#define MIN_ROOM	0.001
+
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
 
@@ -88,6 +97,7 @@ struct ctx {
 	double maxi;
 	double target;
 	double chunk_abs;
+	double min_room;
 	int def;
 	int pool_on_def;	/* assign: the pool is the default's region */
 	int64_t def_committed;	/* assign: placed on the default for good */
@@ -479,7 +489,7 @@ static int split(struct ctx *c, int32_t x)
 	} else if (!c->n[x].info || (m == 0 && (us == 0 || u[0] == u[1]))) {
 		e0 = e - e / 2;
 	} else if (m >= e || us == 0) {
-		e0 = (unsigned __int128)e * mass[0] / m;
+		e0 = (__uint128_t)e * mass[0] / m;
 	} else {
 		uint64_t rest = e - m, r0;
 
@@ -769,6 +779,7 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 	for (i = 0; i < nhosts; i++)
 		c->due[i] = (double)c->total * c->h[i].capacity / caps;
 	c->chunk_abs = cfg->chunk * c->total / nhosts;
+	c->min_room = MIN_ROOM * c->total / nhosts;
 	r = floor_scan(c);
 	if (r)
 		return r;
@@ -810,9 +821,9 @@ static void place(struct ctx *c, int32_t x, int host)
 }
 
 /*
- * A single address that fits nowhere: it goes where it leaves the
- * smallest ratio, the default host first among equals, and sets the
- * floor.
+ * A leaf that fits nowhere (a single address, or any leaf when no
+ * receiver has room left): it goes where it leaves the smallest ratio,
+ * the default host first among equals; a single address sets the floor.
  */
 static void place_stuck(struct ctx *c, int32_t x)
 {
@@ -821,7 +832,8 @@ static void place_stuck(struct ctx *c, int32_t x)
 	int h = -1;
 	size_t i;
 
-	if ((uint64_t)e > c->floor_load) {
+	if (c->n[x].len == fam_bits(c->n[x].fam) &&
+	    (uint64_t)e > c->floor_load) {
 		c->floor_load = e;
 		c->floor_node = x;
 	}
@@ -856,6 +868,7 @@ static void place_stuck(struct ctx *c, int32_t x)
  */
 static int distribute(struct ctx *c)
 {
+	double room;
 	int r, i;
 
 	while (c->pool.n) {
@@ -869,6 +882,7 @@ static int distribute(struct ctx *c)
 		x = heap_pop(&c->pool);
 		e = c->n[x].eff;
 		h = c->recv.n ? c->recv.a[0] : -1;
+		room = 0;
 		if (h >= 0) {
 			double lim = c->due[h];
 
@@ -879,8 +893,14 @@ static int distribute(struct ctx *c)
 				heap_sift(&c->recv, 0);
 				continue;
 			}
+			room = c->target * c->due[h] - c->load[h];
 		}
-		if (c->n[x].len == fam_bits(c->n[x].fam)) {
+		/*
+		 * Split only if the pieces can fit: not when no receiver has
+		 * room left, nor into more than about SPLIT_MAX pieces.
+		 */
+		if (c->n[x].len == fam_bits(c->n[x].fam) ||
+		    room * SPLIT_MAX < e || room < c->min_room) {
 			place_stuck(c, x);
 			continue;
 		}
@@ -1224,25 +1244,54 @@ static int carve(struct ctx *c, int h, int32_t x, int64_t need)
 	return carve(c, h, y[0], need - c->n[y[1]].eff);
 }
 
+static int single(const struct ctx *c, int32_t x)
+{
+	return c->n[x].len == fam_bits(c->n[x].fam);
+}
+
 /*
  * Take @need off host @h, whose prefixes are the @n in @a, lightest
- * first: the smallest sufficient prefix first.
+ * first: the smallest sufficient prefix first, or else the heaviest
+ * whole. Single addresses only when the other prefixes do not hold
+ * @need: they cannot be carved, and moving one whole can move far more
+ * than needed; so one much heavier than what is left to take goes only
+ * if the host is still above max_imbalance.
  */
 static int shed(struct ctx *c, int h, int64_t need, int32_t *a, size_t n)
 {
+	int pass, r;
 	size_t i;
-	int r;
 
-	while (need > 0 && n) {
-		for (i = 0; i < n; i++)
-			if ((int64_t)c->n[a[i]].eff >= need)
-				return carve(c, h, a[i], need);
-		/* none holds it all: the heaviest whole */
-		n--;
-		need -= c->n[a[n]].eff;
-		r = take(c, h, a[n]);
-		if (r)
-			return r;
+	for (pass = 0; pass < 2; pass++) {
+		size_t m = n;
+
+		while (need > 0) {
+			size_t best = m;
+
+			for (i = 0; i < m; i++)
+				if (a[i] >= 0 && single(c, a[i]) == pass &&
+				    (int64_t)c->n[a[i]].eff >= need) {
+					best = i;
+					break;
+				}
+			if (best < m && pass &&
+			    c->n[a[best]].eff > need * (1 + CARVE_SLACK) &&
+			    c->load[h] <= c->maxi * c->due[h])
+				return 0;
+			if (best < m)
+				return carve(c, h, a[best], need);
+			/* none holds it all: the heaviest whole */
+			while (m > 0 && (a[m - 1] < 0 ||
+					 single(c, a[m - 1]) != pass))
+				m--;
+			if (!m)
+				break;
+			need -= c->n[a[m - 1]].eff;
+			r = take(c, h, a[m - 1]);
+			if (r)
+				return r;
+			a[--m] = -1;
+		}
 	}
 	return 0;
 }

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 /* The largest traffic estimate bal_traffic_add() takes, and their sum. */
-#define BAL_LOAD_MAX	(1ULL << 52)
-#define BAL_TOTAL_MAX	(1ULL << 62)
+#define BAL_LOAD_MAX	((uint64_t)1 << 52)
+#define BAL_TOTAL_MAX	((uint64_t)1 << 62)
 
 /**
  * struct bal_prefix - an IPv4 or IPv6 prefix
