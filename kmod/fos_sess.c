@@ -252,7 +252,12 @@ int fos_sess_reap(struct fos_flow *f, bool all)
 		if (!all)
 			up_read(&f->pipe_sem);
 		cond_resched();
-	} while (n == FOS_REAP_BATCH && ++rounds < 1024);
+		/*
+		 * The idle reaper gives up after 1024 batches and comes back
+		 * at its next tick; a flow going away must end every session:
+		 * each holds the flow.
+		 */
+	} while (n == FOS_REAP_BATCH && (all || ++rounds < 1024));
 	return ended;
 }
 
