@@ -93,7 +93,7 @@ smp_pkts=${BENCH_SMP_PKTS:-30000}
 fos_pkts=${BENCH_FOS_PKTS:-50000}
 # shellcheck disable=SC2206
 variants=(${BENCH_VARIANTS:-none noop flowstream netflow conntrack})
-parts=" ${BENCH_PARTS:-main smp mem fos} "
+parts=" ${BENCH_PARTS:-main smp mem fos fosmem} "
 flowcounts=(1000 100000)
 buckets=0
 tag=smp		# of the block lines: "bench smp ..." or "bench fos ..."
@@ -839,6 +839,40 @@ if [[ $parts == *" fos "* ]]; then
 	fos_state none
 	fos_modules unload
 	drain=0
+fi
+
+if [[ $parts == *" fosmem "* ]]; then
+	# FlowOS's memory per session and its threads: one flow with count
+	# attached takes 100,000 UDP sessions (one packet each); slab growth
+	# over the live sessions, after the held packets have left, is what a
+	# session costs (its entry, count's state, the stream's bookkeeping).
+	# Threads: every "flowstream/" kernel thread, against the CPU count.
+	fos_modules load
+	flows 100000
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	$FLOWCTL -n $rt flow add all idle-timeout 3600 max-sessions 131072 \
+		max-held 65536 max-held-bytes 268435456 >/dev/null
+	$FLOWCTL -n $rt pm attach all count >/dev/null
+	slab0=$(meminfo Slab)
+	drain=1
+	send 100000
+	drain=0
+	sleep 2
+	slab1=$(meminfo Slab)
+	sess=$($FLOWCTL -n $rt -j flow show | jq -r '.[] | select(.name == "all") | .stats.sessions')
+	held=$($FLOWCTL -n $rt -j flow show | jq -r '.[] | select(.name == "all") | .stats.held')
+	thr=$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^flowstream/')
+	echo "bench fosmem $sess $((slab1 - slab0)) $thr $(nproc) $held"
+	if [ "$sess" = 100000 ] && [ "$held" = 0 ]; then
+		ok "fosmem: 100000 sessions, nothing held"
+	else
+		not_ok "fosmem: $sess sessions and $held packets held, not 100000 and 0"
+	fi
+	$FLOWCTL -n $rt flow del all
+	fos_modules unload
+	flows 1000
 fi
 
 if [[ $parts == *" mem "* ]]; then

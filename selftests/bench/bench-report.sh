@@ -52,6 +52,7 @@ $1 == "hook" {
 	if (!(k in hseen)) { hseen[k] = 1; horder[nh++] = k }
 }
 $1 == "mem" { mem[nm++] = $0 }
+$1 == "fosmem" { fosmem = $0 }
 END {
 	# --- forwarding: each variant against none, round by round
 	printf "%-11s %7s | %9s %6s | %9s %18s | %7s\n", "", "", "instr/pkt", "", "over none", "", "of ipt_"
@@ -229,6 +230,12 @@ END {
 		printf "hash table (same bucket count for all); MemFree drop: from before the module\n"
 		printf "was loaded to the full table, everything included (page cache and other\n"
 		printf "allocations move it by a few bytes a record: a cross-check, not the figure).\n"
+	}
+	if (fosmem != "") {
+		split(fosmem, x, " ")
+		printf "\n\nFlowOS: one flow with count, %d UDP sessions live, %d packets held\n", x[2], x[6]
+		printf "memory per session (slab growth / sessions, upper bound): %.1f bytes\n", (x[2] > 0 ? x[3] / x[2] : 0)
+		printf "threads: %d flowstream/ kernel threads on %d CPUs, whatever the flows and sessions\n", x[4], x[5]
 	}
 	if (bad != "") {
 		printf "\nREPEATS DISAGREE (more than %s%% between rounds):\n%s", spread, bad

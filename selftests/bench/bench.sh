@@ -27,8 +27,8 @@
 # BENCH_SMP_ROUNDS (default 3) rounds of each sampling block,
 # BENCH_SMP_PKTS (default 30000) packets a sampling measurement;
 # BENCH_FOS_PKTS (default 50000) packets a FlowOS measurement;
-# BENCH_PARTS (default "main smp mem fos"): which parts to run (accounting
-# rounds, sampling blocks, memory, FlowOS; the FlowOS part has
+# BENCH_PARTS (default "main smp mem fos fosmem"): which parts to run (accounting
+# rounds, sampling blocks, memory, FlowOS, FlowOS memory and threads; the FlowOS part has
 # BENCH_ROUNDS rounds of BENCH_PKTS packets); BENCH_VARIANTS (default "none
 # noop flowstream netflow conntrack"): the variants of the accounting
 # rounds.
@@ -172,7 +172,7 @@ BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
 BENCH_FOS_PKTS=$fos_pkts
-BENCH_PARTS="${BENCH_PARTS:-main smp mem fos}"
+BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fosmem}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
