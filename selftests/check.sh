@@ -217,7 +217,7 @@ vm_debug() {
 		-e "FS_PM_DIR=$tree/pm" -e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
 		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
-		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 \
+		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 -e FS_FOS_MANY=2000 \
 		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" \
 		-t selftests/smp_memory.sh -t selftests/acct_flood.sh
 }

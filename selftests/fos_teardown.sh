@@ -67,8 +67,52 @@ done
 check "its flow is gone from the module's sums" \
 	test "$(cat /sys/module/flowstream/parameters/fos_flows)" -lt "$flows"
 
-# flowstream unloaded with flows (without PMs) under traffic.
+# A flow with more sessions than the idle reaper ends in one pass (1024
+# batches of 64): deleting it ends every one of them (each holds the flow,
+# and one left behind would keep flowstream from unloading). trafgen sends
+# one UDP packet per session: 5 source addresses and 64,512 source ports
+# step together, distinct for 322,560 packets. Packets a full backlog lost
+# make no session; the counts are the namespace's sums.
 $FLOWCTL -n fdr flow del all
+topo_router fm
+many=${FS_FOS_MANY:-70000}
+$FLOWCTL -n fmr flow add many proto udp idle-timeout 3600 \
+	max-sessions $((many + 1024)) >/dev/null
+mac=$(ip netns exec fmr cat /sys/class/net/rc/address)
+cat >/tmp/fos_many.conf <<CONF
+{
+	eth(da=$mac, type=0x0800),
+	ipv4(saddr=dinc(167837698, 167837702), daddr=10.2.0.2, ttl=64),
+	udp(sp=dinc(1024, 65535), dp=9),
+	fill(0x00, 18)
+}
+CONF
+old_backlog=$(sysctl -n net.core.netdev_max_backlog)
+sysctl -qw net.core.netdev_max_backlog=100000
+created0=$(fos_proc fmr sessions_created)
+ended0=$(fos_proc fmr sessions_ended)
+check "trafgen sends $many packets of distinct sessions" \
+	ip netns exec fmc bash -c "cd /tmp && trafgen -q --dev cr \
+		--conf /tmp/fos_many.conf -n $many --cpus 1 >/dev/null 2>&1"
+n=-1
+for _ in $(seq 50); do
+	[ "$n" = "$(fos_stat fmr many sessions)" ] && break
+	n=$(fos_stat fmr many sessions)
+	sleep 0.2
+done
+sysctl -qw net.core.netdev_max_backlog="$old_backlog"
+created=$(($(fos_proc fmr sessions_created) - created0))
+check "sessions were made ($created)" test "$created" -gt 0
+check_eq "every session made is live" "$created" \
+	"$(fos_stat fmr many sessions)"
+[ "$many" -le 65536 ] ||
+	check "more than 65,536 of them ($created)" test "$created" -gt 65536
+check "the flow with them deleted" $FLOWCTL -n fmr flow del many
+check_eq "deleting it ended every session" "$created" \
+	"$(($(fos_proc fmr sessions_ended) - ended0))"
+rm -f /tmp/fos_many.conf
+
+# flowstream unloaded with flows (without PMs) under traffic.
 rmmod flowstream_pm_count 2>/dev/null
 topo_router fg
 ip netns exec fgs iperf3 -s -D -p 5201
