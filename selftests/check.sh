@@ -160,7 +160,7 @@ build() {
 
 unit() {
 	make -C ctl test
-	one "make install: flowctl, man page, the exporter's systemd unit" \
+	one "make install: flowctl, man page, the exporter's and agent's systemd units" \
 		selftests/install-check.sh
 }
 
