@@ -12,6 +12,8 @@
  *
  * Every request is first checked against the allowed prefixes and, with
  * a key, its "Authorization: Bearer KEY" header: 403 and counted if not.
+ * The server listens in the namespace flowctl started in; with -n, the
+ * server's thread enters NETNS for netlink (setns() is per thread).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -3,8 +3,10 @@
  * flowctl agent: serve this namespace's counters, sampler windows and
  * status over HTTP (agent_http.c) to Prometheus and the balancer.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "flowctl.h"
@@ -18,7 +20,8 @@ static void usage(FILE *fp)
 	      "Serve the namespace's flowstream counters (GET /metrics, Prometheus\n"
 	      "text), the prefix sampler's windows (GET /sampler, POST\n"
 	      "/sampler/reset, POST /sampler/ack?window=N, JSON) and a status\n"
-	      "document (GET /status) over HTTP until SIGTERM or SIGINT.\n"
+	      "document (GET /status) over HTTP until SIGTERM or SIGINT. With -n,\n"
+	      "serve NETNS while listening in the namespace flowctl started in.\n"
 	      "--listen defaults to " AGENT_DEFAULT_LISTEN "; [IPV6ADDR]:PORT for IPv6.\n"
 	      "--allow: client prefixes allowed (repeatable, up to 64; default\n"
 	      "127.0.0.0/8 and ::1). --key-file: a shared key (first line, 16 to\n"
@@ -33,7 +36,7 @@ int cmd_agent(struct flowctl *fc, int argc, char **argv)
 {
 	struct agent_opts opts;
 	size_t keylen = 0;
-	char err[256];
+	char err[256], path[256];
 	int ret;
 
 	if (argc > 0 && is_help(argv[0])) {
@@ -51,15 +54,20 @@ int cmd_agent(struct flowctl *fc, int argc, char **argv)
 	    agent_key_load(opts.key_file, agent_key, sizeof(agent_key), &keylen))
 		return 1;
 	/*
-	 * Enter the named namespace now, so the server listens there too;
-	 * without one, a module loaded later is found on the first request.
+	 * With -n, the server listens here and its thread enters NETNS for
+	 * netlink on the first request: check now that NETNS is there.
+	 * Without, say now whether the module answers (the agent serves
+	 * flowstream_up 0 until it does).
 	 */
-	if (fs_nl_open(fc->nl, err, sizeof(err))) {
-		fs_nl_close(fc->nl);
-		if (fc->nl->netns) {
-			fprintf(stderr, "Error: %s\n", err);
+	if (fc->nl->netns) {
+		snprintf(path, sizeof(path), "/run/netns/%s", fc->nl->netns);
+		if (access(path, R_OK)) {
+			fprintf(stderr, "Error: network namespace \"%s\": %s\n",
+				fc->nl->netns, strerror(errno));
 			return 1;
 		}
+	} else if (fs_nl_open(fc->nl, err, sizeof(err))) {
+		fs_nl_close(fc->nl);
 		fprintf(stderr, "flowctl agent: %s (serving flowstream_up 0)\n",
 			err);
 	}
