@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 fs_require_module
 command -v trafgen >/dev/null || skip_all "trafgen (netsniff-ng) not installed"
 command -v nft >/dev/null || skip_all "nft not installed"
-busybox wget --help >/dev/null 2>&1 || skip_all "no busybox wget"
+command -v curl >/dev/null || skip_all "curl not installed"
 
 smp_topo fsa || skip_all "cannot build the topology"
 ns=fsa
@@ -38,13 +38,16 @@ printf '%s\n' "$key" >"$tmp/key"
 chmod 600 "$tmp/key"
 
 # http NS METHOD PATH [KEY] [HOST:PORT]: the body on stdout, the status
-# code in $tmp/code.
+# code in $tmp/code, the response headers in $tmp/hdr.
 http() {
-	local args=(-S -q -O - -T 10) url=http://${5:-10.78.1.1:9728}$3
-	[ "$2" = POST ] && args+=(--post-data '')
-	[ -n "${4:-}" ] && args+=(--header "Authorization: Bearer $4")
-	ip netns exec "$1" busybox wget "${args[@]}" "$url" 2>"$tmp/hdr"
-	grep -o 'HTTP/1.[01] [0-9]*' "$tmp/hdr" | head -n1 | cut -d' ' -f2 >"$tmp/code"
+	local args=(-sS -m 10 -D "$tmp/hdr" -o "$tmp/out" -w '%{http_code}')
+	local url=http://${5:-10.78.1.1:9728}$3
+	rm -f "$tmp/out"
+	[ "$2" = POST ] && args+=(--data '')
+	[ -n "${4:-}" ] && args+=(-H "Authorization: Bearer $4")
+	ip netns exec "$1" curl "${args[@]}" "$url" >"$tmp/code" 2>"$tmp/err"
+	[ -f "$tmp/out" ] && cat "$tmp/out"
+	return 0
 }
 
 # metric NAME[{LABELS}] FILE: a sample's value.
@@ -145,6 +148,7 @@ check_eq "features: acct and sampler on, flowos off" "1 1 0" \
 	"$(metric 'flowstream_feature_enabled{feature="acct"}' "$tmp/m1") $(metric 'flowstream_feature_enabled{feature="sampler"}' "$tmp/m1") $(metric 'flowstream_feature_enabled{feature="flowos"}' "$tmp/m1")"
 check "counters are TYPE counter, up and uptime gauges" \
 	grep -qzE '# TYPE flowstream_acct_packets_total counter.*# TYPE flowstream_up gauge|# TYPE flowstream_up gauge.*# TYPE flowstream_acct_packets_total counter' "$tmp/m1"
+check "the scrape has over 30 samples" test "$(grep -vc '^#' "$tmp/m1")" -gt 30
 check_eq "every sample's family has one HELP and one TYPE line" "" \
 	"$(awk '/^# HELP/ { h[$3]++ } /^# TYPE/ { t[$3]++ }
 		!/^#/ { n = $1; sub(/\{.*/, "", n); if (h[n] != 1 || t[n] != 1) print n }' "$tmp/m1")"

@@ -250,7 +250,7 @@ stock_vm() {
 	done
 	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" \
 		-K nf_tables -K sch_netem -b "$(command -v nft)" -b "$(command -v trafgen)" \
-		-b "$(command -v tc)" \
+		-b "$(command -v tc)" -b "$(command -v curl)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
 		-f "$(libgcc_s)" \
 		-m "$2" -e "FS_KO=$2" -e "FS_PM_DIR=${2%/*}" "${args[@]}"

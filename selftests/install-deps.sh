@@ -19,8 +19,8 @@ pkgs=(
 	util-linux rsync git
 	# the netlink spec check
 	python3-yaml python3-jsonschema
-	# JSON in the selftests
-	jq
+	# JSON in the selftests; curl for the agent's
+	jq curl
 	# make check: the IPFIX collector for the export selftests
 	nfdump
 	# make bench: iptables-legacy and its headers for ipt_NETFLOW (whose
