@@ -521,8 +521,10 @@ int agent_run(struct fs_nl *nl, const struct agent_opts *opts,
 	port = ntohs(sa->sa_family == AF_INET ?
 		     ((const struct sockaddr_in *)sa)->sin_port :
 		     ((const struct sockaddr_in6 *)sa)->sin6_port);
+	/* [::] takes IPv4 too, as IPv4-mapped addresses. */
 	if (sa->sa_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+		flags |= IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr) ?
+			 MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	/* The server's thread inherits the mask: signals come to sigwait(). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

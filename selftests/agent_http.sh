@@ -257,6 +257,21 @@ wait $agent2
 check_eq "SIGTERM stops it, status 0" 0 $?
 agent2=
 
+# [::] takes IPv4 too: 127.0.0.1 comes as ::ffff:127.0.0.1 and is allowed
+# as 127.0.0.1; ::1 is not in the list.
+ip netns exec fsac $FLOWCTL -n $ns agent --listen '[::]:9730' --allow 127.0.0.1 \
+	2>"$tmp/agent3.log" &
+agent2=$!
+check "an agent on [::]:9730 in fsac" port_wait fsac tcp6 9730
+http fsac GET /metrics "" 127.0.0.1:9730 >"$tmp/m4"
+check_eq "[::] serves IPv4 clients: 200 from 127.0.0.1, allowed" "200 1" \
+	"$(cat "$tmp/code") $(metric flowstream_up "$tmp/m4")"
+http fsac GET /metrics "" '[::1]:9730' >/dev/null
+check_eq "::1 is not allowed: 403" 403 "$(cat "$tmp/code")"
+kill -TERM $agent2
+wait $agent2
+agent2=
+
 check "the agent refuses a key file with a short key" \
 	sh -c "! printf 'short\n' >$tmp/short || ! $FLOWCTL agent --key-file $tmp/short 2>/dev/null"
 check "and a namespace that is not there" \
