@@ -500,7 +500,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /*
- * Serve until SIGTERM, SIGINT or SIGHUP; returns an exit status. The
+ * Serve until SIGTERM or SIGINT (SIGHUP is ignored); returns an exit
+ * status. Each request, on a kept-alive connection too, is checked. The
  * netlink socket (in @nl's namespace, if named) is opened by the caller
  * or on the first request.
  */
