@@ -160,7 +160,7 @@ build() {
 
 unit() {
 	make -C ctl test
-	one "make install: flowctl, man page, the exporter's systemd unit" \
+	one "make install: flowctl, man page, the exporter's and agent's systemd units" \
 		selftests/install-check.sh
 }
 
@@ -197,13 +197,14 @@ acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_od
 smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
 fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh)
+bal_tests=(agent_http.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
 	# The exporter is userspace: its kernel side (a listener's overrun)
 	# runs here, the whole of it on the stock kernel.
 	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" exp_loss.sh \
-		 "${fos_tests[@]}"; do
+		 "${fos_tests[@]}" "${bal_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	# The flood at a size the debug kernel forwards in seconds
@@ -235,7 +236,7 @@ libgcc_s() {
 }
 
 stock_tests=("${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}"
-	     "${fos_tests[@]}")
+	     "${fos_tests[@]}" "${bal_tests[@]}")
 
 # stock_vm KVER KO LOGDIR: the stock-lane selftests on Debian's KVER kernel
 # with module KO; the PM modules are beside it.
@@ -249,7 +250,7 @@ stock_vm() {
 	done
 	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" \
 		-K nf_tables -K sch_netem -b "$(command -v nft)" -b "$(command -v trafgen)" \
-		-b "$(command -v tc)" \
+		-b "$(command -v tc)" -b "$(command -v curl)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
 		-f "$(libgcc_s)" \
 		-m "$2" -e "FS_KO=$2" -e "FS_PM_DIR=${2%/*}" "${args[@]}"

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make -C ctl install" puts flowctl, its man page, the exporter's systemd
-# unit and the example configuration where asked, and the unit passes
-# systemd-analyze verify (when systemd-analyze is there) with its paths
-# pointing at what was installed.
+# "make -C ctl install" puts flowctl, its man page, the exporter's and the
+# agent's systemd units and the example configurations where asked, and
+# the units pass systemd-analyze verify (when systemd-analyze is there)
+# with their paths pointing at what was installed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -14,7 +14,8 @@ make -s -C ctl install PREFIX="$tmp/usr" SYSCONFDIR="$tmp/etc" \
 	UNITDIR="$tmp/unit" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
 ret=0
 for f in usr/sbin/flowctl usr/share/man/man8/flowctl.8 \
-	 unit/flowstream-ipfix@.service etc/flowstream/ipfix.conf.example; do
+	 unit/flowstream-ipfix@.service etc/flowstream/ipfix.conf.example \
+	 unit/flowstream-agent.service etc/flowstream/agent.conf.example; do
 	[ -s "$tmp/$f" ] || { echo "missing: $f"; ret=1; }
 done
 unit=$tmp/unit/flowstream-ipfix@.service
@@ -22,10 +23,17 @@ grep -q "^ExecStart=$tmp/usr/sbin/flowctl \$FLOWCTL_OPTIONS export ipfix \$IPFIX
 	{ echo "ExecStart not substituted:"; grep ExecStart "$unit"; ret=1; }
 grep -q "^EnvironmentFile=$tmp/etc/flowstream/ipfix-%i.conf$" "$unit" ||
 	{ echo "EnvironmentFile not substituted"; ret=1; }
+agent=$tmp/unit/flowstream-agent.service
+grep -q "^ExecStart=$tmp/usr/sbin/flowctl \$FLOWCTL_OPTIONS agent \$AGENT_OPTIONS$" "$agent" ||
+	{ echo "agent: ExecStart not substituted:"; grep ExecStart "$agent"; ret=1; }
+grep -q "^EnvironmentFile=-$tmp/etc/flowstream/agent.conf$" "$agent" ||
+	{ echo "agent: EnvironmentFile not substituted"; ret=1; }
 if command -v systemd-analyze >/dev/null; then
 	cp "$tmp/etc/flowstream/ipfix.conf.example" "$tmp/etc/flowstream/ipfix-check.conf"
 	cp "$unit" "$tmp/unit/flowstream-ipfix@check.service"
-	systemd-analyze verify --man=no "$tmp/unit/flowstream-ipfix@check.service" 2>&1 |
+	cp "$tmp/etc/flowstream/agent.conf.example" "$tmp/etc/flowstream/agent.conf"
+	systemd-analyze verify --man=no "$tmp/unit/flowstream-ipfix@check.service" \
+		"$agent" 2>&1 |
 		grep -v "^$" | tee "$tmp/verify"
 	[ -s "$tmp/verify" ] && ret=1
 fi

@@ -12,15 +12,15 @@ pkgs=(
 	linux-headers-cloud-amd64 linux-image-cloud-amd64
 	linux-headers-6.12-cloud-amd64 linux-image-6.12-cloud-amd64
 	# flowctl
-	pkg-config libmnl-dev libjson-c-dev libcmocka-dev
+	pkg-config libmnl-dev libjson-c-dev libcmocka-dev libmicrohttpd-dev
 	# the VM and what the guest runs from the host's root
 	qemu-system-x86 busybox-static iproute2 iperf3 iputils-ping nftables
 	netsniff-ng procps
 	util-linux rsync git
 	# the netlink spec check
 	python3-yaml python3-jsonschema
-	# JSON in the selftests
-	jq
+	# JSON in the selftests; curl for the agent's
+	jq curl
 	# make check: the IPFIX collector for the export selftests
 	nfdump
 	# make bench: iptables-legacy and its headers for ipt_NETFLOW (whose

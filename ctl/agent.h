@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flowctl agent: an HTTP server (libmicrohttpd) on a module host that
+ * serves the namespace's counters in the Prometheus text format, the
+ * prefix sampler's windows (read-and-reset) and a status document to the
+ * balancer's controller. See Documentation/balancer.rst for the protocol.
+ *
+ * The parsing, access checks and formatting here do no I/O besides the
+ * FILE they are given, so the unit tests call them directly.
+ */
+#ifndef FLOWCTL_AGENT_H
+#define FLOWCTL_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+struct fs_status;
+struct fs_nl;
+
+#define AGENT_PROTOCOL		1
+#define AGENT_DEFAULT_LISTEN	"127.0.0.1:9728"
+#define AGENT_ALLOW_MAX		64
+#define AGENT_KEY_MIN		16
+#define AGENT_KEY_MAX		1024
+
+/* One allowed client prefix. */
+struct agent_net {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t len;			/* prefix length */
+	uint8_t addr[16];		/* network byte order, host bits zero */
+};
+
+struct agent_acl {
+	struct agent_net v[AGENT_ALLOW_MAX];
+	size_t n;
+};
+
+struct agent_opts {
+	struct sockaddr_storage listen;
+	socklen_t listen_len;
+	char listen_text[64];		/* as given, for logs and /status */
+	struct agent_acl acl;		/* empty: localhost only */
+	const char *key_file;		/* NULL: no key */
+	unsigned int max_conns;
+	unsigned int timeout_s;
+};
+
+/* Why a request was refused (a label of flowstream_agent_refused_total). */
+enum agent_refusal {
+	AGENT_REFUSED_ADDRESS,
+	AGENT_REFUSED_KEY,
+	AGENT_REFUSED_N,
+};
+
+/* The agent's own counters. */
+struct agent_counters {
+	uint64_t requests;		/* every request answered */
+	uint64_t refused[AGENT_REFUSED_N];
+	uint64_t errors;		/* module did not answer */
+};
+
+/* agent_acl.c */
+int agent_parse_listen(const char *arg, struct agent_opts *opts);
+int agent_acl_add(struct agent_acl *acl, const char *arg);
+void agent_acl_default(struct agent_acl *acl);
+bool agent_acl_allows(const struct agent_acl *acl, const struct sockaddr *sa);
+bool agent_key_equal(const char *key, size_t keylen, const char *given,
+		     size_t givenlen);
+bool agent_auth_ok(const char *key, size_t keylen, const char *header);
+int agent_key_load(const char *path, char *key, size_t size, size_t *len);
+int agent_parse_args(int argc, char **argv, struct agent_opts *opts);
+
+/* agent_prom.c */
+void prom_write(FILE *fp, const struct fs_status *st,
+		const struct agent_counters *cnt);
+
+/* agent_http.c */
+int agent_run(struct fs_nl *nl, const struct agent_opts *opts,
+	      const char *key, size_t keylen);
+
+#endif /* FLOWCTL_AGENT_H */
