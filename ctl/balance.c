@@ -44,6 +44,11 @@
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
 
+/* Rounds of shedding for hosts that joined (one or two in practice). */
+#define FILL_ROUNDS	8
+/* Hosts that joined may take this much more than their shares. */
+#define JOIN_SLACK	0.25
+
 struct bal_entry {
 	struct bal_prefix p;
 	uint64_t load;
@@ -1195,12 +1200,39 @@ static int owner_cmp(const void *a, const void *b, void *arg)
 	return light_cmp(a, b, arg);
 }
 
-/* Take @x off host @h into the pool. */
+/*
+ * Take @x off host @h into the pool. The pool is made a heap once the
+ * shedding is over (heap_build()), so that a host's shedding can be
+ * undone (untake()).
+ */
 static int take(struct ctx *c, int h, int32_t x)
 {
+	struct heap *p = &c->pool;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 256;
+		int32_t *a = realloc(p->a, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		p->a = a;
+		p->cap = cap;
+	}
 	c->load[h] -= c->n[x].eff;
 	set_owner(c, x, OWN_POOL);
-	return heap_push(&c->pool, x);
+	p->a[p->n++] = x;
+	return 0;
+}
+
+/* Give host @h back what it put in the pool after the first @mark. */
+static void untake(struct ctx *c, int h, size_t mark)
+{
+	while (c->pool.n > mark) {
+		int32_t x = c->pool.a[--c->pool.n];
+
+		c->load[h] += c->n[x].eff;
+		set_owner(c, x, h == c->def ? OWN_NONE : h);
+	}
 }
 
 /*
@@ -1296,38 +1328,237 @@ static int shed(struct ctx *c, int h, int64_t need, int32_t *a, size_t n)
 	return 0;
 }
 
-/* Take from each host its load above @level times its share. */
-static int shed_all(struct ctx *c, double level)
+/* What every host holds, lightest first. */
+struct holdings {
+	struct leaves l;	/* the prefixes of the other hosts, by host */
+	struct leaves d;	/* the default host's region */
+	size_t *first;		/* host i's: l.a[first[i]] to l.a[first[i + 1] - 1] */
+};
+
+static void holdings_free(struct holdings *s)
 {
-	struct leaves l = { 0 }, d = { 0 };
+	free(s->l.a);
+	free(s->d.a);
+	free(s->first);
+}
+
+static int holdings_get(struct ctx *c, struct holdings *s)
+{
 	size_t i, j = 0;
 	int r = 0;
 
+	memset(s, 0, sizeof(*s));
+	s->first = malloc((c->nh + 1) * sizeof(*s->first));
+	if (!s->first)
+		return -ENOMEM;
 	for (i = 0; i < c->nn && !r; i++)
 		if (c->n[i].owner >= 0 && c->n[i].eff)
-			r = leaves_add(&l, i);
+			r = leaves_add(&s->l, i);
 	for (i = 0; i < 2 && !r; i++)
-		r = region_leaves(c, i, &d);
+		r = region_leaves(c, i, &s->d);
 	if (r)
-		goto out;
-	qsort_r(l.a, l.n, sizeof(*l.a), owner_cmp, c);
-	qsort_r(d.a, d.n, sizeof(*d.a), light_cmp, c);
+		return r;
+	qsort_r(s->l.a, s->l.n, sizeof(*s->l.a), owner_cmp, c);
+	qsort_r(s->d.a, s->d.n, sizeof(*s->d.a), light_cmp, c);
+	for (i = 0; i < c->nh; i++) {
+		s->first[i] = j;
+		while (j < s->l.n && c->n[s->l.a[j]].owner == (int32_t)i)
+			j++;
+	}
+	s->first[c->nh] = j;
+	return 0;
+}
+
+static int shed_host(struct ctx *c, struct holdings *s, int h, int64_t need)
+{
+	if (h == c->def)
+		return shed(c, h, need, s->d.a, s->d.n);
+	return shed(c, h, need, s->l.a + s->first[h],
+		    s->first[h + 1] - s->first[h]);
+}
+
+/* Take from each host its load above @level times its share. */
+static int shed_all(struct ctx *c, double level)
+{
+	struct holdings s;
+	size_t i;
+	int r;
+
+	r = holdings_get(c, &s);
 	for (i = 0; i < c->nh && !r; i++) {
 		double ex = c->load[i] - level * c->due[i];
-		size_t k = j;
 
-		while (j < l.n && c->n[l.a[j]].owner == (int32_t)i)
-			j++;
 		if (c->load[i] <= 0 || ex <= 0)
 			r = heap_push(&c->recv, i);
-		else if ((int)i == c->def)
-			r = shed(c, i, (int64_t)ex + 1, d.a, d.n);
 		else
-			r = shed(c, i, (int64_t)ex + 1, l.a + k, j - k);
+			r = shed_host(c, &s, i, (int64_t)ex + 1);
 	}
+	holdings_free(&s);
+	return r;
+}
+
+/* Load above @level times their share on the hosts not in @skip. */
+static double excess_at(const struct ctx *c, double level, int64_t pooled,
+			const uint8_t *skip)
+{
+	double s = pooled;
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		if ((!skip || !skip[i]) && c->load[i] > level * c->due[i])
+			s += c->load[i] - level * c->due[i];
+	return s;
+}
+
+/* The highest ratio first; among equals, the lowest index. */
+static int ratio_cmp(const void *a, const void *b, void *arg)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	const struct ctx *c = arg;
+	double rx = c->load[x] / c->due[x], ry = c->load[y] / c->due[y];
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+/* Shedding for hosts that joined. */
+struct join_fill {
+	double budget;		/* what may still be taken */
+	double extra;		/* how much of it is beyond what is wanted */
+	double *limit;		/* what each host must come down to */
+	uint8_t *skip;		/* left out: sheds only pieces too large */
+	uint8_t *gave;		/* has shed something */
+	int *ord;
+};
+
+/*
+ * What each host must come down to: target times its share, or, if it
+ * holds a measured single address, that address plus (target - 1)
+ * times its share (no assignment can take the address off it for less).
+ */
+static void join_limits(struct ctx *c, struct join_fill *f)
+{
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		f->limit[i] = c->target * c->due[i];
+	for (i = 0; i < c->nsingles; i++) {
+		int32_t y = c->singles[i];
+		int h = c->def;
+		double l;
+
+		for (; y >= 0; y = c->n[y].parent)
+			if (c->n[y].owner != OWN_NONE) {
+				h = c->n[y].owner;
+				break;
+			}
+		if (h < 0)
+			continue;
+		l = c->n[c->singles[i]].eff + (c->target - 1) * c->due[h];
+		if (l > f->limit[h])
+			f->limit[h] = l;
+	}
+}
+
+/*
+ * One round of freeing traffic for the hosts that joined. The level is
+ * where the hosts not left out hold what is still wanted above it; the
+ * hosts above it shed down to it, the highest ratio first, none more
+ * than the budget left (what is wanted plus JOIN_SLACK of it), and
+ * every host down to its limit. A host that can give only a piece much
+ * larger than asked (a single address, say) and larger than the budget
+ * left keeps it and is left out.
+ */
+static int fill_round(struct ctx *c, struct join_fill *f)
+{
+	double lo = 0, hi = c->target, level;
+	struct holdings s;
+	size_t k;
+	int it, r;
+
+	for (it = 0; it < 64; it++) {
+		double mid = (lo + hi) / 2;
+
+		if (excess_at(c, mid, 0, f->skip) >= f->budget - f->extra)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	level = lo;
+	r = holdings_get(c, &s);
+	for (k = 0; k < c->nh; k++)
+		f->ord[k] = k;
+	qsort_r(f->ord, c->nh, sizeof(*f->ord), ratio_cmp, c);
+	for (k = 0; k < c->nh && !r; k++) {
+		int h = f->ord[k];
+		double ex = c->load[h] - level * c->due[h];
+		double must = c->load[h] - f->limit[h], n;
+		int64_t before = c->load[h], took;
+		size_t mark = c->pool.n;
+
+		if (ex <= 0)
+			break;
+		if (f->skip[h] || (must <= 0 && f->budget <= 0))
+			continue;
+		n = ex < f->budget ? ex : f->budget;
+		if (n < must)
+			n = must;
+		r = shed_host(c, &s, h, (int64_t)n + 1);
+		took = before - c->load[h];
+		if (r || !took)
+			continue;
+		if (must <= 0 && took > n * (1 + CARVE_SLACK) + 1 &&
+		    took > f->budget) {
+			untake(c, h, mark);
+			f->skip[h] = 1;
+			continue;
+		}
+		f->gave[h] = 1;
+		f->budget -= took;
+	}
+	holdings_free(&s);
+	return r;
+}
+
+/*
+ * Hosts without traffic joined: free @want for them (@pooled is in the
+ * pool already), in rounds of fill_round() while they make progress.
+ * The hosts that gave nothing and were not left out receive.
+ */
+static int shed_for_join(struct ctx *c, double want, int64_t pooled)
+{
+	struct join_fill f = { 0 };
+	int round, r = 0;
+	size_t i;
+
+	f.extra = JOIN_SLACK * want;
+	f.budget = want - pooled + f.extra;
+	f.limit = calloc(c->nh, sizeof(*f.limit));
+	f.skip = calloc(c->nh, 1);
+	f.gave = calloc(c->nh, 1);
+	f.ord = calloc(c->nh, sizeof(*f.ord));
+	if (!f.limit || !f.skip || !f.gave || !f.ord) {
+		r = -ENOMEM;
+		goto out;
+	}
+	join_limits(c, &f);
+	for (round = 0; round < FILL_ROUNDS && f.budget > f.extra && !r;
+	     round++) {
+		double left = f.budget;
+
+		r = fill_round(c, &f);
+		if (f.budget >= left)
+			break;
+	}
+	for (i = 0; i < c->nh && !r; i++)
+		if (!f.gave[i] && !f.skip[i])
+			r = heap_push(&c->recv, i);
 out:
-	free(l.a);
-	free(d.a);
+	free(f.limit);
+	free(f.skip);
+	free(f.gave);
+	free(f.ord);
 	return r;
 }
 
@@ -1427,18 +1658,6 @@ static int hosts_changed(const struct ctx *c, const struct bal_result *prev)
 	return 0;
 }
 
-/* Load to shed if every host is brought down to @level times its share. */
-static double excess_at(const struct ctx *c, double level, int64_t pooled)
-{
-	double s = pooled;
-	size_t i;
-
-	for (i = 0; i < c->nh; i++)
-		if (c->load[i] > level * c->due[i])
-			s += c->load[i] - level * c->due[i];
-	return s;
-}
-
 static int insert_prev(struct ctx *c, const struct bal_result *prev)
 {
 	size_t i;
@@ -1469,11 +1688,11 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 		     struct bal_result *res)
 {
 	struct leaves l = { 0 };
-	double need, want = 0, level, lo, hi;
+	double need, want = 0;
 	int pd = host_find(c, prev->default_host), over;
 	int64_t pooled;
 	size_t i;
-	int r, it;
+	int r;
 
 	if (pd >= 0)
 		c->def = pd;
@@ -1523,31 +1742,21 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 
 	/*
 	 * Down to the target, or, to fill the hosts that have nothing up
-	 * to their share, down to the level that frees that much.
+	 * to their share, what frees that much.
 	 */
-	level = c->target;
-	need = excess_at(c, level, pooled);
+	need = excess_at(c, c->target, pooled, NULL);
 	for (i = 0; i < c->nh; i++)
 		if (!c->load[i])
 			want += c->due[i];
-	if (want > need) {
-		lo = 0;
-		hi = c->target;
-		for (it = 0; it < 64; it++) {
-			double mid = (lo + hi) / 2;
-
-			if (excess_at(c, mid, pooled) >= want)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		level = lo;
-	}
 	res->min_move = (uint64_t)(want > need ? want : need);
 
-	r = shed_all(c, level);
+	if (want > need)
+		r = shed_for_join(c, want, pooled);
+	else
+		r = shed_all(c, c->target);
 	if (r)
 		return r;
+	heap_build(&c->pool);
 	heap_build(&c->recv);
 	r = distribute(c);
 	if (!r)
