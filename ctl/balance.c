@@ -142,8 +142,11 @@ static int prefix_valid(const struct bal_prefix *p)
 		return 0;
 	if (p->len > bits)
 		return 0;
-	for (i = p->len; i < 128; i++)
-		if (getbit(p->addr, i))
+	i = p->len / 8;
+	if (p->len % 8 && (p->addr[i++] & (0xff >> (p->len % 8))))
+		return 0;
+	for (; i < 16; i++)
+		if (p->addr[i])
 			return 0;
 	return 1;
 }
@@ -274,7 +277,7 @@ int bal_traffic_add(struct bal_traffic *t, const struct bal_prefix *p,
 
 /* The trie */
 
-static int32_t node_new(struct ctx *c, int32_t parent, int bit)
+static int32_t node_alloc(struct ctx *c, int32_t parent)
 {
 	struct node *x;
 	int32_t i;
@@ -296,17 +299,64 @@ static int32_t node_new(struct ctx *c, int32_t parent, int bit)
 	x->child[1] = -1;
 	x->owner = OWN_NONE;
 	x->u = 1;
-	if (parent >= 0) {
-		const struct node *p = &c->n[parent];
-
-		memcpy(x->addr, p->addr, sizeof(x->addr));
-		x->fam = p->fam;
-		x->len = p->len + 1;
-		if (bit)
-			x->addr[p->len / 8] |= 0x80 >> (p->len % 8);
-		c->n[parent].child[bit] = i;
-	}
+	if (parent >= 0)
+		x->fam = c->n[parent].fam;
 	return i;
+}
+
+/* The child of @parent on side @bit, one bit longer. */
+static int32_t node_new(struct ctx *c, int32_t parent, int bit)
+{
+	int32_t i = node_alloc(c, parent);
+	struct node *x;
+
+	if (i < 0 || parent < 0)
+		return i;
+	x = &c->n[i];
+	memcpy(x->addr, c->n[parent].addr, sizeof(x->addr));
+	x->len = c->n[parent].len + 1;
+	if (bit)
+		x->addr[c->n[parent].len / 8] |= 0x80 >> (c->n[parent].len % 8);
+	c->n[parent].child[bit] = i;
+	return i;
+}
+
+/*
+ * The node of the first @len bits of @addr (a copy: c->n may move), as
+ * a child of @parent, which is shorter: the nodes between them are left
+ * out until split() needs them (path compression).
+ */
+static int32_t node_add(struct ctx *c, int32_t parent, const uint8_t *addr,
+			unsigned int len)
+{
+	int32_t i = node_alloc(c, parent);
+	struct node *x;
+	unsigned int k;
+
+	if (i < 0)
+		return i;
+	x = &c->n[i];
+	x->len = len;
+	for (k = 0; k < len / 8; k++)
+		x->addr[k] = addr[k];
+	if (len % 8)
+		x->addr[k] = addr[k] & (0xff00 >> (len % 8));
+	c->n[parent].child[getbit(addr, c->n[parent].len)] = i;
+	return i;
+}
+
+/*
+ * The share of the space with no measurement of the node @k bits above
+ * @y on its path, with nothing else measured in between: each of those
+ * nodes has one half without measurement.
+ */
+static double u_above(const struct node *y, unsigned int k)
+{
+	double u = y->u;
+
+	while (k--)
+		u = u / 2 + 0.5;
+	return u;
 }
 
 static int trie_init(struct ctx *c)
@@ -336,7 +386,8 @@ static void trie_sum(struct ctx *c, int32_t x)
 		if (y >= 0 && c->n[y].info) {
 			info = 1;
 			mass += c->n[y].mass;
-			u += c->n[y].u / 2;
+			u += u_above(&c->n[y],
+				     c->n[y].len - c->n[x].len - 1) / 2;
 		} else {
 			u += 0.5;
 		}
@@ -351,12 +402,74 @@ static void trie_sum(struct ctx *c, int32_t x)
 	}
 }
 
-static int entry_cmp(const void *a, const void *b, void *arg)
-{
-	const struct bal_entry *e = arg;
+/*
+ * A measured prefix as integers, to sort in prefix order quickly and to
+ * read in that order without going back to the entries.
+ */
+struct sort_key {
+	uint64_t hi;		/* the family, then the first 56 bits */
+	uint64_t mid;		/* the next 64 */
+	uint64_t lo;		/* the last 8, then the length */
+	uint64_t load;
+};
 
-	return bal_prefix_cmp(&e[*(const uint32_t *)a].p,
-			      &e[*(const uint32_t *)b].p);
+static void key_of(struct sort_key *k, const struct bal_entry *e)
+{
+	const uint8_t *a = e->p.addr;
+	unsigned int j;
+
+	k->hi = e->p.family != AF_INET;
+	for (j = 0; j < 7; j++)
+		k->hi = k->hi << 8 | a[j];
+	k->mid = 0;
+	for (j = 7; j < 15; j++)
+		k->mid = k->mid << 8 | a[j];
+	k->lo = (uint64_t)a[15] << 8 | e->p.len;
+	k->load = e->load;
+}
+
+static void key_prefix(const struct sort_key *k, struct bal_prefix *p)
+{
+	unsigned int j;
+
+	p->family = k->hi >> 56 ? AF_INET6 : AF_INET;
+	for (j = 0; j < 7; j++)
+		p->addr[j] = k->hi >> (48 - 8 * j);
+	for (j = 0; j < 8; j++)
+		p->addr[7 + j] = k->mid >> (56 - 8 * j);
+	p->addr[15] = k->lo >> 8;
+	p->len = k->lo & 0xff;
+}
+
+/* The order of bal_prefix_cmp() (equal keys are an error, -EEXIST). */
+static int key_cmp(const void *a, const void *b)
+{
+	const struct sort_key *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->mid != y->mid)
+		return x->mid < y->mid ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The entries of @t in prefix order (NULL when out of memory). */
+static struct sort_key *sorted_keys(const struct bal_traffic *t)
+{
+	struct sort_key *k = malloc((t->n + 1) * sizeof(*k));
+	size_t i, sorted = 1;
+
+	if (!k)
+		return NULL;
+	for (i = 0; i < t->n; i++) {
+		key_of(&k[i], &t->e[i]);
+		if (i && key_cmp(&k[i - 1], &k[i]) >= 0)
+			sorted = 0;
+	}
+	/* a sampler reports them in order already */
+	if (!sorted)
+		qsort(k, t->n, sizeof(*k), key_cmp);
+	return k;
 }
 
 /* The number of leading bits @a and @b share, at most @max. */
@@ -373,82 +486,85 @@ static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
 }
 
 /*
- * The trie of the measured prefixes, inserted in prefix order, each from
- * where its path leaves the previous one's: the nodes are laid out in
- * depth-first order, and the result is the same for any input order.
+ * The trie of the measured prefixes, path-compressed: a node for each
+ * measured prefix and for each prefix where two paths part. They are
+ * inserted in prefix order, each from where its path leaves the
+ * previous one's (@path holds the nodes of that path), so the nodes are
+ * laid out in depth-first order and the result is the same for any
+ * input order.
  */
 static int trie_build(struct ctx *c, const struct bal_traffic *t)
 {
-	int32_t path[129];
-	const struct bal_prefix *last = NULL;
-	size_t i, need = c->nn + 2;
-	uint32_t *ord;
+	int32_t path[130];
+	struct bal_prefix pp[2] = { 0 }, *last = NULL;
+	struct sort_key *k;
+	size_t i, np = 0;
 	int r;
 
 	r = trie_init(c);
 	if (r)
 		return r;
-	ord = malloc((t->n + 1) * sizeof(*ord));
-	if (!ord)
+	k = sorted_keys(t);
+	if (!k)
 		return -ENOMEM;
-	for (i = 0; i < t->n; i++)
-		ord[i] = i;
-	qsort_r(ord, t->n, sizeof(*ord), entry_cmp, t->e);
-	/* room for every node at once: what the paths do not share */
-	for (i = 0; i < t->n; i++) {
-		const struct bal_prefix *p = &t->e[ord[i]].p;
-		unsigned int d = 0;
-
-		if (last && last->family == p->family)
-			d = common_bits(last->addr, p->addr,
-					last->len < p->len ? last->len : p->len);
-		need += p->len - d;
-		last = p;
-	}
-	last = NULL;
-	if (need > c->ncap) {
+	/* room for every node at once: at most two per prefix */
+	if (c->nn + 2 * t->n > c->ncap) {
+		size_t need = c->nn + 2 * t->n;
 		struct node *n = realloc(c->n, need * sizeof(*n));
 
 		if (!n) {
-			free(ord);
+			free(k);
 			return -ENOMEM;
 		}
 		c->n = n;
 		c->ncap = need;
 	}
 	for (i = 0; i < t->n && !r; i++) {
-		const struct bal_prefix *p = &t->e[ord[i]].p;
+		struct bal_prefix *p = &pp[i % 2];
 		unsigned int d = 0;
-		int32_t x;
+		int32_t x, q = -1;
 
-		if (last && last->family == p->family)
+		key_prefix(&k[i], p);
+		if (last && last->family == p->family) {
 			d = common_bits(last->addr, p->addr,
 					last->len < p->len ? last->len : p->len);
-		x = d ? path[d] : p->family == AF_INET6;
-		path[0] = p->family == AF_INET6;
-		for (; d < p->len; d++) {
-			int b = getbit(p->addr, d);
-			int32_t y = c->n[x].child[b];
-
-			if (y < 0) {
-				y = node_new(c, x, b);
-				if (y < 0) {
-					r = y;
-					break;
-				}
-			}
-			x = y;
-			path[d + 1] = x;
+		} else {
+			np = 0;
+			path[np++] = p->family == AF_INET6;
 		}
-		if (r)
-			break;
+		/* up to the last node within the common part */
+		while (c->n[path[np - 1]].len > d)
+			q = path[--np];
+		x = path[np - 1];
+		if (q >= 0 && c->n[x].len < d) {
+			/* the paths part inside the edge from x to q */
+			int32_t z = node_add(c, x, p->addr, d);
+
+			if (z < 0) {
+				r = z;
+				break;
+			}
+			c->n[z].child[getbit(c->n[q].addr, d)] = q;
+			c->n[z].info = 1;
+			c->n[q].parent = z;
+			path[np++] = z;
+			x = z;
+		}
+		if (c->n[x].len < p->len) {
+			x = node_add(c, x, p->addr, p->len);
+			if (x < 0) {
+				r = x;
+				break;
+			}
+			path[np++] = x;
+		}
 		if (c->n[x].measured)
 			r = -EEXIST;
 		c->n[x].measured = 1;
-		c->n[x].mass = t->e[ord[i]].load;
+		c->n[x].mass = k[i].load;
 		last = p;
 	}
-	free(ord);
+	free(k);
 	if (r)
 		return r;
 	for (i = 0; i < 2; i++) {
@@ -456,6 +572,34 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
 	}
 	c->total = c->n[0].eff + c->n[1].eff;
+	return 0;
+}
+
+/*
+ * Put back the node between @x and its child @i that path compression
+ * left out, if any; it takes what is measured inside the child.
+ */
+static int unfold(struct ctx *c, int32_t x, int i)
+{
+	int32_t y = c->n[x].child[i], z;
+	uint8_t addr[16];
+	struct node *zn, *yn;
+
+	if (y < 0 || c->n[y].len == c->n[x].len + 1)
+		return 0;
+	memcpy(addr, c->n[y].addr, sizeof(addr));
+	z = node_add(c, x, addr, c->n[x].len + 1);
+	if (z < 0)
+		return z;
+	zn = &c->n[z];
+	yn = &c->n[y];
+	zn->child[getbit(yn->addr, zn->len)] = y;
+	yn->parent = z;
+	zn->info = yn->info;
+	zn->mass = yn->info ? yn->mass : 0;
+	zn->u = yn->info ? u_above(yn, yn->len - zn->len) : 1;
+	zn->nmark = yn->nmark + (yn->owner != OWN_NONE);
+	zn->nprev = yn->nprev + yn->has_prev;
 	return 0;
 }
 
@@ -478,6 +622,8 @@ static int split(struct ctx *c, int32_t x)
 		return -EINVAL;
 	for (i = 0; i < 2; i++) {
 		if (c->n[x].child[i] < 0 && node_new(c, x, i) < 0)
+			return -ENOMEM;
+		if (unfold(c, x, i) < 0)
 			return -ENOMEM;
 	}
 	e = c->n[x].eff;
