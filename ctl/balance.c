@@ -441,34 +441,79 @@ static void key_prefix(const struct sort_key *k, struct bal_prefix *p)
 	p->len = k->lo & 0xff;
 }
 
-/* The order of bal_prefix_cmp() (equal keys are an error, -EEXIST). */
-static int key_cmp(const void *a, const void *b)
+/* @x before @y in the order of bal_prefix_cmp() (equal: an error). */
+static int key_before(const struct sort_key *x, const struct sort_key *y)
 {
-	const struct sort_key *x = a, *y = b;
-
 	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
+		return x->hi < y->hi;
 	if (x->mid != y->mid)
-		return x->mid < y->mid ? -1 : 1;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
+		return x->mid < y->mid;
+	return x->lo < y->lo;
+}
+
+/*
+ * Merge sort of the runs already in order: a sampler reports its
+ * prefixes in order (one run, nothing to do), several samplers give a
+ * few runs. @run holds where each run starts, then @n.
+ */
+static int sort_keys(struct sort_key *k, size_t n)
+{
+	struct sort_key *a = k, *b, *tmp;
+	size_t *run, nr = 0, i, j;
+
+	run = malloc((n + 1) * sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!i || !key_before(&k[i - 1], &k[i]))
+			run[nr++] = i;
+	run[nr] = n;
+	tmp = nr > 1 ? malloc(n * sizeof(*tmp)) : NULL;
+	if (nr > 1 && !tmp) {
+		free(run);
+		return -ENOMEM;
+	}
+	b = tmp;
+	while (nr > 1) {
+		for (j = 0; j < nr; j += 2) {
+			size_t x = run[j], xe = run[j + 1], o = x;
+			size_t y = xe, ye = j + 1 < nr ? run[j + 2] : xe;
+
+			while (x < xe && y < ye)
+				b[o++] = key_before(&a[y], &a[x]) ? a[y++] : a[x++];
+			while (x < xe)
+				b[o++] = a[x++];
+			while (y < ye)
+				b[o++] = a[y++];
+			run[j / 2] = run[j];
+		}
+		nr = (nr + 1) / 2;
+		run[nr] = n;
+		tmp = a;
+		a = b;
+		b = tmp;
+	}
+	if (a != k)
+		memcpy(k, a, n * sizeof(*k));
+	free(a == k ? b : a);
+	free(run);
+	return 0;
 }
 
 /* The entries of @t in prefix order (NULL when out of memory). */
 static struct sort_key *sorted_keys(const struct bal_traffic *t)
 {
 	struct sort_key *k = malloc((t->n + 1) * sizeof(*k));
-	size_t i, sorted = 1;
+	size_t i;
 
 	if (!k)
 		return NULL;
-	for (i = 0; i < t->n; i++) {
+	for (i = 0; i < t->n; i++)
 		key_of(&k[i], &t->e[i]);
-		if (i && key_cmp(&k[i - 1], &k[i]) >= 0)
-			sorted = 0;
+	if (sort_keys(k, t->n)) {
+		free(k);
+		return NULL;
 	}
-	/* a sampler reports them in order already */
-	if (!sorted)
-		qsort(k, t->n, sizeof(*k), key_cmp);
 	return k;
 }
 
