@@ -1194,9 +1194,9 @@ static void join_case(const struct dist *d, const struct bal_traffic *t,
 	printf("# join  %-20s %4zu hosts %-7s share %.4f%% got %.4f%%", d->name,
 	       n, unequal ? "unequal" : "equal", 100 * s->due / q.total,
 	       100.0 * s->load / q.total);
-	printf(" moved %.4f%% min %.4f%% imbalance %.4f\n",
+	printf(" moved %.4f%% min %.4f%% imbalance %.4f rules %zu -> %zu\n",
 	       100.0 * q.moved / q.total, 100.0 * q.min_move / q.total,
-	       q.imbalance);
+	       q.imbalance, r->nrules, q.nrules);
 	assert_false(q.flags & BAL_UNCHANGED);
 	assert_true(q.min_move >= s->due * 0.999);
 	/* the library's minimum is this one (it truncates to an integer) */
