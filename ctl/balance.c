@@ -44,6 +44,11 @@
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
 
+/* Rounds of shedding for hosts that joined (one or two in practice). */
+#define FILL_ROUNDS	8
+/* Hosts that joined may take this much more than their shares. */
+#define JOIN_SLACK	0.25
+
 struct bal_entry {
 	struct bal_prefix p;
 	uint64_t load;
@@ -137,8 +142,11 @@ static int prefix_valid(const struct bal_prefix *p)
 		return 0;
 	if (p->len > bits)
 		return 0;
-	for (i = p->len; i < 128; i++)
-		if (getbit(p->addr, i))
+	i = p->len / 8;
+	if (p->len % 8 && (p->addr[i++] & (0xff >> (p->len % 8))))
+		return 0;
+	for (; i < 16; i++)
+		if (p->addr[i])
 			return 0;
 	return 1;
 }
@@ -269,7 +277,7 @@ int bal_traffic_add(struct bal_traffic *t, const struct bal_prefix *p,
 
 /* The trie */
 
-static int32_t node_new(struct ctx *c, int32_t parent, int bit)
+static int32_t node_alloc(struct ctx *c, int32_t parent)
 {
 	struct node *x;
 	int32_t i;
@@ -291,17 +299,64 @@ static int32_t node_new(struct ctx *c, int32_t parent, int bit)
 	x->child[1] = -1;
 	x->owner = OWN_NONE;
 	x->u = 1;
-	if (parent >= 0) {
-		const struct node *p = &c->n[parent];
-
-		memcpy(x->addr, p->addr, sizeof(x->addr));
-		x->fam = p->fam;
-		x->len = p->len + 1;
-		if (bit)
-			x->addr[p->len / 8] |= 0x80 >> (p->len % 8);
-		c->n[parent].child[bit] = i;
-	}
+	if (parent >= 0)
+		x->fam = c->n[parent].fam;
 	return i;
+}
+
+/* The child of @parent on side @bit, one bit longer. */
+static int32_t node_new(struct ctx *c, int32_t parent, int bit)
+{
+	int32_t i = node_alloc(c, parent);
+	struct node *x;
+
+	if (i < 0 || parent < 0)
+		return i;
+	x = &c->n[i];
+	memcpy(x->addr, c->n[parent].addr, sizeof(x->addr));
+	x->len = c->n[parent].len + 1;
+	if (bit)
+		x->addr[c->n[parent].len / 8] |= 0x80 >> (c->n[parent].len % 8);
+	c->n[parent].child[bit] = i;
+	return i;
+}
+
+/*
+ * The node of the first @len bits of @addr (a copy: c->n may move), as
+ * a child of @parent, which is shorter: the nodes between them are left
+ * out until split() needs them (path compression).
+ */
+static int32_t node_add(struct ctx *c, int32_t parent, const uint8_t *addr,
+			unsigned int len)
+{
+	int32_t i = node_alloc(c, parent);
+	struct node *x;
+	unsigned int k;
+
+	if (i < 0)
+		return i;
+	x = &c->n[i];
+	x->len = len;
+	for (k = 0; k < len / 8; k++)
+		x->addr[k] = addr[k];
+	if (len % 8)
+		x->addr[k] = addr[k] & (0xff00 >> (len % 8));
+	c->n[parent].child[getbit(addr, c->n[parent].len)] = i;
+	return i;
+}
+
+/*
+ * The share of the space with no measurement of the node @k bits above
+ * @y on its path, with nothing else measured in between: each of those
+ * nodes has one half without measurement.
+ */
+static double u_above(const struct node *y, unsigned int k)
+{
+	double u = y->u;
+
+	while (k--)
+		u = u / 2 + 0.5;
+	return u;
 }
 
 static int trie_init(struct ctx *c)
@@ -331,7 +386,8 @@ static void trie_sum(struct ctx *c, int32_t x)
 		if (y >= 0 && c->n[y].info) {
 			info = 1;
 			mass += c->n[y].mass;
-			u += c->n[y].u / 2;
+			u += u_above(&c->n[y],
+				     c->n[y].len - c->n[x].len - 1) / 2;
 		} else {
 			u += 0.5;
 		}
@@ -346,12 +402,119 @@ static void trie_sum(struct ctx *c, int32_t x)
 	}
 }
 
-static int entry_cmp(const void *a, const void *b, void *arg)
-{
-	const struct bal_entry *e = arg;
+/*
+ * A measured prefix as integers, to sort in prefix order quickly and to
+ * read in that order without going back to the entries.
+ */
+struct sort_key {
+	uint64_t hi;		/* the family, then the first 56 bits */
+	uint64_t mid;		/* the next 64 */
+	uint64_t lo;		/* the last 8, then the length */
+	uint64_t load;
+};
 
-	return bal_prefix_cmp(&e[*(const uint32_t *)a].p,
-			      &e[*(const uint32_t *)b].p);
+static void key_of(struct sort_key *k, const struct bal_entry *e)
+{
+	const uint8_t *a = e->p.addr;
+	unsigned int j;
+
+	k->hi = e->p.family != AF_INET;
+	for (j = 0; j < 7; j++)
+		k->hi = k->hi << 8 | a[j];
+	k->mid = 0;
+	for (j = 7; j < 15; j++)
+		k->mid = k->mid << 8 | a[j];
+	k->lo = (uint64_t)a[15] << 8 | e->p.len;
+	k->load = e->load;
+}
+
+static void key_prefix(const struct sort_key *k, struct bal_prefix *p)
+{
+	unsigned int j;
+
+	p->family = k->hi >> 56 ? AF_INET6 : AF_INET;
+	for (j = 0; j < 7; j++)
+		p->addr[j] = k->hi >> (48 - 8 * j);
+	for (j = 0; j < 8; j++)
+		p->addr[7 + j] = k->mid >> (56 - 8 * j);
+	p->addr[15] = k->lo >> 8;
+	p->len = k->lo & 0xff;
+}
+
+/* @x before @y in the order of bal_prefix_cmp() (equal: an error). */
+static int key_before(const struct sort_key *x, const struct sort_key *y)
+{
+	if (x->hi != y->hi)
+		return x->hi < y->hi;
+	if (x->mid != y->mid)
+		return x->mid < y->mid;
+	return x->lo < y->lo;
+}
+
+/*
+ * Merge sort of the runs already in order: a sampler reports its
+ * prefixes in order (one run, nothing to do), several samplers give a
+ * few runs. @run holds where each run starts, then @n.
+ */
+static int sort_keys(struct sort_key *k, size_t n)
+{
+	struct sort_key *a = k, *b, *tmp;
+	size_t *run, nr = 0, i, j;
+
+	run = malloc((n + 1) * sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!i || !key_before(&k[i - 1], &k[i]))
+			run[nr++] = i;
+	run[nr] = n;
+	tmp = nr > 1 ? malloc(n * sizeof(*tmp)) : NULL;
+	if (nr > 1 && !tmp) {
+		free(run);
+		return -ENOMEM;
+	}
+	b = tmp;
+	while (nr > 1) {
+		for (j = 0; j < nr; j += 2) {
+			size_t x = run[j], xe = run[j + 1], o = x;
+			size_t y = xe, ye = j + 1 < nr ? run[j + 2] : xe;
+
+			while (x < xe && y < ye)
+				b[o++] = key_before(&a[y], &a[x]) ? a[y++] : a[x++];
+			while (x < xe)
+				b[o++] = a[x++];
+			while (y < ye)
+				b[o++] = a[y++];
+			run[j / 2] = run[j];
+		}
+		nr = (nr + 1) / 2;
+		run[nr] = n;
+		tmp = a;
+		a = b;
+		b = tmp;
+	}
+	if (a != k)
+		memcpy(k, a, n * sizeof(*k));
+	free(a == k ? b : a);
+	free(run);
+	return 0;
+}
+
+/* The entries of @t in prefix order (NULL when out of memory). */
+static struct sort_key *sorted_keys(const struct bal_traffic *t)
+{
+	struct sort_key *k = malloc((t->n + 1) * sizeof(*k));
+	size_t i;
+
+	if (!k)
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		key_of(&k[i], &t->e[i]);
+	if (sort_keys(k, t->n)) {
+		free(k);
+		return NULL;
+	}
+	return k;
 }
 
 /* The number of leading bits @a and @b share, at most @max. */
@@ -368,82 +531,85 @@ static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
 }
 
 /*
- * The trie of the measured prefixes, inserted in prefix order, each from
- * where its path leaves the previous one's: the nodes are laid out in
- * depth-first order, and the result is the same for any input order.
+ * The trie of the measured prefixes, path-compressed: a node for each
+ * measured prefix and for each prefix where two paths part. They are
+ * inserted in prefix order, each from where its path leaves the
+ * previous one's (@path holds the nodes of that path), so the nodes are
+ * laid out in depth-first order and the result is the same for any
+ * input order.
  */
 static int trie_build(struct ctx *c, const struct bal_traffic *t)
 {
-	int32_t path[129];
-	const struct bal_prefix *last = NULL;
-	size_t i, need = c->nn + 2;
-	uint32_t *ord;
+	int32_t path[130];
+	struct bal_prefix pp[2] = { 0 }, *last = NULL;
+	struct sort_key *k;
+	size_t i, np = 0;
 	int r;
 
 	r = trie_init(c);
 	if (r)
 		return r;
-	ord = malloc((t->n + 1) * sizeof(*ord));
-	if (!ord)
+	k = sorted_keys(t);
+	if (!k)
 		return -ENOMEM;
-	for (i = 0; i < t->n; i++)
-		ord[i] = i;
-	qsort_r(ord, t->n, sizeof(*ord), entry_cmp, t->e);
-	/* room for every node at once: what the paths do not share */
-	for (i = 0; i < t->n; i++) {
-		const struct bal_prefix *p = &t->e[ord[i]].p;
-		unsigned int d = 0;
-
-		if (last && last->family == p->family)
-			d = common_bits(last->addr, p->addr,
-					last->len < p->len ? last->len : p->len);
-		need += p->len - d;
-		last = p;
-	}
-	last = NULL;
-	if (need > c->ncap) {
+	/* room for every node at once: at most two per prefix */
+	if (c->nn + 2 * t->n > c->ncap) {
+		size_t need = c->nn + 2 * t->n;
 		struct node *n = realloc(c->n, need * sizeof(*n));
 
 		if (!n) {
-			free(ord);
+			free(k);
 			return -ENOMEM;
 		}
 		c->n = n;
 		c->ncap = need;
 	}
 	for (i = 0; i < t->n && !r; i++) {
-		const struct bal_prefix *p = &t->e[ord[i]].p;
+		struct bal_prefix *p = &pp[i % 2];
 		unsigned int d = 0;
-		int32_t x;
+		int32_t x, q = -1;
 
-		if (last && last->family == p->family)
+		key_prefix(&k[i], p);
+		if (last && last->family == p->family) {
 			d = common_bits(last->addr, p->addr,
 					last->len < p->len ? last->len : p->len);
-		x = d ? path[d] : p->family == AF_INET6;
-		path[0] = p->family == AF_INET6;
-		for (; d < p->len; d++) {
-			int b = getbit(p->addr, d);
-			int32_t y = c->n[x].child[b];
-
-			if (y < 0) {
-				y = node_new(c, x, b);
-				if (y < 0) {
-					r = y;
-					break;
-				}
-			}
-			x = y;
-			path[d + 1] = x;
+		} else {
+			np = 0;
+			path[np++] = p->family == AF_INET6;
 		}
-		if (r)
-			break;
+		/* up to the last node within the common part */
+		while (c->n[path[np - 1]].len > d)
+			q = path[--np];
+		x = path[np - 1];
+		if (q >= 0 && c->n[x].len < d) {
+			/* the paths part inside the edge from x to q */
+			int32_t z = node_add(c, x, p->addr, d);
+
+			if (z < 0) {
+				r = z;
+				break;
+			}
+			c->n[z].child[getbit(c->n[q].addr, d)] = q;
+			c->n[z].info = 1;
+			c->n[q].parent = z;
+			path[np++] = z;
+			x = z;
+		}
+		if (c->n[x].len < p->len) {
+			x = node_add(c, x, p->addr, p->len);
+			if (x < 0) {
+				r = x;
+				break;
+			}
+			path[np++] = x;
+		}
 		if (c->n[x].measured)
 			r = -EEXIST;
 		c->n[x].measured = 1;
-		c->n[x].mass = t->e[ord[i]].load;
+		c->n[x].mass = k[i].load;
 		last = p;
 	}
-	free(ord);
+	free(k);
 	if (r)
 		return r;
 	for (i = 0; i < 2; i++) {
@@ -451,6 +617,34 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
 	}
 	c->total = c->n[0].eff + c->n[1].eff;
+	return 0;
+}
+
+/*
+ * Put back the node between @x and its child @i that path compression
+ * left out, if any; it takes what is measured inside the child.
+ */
+static int unfold(struct ctx *c, int32_t x, int i)
+{
+	int32_t y = c->n[x].child[i], z;
+	uint8_t addr[16];
+	struct node *zn, *yn;
+
+	if (y < 0 || c->n[y].len == c->n[x].len + 1)
+		return 0;
+	memcpy(addr, c->n[y].addr, sizeof(addr));
+	z = node_add(c, x, addr, c->n[x].len + 1);
+	if (z < 0)
+		return z;
+	zn = &c->n[z];
+	yn = &c->n[y];
+	zn->child[getbit(yn->addr, zn->len)] = y;
+	yn->parent = z;
+	zn->info = yn->info;
+	zn->mass = yn->info ? yn->mass : 0;
+	zn->u = yn->info ? u_above(yn, yn->len - zn->len) : 1;
+	zn->nmark = yn->nmark + (yn->owner != OWN_NONE);
+	zn->nprev = yn->nprev + yn->has_prev;
 	return 0;
 }
 
@@ -473,6 +667,8 @@ static int split(struct ctx *c, int32_t x)
 		return -EINVAL;
 	for (i = 0; i < 2; i++) {
 		if (c->n[x].child[i] < 0 && node_new(c, x, i) < 0)
+			return -ENOMEM;
+		if (unfold(c, x, i) < 0)
 			return -ENOMEM;
 	}
 	e = c->n[x].eff;
@@ -1195,12 +1391,39 @@ static int owner_cmp(const void *a, const void *b, void *arg)
 	return light_cmp(a, b, arg);
 }
 
-/* Take @x off host @h into the pool. */
+/*
+ * Take @x off host @h into the pool. The pool is made a heap once the
+ * shedding is over (heap_build()), so that a host's shedding can be
+ * undone (untake()).
+ */
 static int take(struct ctx *c, int h, int32_t x)
 {
+	struct heap *p = &c->pool;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 256;
+		int32_t *a = realloc(p->a, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		p->a = a;
+		p->cap = cap;
+	}
 	c->load[h] -= c->n[x].eff;
 	set_owner(c, x, OWN_POOL);
-	return heap_push(&c->pool, x);
+	p->a[p->n++] = x;
+	return 0;
+}
+
+/* Give host @h back what it put in the pool after the first @mark. */
+static void untake(struct ctx *c, int h, size_t mark)
+{
+	while (c->pool.n > mark) {
+		int32_t x = c->pool.a[--c->pool.n];
+
+		c->load[h] += c->n[x].eff;
+		set_owner(c, x, h == c->def ? OWN_NONE : h);
+	}
 }
 
 /*
@@ -1296,38 +1519,237 @@ static int shed(struct ctx *c, int h, int64_t need, int32_t *a, size_t n)
 	return 0;
 }
 
-/* Take from each host its load above @level times its share. */
-static int shed_all(struct ctx *c, double level)
+/* What every host holds, lightest first. */
+struct holdings {
+	struct leaves l;	/* the prefixes of the other hosts, by host */
+	struct leaves d;	/* the default host's region */
+	size_t *first;		/* host i's: l.a[first[i]] to l.a[first[i + 1] - 1] */
+};
+
+static void holdings_free(struct holdings *s)
 {
-	struct leaves l = { 0 }, d = { 0 };
+	free(s->l.a);
+	free(s->d.a);
+	free(s->first);
+}
+
+static int holdings_get(struct ctx *c, struct holdings *s)
+{
 	size_t i, j = 0;
 	int r = 0;
 
+	memset(s, 0, sizeof(*s));
+	s->first = malloc((c->nh + 1) * sizeof(*s->first));
+	if (!s->first)
+		return -ENOMEM;
 	for (i = 0; i < c->nn && !r; i++)
 		if (c->n[i].owner >= 0 && c->n[i].eff)
-			r = leaves_add(&l, i);
+			r = leaves_add(&s->l, i);
 	for (i = 0; i < 2 && !r; i++)
-		r = region_leaves(c, i, &d);
+		r = region_leaves(c, i, &s->d);
 	if (r)
-		goto out;
-	qsort_r(l.a, l.n, sizeof(*l.a), owner_cmp, c);
-	qsort_r(d.a, d.n, sizeof(*d.a), light_cmp, c);
+		return r;
+	qsort_r(s->l.a, s->l.n, sizeof(*s->l.a), owner_cmp, c);
+	qsort_r(s->d.a, s->d.n, sizeof(*s->d.a), light_cmp, c);
+	for (i = 0; i < c->nh; i++) {
+		s->first[i] = j;
+		while (j < s->l.n && c->n[s->l.a[j]].owner == (int32_t)i)
+			j++;
+	}
+	s->first[c->nh] = j;
+	return 0;
+}
+
+static int shed_host(struct ctx *c, struct holdings *s, int h, int64_t need)
+{
+	if (h == c->def)
+		return shed(c, h, need, s->d.a, s->d.n);
+	return shed(c, h, need, s->l.a + s->first[h],
+		    s->first[h + 1] - s->first[h]);
+}
+
+/* Take from each host its load above @level times its share. */
+static int shed_all(struct ctx *c, double level)
+{
+	struct holdings s;
+	size_t i;
+	int r;
+
+	r = holdings_get(c, &s);
 	for (i = 0; i < c->nh && !r; i++) {
 		double ex = c->load[i] - level * c->due[i];
-		size_t k = j;
 
-		while (j < l.n && c->n[l.a[j]].owner == (int32_t)i)
-			j++;
 		if (c->load[i] <= 0 || ex <= 0)
 			r = heap_push(&c->recv, i);
-		else if ((int)i == c->def)
-			r = shed(c, i, (int64_t)ex + 1, d.a, d.n);
 		else
-			r = shed(c, i, (int64_t)ex + 1, l.a + k, j - k);
+			r = shed_host(c, &s, i, (int64_t)ex + 1);
 	}
+	holdings_free(&s);
+	return r;
+}
+
+/* Load above @level times their share on the hosts not in @skip. */
+static double excess_at(const struct ctx *c, double level, int64_t pooled,
+			const uint8_t *skip)
+{
+	double s = pooled;
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		if ((!skip || !skip[i]) && c->load[i] > level * c->due[i])
+			s += c->load[i] - level * c->due[i];
+	return s;
+}
+
+/* The highest ratio first; among equals, the lowest index. */
+static int ratio_cmp(const void *a, const void *b, void *arg)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	const struct ctx *c = arg;
+	double rx = c->load[x] / c->due[x], ry = c->load[y] / c->due[y];
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+/* Shedding for hosts that joined. */
+struct join_fill {
+	double budget;		/* what may still be taken */
+	double extra;		/* how much of it is beyond what is wanted */
+	double *limit;		/* what each host must come down to */
+	uint8_t *skip;		/* left out: sheds only pieces too large */
+	uint8_t *gave;		/* has shed something */
+	int *ord;
+};
+
+/*
+ * What each host must come down to: target times its share, or, if it
+ * holds a measured single address, that address plus (target - 1)
+ * times its share (no assignment can take the address off it for less).
+ */
+static void join_limits(struct ctx *c, struct join_fill *f)
+{
+	size_t i;
+
+	for (i = 0; i < c->nh; i++)
+		f->limit[i] = c->target * c->due[i];
+	for (i = 0; i < c->nsingles; i++) {
+		int32_t y = c->singles[i];
+		int h = c->def;
+		double l;
+
+		for (; y >= 0; y = c->n[y].parent)
+			if (c->n[y].owner != OWN_NONE) {
+				h = c->n[y].owner;
+				break;
+			}
+		if (h < 0)
+			continue;
+		l = c->n[c->singles[i]].eff + (c->target - 1) * c->due[h];
+		if (l > f->limit[h])
+			f->limit[h] = l;
+	}
+}
+
+/*
+ * One round of freeing traffic for the hosts that joined. The level is
+ * where the hosts not left out hold what is still wanted above it; the
+ * hosts above it shed down to it, the highest ratio first, none more
+ * than the budget left (what is wanted plus JOIN_SLACK of it), and
+ * every host down to its limit. A host that can give only a piece much
+ * larger than asked (a single address, say) and larger than the budget
+ * left keeps it and is left out.
+ */
+static int fill_round(struct ctx *c, struct join_fill *f)
+{
+	double lo = 0, hi = c->target, level;
+	struct holdings s;
+	size_t k;
+	int it, r;
+
+	for (it = 0; it < 64; it++) {
+		double mid = (lo + hi) / 2;
+
+		if (excess_at(c, mid, 0, f->skip) >= f->budget - f->extra)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	level = lo;
+	r = holdings_get(c, &s);
+	for (k = 0; k < c->nh; k++)
+		f->ord[k] = k;
+	qsort_r(f->ord, c->nh, sizeof(*f->ord), ratio_cmp, c);
+	for (k = 0; k < c->nh && !r; k++) {
+		int h = f->ord[k];
+		double ex = c->load[h] - level * c->due[h];
+		double must = c->load[h] - f->limit[h], n;
+		int64_t before = c->load[h], took;
+		size_t mark = c->pool.n;
+
+		if (ex <= 0)
+			break;
+		if (f->skip[h] || (must <= 0 && f->budget <= 0))
+			continue;
+		n = ex < f->budget ? ex : f->budget;
+		if (n < must)
+			n = must;
+		r = shed_host(c, &s, h, (int64_t)n + 1);
+		took = before - c->load[h];
+		if (r || !took)
+			continue;
+		if (must <= 0 && took > n * (1 + CARVE_SLACK) + 1 &&
+		    took > f->budget) {
+			untake(c, h, mark);
+			f->skip[h] = 1;
+			continue;
+		}
+		f->gave[h] = 1;
+		f->budget -= took;
+	}
+	holdings_free(&s);
+	return r;
+}
+
+/*
+ * Hosts without traffic joined: free @want for them (@pooled is in the
+ * pool already), in rounds of fill_round() while they make progress.
+ * The hosts that gave nothing and were not left out receive.
+ */
+static int shed_for_join(struct ctx *c, double want, int64_t pooled)
+{
+	struct join_fill f = { 0 };
+	int round, r = 0;
+	size_t i;
+
+	f.extra = JOIN_SLACK * want;
+	f.budget = want - pooled + f.extra;
+	f.limit = calloc(c->nh, sizeof(*f.limit));
+	f.skip = calloc(c->nh, 1);
+	f.gave = calloc(c->nh, 1);
+	f.ord = calloc(c->nh, sizeof(*f.ord));
+	if (!f.limit || !f.skip || !f.gave || !f.ord) {
+		r = -ENOMEM;
+		goto out;
+	}
+	join_limits(c, &f);
+	for (round = 0; round < FILL_ROUNDS && f.budget > f.extra && !r;
+	     round++) {
+		double left = f.budget;
+
+		r = fill_round(c, &f);
+		if (f.budget >= left)
+			break;
+	}
+	for (i = 0; i < c->nh && !r; i++)
+		if (!f.gave[i] && !f.skip[i])
+			r = heap_push(&c->recv, i);
 out:
-	free(l.a);
-	free(d.a);
+	free(f.limit);
+	free(f.skip);
+	free(f.gave);
+	free(f.ord);
 	return r;
 }
 
@@ -1427,18 +1849,6 @@ static int hosts_changed(const struct ctx *c, const struct bal_result *prev)
 	return 0;
 }
 
-/* Load to shed if every host is brought down to @level times its share. */
-static double excess_at(const struct ctx *c, double level, int64_t pooled)
-{
-	double s = pooled;
-	size_t i;
-
-	for (i = 0; i < c->nh; i++)
-		if (c->load[i] > level * c->due[i])
-			s += c->load[i] - level * c->due[i];
-	return s;
-}
-
 static int insert_prev(struct ctx *c, const struct bal_result *prev)
 {
 	size_t i;
@@ -1469,11 +1879,11 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 		     struct bal_result *res)
 {
 	struct leaves l = { 0 };
-	double need, want = 0, level, lo, hi;
+	double need, want = 0;
 	int pd = host_find(c, prev->default_host), over;
 	int64_t pooled;
 	size_t i;
-	int r, it;
+	int r;
 
 	if (pd >= 0)
 		c->def = pd;
@@ -1523,31 +1933,21 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 
 	/*
 	 * Down to the target, or, to fill the hosts that have nothing up
-	 * to their share, down to the level that frees that much.
+	 * to their share, what frees that much.
 	 */
-	level = c->target;
-	need = excess_at(c, level, pooled);
+	need = excess_at(c, c->target, pooled, NULL);
 	for (i = 0; i < c->nh; i++)
 		if (!c->load[i])
 			want += c->due[i];
-	if (want > need) {
-		lo = 0;
-		hi = c->target;
-		for (it = 0; it < 64; it++) {
-			double mid = (lo + hi) / 2;
-
-			if (excess_at(c, mid, pooled) >= want)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		level = lo;
-	}
 	res->min_move = (uint64_t)(want > need ? want : need);
 
-	r = shed_all(c, level);
+	if (want > need)
+		r = shed_for_join(c, want, pooled);
+	else
+		r = shed_all(c, c->target);
 	if (r)
 		return r;
+	heap_build(&c->pool);
 	heap_build(&c->recv);
 	r = distribute(c);
 	if (!r)
