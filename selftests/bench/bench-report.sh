@@ -24,6 +24,20 @@ function median(s,   a, n) { n = sort(s, a); return n % 2 ? a[(n + 1) / 2] : (a[
 function lowest(s,   a, n) { n = sort(s, a); return a[1] }
 function highest(s,   a, n) { n = sort(s, a); return a[n] }
 function meet(c) { return c ? "met" : "NOT met" }
+# the TCP targets: row A forwards at least X times row B'"'"'s packets a second
+function tcp_target(a, b, x,   rp, rb) {
+	if (!((a in tm_pp) && (b in tm_pp))) return
+	rp = tm_pp[b] / tm_pp[a]; rb = tm_mb[b] / tm_mb[a]
+	printf "target, %s %.0f vs %s %.0f instr/pkt: %.2fx the packet rate >= %dx: %s\n",
+		a, tm_pp[a], b, tm_pp[b], rp, x, meet(rp >= x)
+	printf "  bytes: %.1f vs %.1f thousand instr/MB, %.2fx the byte rate\n", tm_mb[a] / 1000, tm_mb[b] / 1000, rb
+	if (("none" in tm_mb) && to_mb[a] > 0)
+		printf "  work over none a MB: %s %+.1f, %s %+.1f thousand: %.2fx\n", b, to_mb[b] / 1000, a,
+			to_mb[a] / 1000, to_mb[b] / to_mb[a]
+	if ("none" in tm_mb)
+		printf "  (the most this rig can show: a %s costing nothing runs at none'"'"'s rate, %.2fx %s'"'"'s bytes a second)\n",
+			a, tm_mb[b] / tm_mb["none"], b
+}
 # spread of a list of values, in percent of its median; notes disagreement
 function spr(what, s,   m, p) {
 	m = median(s)
@@ -50,6 +64,15 @@ $1 == "fos" {
 $1 == "hook" {
 	k = $2 " " $3 " " $4; hv[k] = hv[k] " " $5 / 1000
 	if (!(k in hseen)) { hseen[k] = 1; horder[nh++] = k }
+}
+$1 == "tcp" {
+	# tcp VARIANT ROUND NS BUSY PACKETS IPBYTES DATAPACKETS BYTES
+	v = $2; mb = $9 / 1e6
+	tpp[v] = tpp[v] " " $4 / $6; tmb[v] = tmb[v] " " $4 / mb; tpm[v] = tpm[v] " " $6 / mb
+	tidle[v] = tidle[v] " " ($5 >= 0 ? 100 * ($4 - $5) / $4 : 0)
+	tr_pp[v, $3] = $4 / $6; tr_mb[v, $3] = $4 / mb
+	if (!(v in tseen)) { tseen[v] = 1; torder[nt++] = v }
+	tbytes = $9
 }
 $1 == "mem" { mem[nm++] = $0 }
 $1 == "fosmem" { fosmem = $0 }
@@ -196,6 +219,58 @@ END {
 				fc["cls-1k"], fc["cls-10"], 2 * fc["cls-10"],
 				(fc["cls-10"] > 0 ? fc["cls-1k"] / fc["cls-10"] : 0), meet(fc["cls-1k"] <= 2 * fc["cls-10"])
 		}
+	}
+
+	# --- FlowOS with TCP: each variant against none in the same round
+	if (nt) {
+		printf "\n\nFlowOS with TCP: %d bytes (%.0f MB) through the router, one connection;\n", tbytes, tbytes / 1e6
+		printf "each variant against none in the same round\n"
+		printf "%-9s %6s | %8s %6s %8s | %9s %6s %9s | %7s %7s | %5s\n", "", "pkts", "instr/", "", "over", "instr/MB", "", "over", "pps of", "MB/s of", "idle"
+		printf "%-9s %6s | %8s %6s %8s | %9s %6s %9s | %7s %7s | %5s\n", "variant", "/MB", "pkt", "spread", "none", "(x1000)", "spread", "none", "none", "none", "%"
+		for (i = 0; i < nt; i++) {
+			k = torder[i]; dp = ""; dm = ""
+			s1 = spr("tcp " k " instr/MB", tmb[k])
+			s2 = median(tpp[k]) ? 100 * (highest(tpp[k]) - lowest(tpp[k])) / median(tpp[k]) : 0
+			tm_pp[k] = median(tpp[k]); tm_mb[k] = median(tmb[k])
+			for (j = 1; (k, j) in tr_pp; j++)
+				if (("none", j) in tr_pp) {
+					dp = dp " " (tr_pp[k, j] - tr_pp["none", j])
+					dm = dm " " (tr_mb[k, j] - tr_mb["none", j])
+				}
+			to_pp[k] = median(dp); to_mb[k] = median(dm)
+			if (k == "none")
+				printf "%-9s %6.1f | %8.0f %5.2f%% %8s | %9.1f %5.2f%% %9s | %7s %7s | %5.2f\n", k, median(tpm[k]),
+					tm_pp[k], s2, "-", tm_mb[k] / 1000, s1, "-", "-", "-", median(tidle[k])
+			else
+				printf "%-9s %6.1f | %8.0f %5.2f%% %+8.0f | %9.1f %5.2f%% %+9.1f | %7.3f %7.3f | %5.2f\n", k, median(tpm[k]),
+					tm_pp[k], s2, to_pp[k], tm_mb[k] / 1000, s1, to_mb[k] / 1000,
+					("none" in tm_pp) ? tm_pp["none"] / tm_pp[k] : 0,
+					("none" in tm_mb) ? tm_mb["none"] / tm_mb[k] : 0, median(tidle[k])
+		}
+		printf "\nfs-tcpbulk sends the bytes from g0 in writes of 64 KiB to a receiver in the\n"
+		printf "sink namespace that checks every byte; the stream repeats 1,000 bytes ending\n"
+		printf "in the pattern flowstream-bench (one occurrence a kB). Sender and receiver\n"
+		printf "share the one vCPU with the router, the threads and the NFQUEUE program:\n"
+		printf "every instruction the guest runs is counted. instr/pkt: the sender'"'"'s guest\n"
+		printf "time from before connect to the receiver'"'"'s close over the packets the\n"
+		printf "router forwarded both ways (data and ACKs: TSO/GSO packets of up to 64 KiB\n"
+		printf "stay whole, so pkts/MB is what the connection made of the bytes, and may\n"
+		printf "differ between variants); instr/MB: over the MB sent (1e6 bytes); over\n"
+		printf "none: minus none in the same round (median); pps/MB/s of none: none'"'"'s\n"
+		printf "instr/pkt (instr/MB) over the row'"'"'s, its packet (byte) rate as a share\n"
+		printf "of none'"'"'s; idle: guest time no task ran (/proc/schedstat), in the figures.\n"
+		printf "fos-tcp: a flow building the tcp stream, no PM; fos-match: the match PM\n"
+		printf "counting flowstream-bench; fos-pipe: replace (flowstream-bench ->\n"
+		printf "FLOWSTREAM-BENCH), then match (of the replacement) and count side by\n"
+		printf "side; nfq-scan: fs-nfq copying whole packets and counting the pattern'"'"'s\n"
+		printf "occurrences in each (memmem); nfq-count: fs-nfq counting packets and bytes\n"
+		printf "per session and direction (128 bytes copied). Checked in every round:\n"
+		printf "the receiver got the stream byte for byte (replaced for fos-pipe); the\n"
+		printf "router sent on all it took; the flow took and sent every forwarded packet;\n"
+		printf "match found every occurrence, replace replaced every one, count and\n"
+		printf "fs-nfq counted every forwarded packet and IP byte.\n\n"
+		tcp_target("fos-match", "nfq-scan", 3)
+		tcp_target("fos-pipe", "nfq-count", 2)
 	}
 
 	# --- single hook calls

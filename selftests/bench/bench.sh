@@ -43,6 +43,7 @@ rounds=${BENCH_ROUNDS:-3}
 smp_rounds=${BENCH_SMP_ROUNDS:-3}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
 fos_pkts=${BENCH_FOS_PKTS:-50000}
+tcp_bytes=${BENCH_TCP_BYTES:-16000000}
 pkts=${BENCH_PKTS:-100000}
 mem=2048
 # First: on a fresh machine this installs the stock kernel looked for next.
@@ -115,6 +116,8 @@ read -ra nfq_cflags <<<"$(pkg-config --cflags libmnl libnetfilter_queue)"
 read -ra nfq_libs <<<"$(pkg-config --libs libmnl libnetfilter_queue)"
 cc "${nfq_cflags[@]}" -Wall -Wextra -Werror -O2 -o "$bdir/fs-nfq" "$here/fs-nfq.c" \
 	"${nfq_libs[@]}"
+# fs-tcpbulk: both ends of the fostcp part's TCP transfer.
+cc -Wall -Wextra -Werror -O2 -o "$bdir/fs-tcpbulk" "$here/fs-tcpbulk.c"
 
 # The same configure options as the package's dkms.conf.
 nfb=$bdir/ipt-netflow
@@ -145,6 +148,8 @@ nft_kos=$(mods nft_numgen | tr '\n' ' ')
 # NFQUEUE from nftables: "queue" and the netlink queue behind it.
 nfq_kos=$(mods nft_queue nfnetlink_queue | tr '\n' ' ')
 pm_count_ko=$bdir/flowstream/pm/flowstream-pm-count.ko
+pm_match_ko=$bdir/flowstream/pm/flowstream-pm-match.ko
+pm_replace_ko=$bdir/flowstream/pm/flowstream-pm-replace.ko
 
 conf=$out/bench.conf
 cat >"$conf" <<EOF
@@ -163,6 +168,14 @@ NFQ=$bdir/fs-nfq
 NFQ_KOS="$nfq_kos"
 NFQ_PATTERN=flowstream-bench
 PM_COUNT_KO=$pm_count_ko
+PM_MATCH_KO=$pm_match_ko
+PM_REPLACE_KO=$pm_replace_ko
+TCPBULK=$bdir/fs-tcpbulk
+TCP_BYTES=$tcp_bytes
+TCP_PERIOD=1000
+TCP_REPLACE=FLOWSTREAM-BENCH
+BENCH_TCP_PIPE=${BENCH_TCP_PIPE:-rmc}
+BENCH_TCP_VARIANTS="${BENCH_TCP_VARIANTS:-none fos-tcp fos-match nfq-scan fos-pipe nfq-count}"
 HOOKBENCH_KO=$hbko
 NOPHOOK_KO=$nhko
 XTABLES_LIBDIR=$xtlib:$nfpkg/root$xtlib
@@ -178,7 +191,7 @@ BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
 
 files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nhko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
-       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko")
+       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
 for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos $nfq_kos; do
 	files+=(-f "$ko")
 done
@@ -189,7 +202,8 @@ rc=0
 selftests/vm/run.sh -k stock -I -M "$mem" -T 5400 -o "$out/run" \
 	-e "BENCH_CONF=$conf" -e FS_TEST_TIMEOUT=5000 \
 	-b /usr/sbin/iptables-legacy -b "$(command -v tc)" -b "$(command -v nft)" \
-	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" "${files[@]}" \
+	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" \
+	-b "$bdir/fs-tcpbulk" "${files[@]}" \
 	-t "$here/bench-guest.sh" >"$out/run.tap" || rc=$?
 secs=$((SECONDS - t0))
 
