@@ -984,7 +984,8 @@ teardown flowstream
 diag "hash buckets for every variant: $buckets"
 
 # Throughput: each round measures every variant.
-[[ $parts == *" main "* ]] || rounds=0
+# (without the part, not even its warm-up round)
+[[ $parts == *" main "* ]] || rounds=-1
 for round in $(seq 0 "$rounds"); do
 	for v in "${variants[@]}"; do
 		setup "$v"
