@@ -44,8 +44,20 @@
 #   cls-N        flowstream with N (1, 10, 100, 1k) FlowOS flows of four
 #                match shapes that the traffic does not match: it passes
 #                untouched after the classifier's lookup (bench-flows.c)
-# and last the memory each accounting variant takes per flow record with
-# 1,000,000 records.
+# then FlowOS with real TCP (part fostcp): fs-tcpbulk sends TCP_BYTES from
+# this namespace to a receiver in the sink namespace through the router,
+# the stream holding the pattern once every TCP_PERIOD bytes, for
+#   none         nothing in the path (the modules loaded)
+#   fos-tcp      a flow building the tcp stream, no PM
+#   fos-match    that flow with the match PM counting the pattern
+#   nfq-scan     fs-nfq copying whole packets and counting the pattern in
+#                each
+#   fos-pipe     replace (pattern -> TCP_REPLACE), then match (of the
+#                replacement) and count side by side (BENCH_TCP_PIPE=mc:
+#                match of the pattern and count, without replace)
+#   nfq-count    fs-nfq counting packets and bytes
+# (tcp_measure checks each one's counts), and last the memory each
+# accounting variant takes per flow record with 1,000,000 records.
 #
 # Topology: pktgen on g0 (this namespace) -> r0 [bench-rt: forwards] r1 ->
 # s1 [bench-sk]. Static neighbours, no ARP; the sink drops every packet at
@@ -73,6 +85,7 @@
 # lines "bench pps VARIANT FLOWS ROUND PPS DELIVERED SENT USEC",
 # "bench smp VARIANT BASELINE ROUND PPS DELIVERED SENT USEC" (BASELINE "-"
 # for a baseline), "bench fos ..." (the same fields) and
+# "bench tcp VARIANT ROUND NS BUSY PACKETS IPBYTES DATAPACKETS BYTES",
 # "bench mem VARIANT RECORDS SLAB_BYTES HASH_BYTES MEMFREE_BYTES OBJSIZE",
 # for bench.sh to tabulate; the checks that make the numbers meaningful
 # (every flow in the table, nothing lost, samples taken at the rate and
@@ -93,7 +106,7 @@ smp_pkts=${BENCH_SMP_PKTS:-30000}
 fos_pkts=${BENCH_FOS_PKTS:-50000}
 # shellcheck disable=SC2206
 variants=(${BENCH_VARIANTS:-none noop flowstream netflow conntrack})
-parts=" ${BENCH_PARTS:-main smp mem fos fosmem} "
+parts=" ${BENCH_PARTS:-main smp mem fos fostcp fosmem} "
 flowcounts=(1000 100000)
 buckets=0
 tag=smp		# of the block lines: "bench smp ..." or "bench fos ..."

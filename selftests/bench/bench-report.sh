@@ -22,6 +22,7 @@ function sort(s, a,   n, i, j, t) {
 }
 function median(s,   a, n) { n = sort(s, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 function lowest(s,   a, n) { n = sort(s, a); return a[1] }
+function mean(s,   a, n, i, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) t += a[i]; return n ? t / n : 0 }
 function highest(s,   a, n) { n = sort(s, a); return a[n] }
 function meet(c) { return c ? "met" : "NOT met" }
 # the TCP targets: row A forwards at least X times row B'"'"'s packets a second
@@ -224,7 +225,8 @@ END {
 	# --- FlowOS with TCP: each variant against none in the same round
 	if (nt) {
 		printf "\n\nFlowOS with TCP: %d bytes (%.0f MB) through the router, one connection;\n", tbytes, tbytes / 1e6
-		printf "each variant against none in the same round\n"
+		printf "each variant against none in the same round, %d rounds; the mean instr/MB\n(thousand):", split(tmb[torder[0]], tmp, " ")
+		for (i = 0; i < nt; i++) printf " %s %.1f%s", torder[i], mean(tmb[torder[i]]) / 1000, i < nt - 1 ? "," : "\n"
 		printf "%-9s %6s | %8s %6s %8s | %9s %6s %9s | %7s %7s | %5s\n", "", "pkts", "instr/", "", "over", "instr/MB", "", "over", "pps of", "MB/s of", "idle"
 		printf "%-9s %6s | %8s %6s %8s | %9s %6s %9s | %7s %7s | %5s\n", "variant", "/MB", "pkt", "spread", "none", "(x1000)", "spread", "none", "none", "none", "%"
 		for (i = 0; i < nt; i++) {

@@ -9,7 +9,9 @@
 # VM run on Debian's stock (non-debug) cloud kernel; and FlowOS (a flow
 # without PMs, the count PM) against an NFQUEUE program doing count's job
 # in userspace (fs-nfq.c), and the FlowOS classifier's cost with 10, 100
-# and 1,000 flows.
+# and 1,000 flows; and with real TCP (fs-tcpbulk.c), FlowOS's tcp stream,
+# the match PM and the replace-match-count pipeline against fs-nfq
+# scanning payloads and counting.
 #
 # The guest is instruction-counted (run.sh -I: one vCPU, QEMU -icount
 # shift=0,sleep=off): its clock advances 1 ns per instruction executed, so
@@ -27,11 +29,15 @@
 # BENCH_SMP_ROUNDS (default 3) rounds of each sampling block,
 # BENCH_SMP_PKTS (default 30000) packets a sampling measurement;
 # BENCH_FOS_PKTS (default 50000) packets a FlowOS measurement;
-# BENCH_PARTS (default "main smp mem fos fosmem"): which parts to run (accounting
-# rounds, sampling blocks, memory, FlowOS, FlowOS memory and threads; the FlowOS part has
-# BENCH_ROUNDS rounds of BENCH_PKTS packets); BENCH_VARIANTS (default "none
-# noop flowstream netflow conntrack"): the variants of the accounting
-# rounds.
+# BENCH_TCP_BYTES (default 16000000, a multiple of 1000) bytes a TCP
+# transfer; BENCH_TCP_VARIANTS (default "none fos-tcp fos-match nfq-scan
+# fos-pipe nfq-count") and BENCH_TCP_PIPE (rmc: replace, match, count;
+# mc: match and count) for the TCP part;
+# BENCH_PARTS (default "main smp mem fos fostcp fosmem"): which parts to
+# run (accounting rounds, sampling blocks, memory, FlowOS, FlowOS with
+# TCP, FlowOS memory and threads; the FlowOS parts have BENCH_ROUNDS
+# rounds); BENCH_VARIANTS (default "none noop flowstream netflow
+# conntrack"): the variants of the accounting rounds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -185,7 +191,7 @@ BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
 BENCH_FOS_PKTS=$fos_pkts
-BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fosmem}"
+BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fostcp fosmem}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
