@@ -108,10 +108,13 @@ static inline unsigned int fos_pat_step(const struct fos_pat *p,
  * fos_pat_scan()
  * @shift: for each byte c, how far the pattern may move on when c is the
  *	byte under its last one: the distance from c's last place in the
- *	pattern (its last byte left out) to the end, or the pattern's length
+ *	pattern (its last byte left out) to the end, or the pattern's length;
+ *	0 for the pattern's last byte (a skip there stays: see @last_shift)
+ * @last_shift: the shift of the pattern's last byte
  */
 struct fos_pat_skip {
 	u8 shift[256];
+	u8 last_shift;
 };
 
 /**
@@ -125,6 +128,8 @@ static inline void fos_pat_skip_init(const struct fos_pat *p,
 	memset(s->shift, p->len, sizeof(s->shift));
 	for (i = 0; i + 1 < p->len; i++)
 		s->shift[p->b[i]] = p->len - 1 - i;
+	s->last_shift = s->shift[p->b[p->len - 1]];
+	s->shift[p->b[p->len - 1]] = 0;
 }
 
 /**
@@ -152,8 +157,7 @@ static inline unsigned int fos_pat_scan(const struct fos_pat *p,
 					unsigned int q, const u8 *b,
 					unsigned int n, u64 *count)
 {
-	unsigned int i = 0, j, len = p->len;
-	u8 last = p->b[len - 1];
+	unsigned int i = 0, j, k, len = p->len;
 
 	while (q && i < n) {
 		q = fos_pat_step(p, q, b[i++]);
@@ -165,9 +169,26 @@ static inline unsigned int fos_pat_scan(const struct fos_pat *p,
 	if (q)
 		return q;
 	/* State 0 at i: no occurrence begun before i goes on. */
-	for (j = i; n - j >= len; j += s->shift[b[j + len - 1]])
-		if (b[j + len - 1] == last && !memcmp(b + j, p->b, len - 1))
+	j = i;
+	while (n - j >= len) {
+		/*
+		 * Three skips without a test where they cannot pass the end
+		 * (a skip from the pattern's last byte is 0: it stays there).
+		 */
+		if (n - j >= 4 * len) {
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+		}
+		k = s->shift[b[j + len - 1]];
+		if (k) {
+			j += k;
+			continue;
+		}
+		if (!memcmp(b + j, p->b, len - 1))
 			(*count)++;
+		j += s->last_shift;
+	}
 	/* No occurrence fits in the last len - 1 bytes: only the state. */
 	for (j = n - i >= len ? n - (len - 1) : i; j < n; j++)
 		q = fos_pat_step(p, q, b[j]);
