@@ -7,7 +7,11 @@
  * with "\xNN" and "\\" escapes (pat.h). Occurrences split across segments
  * are found: the matcher's state is kept per direction in the session's
  * state, and starts over after a hole in the stream (a gap). Overlapping
- * occurrences are all counted ("aa" occurs twice in "aaa").
+ * occurrences are all counted ("aa" occurs twice in "aaa"). A unit's bytes
+ * are read where they lie in the packet (skb_seq_read(): the linear part,
+ * then each page fragment), never copied, and searched with
+ * fos_pat_scan() (Horspool's search between Knuth-Morris-Pratt steps at
+ * the pieces' edges).
  *
  * Per-session results, u64 attributes: FOS_MATCH_A_MATCHES_AB (2),
  * FOS_MATCH_A_MATCHES_BA (3), FOS_MATCH_A_BYTES_AB (4) and
@@ -15,6 +19,7 @@
  */
 #include <flowstream/pm.h>
 #include <linux/module.h>
+#include <linux/skbuff.h>
 
 #include "pat.h"
 
@@ -34,38 +39,41 @@ struct fos_match_state {
 	u8 pad[6];
 };
 
-/* Bytes read from a unit at a time. */
-#define FOS_MATCH_CHUNK	256
+/* The attachment's private area: the pattern and its shift table. */
+struct fos_match_priv {
+	struct fos_pat pat;
+	struct fos_pat_skip skip;
+};
 
 static int fos_match_attach(struct fos_att *att, const char *args,
 			    const char **why)
 {
-	return fos_pat_parse(fos_att_priv(att), args, strlen(args), why);
+	struct fos_match_priv *m = fos_att_priv(att);
+	int err;
+
+	err = fos_pat_parse(&m->pat, args, strlen(args), why);
+	if (!err)
+		fos_pat_skip_init(&m->pat, &m->skip);
+	return err;
 }
 
-static void fos_match_unit(const struct fos_pat *p, struct fos_match_state *st,
+static void fos_match_unit(const struct fos_match_priv *m,
+			   struct fos_match_state *st,
 			   const struct fos_unit *u)
 {
-	u8 buf[FOS_MATCH_CHUNK];
-	unsigned int off, n, i, q;
+	struct skb_seq_state seq;
+	unsigned int done = 0, n, q;
 	const u8 *b;
 
 	q = st->q[u->dir];
 	if (u->gap)
 		q = 0;
-	for (off = 0; off < u->len; off += n) {
-		n = min_t(unsigned int, u->len - off, sizeof(buf));
-		b = fos_unit_read(u, off, n, buf);
-		if (!b) {	/* cannot happen: the unit is in its skb */
-			q = 0;
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			q = fos_pat_step(p, q, b[i]);
-			if (q == p->len) {
-				st->matches[u->dir]++;
-				q = p->fail[q - 1];
-			}
+	if (u->len) {
+		skb_prepare_seq_read(u->skb, u->off, u->off + u->len, &seq);
+		while ((n = skb_seq_read(done, &b, &seq)) != 0) {
+			q = fos_pat_scan(&m->pat, &m->skip, q, b, n,
+					 &st->matches[u->dir]);
+			done += n;
 		}
 	}
 	st->q[u->dir] = q;
@@ -75,11 +83,11 @@ static void fos_match_unit(const struct fos_pat *p, struct fos_match_state *st,
 static int fos_match_process(struct fos_att *att, struct fos_session *s,
 			     void *state, struct fos_window *w)
 {
-	const struct fos_pat *p = fos_att_priv(att);
+	const struct fos_match_priv *m = fos_att_priv(att);
 	unsigned int i;
 
 	for (i = 0; i < w->n; i++)
-		fos_match_unit(p, state, &w->units[i]);
+		fos_match_unit(m, state, &w->units[i]);
 	return 0;
 }
 
@@ -112,10 +120,11 @@ static int fos_match_export(struct fos_att *att, const void *state,
 static int fos_match_import(struct fos_att *att, void *state,
 			    const void *buf, size_t len)
 {
-	const struct fos_pat *p = fos_att_priv(att);
+	const struct fos_match_priv *m = fos_att_priv(att);
 	const struct fos_match_state *in = buf;
 
-	if (len != sizeof(*in) || in->q[0] >= p->len || in->q[1] >= p->len)
+	if (len != sizeof(*in) || in->q[0] >= m->pat.len ||
+	    in->q[1] >= m->pat.len)
 		return -EINVAL;
 	memcpy(state, buf, len);
 	return 0;
@@ -130,7 +139,7 @@ static struct fos_pm fos_match_pm = {
 	.stream = FLOWSTREAM_STREAM_TCP,
 	.mode = FLOWSTREAM_PM_MODE_RO,
 	.state_size = sizeof(struct fos_match_state),
-	.priv_size = sizeof(struct fos_pat),
+	.priv_size = sizeof(struct fos_match_priv),
 	.attach = fos_match_attach,
 	.process = fos_match_process,
 	.fill_session = fos_match_fill,

@@ -13,6 +13,7 @@
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 #define FOS_PAT_MAX	64
@@ -100,6 +101,98 @@ static inline unsigned int fos_pat_step(const struct fos_pat *p,
 	while (q && p->b[q] != c)
 		q = p->fail[q - 1];
 	return p->b[q] == c ? q + 1 : 0;
+}
+
+/**
+ * struct fos_pat_skip - Horspool's shift table of a pattern, for
+ * fos_pat_scan()
+ * @shift: for each byte c, how far the pattern may move on when c is the
+ *	byte under its last one: the distance from c's last place in the
+ *	pattern (its last byte left out) to the end, or the pattern's length;
+ *	0 for the pattern's last byte (a skip there stays: see @last_shift)
+ * @last_shift: the shift of the pattern's last byte
+ */
+struct fos_pat_skip {
+	u8 shift[256];
+	u8 last_shift;
+};
+
+/**
+ * fos_pat_skip_init() - the shift table @s of the compiled pattern @p
+ */
+static inline void fos_pat_skip_init(const struct fos_pat *p,
+				     struct fos_pat_skip *s)
+{
+	unsigned int i;
+
+	memset(s->shift, p->len, sizeof(s->shift));
+	for (i = 0; i + 1 < p->len; i++)
+		s->shift[p->b[i]] = p->len - 1 - i;
+	s->last_shift = s->shift[p->b[p->len - 1]];
+	s->shift[p->b[p->len - 1]] = 0;
+}
+
+/**
+ * fos_pat_scan() - feed the bytes @b[0..@n) to the matcher, counting the
+ * occurrences that end in them
+ * @p: the pattern
+ * @s: its shift table
+ * @q: the state before @b, 0..@p->len - 1 (see fos_pat_step())
+ * @b: the bytes
+ * @n: how many
+ * @count: incremented for each occurrence (overlapping ones too)
+ *
+ * The same as fos_pat_step() on each byte (and going on from
+ * @p->fail[@p->len - 1] after each occurrence), with fewer steps: the
+ * matcher runs only while an occurrence begun before @b may go on; from
+ * the first byte where none can, every later occurrence lies in @b, and
+ * Horspool's search finds them, looking at about one byte in @p->len
+ * where the pattern's bytes are rare. The state at the end depends only
+ * on the last @p->len - 1 bytes: the matcher takes it from them.
+ *
+ * Return: the state after @b.
+ */
+static inline unsigned int fos_pat_scan(const struct fos_pat *p,
+					const struct fos_pat_skip *s,
+					unsigned int q, const u8 *b,
+					unsigned int n, u64 *count)
+{
+	unsigned int i = 0, j, k, len = p->len;
+
+	while (q && i < n) {
+		q = fos_pat_step(p, q, b[i++]);
+		if (q == len) {
+			(*count)++;
+			q = p->fail[len - 1];
+		}
+	}
+	if (q)
+		return q;
+	/* State 0 at i: no occurrence begun before i goes on. */
+	j = i;
+	while (n - j >= len) {
+		/*
+		 * Three skips without a test where they cannot pass the end
+		 * (a skip from the pattern's last byte is 0: it stays there).
+		 */
+		if (n - j >= 4 * len) {
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+		}
+		k = s->shift[b[j + len - 1]];
+		if (k) {
+			j += k;
+			continue;
+		}
+		if (!memcmp(b + j, p->b, len - 1))
+			(*count)++;
+		j += s->last_shift;
+	}
+	/* No occurrence fits in the last len - 1 bytes: only the state. */
+	for (j = n - i >= len ? n - (len - 1) : i; j < n; j++)
+		q = fos_pat_step(p, q, b[j]);
+	return q;
 }
 
 #endif /* _FLOWSTREAM_PM_PAT_H */

@@ -2,7 +2,9 @@
 /*
  * KUnit cases for the pattern matcher of the "match" and "replace" PMs
  * (pm/pat.h): escapes, refusals, and KMP counts (overlapping) against a
- * naive count on random strings. Included by kunit.c.
+ * naive count on random strings; fos_pat_scan() over random strings cut
+ * into random pieces against the byte-by-byte matcher (count and state).
+ * Included by kunit.c.
  */
 #include <linux/prandom.h>
 
@@ -97,10 +99,79 @@ static void pm_pat_count(struct kunit *test)
 	}
 }
 
+/*
+ * fos_pat_scan() over @b cut into pieces at random places, the state
+ * carried from piece to piece, against the byte-by-byte matcher: the same
+ * count and, after every piece, the same state.
+ */
+static void pm_pat_scan_one(struct kunit *test, struct rnd_state *rnd,
+			    const struct fos_pat *p, const u8 *b,
+			    unsigned int n)
+{
+	struct fos_pat_skip sk;
+	unsigned int at = 0, q = 0, qs = 0, i;
+	u64 c = 0, cs = 0;
+
+	fos_pat_skip_init(p, &sk);
+	while (at < n) {
+		unsigned int k = 1 + prandom_u32_state(rnd) % (n - at);
+
+		/* Short pieces often: the matcher's edges. */
+		if (prandom_u32_state(rnd) % 2)
+			k = min(k, 1 + prandom_u32_state(rnd) % (p->len + 1));
+		qs = fos_pat_scan(p, &sk, qs, b + at, k, &cs);
+		for (i = at; i < at + k; i++) {
+			q = fos_pat_step(p, q, b[i]);
+			if (q == p->len) {
+				c++;
+				q = p->fail[q - 1];
+			}
+		}
+		at += k;
+		KUNIT_ASSERT_EQ_MSG(test, qs, q, "state at %u of %u", at, n);
+	}
+	KUNIT_EXPECT_EQ(test, cs, c);
+	KUNIT_EXPECT_EQ(test, c, (u64)pm_pat_naive(b, n, p));
+}
+
+static void pm_pat_scan(struct kunit *test)
+{
+	static const char *const pats[] = { "aa", "aba", "abab", "aab", "a",
+					    "abcab", "bbbbb", "abcd",
+					    "aaaaaaaaaaaaaaaaaaab",
+					    "flowstream-bench" };
+	struct rnd_state rnd;
+	const char *why;
+	struct fos_pat p;
+	unsigned int i, r, k;
+	u8 b[400];
+
+	prandom_seed_state(&rnd, 43);
+	for (i = 0; i < ARRAY_SIZE(pats); i++) {
+		KUNIT_ASSERT_EQ(test, fos_pat_parse(&p, pats[i],
+						    strlen(pats[i]), &why), 0);
+		for (r = 0; r < 200; r++) {
+			/* 2 to 5 letters, or the pattern's own bytes */
+			unsigned int na = 2 + prandom_u32_state(&rnd) % 4;
+
+			for (k = 0; k < sizeof(b); k++)
+				b[k] = r % 3 ? 'a' + prandom_u32_state(&rnd) % na :
+					p.b[prandom_u32_state(&rnd) % p.len];
+			/* and now and then the whole pattern */
+			for (k = 0; k + p.len <= sizeof(b); k += 37)
+				if (!(prandom_u32_state(&rnd) % 4))
+					memcpy(b + k, p.b, p.len);
+			pm_pat_scan_one(test, &rnd, &p, b,
+					1 + prandom_u32_state(&rnd) % sizeof(b));
+		}
+	}
+}
+
 static struct kunit_case pm_pat_cases[] = {
 	KUNIT_CASE(pm_pat_parse_ok),
 	KUNIT_CASE(pm_pat_parse_bad),
 	KUNIT_CASE(pm_pat_count),
+	KUNIT_CASE(pm_pat_scan),
 	{}
 };
 

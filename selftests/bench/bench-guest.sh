@@ -44,8 +44,20 @@
 #   cls-N        flowstream with N (1, 10, 100, 1k) FlowOS flows of four
 #                match shapes that the traffic does not match: it passes
 #                untouched after the classifier's lookup (bench-flows.c)
-# and last the memory each accounting variant takes per flow record with
-# 1,000,000 records.
+# then FlowOS with real TCP (part fostcp): fs-tcpbulk sends TCP_BYTES from
+# this namespace to a receiver in the sink namespace through the router,
+# the stream holding the pattern once every TCP_PERIOD bytes, for
+#   none         nothing in the path (the modules loaded)
+#   fos-tcp      a flow building the tcp stream, no PM
+#   fos-match    that flow with the match PM counting the pattern
+#   nfq-scan     fs-nfq copying whole packets and counting the pattern in
+#                each
+#   fos-pipe     replace (pattern -> TCP_REPLACE), then match (of the
+#                replacement) and count side by side (BENCH_TCP_PIPE=mc:
+#                match of the pattern and count, without replace)
+#   nfq-count    fs-nfq counting packets and bytes
+# (tcp_measure checks each one's counts), and last the memory each
+# accounting variant takes per flow record with 1,000,000 records.
 #
 # Topology: pktgen on g0 (this namespace) -> r0 [bench-rt: forwards] r1 ->
 # s1 [bench-sk]. Static neighbours, no ARP; the sink drops every packet at
@@ -73,6 +85,7 @@
 # lines "bench pps VARIANT FLOWS ROUND PPS DELIVERED SENT USEC",
 # "bench smp VARIANT BASELINE ROUND PPS DELIVERED SENT USEC" (BASELINE "-"
 # for a baseline), "bench fos ..." (the same fields) and
+# "bench tcp VARIANT ROUND NS BUSY PACKETS IPBYTES DATAPACKETS BYTES",
 # "bench mem VARIANT RECORDS SLAB_BYTES HASH_BYTES MEMFREE_BYTES OBJSIZE",
 # for bench.sh to tabulate; the checks that make the numbers meaningful
 # (every flow in the table, nothing lost, samples taken at the rate and
@@ -93,7 +106,7 @@ smp_pkts=${BENCH_SMP_PKTS:-30000}
 fos_pkts=${BENCH_FOS_PKTS:-50000}
 # shellcheck disable=SC2206
 variants=(${BENCH_VARIANTS:-none noop flowstream netflow conntrack})
-parts=" ${BENCH_PARTS:-main smp mem fos fosmem} "
+parts=" ${BENCH_PARTS:-main smp mem fos fostcp fosmem} "
 flowcounts=(1000 100000)
 buckets=0
 tag=smp		# of the block lines: "bench smp ..." or "bench fos ..."
@@ -538,17 +551,22 @@ fos_off() {
 	esac
 }
 
-# fos_modules load|unload: what the FlowOS part's variants use.
+# fos_modules load|unload [tcp]: what the FlowOS parts' variants use
+# (tcp: also the match and replace PMs).
 fos_modules() {
 	if [ "$1" = load ]; then
 		kload "$FS_KO" acct_enable=0
 		kload "$PM_COUNT_KO"
+		if [ "${2:-}" = tcp ]; then
+			kload "$PM_MATCH_KO"
+			kload "$PM_REPLACE_KO"
+		fi
 		for ko in $NFQ_KOS; do
 			kload "$ko"
 		done
 	else
-		kunload flowstream_pm_count flowstream nft_queue nfnetlink_queue \
-			nf_tables nfnetlink
+		kunload flowstream_pm_count flowstream_pm_match flowstream_pm_replace \
+			flowstream nft_queue nfnetlink_queue nf_tables nfnetlink
 	fi
 }
 
@@ -609,6 +627,222 @@ fos_verify() {
 			ok "$v round $2: $(cls_n "$v") flows, none took a packet"
 		else
 			not_ok "$v round $2: flows and packets taken: $got, not $(cls_n "$v") 0"
+		fi ;;
+	esac
+}
+
+# ---- the fostcp part: TCP through the router --------------------------
+# fs-tcpbulk sends TCP_BYTES from this namespace (g0) to a receiver in the
+# sink namespace (s1, 10.0.2.2), through the router; the stream repeats a
+# block of TCP_PERIOD bytes ending in NFQ_PATTERN, so it holds exactly
+# TCP_BYTES / TCP_PERIOD occurrences. For this part the sink is a real
+# host: its address, a route back, and the router's neighbour entry for it
+# with s1's own MAC (pktgen's parts have a MAC nobody has there). TCP
+# keeps no metrics per destination in either end's namespace: with them,
+# a connection started from the RTT, ssthresh and window of the one
+# before it, another variant's (nfq-count after nfq-count cost 5.7% more
+# than after fos-pipe).
+tcp_port=5001 tcp_ready=/tmp/fs-tcpbulk.ready tcp_recv=/tmp/fs-tcpbulk.recv
+
+mac() {
+	ip ${1:+-n "$1"} -j link show "$2" | jq -r '.[0].address'
+}
+
+tcp_topology() {
+	if [ "$1" = on ]; then
+		ip -n $sk addr add 10.0.2.2/24 dev s1
+		ip -n $sk route add 10.0.1.0/24 via 10.0.2.1
+		ip -n $sk neigh replace 10.0.2.1 lladdr "$(mac $rt r1)" dev s1 nud permanent
+		ip -n $rt neigh replace 10.0.2.2 lladdr "$(mac $sk s1)" dev r1 nud permanent
+		ip -n $rt neigh replace 10.0.1.1 lladdr "$(mac "" g0)" dev r0 nud permanent
+		ip route add 10.0.2.0/24 via 10.0.1.2 dev g0
+		nsys - net/ipv4/tcp_no_metrics_save 1
+		nsys $sk net/ipv4/tcp_no_metrics_save 1
+		ip tcp_metrics flush all 2>/dev/null || true
+		ip -n $sk tcp_metrics flush all 2>/dev/null || true
+	else
+		ip route del 10.0.2.0/24 via 10.0.1.2 dev g0
+		ip -n $rt neigh replace 10.0.2.2 lladdr $sink_mac dev r1 nud permanent
+		ip -n $sk addr del 10.0.2.2/24 dev s1
+	fi
+}
+
+# tcp_ifc: the router's interface counters, "r0 rx packets, bytes, tx
+# packets, bytes, then r1's".
+tcp_ifc() {
+	ip -n $rt -j -s link show | jq -r '[.[] | select(.ifname == "r0" or .ifname == "r1")] |
+		sort_by(.ifname) | [.[] | .stats64 | .rx.packets, .rx.bytes, .tx.packets, .tx.bytes] |
+		map(tostring) | join(" ")'
+}
+
+# tcp_att PM [ARGS...]: attach PM to the flow "all", print its id.
+tcp_att() {
+	$FLOWCTL -n $rt -j pm attach all "$@" | jq -r .id
+}
+
+# tcp_on VARIANT: set a variant of the fostcp part up from none; the
+# attachments' ids in att_m (match), att_r (replace), att_c (count).
+# fos-pipe is replace, then match (of the replacement) and count side by
+# side; with BENCH_TCP_PIPE=mc, match (of the pattern) and count alone.
+att_m='' att_r='' att_c=''
+tcp_on() {
+	att_m='' att_r='' att_c=''
+	case $1 in
+	none) ;;
+	fos-*)
+		$FLOWCTL -n $rt flow add all stream tcp idle-timeout 3600 max-sessions 65536 \
+			max-held 65536 max-held-bytes 67108864 max-session-held 65536 >/dev/null
+		case $1 in
+		fos-match) att_m=$(tcp_att match args "$NFQ_PATTERN") ;;
+		fos-pipe)
+			if [ "${BENCH_TCP_PIPE:-rmc}" = mc ]; then
+				att_m=$(tcp_att match order 20 args "$NFQ_PATTERN")
+			else
+				att_r=$(tcp_att replace order 10 args "$NFQ_PATTERN $TCP_REPLACE")
+				att_m=$(tcp_att match order 20 args "$TCP_REPLACE")
+			fi
+			att_c=$(tcp_att count order 20) ;;
+		esac ;;
+	nfq-*) fos_on "$1" ;;
+	esac
+}
+
+tcp_off() {
+	case $1 in
+	none) ;;
+	fos-*) $FLOWCTL -n $rt flow del all ;;
+	nfq-*) fos_off "$1" ;;
+	esac
+}
+
+tcp_cur=none
+tcp_state() {
+	tcp_off "$tcp_cur"
+	tcp_cur=none
+	tcp_on "$1"
+	tcp_cur=$1
+}
+
+# tcp_res ATT KEY: attachment ATT's result KEY summed over the flow's
+# sessions (0 if none).
+tcp_res() {
+	$FLOWCTL -n $rt -j flow sessions all | jq -r --argjson a "$1" --arg k "$2" \
+		'[.[] | .results[]? | select(.id == $a) | .values[$k] // 0] | add // 0'
+}
+
+# tcp_check NAME GOT WANT: a TAP line.
+tcp_check() {
+	if [ "$2" = "$3" ]; then
+		ok "$1: $2"
+	else
+		not_ok "$1: $2, not $3"
+	fi
+}
+
+# tcp_measure VARIANT ROUND: one transfer of TCP_BYTES; prints
+# "bench tcp VARIANT ROUND NS BUSY PACKETS IPBYTES DATAPACKETS BYTES"
+# (NS the sender's guest time from before connect to the receiver's
+# close, BUSY the time tasks ran meanwhile, PACKETS the packets the
+# router forwarded both ways, IPBYTES their IP bytes, DATAPACKETS those
+# towards the receiver) and checks the transfer and the variant's counts.
+tcp_measure() {
+	local v=$1 round=$2 c0 out rpid src rrc rout i j d kw
+	local occ=$((TCP_BYTES / TCP_PERIOD)) ns busy fwd ipb datap got want show
+	local opts=(-P "$TCP_PERIOD" -p "$NFQ_PATTERN" -x "$TCP_REPLACE")
+	sleep 1			# settle: see the top
+	read -r -a c0 <<<"$(tcp_ifc)"
+	rm -f $tcp_ready
+	if [ "$v" = fos-pipe ] && [ "${BENCH_TCP_PIPE:-rmc}" != mc ]; then
+		opts+=(-R)
+	fi
+	ip netns exec $sk "$TCPBULK" "${opts[@]}" -r $tcp_ready recv $tcp_port >$tcp_recv 2>&1 &
+	rpid=$!
+	for i in $(seq 100); do
+		[ ! -f $tcp_ready ] || break
+		sleep 0.1
+	done
+	src=0
+	kw=$(kw_ns)
+	out=$("$TCPBULK" "${opts[@]}" send 10.0.2.2 $tcp_port "$TCP_BYTES" 2>&1) || src=$?
+	kw=$((($(kw_ns) - kw)))
+	rrc=0
+	wait $rpid || rrc=$?
+	rout=$(cat $tcp_recv)
+	# The last ACKs may still be in the flow or the program: wait until
+	# the router sent on all it received.
+	for i in $(seq 200); do
+		read -r -a d <<<"$(tcp_ifc)"
+		for j in 0 1 2 3 4 5 6 7; do
+			d[j]=$((d[j] - c0[j]))
+		done
+		[ "${d[0]}" != "${d[6]}" ] || [ "${d[4]}" != "${d[2]}" ] || break
+		sleep 0.1
+	done
+	# d: r0 rx p, b, tx p, b; r1 rx p, b, tx p, b. Forwarded: r0 rx
+	# (towards the receiver) and r1 rx (back), each with a 14-byte
+	# Ethernet header in its bytes.
+	fwd=$((d[0] + d[4]))
+	ipb=$((d[1] + d[5] - 14 * fwd))
+	datap=${d[0]}
+	ns=$(sed -n 's/.*ns=\([0-9]*\).*/\1/p' <<<"$out")
+	busy=$(sed -n 's/.*busy=\(-\?[0-9]*\).*/\1/p' <<<"$out")
+	if [ "$src" != 0 ] || [ "$rrc" != 0 ] || [ -z "$ns" ] ||
+	   [ "$out" != "bytes=$TCP_BYTES ns=$ns busy=$busy" ] ||
+	   [ "$rout" != "bytes=$TCP_BYTES verify=ok" ]; then
+		not_ok "tcp $v round $round: sender ($src) '$out', receiver ($rrc) '$rout'"
+		return 0
+	fi
+	ok "tcp $v round $round: $TCP_BYTES bytes sent and received, verified"
+	if [ "$round" = 0 ]; then
+		diag "warm-up, not reported: tcp $v: $ns ns, busy $busy, $fwd packets"
+	else
+		echo "bench tcp $v $round $ns $busy $fwd $ipb $datap $TCP_BYTES"
+	fi
+	[ "$busy" -lt 0 ] || [ $((ns - busy)) -le $((ns / 100)) ] ||
+		diag "tcp $v round $round: the CPU was idle $(((ns - busy) * 100 / ns))% of the transfer"
+	[ $((kw * 100)) -le "$ns" ] ||
+		diag "tcp $v round $round: kernel workers ran $kw of $ns ns"
+	tcp_check "tcp $v round $round: the router sent on every packet it took (r0, r1)" \
+		"${d[6]} ${d[2]}" "${d[0]} ${d[4]}"
+	case $v in
+	fos-*)
+		show=$($FLOWCTL -n $rt -j flow show)
+		got=$(jq -r '.[] | select(.name == "all") | .stats | "\(.sessions) \(.packets_in) \(.packets_out) \(.packets_in -
+			.packets_out - .bypass_sessions - .bypass_held - .bypass_nomem -
+			.drop_sessions - .drop_held - .drop_nomem - .drop_pm -
+			.drop_teardown - .drop_dev - .drop_output - .held)"' <<<"$show")
+		tcp_check "tcp $v round $round: the flow's sessions, in, out, balance" "$got" "1 $fwd $fwd 0"
+		if [ -n "$att_r" ]; then
+			tcp_check "tcp $v round $round: replace's replaced, missed both ways" \
+				"$(tcp_res "$att_r" 2) $(tcp_res "$att_r" 4) $(tcp_res "$att_r" 3) $(tcp_res "$att_r" 5)" \
+				"$occ 0 0 0"
+		fi
+		if [ -n "$att_m" ]; then
+			tcp_check "tcp $v round $round: match's occurrences and bytes both ways" \
+				"$(tcp_res "$att_m" 2) $(tcp_res "$att_m" 4) $(tcp_res "$att_m" 3) $(tcp_res "$att_m" 5)" \
+				"$occ $TCP_BYTES 0 0"
+		fi
+		if [ -n "$att_c" ]; then
+			tcp_check "tcp $v round $round: count's packets and IP bytes (both ways)" \
+				"$(($(tcp_res "$att_c" 2) + $(tcp_res "$att_c" 4))) $(($(tcp_res "$att_c" 3) + $(tcp_res "$att_c" 5)))" \
+				"$fwd $ipb"
+		fi ;;
+	nfq-*)
+		got="$(nfq_total sessions) $(nfq_total packets) $(nfq_total bytes) $(nfq_total unparsed) $(nfq_total overflow)"
+		tcp_check "tcp $v round $round: fs-nfq's sessions, packets, bytes, unparsed, overflow" \
+			"$got" "1 $fwd $ipb 0 0"
+		if [ "$v" = nfq-scan ]; then
+			# Each packet on its own: an occurrence split between two
+			# data packets is not seen, at most one per boundary.
+			got=$(nfq_total occurrences)
+			if [ "$(nfq_total truncated)" = 0 ] && [ "$got" -le "$occ" ] &&
+			   [ "$got" -ge $((occ - datap)) ]; then
+				ok "tcp $v round $round: fs-nfq found $got of $occ occurrences in $datap data packets, none truncated"
+			else
+				not_ok "tcp $v round $round: fs-nfq found $got of $occ occurrences in $datap data packets, $(nfq_total truncated) truncated"
+			fi
+		else
+			tcp_check "tcp $v round $round: fs-nfq (no pattern) matched" "$(nfq_total matched)" 0
 		fi ;;
 	esac
 }
@@ -775,7 +1009,8 @@ teardown flowstream
 diag "hash buckets for every variant: $buckets"
 
 # Throughput: each round measures every variant.
-[[ $parts == *" main "* ]] || rounds=0
+# (without the part, not even its warm-up round)
+[[ $parts == *" main "* ]] || rounds=-1
 for round in $(seq 0 "$rounds"); do
 	for v in "${variants[@]}"; do
 		setup "$v"
@@ -839,6 +1074,26 @@ if [[ $parts == *" fos "* ]]; then
 	fos_state none
 	fos_modules unload
 	drain=0
+fi
+
+if [[ $parts == *" fostcp "* ]]; then
+	# FlowOS's TCP stream, match and the pipeline against NFQUEUE, with
+	# real TCP: every variant set up afresh for each transfer, the order
+	# reversed every other round (as the blocks above).
+	fos_modules load tcp
+	tcp_topology on
+	# shellcheck disable=SC2206
+	tcp_variants=(${BENCH_TCP_VARIANTS:-none fos-tcp fos-match nfq-scan fos-pipe nfq-count})
+	for k in $(seq 0 "$fos_rounds"); do
+		for i in $(seq 0 $((${#tcp_variants[@]} - 1))); do
+			[ $((k % 2)) = 1 ] || i=$((${#tcp_variants[@]} - 1 - i))
+			tcp_state "${tcp_variants[$i]}"
+			tcp_measure "${tcp_variants[$i]}" "$k"
+		done
+	done
+	tcp_state none
+	tcp_topology off
+	fos_modules unload
 fi
 
 if [[ $parts == *" fosmem "* ]]; then

@@ -9,7 +9,9 @@
 # VM run on Debian's stock (non-debug) cloud kernel; and FlowOS (a flow
 # without PMs, the count PM) against an NFQUEUE program doing count's job
 # in userspace (fs-nfq.c), and the FlowOS classifier's cost with 10, 100
-# and 1,000 flows.
+# and 1,000 flows; and with real TCP (fs-tcpbulk.c), FlowOS's tcp stream,
+# the match PM and the replace-match-count pipeline against fs-nfq
+# scanning payloads and counting.
 #
 # The guest is instruction-counted (run.sh -I: one vCPU, QEMU -icount
 # shift=0,sleep=off): its clock advances 1 ns per instruction executed, so
@@ -27,11 +29,15 @@
 # BENCH_SMP_ROUNDS (default 3) rounds of each sampling block,
 # BENCH_SMP_PKTS (default 30000) packets a sampling measurement;
 # BENCH_FOS_PKTS (default 50000) packets a FlowOS measurement;
-# BENCH_PARTS (default "main smp mem fos fosmem"): which parts to run (accounting
-# rounds, sampling blocks, memory, FlowOS, FlowOS memory and threads; the FlowOS part has
-# BENCH_ROUNDS rounds of BENCH_PKTS packets); BENCH_VARIANTS (default "none
-# noop flowstream netflow conntrack"): the variants of the accounting
-# rounds.
+# BENCH_TCP_BYTES (default 16000000, a multiple of 1000) bytes a TCP
+# transfer; BENCH_TCP_VARIANTS (default "none fos-tcp fos-match nfq-scan
+# fos-pipe nfq-count") and BENCH_TCP_PIPE (rmc: replace, match, count;
+# mc: match and count) for the TCP part;
+# BENCH_PARTS (default "main smp mem fos fostcp fosmem"): which parts to
+# run (accounting rounds, sampling blocks, memory, FlowOS, FlowOS with
+# TCP, FlowOS memory and threads; the FlowOS parts have BENCH_ROUNDS
+# rounds); BENCH_VARIANTS (default "none noop flowstream netflow
+# conntrack"): the variants of the accounting rounds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +49,7 @@ rounds=${BENCH_ROUNDS:-3}
 smp_rounds=${BENCH_SMP_ROUNDS:-3}
 smp_pkts=${BENCH_SMP_PKTS:-30000}
 fos_pkts=${BENCH_FOS_PKTS:-50000}
+tcp_bytes=${BENCH_TCP_BYTES:-16000000}
 pkts=${BENCH_PKTS:-100000}
 mem=2048
 # First: on a fresh machine this installs the stock kernel looked for next.
@@ -115,6 +122,8 @@ read -ra nfq_cflags <<<"$(pkg-config --cflags libmnl libnetfilter_queue)"
 read -ra nfq_libs <<<"$(pkg-config --libs libmnl libnetfilter_queue)"
 cc "${nfq_cflags[@]}" -Wall -Wextra -Werror -O2 -o "$bdir/fs-nfq" "$here/fs-nfq.c" \
 	"${nfq_libs[@]}"
+# fs-tcpbulk: both ends of the fostcp part's TCP transfer.
+cc -Wall -Wextra -Werror -O2 -o "$bdir/fs-tcpbulk" "$here/fs-tcpbulk.c"
 
 # The same configure options as the package's dkms.conf.
 nfb=$bdir/ipt-netflow
@@ -145,6 +154,8 @@ nft_kos=$(mods nft_numgen | tr '\n' ' ')
 # NFQUEUE from nftables: "queue" and the netlink queue behind it.
 nfq_kos=$(mods nft_queue nfnetlink_queue | tr '\n' ' ')
 pm_count_ko=$bdir/flowstream/pm/flowstream-pm-count.ko
+pm_match_ko=$bdir/flowstream/pm/flowstream-pm-match.ko
+pm_replace_ko=$bdir/flowstream/pm/flowstream-pm-replace.ko
 
 conf=$out/bench.conf
 cat >"$conf" <<EOF
@@ -163,6 +174,14 @@ NFQ=$bdir/fs-nfq
 NFQ_KOS="$nfq_kos"
 NFQ_PATTERN=flowstream-bench
 PM_COUNT_KO=$pm_count_ko
+PM_MATCH_KO=$pm_match_ko
+PM_REPLACE_KO=$pm_replace_ko
+TCPBULK=$bdir/fs-tcpbulk
+TCP_BYTES=$tcp_bytes
+TCP_PERIOD=1000
+TCP_REPLACE=FLOWSTREAM-BENCH
+BENCH_TCP_PIPE=${BENCH_TCP_PIPE:-rmc}
+BENCH_TCP_VARIANTS="${BENCH_TCP_VARIANTS:-none fos-tcp fos-match nfq-scan fos-pipe nfq-count}"
 HOOKBENCH_KO=$hbko
 NOPHOOK_KO=$nhko
 XTABLES_LIBDIR=$xtlib:$nfpkg/root$xtlib
@@ -172,13 +191,13 @@ BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
 BENCH_FOS_PKTS=$fos_pkts
-BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fosmem}"
+BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fostcp fosmem}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
 
 files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nhko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
-       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko")
+       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
 for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos $nfq_kos; do
 	files+=(-f "$ko")
 done
@@ -189,7 +208,8 @@ rc=0
 selftests/vm/run.sh -k stock -I -M "$mem" -T 5400 -o "$out/run" \
 	-e "BENCH_CONF=$conf" -e FS_TEST_TIMEOUT=5000 \
 	-b /usr/sbin/iptables-legacy -b "$(command -v tc)" -b "$(command -v nft)" \
-	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" "${files[@]}" \
+	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" \
+	-b "$bdir/fs-tcpbulk" "${files[@]}" \
 	-t "$here/bench-guest.sh" >"$out/run.tap" || rc=$?
 secs=$((SECONDS - t0))
 

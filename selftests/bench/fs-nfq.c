@@ -5,7 +5,9 @@
  * session and direction, side A being the side that sent the session's
  * first packet. With -p it also scans each packet's L4 payload (the IP
  * payload for protocols without ports) for a byte pattern and counts the
- * packets that have it, as a pattern-matching PM would.
+ * packets that have it and the occurrences in them (each packet on its
+ * own: an occurrence split across packets is not seen), as a
+ * pattern-matching PM would.
  *
  *	fs-nfq [-q QUEUE] [-p PATTERN] [-c COPY] [-o FILE] [-r READY]
  *
@@ -25,6 +27,10 @@
  *	packets_ab N		... side A to side B
  *	packets_ba N
  *	matched N		packets whose payload has PATTERN
+ *	occurrences N		occurrences of PATTERN in them (overlapping
+ *				ones too)
+ *	truncated N		packets longer than COPY (not all of them
+ *				scanned)
  *	unparsed N		packets it could not read a 5-tuple from
  *	overflow N		packets of sessions the table had no room for
  */
@@ -63,6 +69,7 @@ struct session {
 	uint64_t packets[2];
 	uint64_t bytes[2];
 	uint64_t matched;
+	uint64_t occurrences;
 };
 
 struct tuple {
@@ -73,7 +80,7 @@ struct tuple {
 };
 
 static struct session *table;
-static uint64_t nsessions, unparsed, overflow;
+static uint64_t nsessions, unparsed, overflow, truncated;
 static const char *pattern;
 static size_t pattern_len;
 static volatile sig_atomic_t want_dump, want_exit;
@@ -267,9 +274,20 @@ static int packet_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	s->packets[dir]++;
 	s->bytes[dir] += iplen;
-	if (pattern && off < len &&
-	    memmem(p + off, len - off, pattern, pattern_len))
-		s->matched++;
+	if (attr[NFQA_CAP_LEN])
+		truncated++;
+	if (pattern && off < len) {
+		const uint8_t *at = memmem(p + off, len - off, pattern,
+					   pattern_len);
+
+		if (at)
+			s->matched++;
+		while (at) {
+			s->occurrences++;
+			at++;
+			at = memmem(at, p + len - at, pattern, pattern_len);
+		}
+	}
 	return MNL_CB_OK;
 }
 
@@ -314,7 +332,7 @@ static int verdict(struct mnl_socket *nl, uint32_t queue, struct batch *b)
 
 static int dump(const char *path)
 {
-	uint64_t pk[2] = { 0, 0 }, by = 0, matched = 0;
+	uint64_t pk[2] = { 0, 0 }, by = 0, matched = 0, occ = 0;
 	char tmp[4096] = "";
 	uint32_t i;
 	FILE *f;
@@ -326,6 +344,7 @@ static int dump(const char *path)
 		pk[1] += table[i].packets[1];
 		by += table[i].bytes[0] + table[i].bytes[1];
 		matched += table[i].matched;
+		occ += table[i].occurrences;
 	}
 	/* Written aside and renamed: a reader sees all of it or none. */
 	if (path)
@@ -337,11 +356,13 @@ static int dump(const char *path)
 	}
 	fprintf(f, "sessions %llu\npackets %llu\nbytes %llu\n"
 		"packets_ab %llu\npackets_ba %llu\nmatched %llu\n"
+		"occurrences %llu\ntruncated %llu\n"
 		"unparsed %llu\noverflow %llu\n",
 		(unsigned long long)nsessions,
 		(unsigned long long)(pk[0] + pk[1]), (unsigned long long)by,
 		(unsigned long long)pk[0], (unsigned long long)pk[1],
-		(unsigned long long)matched, (unsigned long long)unparsed,
+		(unsigned long long)matched, (unsigned long long)occ,
+		(unsigned long long)truncated, (unsigned long long)unparsed,
 		(unsigned long long)overflow);
 	if (path) {
 		if (fclose(f) || rename(tmp, path)) {
