@@ -12,8 +12,8 @@
  * bytes of that direction from the occurrence's first byte on (w->keep_mask
  * and w->release_bytes: the engine splits the segment the occurrence starts
  * in and sends the part before it on), while the other direction's packets
- * and pure acknowledgements go on. The receiver acknowledges what it got,
- * that acknowledgement reaches the sender, and the sender sends the rest;
+ * and pure acknowledgments go on. The receiver acknowledges what it got,
+ * that acknowledgment reaches the sender, and the sender sends the rest;
  * then the PM writes each piece of the replacement into its unit. The
  * matcher starts over after a hole in the stream.
  *
@@ -264,8 +264,8 @@ static int fos_replace_process(struct fos_att *att, struct fos_session *s,
 	 * Keep a direction's bytes from the first byte of a partial
 	 * occurrence on: the unit it starts in from that byte (the engine
 	 * splits its packet and sends the part before on), and the units of
-	 * that direction after it, but for pure acknowledgements. The other
-	 * direction goes on: it carries the acknowledgements that make the
+	 * that direction after it, but for pure acknowledgments. The other
+	 * direction goes on: it carries the acknowledgments that make the
 	 * sender send the rest.
 	 */
 	for (dir = 0; dir < 2; dir++) {

@@ -101,8 +101,8 @@ struct fos_unit {
  *	i keeps unit i (0, set before the call: use @release). The units not
  *	kept are released, in order, and those kept are handed over again,
  *	in order, first: so a PM keeping the end of one direction's stream
- *	lets the other direction's packets (which carry the acknowledgements
- *	the sender waits for) and pure acknowledgements go on. It must keep
+ *	lets the other direction's packets (which carry the acknowledgments
+ *	the sender waits for) and pure acknowledgments go on. It must keep
  *	each direction's data in stream order. @release_bytes then applies to
  *	the first unit kept.
  * @flush: no more data has come for a while (or the PM is being
