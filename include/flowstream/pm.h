@@ -30,9 +30,11 @@
 /*
  * Bumped when struct fos_pm or a callback's meaning changes. 2: @streams
  * added to struct fos_pm (a PM built for 1 must be rebuilt; its source
- * needs no change).
+ * needs no change). 3: @release_bytes and @keep_mask added to struct
+ * fos_window, which flowstream allocates (a PM built for 2 must be
+ * rebuilt; its source needs no change).
  */
-#define FOS_PM_API_VERSION	2
+#define FOS_PM_API_VERSION	3
 
 #define FOS_PM_NAME_MAX		32
 #define FOS_PM_ARGS_MAX		256
