@@ -23,7 +23,7 @@ static void usage(FILE *fp)
 	      "       flowctl OBJECT help\n"
 	      "where  OBJECT := { version | status | config | stats | records |\n"
 	      "                   record | flow | pm | alloc | monitor | sampler |\n"
-	      "                   prefix | prefixes | export }\n"
+	      "                   prefix | prefixes | export | migrate }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -56,6 +56,7 @@ static const struct {
 	{ "prefix",	cmd_prefix },
 	{ "prefixes",	cmd_prefixes },
 	{ "export",	cmd_export },
+	{ "migrate",	cmd_migrate },
 	{ "help",	cmd_help },
 };
 

@@ -30,7 +30,7 @@ static const struct nla_policy fs_mrec_policy[FLOWSTREAM_REC_A_MAX + 1] = {
 	[FLOWSTREAM_REC_A_ICMP_CODE] = { .type = NLA_U8 },
 	[FLOWSTREAM_REC_A_IIF] = { .type = NLA_U32 },
 	[FLOWSTREAM_REC_A_OIF] = { .type = NLA_U32 },
-	[FLOWSTREAM_REC_A_PACKETS] = NLA_POLICY_MIN(NLA_U64, 1),
+	[FLOWSTREAM_REC_A_PACKETS] = { .type = NLA_U64 },
 	[FLOWSTREAM_REC_A_BYTES] = { .type = NLA_U64 },
 	[FLOWSTREAM_REC_A_FIRST_MS] = { .type = NLA_U64 },
 	[FLOWSTREAM_REC_A_LAST_MS] = { .type = NLA_U64 },
@@ -158,9 +158,9 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 	s->bytes = nla_get_u64(tb[FLOWSTREAM_REC_A_BYTES]);
 	if (check_mul_overflow(s->packets,
 			       (u64)(family == AF_INET ? 20 : 40), &min_bytes) ||
-	    s->bytes < min_bytes) {
+	    s->bytes < min_bytes || (!s->packets && s->bytes)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_REC_A_BYTES],
-				    "fewer bytes than the packets' IP headers");
+				    "bytes do not fit the packets' count");
 		return -EINVAL;
 	}
 	first = nla_get_u64(tb[FLOWSTREAM_REC_A_FIRST_MS]);
