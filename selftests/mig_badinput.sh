@@ -17,7 +17,7 @@ M_ID=2 M_PREFIX=3 M_BATCH=4 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
 
 ns_add mbi
 $FLOWCTL -n mbi config set acct on idle-timeout 600 || skip_all "cannot turn accounting on"
-now=$(($(date +%s%3N) - 5000))
+now=$(($(date +%s) * 1000 - 5000))	# busybox date has no %N
 
 # rec SPORT [ATTR...]: a UDP record 10.9.0.1:SPORT -> 10.9.0.2:53 with 10
 # packets and 1000 bytes; ATTRs are added at its end.
@@ -29,8 +29,9 @@ rec() {
 		$R_PACKETS:u64:10 $R_BYTES:u64:1000 $R_FIRST:u64:$now \
 		$R_LAST:u64:$((now + 1000)) "$@" end
 }
+# Records of 10.9.0.1 (the receiver's TCP connection has its own).
 nrecords() {
-	$FLOWCTL -n mbi -j records | jq length
+	$FLOWCTL -n mbi -j records | jq '[.[] | select(.src == "10.9.0.1")] | length'
 }
 refused() {
 	ip netns exec mbi awk '$1 == "mig_batches_refused" { print $2 }' \
@@ -60,7 +61,7 @@ nlraw "an IPv4 record with a 16-byte address" 22 "address length does not match 
 	$R_SRC:bin:00000000000000000000000000000001 $R_DST:bin:0a090002 \
 	$R_PROTO:u8:17 $R_PACKETS:u64:1 $R_BYTES:u64:100 $R_FIRST:u64:$now \
 	$R_LAST:u64:$now end end
-nlraw "a record without counters" 22 "an imported record needs.*" \
+nlraw "a record without counters" 22 "flowstream: an imported record needs.*" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 2002) nest:$B_RECORD $R_FAMILY:u8:2 \
 	$R_SRC:bin:0a090001 $R_DST:bin:0a090002 $R_PROTO:u8:17 end end
 nlraw "family 7" 97 "family must be AF_INET or AF_INET6" \
@@ -100,7 +101,7 @@ nlraw "a packet count as u32" 22 ".+" \
 nlraw "something else than a record in a batch" 22 ".+" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 2010) 2:u32:1 end
 nlraw "an empty batch" 22 "an empty batch" $MIG_IMPORT nest:$A_BATCH end
-nlraw "no batch" 22 "missing batch attribute" $MIG_IMPORT
+nlraw "no batch" 22 "flowstream: missing batch attribute" $MIG_IMPORT
 nlraw "a migration in an import" 22 "an import takes a batch only" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 2011) end nest:$A_MIGRATION $M_ID:u32:1 end
 echo 2 >/sys/module/flowstream/parameters/mig_max_batch
@@ -110,7 +111,7 @@ echo 256 >/sys/module/flowstream/parameters/mig_max_batch
 $FLOWCTL -n mbi config set max-records 16
 many=()
 for i in $(seq 3001 3016); do many+=($(rec $i)); done
-nlraw "a batch that could pass max-records" 28 "the batch could pass max-records.*" \
+nlraw "a batch that could pass max-records" 28 "flowstream: the batch could pass max-records.*" \
 	$MIG_IMPORT nest:$A_BATCH "${many[@]}" end
 check_eq "no refused batch changed anything" "$before" "$(nrecords)"
 # Four of them (SEQ, DSCP, u32, a non-record) fail the policy, before
@@ -128,11 +129,11 @@ nlraw "a migration without prefixes" 22 "a migration needs at least one prefix" 
 	$MIG_ADD nest:$A_MIGRATION end
 nlraw "an id given to MIG_ADD" 22 "a new migration takes prefixes only" \
 	$MIG_ADD nest:$A_MIGRATION $M_ID:u32:5 nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 end end
-nlraw "deleting a migration that does not exist" 2 "no such migration" \
+nlraw "deleting a migration that does not exist" 2 "flowstream: no such migration" \
 	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:77 end
 nlraw "id 0" 34 ".+" $MIG_GET nest:$A_MIGRATION $M_ID:u32:0 end
 out=$($NLRAW -n mbi -d $MIG_EXPORT nest:$A_MIGRATION $M_ID:u32:77 end)
-check_match "exporting a migration that does not exist" '^errno=2 extack="no such migration"' "$out"
+check_match "exporting a migration that does not exist" '^errno=2 extack="flowstream: no such migration"' "$out"
 check_eq "no migration was made" "[]" "$($FLOWCTL -n mbi -j migrate show)"
 out=$($FLOWCTL -n mbi migrate send 10.9.0.1/24 --to 127.0.0.1:7 2>&1)
 check_eq "flowctl: a prefix with host bits is a usage error" 2 "$?"
@@ -150,6 +151,6 @@ check_eq "nothing was imported" "$before" "$(nrecords)"
 rm -f /tmp/mbi.recv
 
 $FLOWCTL -n mbi config set acct off
-nlraw "importing where accounting is off" 2 "flow accounting is off in this namespace" \
+nlraw "importing where accounting is off" 2 "flowstream: flow accounting is off in this namespace" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 4000) end
 tap_done

@@ -32,10 +32,10 @@ link() {	# NS1 DEV1 ADDR1 NS2 DEV2 ADDR2 [ADDR6_1 ADDR6_2]
 	ip -n "$4" link set "$5" up
 }
 link mgc cr 10.1.0.2/24 mgr rc 10.1.0.1/24 fd01::2/64 fd01::1/64
-link mgr ra 10.3.0.1/24 mga up 10.3.0.2/24 fd03::1/64 fd03::2/64
-link mgr rb 10.5.0.1/24 mgb up 10.5.0.2/24 fd05::1/64 fd05::2/64
-link mga down 10.6.0.1/24 mgs sa 10.6.0.2/24 fd06::1/64 fd06::2/64
-link mgb down 10.7.0.1/24 mgs sb 10.7.0.2/24 fd07::1/64 fd07::2/64
+link mgr ra 10.3.0.1/24 mga r0 10.3.0.2/24 fd03::1/64 fd03::2/64
+link mgr rb 10.5.0.1/24 mgb r0 10.5.0.2/24 fd05::1/64 fd05::2/64
+link mga s0 10.6.0.1/24 mgs sa 10.6.0.2/24 fd06::1/64 fd06::2/64
+link mgb s0 10.7.0.1/24 mgs sb 10.7.0.2/24 fd07::1/64 fd07::2/64
 link mga ab 10.4.0.1/24 mgb ba 10.4.0.2/24
 ip -n mgs addr add 10.2.0.2/32 dev lo
 ip -n mgs addr add fd02::2/128 dev lo
@@ -72,7 +72,7 @@ done
 for ns in mgr mga mgb; do
 	ip netns exec $ns nft -f - <<'NFT'
 table inet mig {
-	chain fwd {
+	chain fs_forward {
 		type filter hook forward priority 0; policy accept;
 		udp dport 5300 counter comment "seq"
 		udp dport 5301 counter comment "seq6"
@@ -93,7 +93,7 @@ rec_sum() {
 
 tmp=$(mktemp -d)
 # Short flows before the move: a sink for them.
-ip netns exec mgs "$UDPSEQ" recv 5400 3 8 >/dev/null &
+ip netns exec mgs "$UDPSEQ" recv 5400 100000 8 >/dev/null &
 ip netns exec mgs "$UDPSEQ" recv 5300 $N 8 >"$tmp/seq" &
 seq_pid=$!
 ip netns exec mgs "$UDPSEQ" recv 5301 $N 8 >"$tmp/seq6" &
@@ -178,12 +178,16 @@ for c in "seq:$q4" "seq6:$q6"; do
 	name=${c%%:*} q=${c#*:}
 	a=$(rec_sum mga "$q") b=$(rec_sum mgb "$q")
 	na=$(nft_get mga $name) nb=$(nft_get mgb $name)
+	check_match "$name: A and B forwarded some of it ($na, $nb)" \
+		'^[1-9][0-9]* [1-9][0-9]*$' "$na $nb"
 	check "$name: B's record holds A's counts ($b - $nb forwarded by B > 0)" \
 		test $((b - nb)) -gt 0
 	check_eq "$name: what left A ($na - $a) is what B's record has beyond its own" \
 		$((na - a)) $((b - nb))
 done
 first_b=$($FLOWCTL -n mgb -j records | jq "[.[] | select($q4)][0].first_ms")
+check_match "A and B had a record of the IPv4 stream" '^[0-9]+ [0-9]+$' \
+	"$first_a $first_b"
 check "B's record keeps the first-seen time ($first_b, on A $first_a)" \
 	test $((first_b - first_a)) -le 20 -a $((first_a - first_b)) -le 20
 rm -rf "$tmp"
