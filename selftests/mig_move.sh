@@ -92,20 +92,21 @@ rec_sum() {
 }
 
 tmp=$(mktemp -d)
-# Short flows before the move: a sink for them.
-ip netns exec mgs "$UDPSEQ" recv 5400 100000 8 >/dev/null &
-ip netns exec mgs "$UDPSEQ" recv 5300 $N 8 >"$tmp/seq" &
+# Short flows before the move, into a sink (killed at the end).
+ip netns exec mgs "$UDPSEQ" recv 5400 100000 600 >/dev/null &
+port_wait mgs udp6 5400 || diag "the sink did not start"
+ip netns exec mgc bash -c "for i in \$(seq $SHORT); do
+	\"$UDPSEQ\" send 10.2.0.2 5400 3 0; done"
+# The receivers of the long streams wait up to 30 s for their first datagram.
+ip netns exec mgs "$UDPSEQ" recv 5300 $N 30 >"$tmp/seq" &
 seq_pid=$!
-ip netns exec mgs "$UDPSEQ" recv 5301 $N 8 >"$tmp/seq6" &
+ip netns exec mgs "$UDPSEQ" recv 5301 $N 30 >"$tmp/seq6" &
 seq6_pid=$!
 ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
 	>"$tmp/tcp.s" 2>&1 &
 tcps_pid=$!
-port_wait mgs udp6 5300 && port_wait mgs udp6 5301 && port_wait mgs udp6 5400 &&
+port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
 	port_wait mgs tcp6 7100 || diag "a receiver did not start"
-for i in $(seq $SHORT); do
-	ip netns exec mgc "$UDPSEQ" send 10.2.0.2 5400 3 0
-done
 ip netns exec mgc "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
 ip netns exec mgc "$UDPSEQ" send fd02::2 5301 $N 1000 &
 ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
