@@ -112,7 +112,14 @@ ip netns exec mgc "$UDPSEQ" send fd02::2 5301 $N 1000 &
 ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
 	--timeout 10 >"$tmp/tcp.c" 2>&1 &
 tcpc_pid=$!
-sleep 1
+# A has counted part of each stream before its record leaves.
+for _ in $(seq 100); do
+	[ "$($FLOWCTL -n mga -j records |
+	     jq '[.[] | select(.proto == 17 and .packets >= 100 and
+			   (.dport == 5300 or .dport == 5301))] | length')" = 2 ] &&
+		break
+	sleep 0.1
+done
 
 q4='.proto == 17 and .dport == 5300'
 q6='.proto == 17 and .dport == 5301'
