@@ -151,6 +151,7 @@ struct mig_send {
 	struct fs_nl *local;	/* re-imports here, beside the dump */
 	int fd;			/* to B, -1 once B is given up on */
 	uint32_t seq;
+	uint32_t acked;		/* batches B took */
 	struct mig_sums sent;	/* acknowledged by B */
 	struct mig_sums back;	/* re-imported here */
 	struct mig_sums lost;	/* neither */
@@ -273,6 +274,7 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	}
 	sums_add(&ms->sent, &s);
+	ms->acked++;
 	return MNL_CB_OK;
 }
 
@@ -492,7 +494,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	if (ms.fd >= 0 && send_end(&ms))
 		ms.status = 1;
 	out_u64(fc->out, "migration", "migration", id);
-	out_u64(fc->out, "batches", "batches", ms.seq ? ms.seq - (ms.fd >= 0) : 0);
+	out_u64(fc->out, "batches", "batches", ms.acked);
 	out_u64(fc->out, "records", "records", ms.sent.records);
 	out_u64(fc->out, "packets", "packets", ms.sent.packets);
 	out_u64(fc->out, "bytes", "bytes", ms.sent.bytes);
