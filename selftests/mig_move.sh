@@ -107,8 +107,11 @@ ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
 tcps_pid=$!
 port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
 	port_wait mgs tcp6 7100 || diag "a receiver did not start"
-ip netns exec mgc "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
-ip netns exec mgc "$UDPSEQ" send fd02::2 5301 $N 1000 &
+# Each stream from one CPU: veth hands a packet to the backlog of the CPU
+# that sends it, so a sender that moved between CPUs could have its own
+# packets overtake each other on any path, migration or not.
+ip netns exec mgc taskset -c 0 "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
+ip netns exec mgc taskset -c 1 "$UDPSEQ" send fd02::2 5301 $N 1000 &
 ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
 	--timeout 10 >"$tmp/tcp.c" 2>&1 &
 tcpc_pid=$!
