@@ -18,7 +18,7 @@ fs_require_module
 UDPSEQ=${UDPSEQ:-$FS_REPO/selftests/tools/fs-udpseq}
 TCPPAT=${TCPPAT:-$FS_REPO/selftests/tools/fs-tcppat}
 [ -x "$UDPSEQ" ] && [ -x "$TCPPAT" ] || skip_all "selftest tools not built (make -C ctl nlraw)"
-N=${FS_MIG_PACKETS:-3000}	# datagrams of the numbered stream, 1 ms apart
+N=${FS_MIG_PACKETS:-8000}	# datagrams of the numbered stream, 1 ms apart
 SHORT=${FS_MIG_SHORT:-40}	# short flows before the move, 3 datagrams each
 
 ns_add mgc mgr mga mgb mgs
