@@ -23,7 +23,8 @@ static void usage(FILE *fp)
 	      "       flowctl OBJECT help\n"
 	      "where  OBJECT := { version | status | config | stats | records |\n"
 	      "                   record | flow | pm | alloc | monitor | sampler |\n"
-	      "                   prefix | prefixes | export | agent }\n"
+	      "                   prefix | prefixes | export | agent |\n"
+	      "                   migrate }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -57,6 +58,7 @@ static const struct {
 	{ "prefixes",	cmd_prefixes },
 	{ "export",	cmd_export },
 	{ "agent",	cmd_agent },
+	{ "migrate",	cmd_migrate },
 	{ "help",	cmd_help },
 };
 

@@ -48,6 +48,10 @@ static const char *const stat_names[] = {
 	[FLOWSTREAM_STAT_SMP_UNMATCHED]		= "smp_unmatched",
 	[FLOWSTREAM_STAT_SMP_DROP_MALFORMED]	= "smp_drop_malformed",
 	[FLOWSTREAM_STAT_SMP_WINDOWS]		= "smp_windows",
+	[FLOWSTREAM_STAT_MIG_EXPORTED]		= "mig_exported",
+	[FLOWSTREAM_STAT_MIG_IMPORTED]		= "mig_imported",
+	[FLOWSTREAM_STAT_MIG_MERGED]		= "mig_merged",
+	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED]	= "mig_batches_refused",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __FLOWSTREAM_STAT_MAX,
@@ -61,6 +65,7 @@ static const char *const end_names[] = {
 	[FLOWSTREAM_END_EVICTED]	= "evicted",
 	[FLOWSTREAM_END_FLUSHED]	= "flushed",
 	[FLOWSTREAM_END_NETNS]		= "netns",
+	[FLOWSTREAM_END_MIGRATED]	= "migrated",
 };
 
 _Static_assert(ARRAY_SIZE(end_names) == __FLOWSTREAM_END_MAX,

@@ -161,6 +161,12 @@ bool fs_acct_match(const struct fs_acct_filter *flt,
 		   const struct fs_acct_key *key, u32 oif);
 void fs_rec_snapshot(const struct fs_record *rec, struct fs_rec_snap *snap);
 void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason);
+int fs_acct_take_bucket(struct fs_acct *acct, u32 bucket,
+			bool (*want)(void *arg, const struct fs_acct_key *key),
+			int (*take)(void *arg, const struct fs_rec_snap *snap),
+			void *arg);
+int fs_acct_import(struct fs_acct *acct, const struct fs_rec_snap *v, u32 n,
+		   u32 *merged, struct netlink_ext_ack *extack);
 
 /* acct_expire.c */
 void fs_acct_expire_work(struct work_struct *work);
@@ -187,6 +193,9 @@ void fs_events_stop(void);
 extern const struct fs_nl_part fs_acct_nl;
 int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *snap,
 		   u64 seq);
+int fs_nl_rec_fill_as(struct sk_buff *skb, int type,
+		      const struct fs_rec_snap *snap, u64 seq);
+u64 fs_jiffies_to_epoch_ms(u64 j, u64 now_j, u64 now_ms);
 extern const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1];
 extern const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
 

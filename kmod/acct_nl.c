@@ -46,12 +46,19 @@ static bool fs_is_icmp(u8 proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
-static u64 fs_jiffies_to_epoch_ms(u64 j, u64 now_j, u64 now_ms)
+u64 fs_jiffies_to_epoch_ms(u64 j, u64 now_j, u64 now_ms)
 {
 	return now_ms - jiffies64_to_msecs(now_j - j);
 }
 
 int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *s, u64 seq)
+{
+	return fs_nl_rec_fill_as(skb, FLOWSTREAM_A_RECORD, s, seq);
+}
+
+/* fs_nl_rec_fill() as a nest of type @type. */
+int fs_nl_rec_fill_as(struct sk_buff *skb, int type,
+		      const struct fs_rec_snap *s, u64 seq)
 {
 	const struct fs_acct_key *k = &s->key;
 	int alen = k->family == AF_INET ? 4 : 16;
@@ -59,7 +66,7 @@ int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *s, u64 seq)
 	u64 now_j = get_jiffies_64();
 	struct nlattr *nest;
 
-	nest = nla_nest_start(skb, FLOWSTREAM_A_RECORD);
+	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u8(skb, FLOWSTREAM_REC_A_FAMILY, k->family) ||

@@ -226,7 +226,8 @@ void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason)
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_RECORDS_ENDED);
 	if (reason == FLOWSTREAM_END_EVICTED)
 		fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_RECORDS_EVICTED);
-	if (reason != FLOWSTREAM_END_NETNS && snap.packets)
+	if (reason != FLOWSTREAM_END_NETNS &&
+	    reason != FLOWSTREAM_END_MIGRATED && snap.packets)
 		fs_events_queue(fsn, &snap, GFP_ATOMIC);
 	call_rcu(&rec->rcu, fs_record_free_rcu);
 }
@@ -497,4 +498,162 @@ bool fs_acct_lookup(struct fs_acct *acct, const struct fs_acct_key *key,
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+/**
+ * fs_acct_take_bucket() - hand out and end the wanted records of a bucket
+ * @acct: the table
+ * @bucket: index of the bucket, up to acct->mask
+ * @want: whether a record (its key) is wanted
+ * @take: hands a record out; nonzero when it cannot take more
+ * @arg: for @want and @take
+ *
+ * Each record @take accepts is ended with FLOWSTREAM_END_MIGRATED under
+ * its bucket and record locks, in the same step: a packet counts either
+ * in what was handed out or in a new record, never in both nor in neither.
+ * Process context.
+ *
+ * Return: the number of records handed out, or -EMSGSIZE if @take refused
+ * one (the records before it are handed out, it and those after stay).
+ */
+int fs_acct_take_bucket(struct fs_acct *acct, u32 bucket,
+			bool (*want)(void *arg, const struct fs_acct_key *key),
+			int (*take)(void *arg, const struct fs_rec_snap *snap),
+			void *arg)
+{
+	spinlock_t *lock = &acct->locks[bucket & acct->lock_mask];
+	struct fs_rec_snap snap;
+	struct fs_record *rec;
+	struct hlist_node *tmp;
+	int n = 0, err = 0;
+
+	spin_lock_bh(lock);
+	hlist_for_each_entry_safe(rec, tmp, &acct->buckets[bucket], hnode) {
+		if (!want(arg, &rec->key))
+			continue;
+		spin_lock(&rec->lock);
+		if (!rec->dead) {
+			fs_rec_snapshot(rec, &snap);
+			snap.end = FLOWSTREAM_END_MIGRATED;
+			err = take(arg, &snap);
+			if (!err) {
+				fs_acct_end_locked(acct, rec,
+						   FLOWSTREAM_END_MIGRATED);
+				n++;
+			}
+		}
+		spin_unlock(&rec->lock);
+		if (err)
+			break;
+	}
+	spin_unlock_bh(lock);
+	return err ? -EMSGSIZE : n;
+}
+
+/* Add an imported record's counts to a live one; its locks held. */
+static void fs_acct_merge(struct fs_record *rec, const struct fs_rec_snap *s)
+{
+	rec->packets += s->packets;
+	rec->bytes += s->bytes;
+	rec->first = min(rec->first, s->first);
+	rec->last = max(rec->last, s->last);
+	rec->tcp_flags |= s->tcp_flags;
+	if (s->tcp_flags & (TCPHDR_FIN | TCPHDR_RST))
+		rec->closing = 1;
+	if (!rec->oif)
+		rec->oif = s->oif;
+}
+
+/**
+ * fs_acct_import() - take in a batch of records from another host
+ * @acct: the table
+ * @v: the records, validated, no key twice
+ * @n: how many
+ * @merged: set to how many were added to live records
+ * @extack: why the batch is refused
+ *
+ * All or nothing: memory for every record and room under max-records for
+ * all of them are taken first; then nothing can fail. A record whose key
+ * is live is added to, else inserted as given. Process context.
+ *
+ * Return: 0, -ENOMEM or -ENOSPC.
+ */
+int fs_acct_import(struct fs_acct *acct, const struct fs_rec_snap *v, u32 n,
+		   u32 *merged, struct netlink_ext_ack *extack)
+{
+	struct fs_record **recs, *rec, *old;
+	spinlock_t *lock;	/* a record's bucket lock */
+	u32 i, hash;
+
+	*merged = 0;
+	recs = kvcalloc(n, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		recs[i] = kmem_cache_alloc(fs_record_cache, GFP_KERNEL);
+		if (!recs[i])
+			goto nomem;
+	}
+	if (atomic_add_return(n, &acct->count) > READ_ONCE(acct->max)) {
+		atomic_sub(n, &acct->count);
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the batch could pass max-records: nothing imported");
+		i = n;
+		goto free;
+	}
+	for (i = 0; i < n; i++) {
+		rec = recs[i];
+		rec->key = v[i].key;
+		spin_lock_init(&rec->lock);
+		rec->dscp = v[i].dscp;
+		rec->tcp_flags = 0;
+		rec->dead = 0;
+		rec->closing = 0;
+		rec->oif = 0;
+		rec->packets = 0;
+		rec->bytes = 0;
+		rec->first = v[i].first;
+		rec->last = v[i].last;
+		fs_acct_merge(rec, &v[i]);
+
+		hash = fs_acct_hash(acct, &rec->key);
+		lock = fs_acct_lock(acct, hash);
+		spin_lock_bh(lock);
+		old = fs_acct_find(acct, hash, &rec->key);
+		if (old) {
+			spin_lock(&old->lock);
+			if (!old->dead) {
+				fs_acct_merge(old, &v[i]);
+				spin_unlock(&old->lock);
+				spin_unlock_bh(lock);
+				atomic_dec(&acct->count);
+				kmem_cache_free(fs_record_cache, rec);
+				recs[i] = NULL;
+				(*merged)++;
+				continue;
+			}
+			spin_unlock(&old->lock);
+		}
+		hlist_add_head_rcu(&rec->hnode,
+				   &acct->buckets[hash & acct->mask]);
+		spin_lock(&acct->age_lock);
+		list_add_tail(&rec->age, &acct->age_list);
+		spin_unlock(&acct->age_lock);
+		spin_unlock_bh(lock);
+		fs_stat_inc(acct->fsn, FLOWSTREAM_STAT_ACCT_RECORDS_CREATED);
+	}
+	kvfree(recs);
+	/* Closing or long idle records end at the next walk. */
+	fs_acct_expire_soon(acct, get_jiffies_64());
+	return 0;
+nomem:
+	while (i-- > 0)
+		kmem_cache_free(fs_record_cache, recs[i]);
+	kvfree(recs);
+	return -ENOMEM;
+free:
+	while (i-- > 0)
+		kmem_cache_free(fs_record_cache, recs[i]);
+	kvfree(recs);
+	return -ENOSPC;
 }

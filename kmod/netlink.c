@@ -18,6 +18,7 @@
 #include "config.h"
 #include "flowstream.h"
 #include "fos.h"
+#include "mig.h"
 #include "netlink.h"
 #include "netns.h"
 #include "sampler.h"
@@ -277,6 +278,7 @@ static const struct fs_nl_part *const fs_nl_parts[] = {
 	&fs_acct_nl,
 	&fs_smp_nl,
 	&fos_nl,
+	&fs_mig_nl,
 };
 
 int __init fs_genl_register(void)

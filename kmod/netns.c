@@ -16,6 +16,7 @@
 #include "acct.h"
 #include "config.h"
 #include "fos.h"
+#include "mig.h"
 #include "netns.h"
 #include "procfs.h"
 #include "sampler.h"
@@ -57,6 +58,8 @@ static const struct fs_net_part fs_net_parts[] = {
 	{ "procfs", fs_proc_net_init, fs_proc_net_exit, -1 },
 	{ "flowos", fos_net_part_init, fos_net_part_exit,
 	  FLOWSTREAM_FEAT_FLOWOS_BIT, fos_enabled, fos_apply },
+	{ "migrate", fs_mig_net_init, fs_mig_net_exit,
+	  FLOWSTREAM_FEAT_MIGRATE_BIT, fs_mig_enabled },
 };
 
 /* The capabilities this module offers (FLOWSTREAM_FEAT_*). */

@@ -19,6 +19,7 @@ struct fs_pcpu_stats;
 struct fs_sampler;
 struct fs_smp_run;
 struct fos_net;
+struct fs_mig_net;
 struct proc_dir_entry;
 
 /* Ended flow records on their way to FLOWSTREAM_MCGRP_RECORDS (acct_events.c) */
@@ -48,6 +49,7 @@ struct fs_events {
  * @smp_run: the sampler's current window while sampling is on; changed
  *	under @lock, read under RCU
  * @fos: FlowOS state (fos.h)
+ * @mig: state migrations (mig.h), under @lock
  */
 struct fs_net {
 	struct net *net;
@@ -64,6 +66,7 @@ struct fs_net {
 	/* The sampler's hooks, their priv this struct (sampler_hook.c). */
 	struct nf_hook_ops smp_ops[2];
 	struct fos_net *fos;
+	struct fs_mig_net *mig;
 };
 
 extern unsigned int fs_net_id;

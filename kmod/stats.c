@@ -33,6 +33,10 @@ const char *const fs_stat_names[__FLOWSTREAM_STAT_MAX] = {
 	[FLOWSTREAM_STAT_SMP_UNMATCHED] = "smp_unmatched",
 	[FLOWSTREAM_STAT_SMP_DROP_MALFORMED] = "smp_drop_malformed",
 	[FLOWSTREAM_STAT_SMP_WINDOWS] = "smp_windows",
+	[FLOWSTREAM_STAT_MIG_EXPORTED] = "mig_exported",
+	[FLOWSTREAM_STAT_MIG_IMPORTED] = "mig_imported",
+	[FLOWSTREAM_STAT_MIG_MERGED] = "mig_merged",
+	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED] = "mig_batches_refused",
 };
 
 int fs_stats_net_init(struct fs_net *fsn)

@@ -141,7 +141,7 @@ deps() {
 build() {
 	local kdir
 	one "flowctl" make -C ctl
-	one "selftest tools (fs-nlraw, fs-ipfix-relay, fs-tcppat)" make -C ctl nlraw
+	one "selftest tools (fs-nlraw, fs-ipfix-relay, fs-tcppat, fs-udpseq)" make -C ctl nlraw
 	kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config 2>"$logs/kernel-build.log")
 	if [ -z "$kdir" ]; then
 		echo "not ok 1 - debug test kernel"
@@ -198,6 +198,7 @@ smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
 fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh)
 bal_tests=(agent_http.sh)
+mig_tests=(mig_badinput.sh mig_move.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t
@@ -206,7 +207,7 @@ vm_debug() {
 	# userspace over netlink operations the tests here cover: it runs on
 	# the stock kernels only (it took 7 minutes here).
 	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" exp_loss.sh \
-		 "${fos_tests[@]}"; do
+		 "${fos_tests[@]}" "${mig_tests[@]}"; do
 		args+=(-t "selftests/$t")
 	done
 	# The flood at a size the debug kernel forwards in seconds
@@ -238,7 +239,7 @@ libgcc_s() {
 }
 
 stock_tests=("${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}"
-	     "${fos_tests[@]}" "${bal_tests[@]}")
+	     "${fos_tests[@]}" "${mig_tests[@]}" "${bal_tests[@]}")
 
 # stock_vm KVER KO LOGDIR: the stock-lane selftests on Debian's KVER kernel
 # with module KO; the PM modules are beside it.

@@ -342,6 +342,7 @@ static void test_acct_names(void **state)
 	};
 	static const char *const ends[] = {
 		"live", "idle", "active", "eof", "evicted", "flushed", "netns",
+		"migrated",
 	};
 	char buf[16];
 	uint8_t v;
@@ -354,7 +355,7 @@ static void test_acct_names(void **state)
 	assert_int_equal(FLOWSTREAM_END_NETNS, 6);
 	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
 		assert_string_equal(fs_end_name(i, buf, sizeof(buf)), ends[i]);
-	assert_string_equal(fs_end_name(7, buf, sizeof(buf)), "end_7");
+	assert_string_equal(fs_end_name(8, buf, sizeof(buf)), "end_8");
 	assert_string_equal(fs_end_name(255, buf, sizeof(buf)), "end_255");
 
 	assert_string_equal(fs_proto_name(6), "tcp");

@@ -178,6 +178,41 @@
  *	      message per attachment (of that flow), each FLOWSTREAM_A_ATTACH
  *	      with FLOW, ID, PM, ORDER, ARGS, MODE and STATS.
  *
+ * FLOWSTREAM_CMD_MIG_ADD (state migration)
+ *	Request: FLOWSTREAM_A_MIGRATION with one or more PREFIX nests (at
+ *		 most 16 migrations per namespace, the "mig_max" module
+ *		 parameter). Prefixes must have no host bits set.
+ *	Reply:   FLOWSTREAM_A_MIGRATION with ID.
+ *
+ * FLOWSTREAM_CMD_MIG_DEL (state migration)
+ *	Request: FLOWSTREAM_A_MIGRATION with ID (ENOENT otherwise).
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_MIG_GET (state migration)
+ *	do:   Request FLOWSTREAM_A_MIGRATION with ID. Reply FLOWSTREAM_A_MIGRATION
+ *	      with ID, every PREFIX and the progress counters.
+ *	dump: one message per migration of the namespace.
+ *
+ * FLOWSTREAM_CMD_MIG_EXPORT (state migration)
+ *	dump: Request FLOWSTREAM_A_MIGRATION with ID and optionally
+ *	      BATCH_SIZE. Every live flow record of the migration's set is
+ *	      handed out once and ended here (FLOWSTREAM_END_MIGRATED, not
+ *	      announced); each message carries FLOWSTREAM_A_MIGRATION (ID)
+ *	      and FLOWSTREAM_A_BATCH with up to BATCH_SIZE records. Records
+ *	      created after the dump passed their place stay here. ENOENT
+ *	      where accounting is off.
+ *
+ * FLOWSTREAM_CMD_MIG_IMPORT (state migration)
+ *	Request: FLOWSTREAM_A_BATCH with 1 to "mig_max_batch" records, as
+ *		 MIG_EXPORT hands them out (interfaces renamed to this
+ *		 host's). Every record is validated first; one bad attribute
+ *		 refuses the whole batch (nothing imported). A record whose
+ *		 key is live here is added to (packets, bytes, flags; the
+ *		 earlier first and later last time), else it is created with
+ *		 the counts and times given. Fails with ENOSPC, nothing
+ *		 imported, if max-records could be passed.
+ *	Reply:   ACK.
+ *
  * FlowOS (see Documentation/flowos.rst): a flow takes the forwarded
  * packets its MATCH selects (the highest PRIO wins, then the older flow)
  * at NF_INET_FORWARD, IPv4 and IPv6; packets that match no flow pass
@@ -238,6 +273,11 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_ATTACH,
 	FLOWSTREAM_CMD_DETACH,
 	FLOWSTREAM_CMD_GET_ATTACH,
+	FLOWSTREAM_CMD_MIG_ADD,
+	FLOWSTREAM_CMD_MIG_DEL,
+	FLOWSTREAM_CMD_MIG_GET,
+	FLOWSTREAM_CMD_MIG_EXPORT,
+	FLOWSTREAM_CMD_MIG_IMPORT,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -269,6 +309,9 @@ enum flowstream_cmd {
  * @FLOWSTREAM_A_SESSION: nest of FLOWSTREAM_SESS_A_*, a FlowOS session
  * @FLOWSTREAM_A_PM: nest of FLOWSTREAM_PM_A_*, a processing module
  * @FLOWSTREAM_A_ATTACH: nest of FLOWSTREAM_ATT_A_*, a PM attached to a flow
+ * @FLOWSTREAM_A_MIGRATION: nest of FLOWSTREAM_MIG_A_*, a state migration
+ * @FLOWSTREAM_A_BATCH: nest of FLOWSTREAM_BATCH_A_*, a batch of migrated
+ *	flow records
  * @FLOWSTREAM_A_STATS: nest of u64 counters; each attribute's type is an
  *	enum flowstream_stat value. Readers may skip types they do not know or
  *	show them by number; FLOWSTREAM_STAT_UNSPEC is the padding type for
@@ -294,6 +337,8 @@ enum flowstream_attr {
 	FLOWSTREAM_A_SESSION,
 	FLOWSTREAM_A_PM,
 	FLOWSTREAM_A_ATTACH,
+	FLOWSTREAM_A_MIGRATION,
+	FLOWSTREAM_A_BATCH,
 
 	__FLOWSTREAM_A_MAX
 };
@@ -397,6 +442,9 @@ enum flowstream_overload {
  *	off
  * @FLOWSTREAM_END_NETNS: "netns": the namespace went away (such records
  *	cannot be announced: nobody is left to listen; counted only)
+ * @FLOWSTREAM_END_MIGRATED: "migrated": handed out by MIG_EXPORT to be
+ *	carried on by another host (not announced: the host that imports it
+ *	reports the flow, counts and all)
  */
 enum flowstream_end {
 	FLOWSTREAM_END_NONE,
@@ -406,6 +454,7 @@ enum flowstream_end {
 	FLOWSTREAM_END_EVICTED,
 	FLOWSTREAM_END_FLUSHED,
 	FLOWSTREAM_END_NETNS,
+	FLOWSTREAM_END_MIGRATED,
 
 	__FLOWSTREAM_END_MAX
 };
@@ -701,6 +750,14 @@ enum flowstream_cnt_attr {
  *	packets not counted: their IP header could not be read
  * @FLOWSTREAM_STAT_SMP_WINDOWS: "smp_windows", windows ended (by a
  *	read-and-reset or a configuration change)
+ * @FLOWSTREAM_STAT_MIG_EXPORTED: "mig_exported", flow records handed out
+ *	by MIG_EXPORT (and ended here with FLOWSTREAM_END_MIGRATED)
+ * @FLOWSTREAM_STAT_MIG_IMPORTED: "mig_imported", flow records taken in by
+ *	MIG_IMPORT (new or merged)
+ * @FLOWSTREAM_STAT_MIG_MERGED: "mig_merged", imported records added to a
+ *	live record of the same key (also in mig_imported)
+ * @FLOWSTREAM_STAT_MIG_BATCHES_REFUSED: "mig_batches_refused", MIG_IMPORT
+ *	requests refused (malformed, or over a limit): nothing imported
  */
 enum flowstream_stat {
 	FLOWSTREAM_STAT_UNSPEC,
@@ -723,6 +780,10 @@ enum flowstream_stat {
 	FLOWSTREAM_STAT_SMP_UNMATCHED,
 	FLOWSTREAM_STAT_SMP_DROP_MALFORMED,
 	FLOWSTREAM_STAT_SMP_WINDOWS,
+	FLOWSTREAM_STAT_MIG_EXPORTED,
+	FLOWSTREAM_STAT_MIG_IMPORTED,
+	FLOWSTREAM_STAT_MIG_MERGED,
+	FLOWSTREAM_STAT_MIG_BATCHES_REFUSED,
 
 	__FLOWSTREAM_STAT_MAX
 };
@@ -1071,5 +1132,76 @@ enum flowstream_att_stat {
 };
 
 #define FLOWSTREAM_ATT_STAT_MAX (__FLOWSTREAM_ATT_STAT_MAX - 1)
+
+/*
+ * enum flowstream_mpfx_attr - one prefix of a migration's set
+ * (FLOWSTREAM_MIG_A_PREFIX)
+ * @FLOWSTREAM_MPFX_A_FAMILY: u8, AF_INET or AF_INET6
+ * @FLOWSTREAM_MPFX_A_ADDR: binary, 4 or 16 bytes (as FAMILY), network
+ *	order, no host bits set beyond LEN
+ * @FLOWSTREAM_MPFX_A_LEN: u8, 0..32 or 0..128
+ * @FLOWSTREAM_MPFX_A_KEY: u8 enum flowstream_smp_key: the flow's source
+ *	or destination address is in the prefix. Default dst
+ */
+enum flowstream_mpfx_attr {
+	FLOWSTREAM_MPFX_A_UNSPEC,
+	FLOWSTREAM_MPFX_A_FAMILY,
+	FLOWSTREAM_MPFX_A_ADDR,
+	FLOWSTREAM_MPFX_A_LEN,
+	FLOWSTREAM_MPFX_A_KEY,
+
+	__FLOWSTREAM_MPFX_A_MAX
+};
+
+#define FLOWSTREAM_MPFX_A_MAX (__FLOWSTREAM_MPFX_A_MAX - 1)
+
+/*
+ * enum flowstream_mig_attr - a state migration (FLOWSTREAM_A_MIGRATION),
+ * see Documentation/migration.rst
+ * @FLOWSTREAM_MIG_A_PAD: padding for 64-bit values
+ * @FLOWSTREAM_MIG_A_ID: u32, assigned by MIG_ADD, never reused in the
+ *	namespace while the module is loaded
+ * @FLOWSTREAM_MIG_A_PREFIX: nest of FLOWSTREAM_MPFX_A_*, repeated: the set
+ *	of flows that moves is the union of the prefixes (at most the
+ *	"mig_max_prefixes" module parameter, default 64)
+ * @FLOWSTREAM_MIG_A_BATCH_SIZE: u32, in a MIG_EXPORT request: records per
+ *	message, 1 to the "mig_max_batch" module parameter (default 256).
+ *	Default 64
+ * @FLOWSTREAM_MIG_A_EXPORTED: u64, records handed out so far (reply only)
+ * @FLOWSTREAM_MIG_A_PACKETS: u64, their packets (reply only)
+ * @FLOWSTREAM_MIG_A_BYTES: u64, their bytes (reply only)
+ * @FLOWSTREAM_MIG_A_BATCHES: u64, export messages sent (reply only)
+ */
+enum flowstream_mig_attr {
+	FLOWSTREAM_MIG_A_UNSPEC,
+	FLOWSTREAM_MIG_A_PAD,
+	FLOWSTREAM_MIG_A_ID,
+	FLOWSTREAM_MIG_A_PREFIX,
+	FLOWSTREAM_MIG_A_BATCH_SIZE,
+	FLOWSTREAM_MIG_A_EXPORTED,
+	FLOWSTREAM_MIG_A_PACKETS,
+	FLOWSTREAM_MIG_A_BYTES,
+	FLOWSTREAM_MIG_A_BATCHES,
+
+	__FLOWSTREAM_MIG_A_MAX
+};
+
+#define FLOWSTREAM_MIG_A_MAX (__FLOWSTREAM_MIG_A_MAX - 1)
+
+/*
+ * enum flowstream_batch_attr - a batch of migrated flow records
+ * (FLOWSTREAM_A_BATCH)
+ * @FLOWSTREAM_BATCH_A_RECORD: nest of FLOWSTREAM_REC_A_*, repeated: one
+ *	flow record with its key, PACKETS, BYTES, FIRST_MS and LAST_MS (and
+ *	optionally OIF, DSCP, TCP_FLAGS, END "migrated")
+ */
+enum flowstream_batch_attr {
+	FLOWSTREAM_BATCH_A_UNSPEC,
+	FLOWSTREAM_BATCH_A_RECORD,
+
+	__FLOWSTREAM_BATCH_A_MAX
+};
+
+#define FLOWSTREAM_BATCH_A_MAX (__FLOWSTREAM_BATCH_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_FLOWSTREAM_H */

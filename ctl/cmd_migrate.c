@@ -1,0 +1,900 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowctl migrate: move the flow records of a set of prefixes from this
+ * host (A, "send") to another (B, "receive") over TCP, and show the
+ * migrations of the namespace. See Documentation/migration.rst.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "flowctl.h"
+#include "mig.h"
+
+static void usage(FILE *fp)
+{
+	fputs("Usage: flowctl migrate send [src|dst] PREFIX... --to B_ADDR:PORT\n"
+	      "                             [--via NEXTHOP] [--batch N]\n"
+	      "       flowctl migrate receive --listen ADDR:PORT [--map-if A_DEV=B_DEV]...\n"
+	      "       flowctl migrate show\n"
+	      "       flowctl migrate help\n"
+	      "PREFIX := ADDR/LEN (a flow's destination in it; after \"src\", its source)\n",
+	      fp);
+}
+
+static int mig_usage(const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return usage_error("migrate", "%s", msg);
+}
+
+/* --- show ---------------------------------------------------------------- */
+
+struct mig_info {
+	uint32_t id;
+	struct mig_pfx pfx[MIGS_PREFIXES_MAX];
+	unsigned int n_pfx;
+	uint64_t v[__FLOWSTREAM_MIG_A_MAX];
+};
+
+static int mig_info_cb(const struct nlattr *attr, void *data)
+{
+	struct mig_info *m = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	switch (type) {
+	case FLOWSTREAM_MIG_A_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		m->id = mnl_attr_get_u32(attr);
+		break;
+	case FLOWSTREAM_MIG_A_PREFIX:
+		if (m->n_pfx >= MIGS_PREFIXES_MAX ||
+		    mig_pfx_get(attr, &m->pfx[m->n_pfx]) < 0)
+			return MNL_CB_ERROR;
+		m->n_pfx++;
+		break;
+	case FLOWSTREAM_MIG_A_EXPORTED:
+	case FLOWSTREAM_MIG_A_PACKETS:
+	case FLOWSTREAM_MIG_A_BYTES:
+	case FLOWSTREAM_MIG_A_BATCHES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		m->v[type] = mnl_attr_get_u64(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int mig_msg_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) != FLOWSTREAM_A_MIGRATION)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(attr, mig_info_cb, data) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+static int mig_info_parse(const struct nlmsghdr *nlh, struct mig_info *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (fs_nl_parse_genl(nlh, mig_msg_cb, m) < 0 || !m->id)
+		return -EBADMSG;
+	return 0;
+}
+
+static void mig_info_print(struct output *o, const struct mig_info *m)
+{
+	char buf[INET6_ADDRSTRLEN + 16], item[INET6_ADDRSTRLEN + 24];
+	unsigned int i;
+
+	out_obj_begin(o, NULL);
+	out_text(o, "migration %u\n", m->id);
+	out_u64(o, "id", NULL, m->id);
+	out_list_begin(o, "prefixes", "  prefixes");
+	for (i = 0; i < m->n_pfx; i++) {
+		fmt_prefix(m->pfx[i].family, m->pfx[i].addr, m->pfx[i].len,
+			   buf, sizeof(buf));
+		snprintf(item, sizeof(item), "%s %s",
+			 m->pfx[i].key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst",
+			 buf);
+		out_list_item(o, item);
+	}
+	out_list_end(o);
+	out_u64(o, "exported", "  exported", m->v[FLOWSTREAM_MIG_A_EXPORTED]);
+	out_u64(o, "packets", "  packets", m->v[FLOWSTREAM_MIG_A_PACKETS]);
+	out_u64(o, "bytes", "  bytes", m->v[FLOWSTREAM_MIG_A_BYTES]);
+	out_u64(o, "batches", "  batches", m->v[FLOWSTREAM_MIG_A_BATCHES]);
+	out_obj_end(o);
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mig_info *m = malloc(sizeof(*m));
+	int ret = MNL_CB_ERROR;
+
+	if (m && !mig_info_parse(nlh, m)) {
+		mig_info_print(data, m);
+		ret = MNL_CB_OK;
+	}
+	free(m);
+	return ret;
+}
+
+static int mig_show(struct flowctl *fc, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+
+	if (argc > 1)
+		return mig_usage("unexpected argument \"%s\"", argv[1]);
+	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_GET);
+	if (!nlh)
+		return 1;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	return fos_run_list(fc, nlh, show_cb, fc->out, "migration");
+}
+
+/* --- send (host A) ------------------------------------------------------- */
+
+struct mig_send {
+	struct flowctl *fc;
+	struct fs_nl *local;	/* re-imports here, beside the dump */
+	int fd;			/* to B, -1 once B is given up on */
+	uint32_t seq;
+	uint32_t acked;		/* batches B took */
+	struct mig_sums sent;	/* acknowledged by B */
+	struct mig_sums back;	/* re-imported here */
+	struct mig_sums lost;	/* neither */
+	struct migs_out *out;
+	struct migs_in *in;
+	int status;
+};
+
+static void sums_add(struct mig_sums *to, const struct mig_sums *s)
+{
+	to->records += s->records;
+	to->packets += s->packets;
+	to->bytes += s->bytes;
+}
+
+/* Wait for B's answer to frame @seq; 0, B's positive errno, or -errno. */
+static int send_ack(struct mig_send *ms, uint32_t seq, char *msg, size_t len)
+{
+	const struct nlattr *tb[__MIGS_A_MAX];
+	int ret;
+
+	*msg = '\0';
+	ret = migs_read(ms->fd, ms->in);
+	if (ret)
+		return ret;
+	if (ms->in->type != MIGS_ACK || migs_parse(ms->in, tb) ||
+	    !tb[MIGS_A_SEQ] || !tb[MIGS_A_ERRNO] ||
+	    mnl_attr_get_u32(tb[MIGS_A_SEQ]) != seq)
+		return -EBADMSG;
+	if (tb[MIGS_A_MSG])
+		snprintf(msg, len, "%s", mnl_attr_get_str(tb[MIGS_A_MSG]));
+	return mnl_attr_get_u32(tb[MIGS_A_ERRNO]);
+}
+
+/* Put a batch back into this host's table. */
+static void send_reimport(struct mig_send *ms, const struct nlattr *batch,
+			  const struct mig_sums *s)
+{
+	struct nlmsghdr *nlh;
+	struct fs_ext_ack ack;
+	int ret;
+
+	nlh = fs_nl_req(ms->local, FLOWSTREAM_CMD_MIG_IMPORT);
+	if (!nlh) {
+		ret = -ENOTCONN;
+	} else {
+		mnl_attr_put(nlh, FLOWSTREAM_A_BATCH | NLA_F_NESTED,
+			     mnl_attr_get_payload_len(batch),
+			     mnl_attr_get_payload(batch));
+		ret = fs_nl_transact(ms->local, nlh, NULL, NULL, &ack);
+	}
+	if (ret) {
+		fs_nl_report(ret, &ack);
+		fprintf(stderr, "Error: %" PRIu64 " records could not be put back here\n",
+			s->records);
+		sums_add(&ms->lost, s);
+		ms->status = 1;
+		return;
+	}
+	sums_add(&ms->back, s);
+}
+
+static void send_give_up(struct mig_send *ms)
+{
+	if (ms->fd >= 0)
+		close(ms->fd);
+	ms->fd = -1;
+	ms->status = 1;
+}
+
+static int batch_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **batch = data;
+
+	if (mnl_attr_get_type(attr) == FLOWSTREAM_A_BATCH)
+		*batch = attr;
+	return MNL_CB_OK;
+}
+
+/* One MIG_EXPORT message: to B, or back here once B is given up on. */
+static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mig_send *ms = data;
+	const struct nlattr *batch = NULL;
+	struct mig_sums s;
+	char msg[256];
+	int ret;
+
+	if (fs_nl_parse_genl(nlh, batch_attr_cb, &batch) < 0 || !batch ||
+	    mnl_attr_validate(batch, MNL_TYPE_NESTED) < 0 ||
+	    mig_batch_sums(batch, &s) < 0) {
+		fputs("Error: malformed export message from the kernel\n",
+		      stderr);
+		ms->status = 1;
+		return MNL_CB_OK;	/* read the rest of the dump */
+	}
+	if (ms->fd < 0) {
+		send_reimport(ms, batch, &s);
+		return MNL_CB_OK;
+	}
+	migs_begin(ms->out, MIGS_BATCH);
+	mnl_attr_put_u32(ms->out->nlh, MIGS_A_SEQ, ++ms->seq);
+	mnl_attr_put(ms->out->nlh, MIGS_A_BATCH | NLA_F_NESTED,
+		     mnl_attr_get_payload_len(batch),
+		     mnl_attr_get_payload(batch));
+	ret = migs_write(ms->fd, ms->out);
+	if (!ret)
+		ret = send_ack(ms, ms->seq, msg, sizeof(msg));
+	if (ret > 0) {
+		fprintf(stderr, "Error: B refused batch %u: %s\n", ms->seq,
+			msg[0] ? msg : strerror(ret));
+	} else if (ret < 0) {
+		/* B may or may not have taken it: see the documentation. */
+		fprintf(stderr, "Error: no answer from B for batch %u: %s\n",
+			ms->seq, strerror(-ret));
+	}
+	if (ret) {
+		send_give_up(ms);
+		send_reimport(ms, batch, &s);
+		return MNL_CB_OK;
+	}
+	sums_add(&ms->sent, &s);
+	ms->acked++;
+	return MNL_CB_OK;
+}
+
+static int send_connect(const char *to)
+{
+	char host[256], port[32];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int fd = -1, err;
+
+	if (mig_hostport(to, host, sizeof(host), port, sizeof(port)) < 0)
+		return -EINVAL;
+	err = getaddrinfo(host, port, &hints, &res);
+	if (err) {
+		fprintf(stderr, "Error: %s: %s\n", to, gai_strerror(err));
+		return -EHOSTUNREACH;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+		errno = err;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "Error: cannot connect to %s: %s\n", to,
+			strerror(errno));
+	return fd;
+}
+
+/* HELLO: version, the prefixes and this host's interfaces. */
+static int send_hello(struct mig_send *ms, const struct mig_pfx *pfx,
+		      unsigned int n)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	char msg[256];
+	unsigned int k;
+	int ret;
+
+	migs_begin(ms->out, MIGS_HELLO);
+	nlh = ms->out->nlh;
+	mnl_attr_put_u32(nlh, MIGS_A_VERSION, MIGS_VERSION);
+	for (k = 0; k < n; k++)
+		mig_pfx_put(nlh, MIGS_A_PREFIX, &pfx[k]);
+	for (i = ifs, k = 0; i && i->if_index && k < MIGS_IFACES_MAX; i++, k++) {
+		nest = mnl_attr_nest_start(nlh, MIGS_A_IFACE);
+		mnl_attr_put_u32(nlh, MIGS_IF_A_INDEX, i->if_index);
+		mnl_attr_put_strz(nlh, MIGS_IF_A_NAME, i->if_name);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+	ret = migs_write(ms->fd, ms->out);
+	if (!ret)
+		ret = send_ack(ms, 0, msg, sizeof(msg));
+	if (ret)
+		fprintf(stderr, "Error: B refused the migration: %s\n",
+			ret > 0 && msg[0] ? msg : strerror(ret > 0 ? ret : -ret));
+	return ret;
+}
+
+/* END: what was sent, which B checks against what it imported. */
+static int send_end(struct mig_send *ms)
+{
+	char msg[256];
+	int ret;
+
+	migs_begin(ms->out, MIGS_END);
+	mnl_attr_put_u32(ms->out->nlh, MIGS_A_SEQ, ++ms->seq);
+	mnl_attr_put_u64(ms->out->nlh, MIGS_A_RECORDS, ms->sent.records);
+	mnl_attr_put_u64(ms->out->nlh, MIGS_A_PACKETS, ms->sent.packets);
+	mnl_attr_put_u64(ms->out->nlh, MIGS_A_BYTES, ms->sent.bytes);
+	ret = migs_write(ms->fd, ms->out);
+	if (!ret)
+		ret = send_ack(ms, ms->seq, msg, sizeof(msg));
+	if (ret)
+		fprintf(stderr, "Error: B did not confirm the end: %s\n",
+			ret > 0 && msg[0] ? msg : strerror(ret > 0 ? ret : -ret));
+	return ret;
+}
+
+static int add_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mig_info *m = data;
+
+	return mig_info_parse(nlh, m) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* MIG_ADD; the new migration's id, or 0 (reported). */
+static uint32_t send_add(struct flowctl *fc, const struct mig_pfx *pfx,
+			 unsigned int n)
+{
+	struct mig_info *m = calloc(1, sizeof(*m));
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint32_t id = 0;
+	unsigned int i;
+
+	nlh = m ? fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_ADD) : NULL;
+	if (nlh) {
+		nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+		for (i = 0; i < n; i++)
+			mig_pfx_put(nlh, FLOWSTREAM_MIG_A_PREFIX, &pfx[i]);
+		mnl_attr_nest_end(nlh, nest);
+		if (!fs_nl_run(fc->nl, nlh, add_cb, m))
+			id = m->id;
+	}
+	free(m);
+	return id;
+}
+
+static const struct option send_opts[] = {
+	{ "to",		required_argument,	NULL, 't' },
+	{ "via",	required_argument,	NULL, 'v' },
+	{ "batch",	required_argument,	NULL, 'b' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+static int mig_send(struct flowctl *fc, int argc, char **argv)
+{
+	static struct mig_pfx pfx[MIGS_PREFIXES_MAX];
+	struct mig_send ms = { .fc = fc, .fd = -1 };
+	uint8_t key = FLOWSTREAM_SMP_KEY_DST, via_family, via[16];
+	const char *to = NULL, *via_arg = NULL;
+	uint32_t batch = 0, id;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct fs_ext_ack ack;
+	unsigned int n = 0;
+	int opt, ret;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", send_opts, NULL)) != -1 ||
+	       optind < argc) {
+		if (opt == -1) {	/* a prefix, or src/dst before some */
+			const char *a = argv[optind++];
+
+			if (!strcmp(a, "src") || !strcmp(a, "dst")) {
+				key = a[0] == 's' ? FLOWSTREAM_SMP_KEY_SRC :
+						    FLOWSTREAM_SMP_KEY_DST;
+				continue;
+			}
+			if (n >= MIGS_PREFIXES_MAX)
+				return mig_usage("too many prefixes at \"%s\"", a);
+			if (mig_pfx_parse(a, key, &pfx[n]) < 0)
+				return mig_usage("\"%s\" is not a prefix ADDR/LEN without host bits", a);
+			n++;
+			continue;
+		}
+		switch (opt) {
+		case 't':
+			to = optarg;
+			break;
+		case 'v':
+			via_arg = optarg;
+			if (parse_addr(optarg, &via_family, via) < 0)
+				return mig_usage("--via \"%s\" is not an address", optarg);
+			break;
+		case 'b':
+			if (parse_u32(optarg, &batch) || !batch)
+				return mig_usage("--batch \"%s\" is not a number from 1", optarg);
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (!n)
+		return mig_usage("%s", "send needs at least one PREFIX");
+	if (!to)
+		return mig_usage("%s", "send needs --to B_ADDR:PORT");
+	if (via_arg)
+		fprintf(stderr, "Note: --via %s: daisy-chaining is not in this version; packets of the set that reach this host after their record left are accounted here\n",
+			via_arg);
+
+	ms.out = malloc(sizeof(*ms.out));
+	ms.in = malloc(sizeof(*ms.in));
+	ms.local = calloc(1, sizeof(*ms.local));
+	if (!ms.out || !ms.in || !ms.local) {
+		fputs("Error: out of memory\n", stderr);
+		ret = 1;
+		goto out;
+	}
+	id = send_add(fc, pfx, n);
+	if (!id) {
+		ret = 1;
+		goto out;
+	}
+	ms.fd = send_connect(to);
+	if (ms.fd < 0 || send_hello(&ms, pfx, n)) {
+		/* Nothing has left: the records stay here. */
+		ret = 1;
+		goto del;
+	}
+	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_EXPORT);
+	if (!nlh) {
+		ret = 1;
+		goto del;
+	}
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, id);
+	if (batch)
+		mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_BATCH_SIZE, batch);
+	mnl_attr_nest_end(nlh, nest);
+	ret = fs_nl_transact(fc->nl, nlh, send_batch_cb, &ms, &ack);
+	if (ret) {
+		fs_nl_report(ret, &ack);
+		ms.status = 1;
+	}
+	if (ms.fd >= 0 && send_end(&ms))
+		ms.status = 1;
+	out_u64(fc->out, "migration", "migration", id);
+	out_u64(fc->out, "batches", "batches", ms.acked);
+	out_u64(fc->out, "records", "records", ms.sent.records);
+	out_u64(fc->out, "packets", "packets", ms.sent.packets);
+	out_u64(fc->out, "bytes", "bytes", ms.sent.bytes);
+	out_u64(fc->out, "records_back", "records back here", ms.back.records);
+	out_u64(fc->out, "records_lost", "records lost", ms.lost.records);
+	ret = out_finish(fc->out) ? 1 : ms.status;
+del:
+	if (ms.fd >= 0)
+		close(ms.fd);
+out:
+	if (ms.local)
+		fs_nl_close(ms.local);
+	free(ms.local);
+	free(ms.out);
+	free(ms.in);
+	return ret;
+}
+
+/* --- receive (host B) ---------------------------------------------------- */
+
+#define MAP_MAX	64
+
+struct mig_recv {
+	struct flowctl *fc;
+	int fd;
+	struct migs_out *out;
+	struct migs_in *in;
+	struct {
+		uint32_t index;
+		char name[IF_NAMESIZE];
+	} ifs[MIGS_IFACES_MAX];
+	unsigned int n_ifs;
+	const char *map[MAP_MAX][2];	/* --map-if A_DEV=B_DEV */
+	unsigned int n_map;
+	uint32_t seq;
+	struct mig_sums got;
+};
+
+static int recv_ack(struct mig_recv *mr, uint32_t seq, int err,
+		    const char *msg)
+{
+	migs_begin(mr->out, MIGS_ACK);
+	mnl_attr_put_u32(mr->out->nlh, MIGS_A_SEQ, seq);
+	mnl_attr_put_u32(mr->out->nlh, MIGS_A_ERRNO, err);
+	if (msg && *msg)
+		mnl_attr_put_strz(mr->out->nlh, MIGS_A_MSG, msg);
+	return migs_write(mr->fd, mr->out);
+}
+
+static int iface_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == MIGS_IF_A_INDEX &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		tb[type] = attr;
+	else if (type == MIGS_IF_A_NAME &&
+		 mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
+		 mnl_attr_get_payload_len(attr) <= IF_NAMESIZE)
+		tb[type] = attr;
+	else
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+/* HELLO: check it, keep A's interface names. */
+static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
+{
+	const struct nlattr *tb[__MIGS_A_MAX], *attr, *itb[__MIGS_IF_A_MAX];
+	char buf[INET6_ADDRSTRLEN + 16];
+	struct mig_pfx p;
+
+	if (migs_read(mr->fd, mr->in) || mr->in->type != MIGS_HELLO ||
+	    migs_parse(mr->in, tb) || !tb[MIGS_A_VERSION]) {
+		snprintf(msg, len, "the stream does not start with a hello");
+		return EPROTO;
+	}
+	if (mnl_attr_get_u32(tb[MIGS_A_VERSION]) != MIGS_VERSION) {
+		snprintf(msg, len, "stream version %u, this flowctl speaks %u",
+			 mnl_attr_get_u32(tb[MIGS_A_VERSION]), MIGS_VERSION);
+		return EPROTONOSUPPORT;
+	}
+	mnl_attr_for_each_payload((const struct nlattr *)(void *)mr->in->buf,
+				  mr->in->len) {
+		if (mnl_attr_get_type(attr) == MIGS_A_PREFIX) {
+			if (mig_pfx_get(attr, &p) < 0) {
+				snprintf(msg, len, "a malformed prefix");
+				return EBADMSG;
+			}
+			fmt_prefix(p.family, p.addr, p.len, buf, sizeof(buf));
+			fprintf(stderr, "receiving %s %s\n",
+				p.key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst",
+				buf);
+			continue;
+		}
+		if (mnl_attr_get_type(attr) != MIGS_A_IFACE)
+			continue;
+		memset(itb, 0, sizeof(itb));
+		if (mr->n_ifs >= MIGS_IFACES_MAX ||
+		    mnl_attr_parse_nested(attr, iface_cb, itb) < 0 ||
+		    !itb[MIGS_IF_A_INDEX] || !itb[MIGS_IF_A_NAME]) {
+			snprintf(msg, len, "a malformed interface");
+			return EBADMSG;
+		}
+		mr->ifs[mr->n_ifs].index = mnl_attr_get_u32(itb[MIGS_IF_A_INDEX]);
+		snprintf(mr->ifs[mr->n_ifs].name, IF_NAMESIZE, "%s",
+			 mnl_attr_get_str(itb[MIGS_IF_A_NAME]));
+		mr->n_ifs++;
+	}
+	return 0;
+}
+
+/* A's ifindex to ours, through the names; 0 stays 0. */
+static int recv_map_if(struct mig_recv *mr, uint32_t a, uint32_t *b)
+{
+	const char *name = NULL;
+	unsigned int i;
+
+	*b = 0;
+	if (!a)
+		return 0;
+	for (i = 0; i < mr->n_ifs && !name; i++)
+		if (mr->ifs[i].index == a)
+			name = mr->ifs[i].name;
+	if (!name)
+		return -ENODEV;
+	for (i = 0; i < mr->n_map; i++)
+		if (!strcmp(mr->map[i][0], name))
+			name = mr->map[i][1];
+	*b = if_nametoindex(name);
+	return *b ? 0 : -ENODEV;
+}
+
+/*
+ * The import request: the batch's records as A sent them, interfaces
+ * renamed. The kernel checks everything else.
+ */
+static int recv_build(struct mig_recv *mr, struct nlmsghdr *nlh,
+		      const struct nlattr *batch, char *msg, size_t len)
+{
+	const struct nlattr *rec, *attr;
+	struct nlattr *bn, *rn;
+	uint16_t type;
+	uint32_t ifindex;
+
+	bn = mnl_attr_nest_start(nlh, FLOWSTREAM_A_BATCH);
+	mnl_attr_for_each_nested(rec, batch) {
+		if (mnl_attr_validate(rec, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_get_payload_len(rec) > 4096) {
+			snprintf(msg, len, "a malformed record");
+			return EBADMSG;
+		}
+		rn = mnl_attr_nest_start(nlh, mnl_attr_get_type(rec));
+		mnl_attr_for_each_nested(attr, rec) {
+			type = mnl_attr_get_type(attr);
+			if ((type == FLOWSTREAM_REC_A_IIF ||
+			     type == FLOWSTREAM_REC_A_OIF) &&
+			    mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
+				if (recv_map_if(mr, mnl_attr_get_u32(attr),
+						&ifindex)) {
+					snprintf(msg, len,
+						 "interface %u of the sender has no counterpart here (--map-if)",
+						 mnl_attr_get_u32(attr));
+					return ENODEV;
+				}
+				mnl_attr_put_u32(nlh, type, ifindex);
+				continue;
+			}
+			mnl_attr_put(nlh, attr->nla_type,
+				     mnl_attr_get_payload_len(attr),
+				     mnl_attr_get_payload(attr));
+		}
+		mnl_attr_nest_end(nlh, rn);
+	}
+	mnl_attr_nest_end(nlh, bn);
+	if (nlh->nlmsg_len > FS_NL_SEND_SIZE) {
+		snprintf(msg, len, "the batch is too large");
+		return EMSGSIZE;
+	}
+	return 0;
+}
+
+/* One BATCH: into the kernel; the answer to A. */
+static int recv_batch(struct mig_recv *mr, const struct nlattr **tb,
+		      char *msg, size_t len)
+{
+	struct nlmsghdr *nlh;
+	struct fs_ext_ack ack;
+	struct mig_sums s;
+	int ret;
+
+	if (!tb[MIGS_A_SEQ] || !tb[MIGS_A_BATCH] ||
+	    mnl_attr_get_u32(tb[MIGS_A_SEQ]) != mr->seq + 1 ||
+	    mig_batch_sums(tb[MIGS_A_BATCH], &s) < 0) {
+		snprintf(msg, len, "a malformed batch");
+		return EBADMSG;
+	}
+	mr->seq++;
+	/* Built in a buffer of its own: a hostile batch may be large. */
+	nlh = fs_nl_req(mr->fc->nl, FLOWSTREAM_CMD_MIG_IMPORT);
+	if (!nlh) {
+		snprintf(msg, len, "no netlink socket");
+		return EIO;
+	}
+	if (mnl_attr_get_payload_len(tb[MIGS_A_BATCH]) > FS_NL_SEND_SIZE - 4096) {
+		snprintf(msg, len, "the batch is too large");
+		return EMSGSIZE;
+	}
+	ret = recv_build(mr, nlh, tb[MIGS_A_BATCH], msg, len);
+	if (ret)
+		return ret;
+	ret = fs_nl_transact(mr->fc->nl, nlh, NULL, NULL, &ack);
+	if (ret) {
+		snprintf(msg, len, "%s", ack.msg[0] ? ack.msg : strerror(-ret));
+		fprintf(stderr, "Error: batch %u refused: %s\n", mr->seq, msg);
+		return -ret;
+	}
+	mr->got.records += s.records;
+	mr->got.packets += s.packets;
+	mr->got.bytes += s.bytes;
+	return 0;
+}
+
+static int recv_listen(const char *at)
+{
+	char host[256], port[32];
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE,
+	}, *res;
+	int fd, one = 1, err;
+
+	if (mig_hostport(at, host, sizeof(host), port, sizeof(port)) < 0)
+		return -EINVAL;
+	err = getaddrinfo(host, port, &hints, &res);
+	if (err) {
+		fprintf(stderr, "Error: %s: %s\n", at, gai_strerror(err));
+		return -EINVAL;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
+		    res->ai_protocol);
+	if (fd >= 0 &&
+	    (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	     bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 1))) {
+		err = errno;
+		close(fd);
+		fd = -1;
+		errno = err;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "Error: cannot listen on %s: %s\n", at,
+			strerror(errno));
+	return fd;
+}
+
+static const struct option recv_opts[] = {
+	{ "listen",	required_argument,	NULL, 'l' },
+	{ "map-if",	required_argument,	NULL, 'm' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+/* The stream after HELLO, up to END; 0 if every batch was imported. */
+static int recv_stream(struct mig_recv *mr)
+{
+	const struct nlattr *tb[__MIGS_A_MAX];
+	char msg[FS_EXTACK_MSG_MAX];
+	int err;
+
+	for (;;) {
+		msg[0] = '\0';
+		err = migs_read(mr->fd, mr->in);
+		if (err) {
+			fprintf(stderr, "Error: the stream broke off: %s\n",
+				strerror(-err));
+			return 1;
+		}
+		if (migs_parse(mr->in, tb) ||
+		    (mr->in->type != MIGS_BATCH && mr->in->type != MIGS_END)) {
+			recv_ack(mr, mr->seq + 1, EBADMSG, "a malformed frame");
+			fputs("Error: a malformed frame\n", stderr);
+			return 1;
+		}
+		if (mr->in->type == MIGS_END)
+			break;
+		err = recv_batch(mr, tb, msg, sizeof(msg));
+		recv_ack(mr, mr->seq + (err == EBADMSG), err, msg);
+		if (err) {
+			fprintf(stderr, "Error: batch refused: %s\n", msg);
+			return 1;
+		}
+	}
+	if (!tb[MIGS_A_SEQ] || !tb[MIGS_A_RECORDS] || !tb[MIGS_A_PACKETS] ||
+	    !tb[MIGS_A_BYTES] || mnl_attr_get_u32(tb[MIGS_A_SEQ]) != mr->seq + 1) {
+		recv_ack(mr, mr->seq + 1, EBADMSG, "a malformed end");
+		return 1;
+	}
+	if (mnl_attr_get_u64(tb[MIGS_A_RECORDS]) != mr->got.records ||
+	    mnl_attr_get_u64(tb[MIGS_A_PACKETS]) != mr->got.packets ||
+	    mnl_attr_get_u64(tb[MIGS_A_BYTES]) != mr->got.bytes) {
+		recv_ack(mr, mr->seq + 1, EPROTO,
+			 "the end's counts differ from what was imported");
+		fputs("Error: the sender's counts differ from what was imported\n",
+		      stderr);
+		return 1;
+	}
+	return recv_ack(mr, mr->seq + 1, 0, NULL) ? 1 : 0;
+}
+
+static int mig_receive(struct flowctl *fc, int argc, char **argv)
+{
+	struct mig_recv *mr = calloc(1, sizeof(*mr));
+	const char *at = NULL;
+	char msg[256], *eq;
+	int opt, lfd = -1, ret = 1, err;
+
+	if (!mr) {
+		fputs("Error: out of memory\n", stderr);
+		return 1;
+	}
+	mr->fc = fc;
+	mr->fd = -1;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", recv_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			at = optarg;
+			break;
+		case 'm':
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] || mr->n_map >= MAP_MAX) {
+				free(mr);
+				return mig_usage("--map-if \"%s\": A_DEV=B_DEV", optarg);
+			}
+			*eq = '\0';
+			mr->map[mr->n_map][0] = optarg;
+			mr->map[mr->n_map][1] = eq + 1;
+			mr->n_map++;
+			break;
+		default:
+			free(mr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc || !at) {
+		free(mr);
+		return mig_usage("%s", optind < argc ? "unexpected argument" :
+				 "receive needs --listen ADDR:PORT");
+	}
+	mr->out = malloc(sizeof(*mr->out));
+	mr->in = malloc(sizeof(*mr->in));
+	/* Enter the namespace (-n) before listening there. */
+	if (!mr->out || !mr->in || !fs_nl_req(fc->nl, FLOWSTREAM_CMD_GET_VERSION))
+		goto out;
+	lfd = recv_listen(at);
+	if (lfd < 0)
+		goto out;
+	fprintf(stderr, "listening on %s\n", at);
+	mr->fd = accept(lfd, NULL, NULL);
+	if (mr->fd < 0) {
+		fprintf(stderr, "Error: accept: %s\n", strerror(errno));
+		goto out;
+	}
+	err = recv_hello(mr, msg, sizeof(msg));
+	if (recv_ack(mr, 0, err, err ? msg : NULL) || err) {
+		if (err)
+			fprintf(stderr, "Error: %s\n", msg);
+		goto out;
+	}
+	ret = recv_stream(mr);
+	out_u64(fc->out, "batches", "batches", mr->seq);
+	out_u64(fc->out, "records", "records", mr->got.records);
+	out_u64(fc->out, "packets", "packets", mr->got.packets);
+	out_u64(fc->out, "bytes", "bytes", mr->got.bytes);
+	if (out_finish(fc->out))
+		ret = 1;
+out:
+	if (mr->fd >= 0)
+		close(mr->fd);
+	if (lfd >= 0)
+		close(lfd);
+	free(mr->out);
+	free(mr->in);
+	free(mr);
+	return ret;
+}
+
+int cmd_migrate(struct flowctl *fc, int argc, char **argv)
+{
+	if (argc < 1 || !strcmp(argv[0], "show"))
+		return mig_show(fc, argc, argv);
+	if (is_help(argv[0])) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[0], "send"))
+		return mig_send(fc, argc, argv);
+	if (!strcmp(argv[0], "receive"))
+		return mig_receive(fc, argc, argv);
+	usage(stderr);
+	return EXIT_USAGE;
+}

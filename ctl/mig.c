@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The migration stream: frames of netlink attributes over TCP.
+ *
+ * A frame is an 8-byte header, then its payload: netlink attributes
+ * (struct nlattr, 4-byte aligned, little-endian lengths and types, as on
+ * the hosts flowstream runs on).
+ *
+ *	u32 length	whole frame, header included, network order;
+ *			8 .. MIGS_FRAME_MAX
+ *	u16 type	enum migs_frame, network order
+ *	u16 reserved	zero
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/flowstream.h>
+
+#include "mig.h"
+#include "parse.h"
+
+void migs_begin(struct migs_out *f, uint16_t type)
+{
+	memset(f->buf, 0, MNL_NLMSG_HDRLEN + MIGS_HDR_LEN);
+	f->nlh = mnl_nlmsg_put_header(f->buf);
+	f->type = type;
+}
+
+/* The frame: header in front of the attributes; *@len its length. */
+void *migs_frame(struct migs_out *f, size_t *len)
+{
+	uint32_t plen = f->nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+	char *hdr = (char *)mnl_nlmsg_get_payload(f->nlh) - MIGS_HDR_LEN;
+	uint32_t flen = htonl(plen + MIGS_HDR_LEN);
+	uint16_t type = htons(f->type), zero = 0;
+
+	/* The header overwrites the end of struct nlmsghdr, unused here. */
+	memcpy(hdr, &flen, 4);
+	memcpy(hdr + 4, &type, 2);
+	memcpy(hdr + 6, &zero, 2);
+	*len = plen + MIGS_HDR_LEN;
+	return hdr;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ECONNRESET;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int migs_write(int fd, struct migs_out *f)
+{
+	size_t len;
+	char *p = migs_frame(f, &len);
+
+	return write_all(fd, p, len);
+}
+
+/* Read one frame; -EBADMSG if its header is not one. */
+int migs_read(int fd, struct migs_in *f)
+{
+	unsigned char hdr[MIGS_HDR_LEN];
+	uint32_t len;
+	int ret;
+
+	ret = read_all(fd, (char *)hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	len = (uint32_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
+	f->type = hdr[4] << 8 | hdr[5];
+	if (len < MIGS_HDR_LEN || len > MIGS_FRAME_MAX || hdr[6] || hdr[7] ||
+	    f->type < MIGS_HELLO || f->type > MIGS_ACK)
+		return -EBADMSG;
+	f->len = len - MIGS_HDR_LEN;
+	return read_all(fd, f->buf, f->len);
+}
+
+static int migs_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	static const enum mnl_attr_data_type types[__MIGS_A_MAX] = {
+		[MIGS_A_VERSION] = MNL_TYPE_U32,
+		[MIGS_A_PREFIX] = MNL_TYPE_NESTED,
+		[MIGS_A_IFACE] = MNL_TYPE_NESTED,
+		[MIGS_A_SEQ] = MNL_TYPE_U32,
+		[MIGS_A_BATCH] = MNL_TYPE_NESTED,
+		[MIGS_A_ERRNO] = MNL_TYPE_U32,
+		[MIGS_A_MSG] = MNL_TYPE_NUL_STRING,
+		[MIGS_A_RECORDS] = MNL_TYPE_U64,
+		[MIGS_A_PACKETS] = MNL_TYPE_U64,
+		[MIGS_A_BYTES] = MNL_TYPE_U64,
+	};
+
+	if (type == MIGS_A_UNSPEC || type >= __MIGS_A_MAX ||
+	    mnl_attr_validate(attr, types[type]) < 0)
+		return MNL_CB_ERROR;
+	/* PREFIX and IFACE repeat: the caller walks them itself. */
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/*
+ * The attributes of a frame, the last of each type in @tb[__MIGS_A_MAX];
+ * -EBADMSG if an attribute is unknown, malformed, or runs past the frame.
+ */
+int migs_parse(const struct migs_in *f, const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+	size_t used = 0;
+
+	memset(tb, 0, sizeof(*tb) * __MIGS_A_MAX);
+	mnl_attr_for_each_payload((const struct nlattr *)(const void *)f->buf,
+				  f->len) {
+		if (migs_attr_cb(attr, tb) != MNL_CB_OK)
+			return -EBADMSG;
+		used = (const char *)mnl_attr_next(attr) - f->buf;
+	}
+	/* Attributes end where the frame ends: no bytes left over. */
+	return used == f->len ? 0 : -EBADMSG;
+}
+
+static int sums_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == FLOWSTREAM_REC_A_PACKETS || type == FLOWSTREAM_REC_A_BYTES) {
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		tb[type] = attr;
+	}
+	return MNL_CB_OK;
+}
+
+/* Count the records of a batch nest and add up their counters. */
+int mig_batch_sums(const struct nlattr *batch, struct mig_sums *s)
+{
+	const struct nlattr *rec, *tb[__FLOWSTREAM_REC_A_MAX];
+
+	memset(s, 0, sizeof(*s));
+	mnl_attr_for_each_nested(rec, batch) {
+		if (mnl_attr_get_type(rec) != FLOWSTREAM_BATCH_A_RECORD ||
+		    mnl_attr_validate(rec, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		memset(tb, 0, sizeof(tb));
+		if (mnl_attr_parse_nested(rec, sums_cb, tb) < 0)
+			return -EBADMSG;
+		s->records++;
+		if (tb[FLOWSTREAM_REC_A_PACKETS])
+			s->packets += mnl_attr_get_u64(tb[FLOWSTREAM_REC_A_PACKETS]);
+		if (tb[FLOWSTREAM_REC_A_BYTES])
+			s->bytes += mnl_attr_get_u64(tb[FLOWSTREAM_REC_A_BYTES]);
+	}
+	return 0;
+}
+
+/* "ADDR/LEN" with no host bits set; -EINVAL otherwise. */
+int mig_pfx_parse(const char *arg, uint8_t key, struct mig_pfx *p)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(arg, '/');
+	uint64_t len;
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	if (!slash || (size_t)(slash - arg) >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, arg, slash - arg);
+	addr[slash - arg] = '\0';
+	if (parse_addr(addr, &p->family, p->addr) < 0)
+		return -EINVAL;
+	if (parse_uint(slash + 1, p->family == AF_INET ? 32 : 128, &len))
+		return -EINVAL;
+	p->len = len;
+	p->key = key;
+	for (i = p->len; i < 128; i++)
+		if (p->addr[i / 8] & (0x80 >> (i % 8)))
+			return -EINVAL;
+	return 0;
+}
+
+void mig_pfx_put(struct nlmsghdr *nlh, uint16_t type, const struct mig_pfx *p)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u8(nlh, FLOWSTREAM_MPFX_A_FAMILY, p->family);
+	mnl_attr_put(nlh, FLOWSTREAM_MPFX_A_ADDR, p->family == AF_INET ? 4 : 16,
+		     p->addr);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_MPFX_A_LEN, p->len);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_MPFX_A_KEY, p->key);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static int pfx_cb(const struct nlattr *attr, void *data)
+{
+	struct mig_pfx *p = data;
+	uint16_t len = mnl_attr_get_payload_len(attr);
+
+	switch (mnl_attr_get_type(attr)) {
+	case FLOWSTREAM_MPFX_A_FAMILY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		p->family = mnl_attr_get_u8(attr);
+		break;
+	case FLOWSTREAM_MPFX_A_ADDR:
+		if (len != 4 && len != 16)
+			return MNL_CB_ERROR;
+		memcpy(p->addr, mnl_attr_get_payload(attr), len);
+		break;
+	case FLOWSTREAM_MPFX_A_LEN:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		p->len = mnl_attr_get_u8(attr);
+		break;
+	case FLOWSTREAM_MPFX_A_KEY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		p->key = mnl_attr_get_u8(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int mig_pfx_get(const struct nlattr *nest, struct mig_pfx *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (mnl_attr_parse_nested(nest, pfx_cb, p) < 0 ||
+	    (p->family != AF_INET && p->family != AF_INET6) ||
+	    p->len > (p->family == AF_INET ? 32 : 128))
+		return -EBADMSG;
+	return 0;
+}
+
+/* "HOST:PORT" or "[HOST]:PORT" into @host and @port. */
+int mig_hostport(const char *arg, char *host, size_t hlen, char *port,
+		 size_t plen)
+{
+	const char *colon, *h = arg;
+	size_t n;
+
+	if (*arg == '[') {
+		colon = strstr(arg, "]:");
+		if (!colon)
+			return -EINVAL;
+		h = arg + 1;
+		n = colon - h;
+		colon++;
+	} else {
+		colon = strrchr(arg, ':');
+		if (!colon || strchr(arg, ':') != colon)
+			return -EINVAL;
+		n = colon - arg;
+	}
+	if (!n || n >= hlen || !colon[1] || strlen(colon + 1) >= plen)
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * State migration between two flowctl instances: the TCP stream (frames of
+ * netlink attributes, Documentation/migration.rst "The stream") and the
+ * helpers of "flowctl migrate". Frame building and parsing do no I/O.
+ */
+#ifndef FLOWCTL_MIG_H
+#define FLOWCTL_MIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+#define MIGS_VERSION		1
+#define MIGS_HDR_LEN		8
+#define MIGS_FRAME_MAX		(1u << 20)	/* header included */
+#define MIGS_IFACES_MAX		4096
+#define MIGS_PREFIXES_MAX	4096
+
+/* Frame types (the header's type field). */
+enum migs_frame {
+	MIGS_HELLO = 1,		/* A -> B: version, prefixes, interfaces */
+	MIGS_BATCH,		/* A -> B: seq, batch */
+	MIGS_END,		/* A -> B: seq, records, packets, bytes */
+	MIGS_ACK,		/* B -> A: seq, errno, msg */
+};
+
+/* Attributes of a frame's payload. */
+enum migs_attr {
+	MIGS_A_UNSPEC,
+	MIGS_A_VERSION,		/* u32, MIGS_VERSION (HELLO) */
+	MIGS_A_PREFIX,		/* nest of FLOWSTREAM_MPFX_A_* (HELLO) */
+	MIGS_A_IFACE,		/* nest of MIGS_IF_A_* (HELLO) */
+	MIGS_A_SEQ,		/* u32: batch number from 1; 0 is HELLO */
+	MIGS_A_BATCH,		/* nest of FLOWSTREAM_BATCH_A_RECORD */
+	MIGS_A_ERRNO,		/* u32, 0 for success (ACK) */
+	MIGS_A_MSG,		/* string, why (ACK) */
+	MIGS_A_RECORDS,		/* u64 (END) */
+	MIGS_A_PACKETS,		/* u64 (END) */
+	MIGS_A_BYTES,		/* u64 (END) */
+	__MIGS_A_MAX
+};
+
+enum migs_if_attr {
+	MIGS_IF_A_UNSPEC,
+	MIGS_IF_A_INDEX,	/* u32, the sender's ifindex */
+	MIGS_IF_A_NAME,		/* string, its name */
+	__MIGS_IF_A_MAX
+};
+
+/* One prefix of a migration. */
+struct mig_pfx {
+	uint8_t family;
+	uint8_t len;
+	uint8_t key;		/* enum flowstream_smp_key */
+	uint8_t addr[16];
+};
+
+/* A frame being built: a netlink message used as an attribute buffer. */
+struct migs_out {
+	char buf[MIGS_FRAME_MAX];
+	struct nlmsghdr *nlh;
+	uint16_t type;
+};
+
+void migs_begin(struct migs_out *f, uint16_t type);
+void *migs_frame(struct migs_out *f, size_t *len);
+int migs_write(int fd, struct migs_out *f);
+
+/* A frame read: its type and payload. */
+struct migs_in {
+	uint16_t type;
+	uint32_t len;		/* of the payload */
+	char buf[MIGS_FRAME_MAX];
+};
+
+int migs_read(int fd, struct migs_in *f);
+int migs_parse(const struct migs_in *f, const struct nlattr **tb);
+
+/* Sums of the records of a batch nest; -EBADMSG if it is not one. */
+struct mig_sums {
+	uint64_t records;
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+int mig_batch_sums(const struct nlattr *batch, struct mig_sums *s);
+int mig_pfx_parse(const char *arg, uint8_t key, struct mig_pfx *p);
+void mig_pfx_put(struct nlmsghdr *nlh, uint16_t type, const struct mig_pfx *p);
+int mig_pfx_get(const struct nlattr *nest, struct mig_pfx *p);
+int mig_hostport(const char *arg, char *host, size_t hlen, char *port,
+		 size_t plen);
+
+#endif /* FLOWCTL_MIG_H */

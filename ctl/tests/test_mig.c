@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The migration stream: frames, their attributes, prefixes, addresses. */
+#include <errno.h>
+#include <arpa/inet.h>
+#include "test.h"
+#include "mig.h"
+
+static struct migs_out out;
+static struct migs_in in;
+
+/* Write raw bytes into a pipe and read them back as a frame. */
+static int read_bytes(const void *p, size_t len)
+{
+	int fds[2], ret;
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], p, len), (ssize_t)len);
+	close(fds[1]);
+	ret = migs_read(fds[0], &in);
+	close(fds[0]);
+	return ret;
+}
+
+static void test_roundtrip(void **state)
+{
+	const struct nlattr *tb[__MIGS_A_MAX];
+	struct mig_pfx p, q;
+	struct nlattr *nest;
+	size_t len;
+	void *frame;
+
+	(void)state;
+	assert_int_equal(mig_pfx_parse("10.2.0.0/24", FLOWSTREAM_SMP_KEY_SRC, &p), 0);
+	migs_begin(&out, MIGS_HELLO);
+	mnl_attr_put_u32(out.nlh, MIGS_A_VERSION, MIGS_VERSION);
+	mig_pfx_put(out.nlh, MIGS_A_PREFIX, &p);
+	nest = mnl_attr_nest_start(out.nlh, MIGS_A_IFACE);
+	mnl_attr_put_u32(out.nlh, MIGS_IF_A_INDEX, 7);
+	mnl_attr_put_strz(out.nlh, MIGS_IF_A_NAME, "eth0");
+	mnl_attr_nest_end(out.nlh, nest);
+	frame = migs_frame(&out, &len);
+	assert_int_equal(read_bytes(frame, len), 0);
+	assert_int_equal(in.type, MIGS_HELLO);
+	assert_int_equal(in.len, len - MIGS_HDR_LEN);
+	assert_int_equal(migs_parse(&in, tb), 0);
+	assert_non_null(tb[MIGS_A_VERSION]);
+	assert_int_equal(mnl_attr_get_u32(tb[MIGS_A_VERSION]), MIGS_VERSION);
+	assert_int_equal(mig_pfx_get(tb[MIGS_A_PREFIX], &q), 0);
+	assert_int_equal(q.family, AF_INET);
+	assert_int_equal(q.len, 24);
+	assert_int_equal(q.key, FLOWSTREAM_SMP_KEY_SRC);
+	assert_memory_equal(q.addr, p.addr, 4);
+}
+
+static void test_bad_frames(void **state)
+{
+	const struct nlattr *tb[__MIGS_A_MAX];
+	unsigned char f[32];
+
+	(void)state;
+	/* Header: length, type, reserved. */
+	memcpy(f, "\0\0\0\x08\0\x01\0\0", 8);
+	assert_int_equal(read_bytes(f, 8), 0);
+	assert_int_equal(in.len, 0);
+	memcpy(f, "\0\0\0\x07\0\x01\0\0", 8);
+	assert_int_equal(read_bytes(f, 8), -EBADMSG);
+	memcpy(f, "\0\x10\0\x01\0\x01\0\0", 8);	/* 1 MiB + 1 */
+	assert_int_equal(read_bytes(f, 8), -EBADMSG);
+	memcpy(f, "\0\0\0\x08\0\x05\0\0", 8);	/* type 5 */
+	assert_int_equal(read_bytes(f, 8), -EBADMSG);
+	memcpy(f, "\0\0\0\x08\0\x01\0\x01", 8);	/* reserved set */
+	assert_int_equal(read_bytes(f, 8), -EBADMSG);
+	memcpy(f, "\0\0\0\x10\0\x01\0\0", 8);	/* cut short */
+	assert_int_equal(read_bytes(f, 12), -ECONNRESET);
+
+	/* Attributes: u32 VERSION 1, then 4 bytes left over. */
+	memcpy(f, "\0\0\0\x14\0\x01\0\0" "\x08\0\x01\0\x01\0\0\0" "abcd", 20);
+	assert_int_equal(read_bytes(f, 20), 0);
+	assert_int_equal(migs_parse(&in, tb), -EBADMSG);
+	/* Without them it parses. */
+	memcpy(f, "\0\0\0\x10\0\x01\0\0" "\x08\0\x01\0\x01\0\0\0", 16);
+	assert_int_equal(read_bytes(f, 16), 0);
+	assert_int_equal(migs_parse(&in, tb), 0);
+	/* An unknown attribute type, and a u32 of two bytes. */
+	memcpy(f, "\0\0\0\x10\0\x01\0\0" "\x08\0\x63\0\x01\0\0\0", 16);
+	assert_int_equal(read_bytes(f, 16), 0);
+	assert_int_equal(migs_parse(&in, tb), -EBADMSG);
+	memcpy(f, "\0\0\0\x10\0\x01\0\0" "\x06\0\x01\0\x01\0\0\0", 16);
+	assert_int_equal(read_bytes(f, 16), 0);
+	assert_int_equal(migs_parse(&in, tb), -EBADMSG);
+}
+
+static void test_batch_sums(void **state)
+{
+	struct nlattr *batch, *rec;
+	struct mig_sums s;
+	int i;
+
+	(void)state;
+	migs_begin(&out, MIGS_BATCH);
+	batch = mnl_attr_nest_start(out.nlh, MIGS_A_BATCH);
+	for (i = 1; i <= 2; i++) {
+		rec = mnl_attr_nest_start(out.nlh, FLOWSTREAM_BATCH_A_RECORD);
+		mnl_attr_put_u8(out.nlh, FLOWSTREAM_REC_A_FAMILY, AF_INET);
+		mnl_attr_put_u64(out.nlh, FLOWSTREAM_REC_A_PACKETS, 10 * i);
+		mnl_attr_put_u64(out.nlh, FLOWSTREAM_REC_A_BYTES, 1000 * i);
+		mnl_attr_nest_end(out.nlh, rec);
+	}
+	mnl_attr_nest_end(out.nlh, batch);
+	assert_int_equal(mig_batch_sums(batch, &s), 0);
+	assert_int_equal(s.records, 2);
+	assert_int_equal(s.packets, 30);
+	assert_int_equal(s.bytes, 3000);
+	mnl_attr_put_u32(out.nlh, FLOWSTREAM_BATCH_A_RECORD + 1, 5);
+	batch->nla_len += MNL_ALIGN(sizeof(struct nlattr) + 4);
+	assert_int_equal(mig_batch_sums(batch, &s), -EBADMSG);
+}
+
+static void test_prefixes(void **state)
+{
+	struct mig_pfx p;
+
+	(void)state;
+	assert_int_equal(mig_pfx_parse("fd02::/64", FLOWSTREAM_SMP_KEY_DST, &p), 0);
+	assert_int_equal(p.family, AF_INET6);
+	assert_int_equal(p.len, 64);
+	assert_int_equal(mig_pfx_parse("0.0.0.0/0", 0, &p), 0);
+	assert_int_equal(mig_pfx_parse("10.2.0.1/24", 0, &p), -EINVAL);
+	assert_int_equal(mig_pfx_parse("10.2.0.0/33", 0, &p), -EINVAL);
+	assert_int_equal(mig_pfx_parse("10.2.0.0", 0, &p), -EINVAL);
+	assert_int_equal(mig_pfx_parse("fd02::1/64", 0, &p), -EINVAL);
+	assert_int_equal(mig_pfx_parse("fd02::/129", 0, &p), -EINVAL);
+}
+
+static void test_hostport(void **state)
+{
+	char host[64], port[16];
+
+	(void)state;
+	assert_int_equal(mig_hostport("10.4.0.2:7000", host, sizeof(host),
+				      port, sizeof(port)), 0);
+	assert_string_equal(host, "10.4.0.2");
+	assert_string_equal(port, "7000");
+	assert_int_equal(mig_hostport("[fd00::1]:7000", host, sizeof(host),
+				      port, sizeof(port)), 0);
+	assert_string_equal(host, "fd00::1");
+	assert_string_equal(port, "7000");
+	assert_int_equal(mig_hostport("fd00::1:7000", host, sizeof(host),
+				      port, sizeof(port)), -EINVAL);
+	assert_int_equal(mig_hostport(":7000", host, sizeof(host),
+				      port, sizeof(port)), -EINVAL);
+	assert_int_equal(mig_hostport("10.4.0.2:", host, sizeof(host),
+				      port, sizeof(port)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_bad_frames),
+		cmocka_unit_test(test_batch_sums),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_hostport),
+	};
+
+	return cmocka_run_group_tests_name("mig", tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream: state migration, the migrations of a namespace.
+ *
+ * A migration names a set of flows by prefixes (the source or destination
+ * address of a flow's key in one of them). In this version it moves the
+ * flow records of the set (MIG_EXPORT on the host they leave, MIG_IMPORT
+ * on the host that carries them on); see Documentation/migration.rst for
+ * the whole design and what is not done yet.
+ */
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include "acct.h"
+#include "mig.h"
+#include "netns.h"
+
+unsigned int fs_mig_max = 16;
+static int fs_mig_set_max(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 1024);
+}
+
+static const struct kernel_param_ops fs_mig_max_ops = {
+	.set = fs_mig_set_max,
+	.get = param_get_uint,
+};
+
+module_param_cb(mig_max, &fs_mig_max_ops, &fs_mig_max, 0644);
+MODULE_PARM_DESC(mig_max, "Migrations per namespace (1..1024, default 16)");
+
+unsigned int fs_mig_max_prefixes = 64;
+static int fs_mig_set_max_prefixes(const char *val,
+				   const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 4096);
+}
+
+static const struct kernel_param_ops fs_mig_max_prefixes_ops = {
+	.set = fs_mig_set_max_prefixes,
+	.get = param_get_uint,
+};
+
+module_param_cb(mig_max_prefixes, &fs_mig_max_prefixes_ops,
+		&fs_mig_max_prefixes, 0644);
+MODULE_PARM_DESC(mig_max_prefixes,
+		 "Prefixes of one migration (1..4096, default 64)");
+
+unsigned int fs_mig_max_batch = 256;
+static int fs_mig_set_max_batch(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 4096);
+}
+
+static const struct kernel_param_ops fs_mig_max_batch_ops = {
+	.set = fs_mig_set_max_batch,
+	.get = param_get_uint,
+};
+
+module_param_cb(mig_max_batch, &fs_mig_max_batch_ops, &fs_mig_max_batch,
+		0644);
+MODULE_PARM_DESC(mig_max_batch,
+		 "Flow records in one export message or import request (1..4096, default 256)");
+
+int fs_mig_net_init(struct fs_net *fsn)
+{
+	struct fs_mig_net *mn = kzalloc(sizeof(*mn), GFP_KERNEL);
+
+	if (!mn)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&mn->list);
+	mn->next_id = 1;
+	fsn->mig = mn;
+	return 0;
+}
+
+void fs_mig_net_exit(struct fs_net *fsn)
+{
+	struct fs_mig_net *mn = fsn->mig;
+	struct fs_mig *mig, *tmp;
+
+	list_for_each_entry_safe(mig, tmp, &mn->list, list) {
+		list_del(&mig->list);
+		kfree(mig);
+	}
+	kfree(mn);
+	fsn->mig = NULL;
+}
+
+/* Migration is always available where the module is loaded. */
+bool fs_mig_enabled(struct fs_net *fsn)
+{
+	return true;
+}
+
+/* The migration with @id, or NULL; fs_net.lock held. */
+struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id)
+{
+	struct fs_mig *mig;
+
+	list_for_each_entry(mig, &mn->list, list)
+		if (mig->id == id)
+			return mig;
+	return NULL;
+}
+
+static bool fs_mig_pfx_has(const struct fs_mig_pfx *p,
+			   const struct in6_addr *a)
+{
+	unsigned int bytes = p->len / 8, bits = p->len % 8;
+
+	if (memcmp(a, &p->addr, bytes))
+		return false;
+	if (!bits)
+		return true;
+	return !((a->s6_addr[bytes] ^ p->addr.s6_addr[bytes]) &
+		 (0xff00 >> bits));
+}
+
+/* Is a flow of @key in the migration's set? */
+bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key)
+{
+	const struct fs_mig_pfx *p;
+	u32 i;
+
+	for (i = 0; i < mig->n_pfx; i++) {
+		p = &mig->pfx[i];
+		if (p->family != key->family)
+			continue;
+		if (fs_mig_pfx_has(p, p->key == FLOWSTREAM_SMP_KEY_SRC ?
+				   &key->src : &key->dst))
+			return true;
+	}
+	return false;
+}

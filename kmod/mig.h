@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flowstream: state migration (Documentation/migration.rst).
+ */
+#ifndef _FLOWSTREAM_MIG_H
+#define _FLOWSTREAM_MIG_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <net/netlink.h>
+#include <uapi/linux/flowstream.h>
+
+#include "netlink.h"
+
+struct fs_acct_key;
+struct fs_net;
+struct genl_info;
+struct netlink_callback;
+struct netlink_ext_ack;
+struct nlattr;
+struct sk_buff;
+
+/* One prefix of a migration's set. */
+struct fs_mig_pfx {
+	struct in6_addr addr;	/* host bits zero, IPv4 in the first 4 bytes */
+	u8 family;
+	u8 len;
+	u8 key;			/* enum flowstream_smp_key */
+};
+
+/*
+ * struct fs_mig - one migration of a namespace, under fs_net.lock
+ * @list: in fs_mig_net.list, by creation
+ * @id: FLOWSTREAM_MIG_A_ID
+ * @n_pfx: prefixes in @pfx
+ * @exported, @packets, @bytes, @batches: progress of MIG_EXPORT
+ * @pfx: the set
+ */
+struct fs_mig {
+	struct list_head list;
+	u32 id;
+	u32 n_pfx;
+	u64 exported;
+	u64 packets;
+	u64 bytes;
+	u64 batches;
+	struct fs_mig_pfx pfx[];
+};
+
+/* The migrations of a namespace (fs_net.mig), under fs_net.lock. */
+struct fs_mig_net {
+	struct list_head list;
+	u32 count;
+	u32 next_id;
+};
+
+extern unsigned int fs_mig_max;
+extern unsigned int fs_mig_max_prefixes;
+extern unsigned int fs_mig_max_batch;
+
+/* mig.c */
+int fs_mig_net_init(struct fs_net *fsn);
+void fs_mig_net_exit(struct fs_net *fsn);
+bool fs_mig_enabled(struct fs_net *fsn);
+bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key);
+struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id);
+
+/* Where a MIG_GET or MIG_EXPORT dump is, kept in the callback. */
+struct fs_mig_dump {
+	u32 id;			/* GET: the last sent; EXPORT: the migration */
+	u32 batch;		/* EXPORT: records per message */
+	u32 bucket;		/* EXPORT: the next bucket to walk */
+	bool started;
+	bool done;
+};
+
+#define FS_MIG_BATCH_DEFAULT	64
+
+/* mig_nl.c */
+extern const struct fs_nl_part fs_mig_nl;
+extern const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1];
+u8 fs_mig_addr_len(u8 family);
+int fs_mig_family(const struct nlattr *attr, struct netlink_ext_ack *extack);
+int fs_mig_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
+		struct netlink_ext_ack *extack);
+int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
+		  struct netlink_ext_ack *extack);
+struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb);
+int fs_mig_dump_start(struct netlink_callback *cb);
+int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
+		      struct fs_mig_dump *ctx, bool export);
+
+/* mig_export.c */
+int fs_nl_mig_export(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* mig_import.c */
+extern const struct nla_policy fs_batch_policy[FLOWSTREAM_BATCH_A_MAX + 1];
+int fs_nl_mig_import(struct sk_buff *req, struct genl_info *info);
+
+#endif /* _FLOWSTREAM_MIG_H */

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowstream: state migration operations: the migrations themselves
+ * (MIG_ADD, MIG_DEL, MIG_GET) and the table of every operation, MIG_EXPORT
+ * (mig_export.c) and MIG_IMPORT (mig_import.c) included.
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "acct.h"
+#include "mig.h"
+#include "netlink.h"
+#include "stats.h"
+
+static const struct nla_policy fs_mpfx_policy[FLOWSTREAM_MPFX_A_MAX + 1] = {
+	[FLOWSTREAM_MPFX_A_FAMILY] = { .type = NLA_U8 },
+	[FLOWSTREAM_MPFX_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[FLOWSTREAM_MPFX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FLOWSTREAM_MPFX_A_KEY] = NLA_POLICY_MAX(NLA_U8, FLOWSTREAM_SMP_KEY_SRC),
+};
+
+static const struct nla_policy fs_mig_policy[FLOWSTREAM_MIG_A_MAX + 1] = {
+	[FLOWSTREAM_MIG_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[FLOWSTREAM_MIG_A_PREFIX] = NLA_POLICY_NESTED(fs_mpfx_policy),
+	[FLOWSTREAM_MIG_A_BATCH_SIZE] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1] = {
+	[FLOWSTREAM_A_MIGRATION] = NLA_POLICY_NESTED(fs_mig_policy),
+	[FLOWSTREAM_A_BATCH] = NLA_POLICY_NESTED(fs_batch_policy),
+};
+
+u8 fs_mig_addr_len(u8 family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+int fs_mig_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 family = nla_get_u8(attr);
+
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	return family;
+}
+
+int fs_mig_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
+		struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) != fs_mig_addr_len(family)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, nla_data(attr), nla_len(attr));
+	return 0;
+}
+
+/* One FLOWSTREAM_MIG_A_PREFIX. */
+static int fs_mig_parse_pfx(const struct nlattr *nest, struct fs_mig_pfx *p,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FLOWSTREAM_MPFX_A_MAX + 1];
+	unsigned int i;
+	int err, family;
+
+	err = nla_parse_nested(tb, FLOWSTREAM_MPFX_A_MAX, nest, fs_mpfx_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[FLOWSTREAM_MPFX_A_FAMILY] || !tb[FLOWSTREAM_MPFX_A_ADDR] ||
+	    !tb[FLOWSTREAM_MPFX_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a prefix needs family, address and length");
+		return -EINVAL;
+	}
+	family = fs_mig_family(tb[FLOWSTREAM_MPFX_A_FAMILY], extack);
+	if (family < 0)
+		return family;
+	p->family = family;
+	err = fs_mig_addr(tb[FLOWSTREAM_MPFX_A_ADDR], family, &p->addr, extack);
+	if (err)
+		return err;
+	p->len = nla_get_u8(tb[FLOWSTREAM_MPFX_A_LEN]);
+	if (p->len > fs_mig_addr_len(family) * 8) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MPFX_A_LEN],
+				    "prefix length too long for the family");
+		return -EINVAL;
+	}
+	for (i = p->len; i < 128; i++) {
+		if (p->addr.s6_addr[i / 8] & (0x80 >> (i % 8))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MPFX_A_ADDR],
+					    "the prefix has host bits set");
+			return -EINVAL;
+		}
+	}
+	p->key = tb[FLOWSTREAM_MPFX_A_KEY] ?
+		 nla_get_u8(tb[FLOWSTREAM_MPFX_A_KEY]) : FLOWSTREAM_SMP_KEY_DST;
+	return 0;
+}
+
+static int fs_mig_fill(struct sk_buff *skb, const struct fs_mig *mig)
+{
+	struct nlattr *nest, *pn;
+	u32 i;
+
+	nest = nla_nest_start(skb, FLOWSTREAM_A_MIGRATION);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, FLOWSTREAM_MIG_A_ID, mig->id))
+		goto cancel;
+	for (i = 0; i < mig->n_pfx; i++) {
+		const struct fs_mig_pfx *p = &mig->pfx[i];
+
+		pn = nla_nest_start(skb, FLOWSTREAM_MIG_A_PREFIX);
+		if (!pn ||
+		    nla_put_u8(skb, FLOWSTREAM_MPFX_A_FAMILY, p->family) ||
+		    nla_put(skb, FLOWSTREAM_MPFX_A_ADDR, fs_mig_addr_len(p->family),
+			    &p->addr) ||
+		    nla_put_u8(skb, FLOWSTREAM_MPFX_A_LEN, p->len) ||
+		    nla_put_u8(skb, FLOWSTREAM_MPFX_A_KEY, p->key))
+			goto cancel;
+		nla_nest_end(skb, pn);
+	}
+	if (nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_EXPORTED, mig->exported,
+			      FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_PACKETS, mig->packets,
+			      FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_BYTES, mig->bytes,
+			      FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_BATCHES, mig->batches,
+			      FLOWSTREAM_MIG_A_PAD))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct nlattr *nest = info->attrs[FLOWSTREAM_A_MIGRATION];
+	struct fs_mig_net *mn = fsn->mig;
+	struct fs_mig *mig = NULL;
+	struct nlattr *attr, *reply;
+	struct sk_buff *skb;
+	u32 n = 0, max, id;
+	void *hdr;
+	int rem, err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_MIGRATION)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing migration attribute");
+		err = -EINVAL;
+		goto reject;
+	}
+	if (info->attrs[FLOWSTREAM_A_BATCH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
+				    "a batch is for MIG_IMPORT");
+		err = -EINVAL;
+		goto reject;
+	}
+	max = READ_ONCE(fs_mig_max_prefixes);
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != FLOWSTREAM_MIG_A_PREFIX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "a new migration takes prefixes only");
+			err = -EINVAL;
+			goto reject;
+		}
+		if (++n > max) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "more prefixes than mig_max_prefixes");
+			err = -E2BIG;
+			goto reject;
+		}
+	}
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "a migration needs at least one prefix");
+		err = -EINVAL;
+		goto reject;
+	}
+	mig = kzalloc(struct_size(mig, pfx, n), GFP_KERNEL);
+	if (!mig)
+		return -ENOMEM;
+	nla_for_each_nested(attr, nest, rem) {
+		err = fs_mig_parse_pfx(attr, &mig->pfx[mig->n_pfx],
+				       info->extack);
+		if (err)
+			goto reject;
+		mig->n_pfx++;
+	}
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb) {
+		kfree(mig);
+		return -ENOMEM;
+	}
+	mutex_lock(&fsn->lock);
+	if (mn->count >= READ_ONCE(fs_mig_max)) {
+		mutex_unlock(&fsn->lock);
+		nlmsg_free(skb);
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "this namespace has mig_max migrations already");
+		err = -ENOSPC;
+		goto reject;
+	}
+	mig->id = mn->next_id++;
+	list_add_tail(&mig->list, &mn->list);
+	mn->count++;
+	id = mig->id;
+	mutex_unlock(&fsn->lock);
+
+	/* The reply: FLOWSTREAM_A_MIGRATION with the ID only. */
+	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0,
+				FLOWSTREAM_CMD_MIG_ADD);
+	if (!hdr)
+		goto nospace;
+	reply = nla_nest_start(skb, FLOWSTREAM_A_MIGRATION);
+	if (!reply || nla_put_u32(skb, FLOWSTREAM_MIG_A_ID, id))
+		goto nospace;
+	nla_nest_end(skb, reply);
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+nospace:
+	nlmsg_free(skb);
+	return -EMSGSIZE;	/* the migration stays: MIG_GET shows it */
+reject:
+	kfree(mig);
+	return fs_nl_reject(fsn, info, err);
+}
+
+/* The ID of a request's FLOWSTREAM_A_MIGRATION, which must hold only it. */
+int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
+		  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG_MOD(extack, "missing migration attribute");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, FLOWSTREAM_MIG_A_MAX, nest, fs_mig_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[FLOWSTREAM_MIG_A_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "missing migration id");
+		return -EINVAL;
+	}
+	if (tb[FLOWSTREAM_MIG_A_PREFIX]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_PREFIX],
+				    "a migration's prefixes are given when it is added");
+		return -EINVAL;
+	}
+	if (tb[FLOWSTREAM_MIG_A_BATCH_SIZE] && !batch_ok) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_BATCH_SIZE],
+				    "a batch size is for MIG_EXPORT");
+		return -EINVAL;
+	}
+	*id = nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]);
+	if (batch) {
+		*batch = tb[FLOWSTREAM_MIG_A_BATCH_SIZE] ?
+			 nla_get_u32(tb[FLOWSTREAM_MIG_A_BATCH_SIZE]) :
+			 min_t(u32, FS_MIG_BATCH_DEFAULT,
+			       READ_ONCE(fs_mig_max_batch));
+		if (*batch > READ_ONCE(fs_mig_max_batch)) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[FLOWSTREAM_MIG_A_BATCH_SIZE],
+					    "batch size over mig_max_batch");
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct fs_mig *mig;
+	u32 id;
+	int err;
+
+	if (info->attrs[FLOWSTREAM_A_BATCH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
+				    "a batch is for MIG_IMPORT");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], false, &id,
+			    NULL, info->extack);
+	if (err)
+		return fs_nl_reject(fsn, info, err);
+	mutex_lock(&fsn->lock);
+	mig = fs_mig_find(fsn->mig, id);
+	if (mig) {
+		list_del(&mig->list);
+		fsn->mig->count--;
+	}
+	mutex_unlock(&fsn->lock);
+	if (!mig) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
+		return -ENOENT;
+	}
+	kfree(mig);
+	return 0;
+}
+
+static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct fs_mig *mig;
+	struct sk_buff *skb;
+	void *hdr;
+	u32 id;
+	int err;
+
+	if (info->attrs[FLOWSTREAM_A_BATCH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
+				    "a batch is for MIG_IMPORT");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], false, &id,
+			    NULL, info->extack);
+	if (err)
+		return fs_nl_reject(fsn, info, err);
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	mutex_lock(&fsn->lock);
+	mig = fs_mig_find(fsn->mig, id);
+	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0,
+				FLOWSTREAM_CMD_MIG_GET);
+	err = !mig ? -ENOENT : !hdr ? -EMSGSIZE : fs_mig_fill(skb, mig);
+	mutex_unlock(&fsn->lock);
+	if (err) {
+		nlmsg_free(skb);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct fs_mig_dump) > sizeof(cb->ctx));
+	return (struct fs_mig_dump *)cb->ctx;
+}
+
+int fs_mig_dump_start(struct netlink_callback *cb)
+{
+	memset(fs_mig_dump_ctx(cb), 0, sizeof(struct fs_mig_dump));
+	return 0;
+}
+
+/*
+ * The request of a dump, checked in its first call (before 6.2 start()
+ * has no extended ACK). @export: MIG_EXPORT, which needs a migration.
+ */
+int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
+		      struct fs_mig_dump *ctx, bool export)
+{
+	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
+	int err;
+
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
+			  fs_mig_ops_policy, cb->extack);
+	if (err)
+		goto reject;
+	if (attrs[FLOWSTREAM_A_BATCH]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_BATCH],
+				    "a batch is for MIG_IMPORT");
+		err = -EINVAL;
+		goto reject;
+	}
+	if (export) {
+		err = fs_mig_req_id(attrs[FLOWSTREAM_A_MIGRATION], true,
+				    &ctx->id, &ctx->batch, cb->extack);
+		if (err)
+			goto reject;
+	} else if (attrs[FLOWSTREAM_A_MIGRATION]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_MIGRATION],
+				    "a dump of migrations takes no attributes");
+		err = -EINVAL;
+		goto reject;
+	}
+	ctx->started = true;
+	return 0;
+reject:
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
+	return err;
+}
+
+static int fs_nl_mig_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fs_net *fsn = fs_net(sock_net(cb->skb->sk));
+	struct fs_mig_dump *ctx = fs_mig_dump_ctx(cb);
+	struct fs_mig *mig;
+	void *hdr;
+	int err;
+
+	if (!ctx->started) {
+		err = fs_mig_dump_check(cb, fsn, ctx, false);
+		if (err)
+			return err;
+	}
+	mutex_lock(&fsn->lock);
+	list_for_each_entry(mig, &fsn->mig->list, list) {
+		if (mig->id <= ctx->id)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &fs_genl_family,
+				  NLM_F_MULTI, FLOWSTREAM_CMD_MIG_GET);
+		if (!hdr)
+			break;
+		if (fs_mig_fill(skb, mig)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		ctx->id = mig->id;
+	}
+	mutex_unlock(&fsn->lock);
+	return skb->len;
+}
+
+static const struct genl_ops fs_mig_nl_ops[] = {
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_ADD,
+		.doit = fs_nl_mig_add,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_DEL,
+		.doit = fs_nl_mig_del,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_GET,
+		.doit = fs_nl_mig_get,
+		.start = fs_mig_dump_start,
+		.dumpit = fs_nl_mig_dump,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_EXPORT,
+		.start = fs_mig_dump_start,
+		.dumpit = fs_nl_mig_export,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_IMPORT,
+		.doit = fs_nl_mig_import,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/* The state migration operations, a row of netlink.c's fs_nl_parts[]. */
+const struct fs_nl_part fs_mig_nl = {
+	.name = "migrate",
+	.ops = fs_mig_nl_ops,
+	.n_ops = ARRAY_SIZE(fs_mig_nl_ops),
+};

@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# State migration: MIG_IMPORT takes state from the network. A batch with
+# one bad attribute anywhere is refused whole with the kernel's reason and
+# changes nothing; bad migrations and exports are refused too; a hostile
+# stream to "flowctl migrate receive" imports nothing.
+source "$(dirname "$0")/lib.sh"
+fs_require_module
+
+MIG_ADD=24 MIG_DEL=25 MIG_GET=26 MIG_EXPORT=27 MIG_IMPORT=28
+A_MIGRATION=19 A_BATCH=20 B_RECORD=1
+R_FAMILY=2 R_SRC=3 R_DST=4 R_PROTO=5 R_SPORT=6 R_DPORT=7 R_ICMP_TYPE=8
+R_IIF=10 R_PACKETS=12 R_BYTES=13 R_FIRST=14 R_LAST=15 R_DSCP=16 R_END=18
+R_SEQ=19
+M_ID=2 M_PREFIX=3 M_BATCH=4 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
+
+ns_add mbi
+$FLOWCTL -n mbi config set acct on idle-timeout 600 || skip_all "cannot turn accounting on"
+now=$(($(date +%s) * 1000 - 5000))	# busybox date has no %N
+
+# rec SPORT [ATTR...]: a UDP record 10.9.0.1:SPORT -> 10.9.0.2:53 with 10
+# packets and 1000 bytes; ATTRs are added at its end.
+rec() {
+	local sport=$1
+	shift
+	echo nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 $R_DST:bin:0a090002 \
+		$R_PROTO:u8:17 $R_SPORT:u16:$sport $R_DPORT:u16:53 \
+		$R_PACKETS:u64:10 $R_BYTES:u64:1000 $R_FIRST:u64:$now \
+		$R_LAST:u64:$((now + 1000)) "$@" end
+}
+# Records of 10.9.0.1 (the receiver's TCP connection has its own).
+nrecords() {
+	$FLOWCTL -n mbi -j records | jq '[.[] | select(.src == "10.9.0.1")] | length'
+}
+refused() {
+	ip netns exec mbi awk '$1 == "mig_batches_refused" { print $2 }' \
+		/proc/net/flowstream/stat
+}
+nlraw() {	# DESC ERRNO EXTACK_REGEX ARGS...
+	nlraw_refused mbi "$@"
+}
+
+out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(rec 1000) end)
+check_eq "a well-formed batch of one record is taken" 'errno=0 extack=""' "$out"
+got=$($FLOWCTL -n mbi -j record get proto udp src 10.9.0.1 dst 10.9.0.2 sport 1000 dport 53)
+check_eq "the record carries the given counts" "10 1000" \
+	"$(echo "$got" | jq -r '"\(.packets) \(.bytes)"')"
+first=$(echo "$got" | jq .first_ms)
+check "its first packet time is the given one ($first, sent $now)" \
+	test $((first - now)) -le 20 -a $((now - first)) -le 20
+out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(rec 1000) end)
+got=$($FLOWCTL -n mbi -j record get proto udp src 10.9.0.1 dst 10.9.0.2 sport 1000 dport 53)
+check_eq "a second import of the key adds to the live record" "20 2000" \
+	"$(echo "$got" | jq -r '"\(.packets) \(.bytes)"')"
+before=$(nrecords)
+ref0=$(refused)
+
+nlraw "an IPv4 record with a 16-byte address" 22 "address length does not match the family" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2001) nest:$B_RECORD $R_FAMILY:u8:2 \
+	$R_SRC:bin:00000000000000000000000000000001 $R_DST:bin:0a090002 \
+	$R_PROTO:u8:17 $R_PACKETS:u64:1 $R_BYTES:u64:100 $R_FIRST:u64:$now \
+	$R_LAST:u64:$now end end
+nlraw "a record without counters" 22 "flowstream: an imported record needs.*" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2002) nest:$B_RECORD $R_FAMILY:u8:2 \
+	$R_SRC:bin:0a090001 $R_DST:bin:0a090002 $R_PROTO:u8:17 end end
+nlraw "family 7" 97 "family must be AF_INET or AF_INET6" \
+	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:7 $R_SRC:bin:0a090001 \
+	$R_DST:bin:0a090002 $R_PROTO:u8:17 $R_PACKETS:u64:1 $R_BYTES:u64:100 \
+	$R_FIRST:u64:$now $R_LAST:u64:$now end end
+nlraw "an ICMP record with ports" 22 "an ICMP record has no ports" \
+	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 \
+	$R_DST:bin:0a090002 $R_PROTO:u8:1 $R_SPORT:u16:5 $R_PACKETS:u64:1 \
+	$R_BYTES:u64:100 $R_FIRST:u64:$now $R_LAST:u64:$now end end
+nlraw "ICMP type in a UDP record" 22 "ICMP type and code in a record of another protocol" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2003 $R_ICMP_TYPE:u8:8) end
+nlraw "ports in a GRE record" 22 "ports in a record of a protocol without ports" \
+	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 \
+	$R_DST:bin:0a090002 $R_PROTO:u8:47 $R_SPORT:u16:5 $R_PACKETS:u64:1 \
+	$R_BYTES:u64:100 $R_FIRST:u64:$now $R_LAST:u64:$now end end
+nlraw "fewer bytes than IP headers" 22 "bytes do not fit the packets' count" \
+	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 \
+	$R_DST:bin:0a090002 $R_PROTO:u8:17 $R_PACKETS:u64:10 $R_BYTES:u64:199 \
+	$R_FIRST:u64:$now $R_LAST:u64:$now end end
+nlraw "first packet after the last" 22 "first packet after the last one" \
+	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 \
+	$R_DST:bin:0a090002 $R_PROTO:u8:17 $R_PACKETS:u64:1 $R_BYTES:u64:100 \
+	$R_FIRST:u64:$((now + 1)) $R_LAST:u64:$now end end
+nlraw "an interface that does not exist here" 19 "no interface with this index here" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2004 $R_IIF:u32:99999) end
+nlraw "one flow twice in a batch" 22 "a flow is twice in the batch" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2005) $(rec 2005) end
+nlraw "an ended record" 22 "only a live or migrated record can be imported" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2006 $R_END:u8:1) end
+nlraw "a notification's sequence number" 22 ".+" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2007 $R_SEQ:u64:1) end
+nlraw "DSCP 64" 34 ".+" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2008 $R_DSCP:u8:64) end
+nlraw "a packet count as u32" 22 ".+" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2009 | sed "s/$R_PACKETS:u64:10/$R_PACKETS:u32:10/") end
+nlraw "something else than a record in a batch" 22 ".+" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2010) 2:u32:1 end
+nlraw "an empty batch" 22 "an empty batch" $MIG_IMPORT nest:$A_BATCH end
+nlraw "no batch" 22 "flowstream: missing batch attribute" $MIG_IMPORT
+nlraw "a migration in an import" 22 "an import takes a batch only" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2011) end nest:$A_MIGRATION $M_ID:u32:1 end
+echo 2 >/sys/module/flowstream/parameters/mig_max_batch
+nlraw "more records than mig_max_batch" 7 "more records than mig_max_batch" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2012) $(rec 2013) $(rec 2014) end
+echo 256 >/sys/module/flowstream/parameters/mig_max_batch
+$FLOWCTL -n mbi config set max-records 16
+many=()
+for i in $(seq 3001 3016); do many+=($(rec $i)); done
+nlraw "a batch that could pass max-records" 28 "flowstream: the batch could pass max-records.*" \
+	$MIG_IMPORT nest:$A_BATCH "${many[@]}" end
+check_eq "no refused batch changed anything" "$before" "$(nrecords)"
+# Four of them (SEQ, DSCP, u32, a non-record) fail the policy, before
+# the operation runs.
+check_eq "each refusal counted in mig_batches_refused" $((ref0 + 16)) "$(refused)"
+
+# Migrations and exports.
+nlraw "a prefix with host bits" 22 "the prefix has host bits set" \
+	$MIG_ADD nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090001 $P_LEN:u8:24 end end
+nlraw "an IPv4 prefix of 33 bits" 22 "prefix length too long for the family" \
+	$MIG_ADD nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:33 end end
+nlraw "key 2" 34 ".+" \
+	$MIG_ADD nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 $P_KEY:u8:2 end end
+nlraw "a migration without prefixes" 22 "a migration needs at least one prefix" \
+	$MIG_ADD nest:$A_MIGRATION end
+nlraw "an id given to MIG_ADD" 22 "a new migration takes prefixes only" \
+	$MIG_ADD nest:$A_MIGRATION $M_ID:u32:5 nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 end end
+nlraw "deleting a migration that does not exist" 2 "flowstream: no such migration" \
+	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:77 end
+nlraw "id 0" 34 ".+" $MIG_GET nest:$A_MIGRATION $M_ID:u32:0 end
+out=$($NLRAW -n mbi -d $MIG_EXPORT nest:$A_MIGRATION $M_ID:u32:77 end)
+check_match "exporting a migration that does not exist" '^errno=2 extack="flowstream: no such migration"' "$out"
+check_eq "no migration was made" "[]" "$($FLOWCTL -n mbi -j migrate show)"
+out=$($FLOWCTL -n mbi migrate send 10.9.0.1/24 --to 127.0.0.1:7 2>&1)
+check_eq "flowctl: a prefix with host bits is a usage error" 2 "$?"
+
+# A hostile stream to the receiver: refused, nothing imported.
+ip netns exec mbi $FLOWCTL migrate receive --listen 127.0.0.1:7070 \
+	>/tmp/mbi.recv 2>&1 &
+pid=$!
+port_wait mbi tcp 7070 || diag "the receiver did not start"
+ip netns exec mbi bash -c 'printf "\0\0\0\x10\0\1\0\0garbage!" >/dev/tcp/127.0.0.1/7070'
+wait $pid
+check_eq "the receiver gives up on a stream that is not one" 1 "$?"
+check_match "and says why" "does not start with a hello" "$(cat /tmp/mbi.recv)"
+check_eq "nothing was imported" "$before" "$(nrecords)"
+rm -f /tmp/mbi.recv
+
+$FLOWCTL -n mbi config set acct off
+nlraw "importing where accounting is off" 2 "flowstream: flow accounting is off in this namespace" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 4000) end
+tap_done
