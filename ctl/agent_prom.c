@@ -30,6 +30,7 @@ enum {
 	PF_RECORDS_CREATED, PF_RECORDS_ENDED, PF_RECORDS_EVICTED,
 	PF_ACCT_DROPPED, PF_EVENTS_SENT, PF_EVENTS_DROPPED,
 	PF_SMP_SAMPLED, PF_SMP_UNMATCHED, PF_SMP_DROPPED, PF_SMP_WINDOWS,
+	PF_MIG_EXPORTED, PF_MIG_IMPORTED, PF_MIG_MERGED, PF_MIG_REFUSED,
 	PF_UNKNOWN, PF_N
 };
 
@@ -72,6 +73,17 @@ static const struct prom_family families[PF_N] = {
 		"reason" },
 	[PF_SMP_WINDOWS] = { "flowstream_sampler_windows_total",
 		"Sampler windows ended.", PROM_COUNTER, NULL },
+	[PF_MIG_EXPORTED] = { "flowstream_migration_records_exported_total",
+		"Flow records handed out to another host by migrations.",
+		PROM_COUNTER, NULL },
+	[PF_MIG_IMPORTED] = { "flowstream_migration_records_imported_total",
+		"Flow records taken in from another host by migrations.",
+		PROM_COUNTER, NULL },
+	[PF_MIG_MERGED] = { "flowstream_migration_records_merged_total",
+		"Imported flow records added to a live record of the same key.",
+		PROM_COUNTER, NULL },
+	[PF_MIG_REFUSED] = { "flowstream_migration_batches_refused_total",
+		"Imported batches refused whole.", PROM_COUNTER, NULL },
 	[PF_UNKNOWN] = { "flowstream_stat_total",
 		"Counters this flowctl has no name for, by number.",
 		PROM_COUNTER, "stat" },
@@ -101,6 +113,10 @@ static const struct {
 	[FLOWSTREAM_STAT_SMP_UNMATCHED]		= { PF_SMP_UNMATCHED, NULL },
 	[FLOWSTREAM_STAT_SMP_DROP_MALFORMED]	= { PF_SMP_DROPPED, "malformed" },
 	[FLOWSTREAM_STAT_SMP_WINDOWS]		= { PF_SMP_WINDOWS, NULL },
+	[FLOWSTREAM_STAT_MIG_EXPORTED]		= { PF_MIG_EXPORTED, NULL },
+	[FLOWSTREAM_STAT_MIG_IMPORTED]		= { PF_MIG_IMPORTED, NULL },
+	[FLOWSTREAM_STAT_MIG_MERGED]		= { PF_MIG_MERGED, NULL },
+	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED]	= { PF_MIG_REFUSED, NULL },
 };
 
 _Static_assert(ARRAY_SIZE(stat_map) == __FLOWSTREAM_STAT_MAX,

@@ -126,7 +126,11 @@ for pair in acct_packets:flowstream_acct_packets_total \
 	    acct_drop_limit:'flowstream_acct_dropped_packets_total{reason="limit"}' \
 	    acct_drop_nomem:'flowstream_acct_dropped_packets_total{reason="nomem"}' \
 	    acct_drop_malformed:'flowstream_acct_dropped_packets_total{reason="malformed"}' \
-	    smp_drop_malformed:'flowstream_sampler_dropped_packets_total{reason="malformed"}'; do
+	    smp_drop_malformed:'flowstream_sampler_dropped_packets_total{reason="malformed"}' \
+	    mig_exported:flowstream_migration_records_exported_total \
+	    mig_imported:flowstream_migration_records_imported_total \
+	    mig_merged:flowstream_migration_records_merged_total \
+	    mig_batches_refused:flowstream_migration_batches_refused_total; do
 	check_eq "${pair#*:} is stats' ${pair%%:*}" \
 		"$(jq -r ".${pair%%:*}" "$tmp/stats")" "$(metric "${pair#*:}" "$tmp/m1")"
 done
@@ -135,7 +139,7 @@ check_eq "flowctl stats' request came after the scrape's: nl_requests + 1" \
 	"$(($(metric flowstream_netlink_requests_total "$tmp/m1") + 1))"
 check_eq "one sample for each of stats' counters" \
 	"$(jq -r 'keys | length' "$tmp/stats")" \
-	"$(grep -cE '^flowstream_(netlink|config|notify|acct|records|events|sampler)_' "$tmp/m1")"
+	"$(grep -cE '^flowstream_(netlink|config|notify|acct|records|events|sampler|migration)_' "$tmp/m1")"
 check_eq "acct packets: nft's input + postrouting" \
 	"$(($(nft_packets in <<<"$nftj") + $(nft_packets out <<<"$nftj")))" \
 	"$(metric flowstream_acct_packets_total "$tmp/m1")"
