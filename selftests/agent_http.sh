@@ -231,7 +231,8 @@ check_eq "status: protocol 1, a key, serving fsa" "1 true fsa" \
 	"$(jq -r '"\(.agent.protocol) \(.agent.key) \(.netns.name)"' "$tmp/status")"
 check_eq "status: fsa's namespace inode" \
 	"$(stat -L -c %i /run/netns/$ns)" "$(jq .netns.inode "$tmp/status")"
-check_eq "status: the capabilities on" "acct sampler" \
+# migrate has no switch: it is on wherever the module is loaded.
+check_eq "status: the capabilities on" "acct sampler migrate" \
 	"$(jq -r '.features | join(" ")' "$tmp/status")"
 check_eq "status: the module version is flowctl version's" \
 	"$($FLOWCTL -n $ns -j version | jq -r .module)" "$(jq -r .version.module "$tmp/status")"
