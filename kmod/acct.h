@@ -5,6 +5,7 @@
 #ifndef _FLOWSTREAM_ACCT_H
 #define _FLOWSTREAM_ACCT_H
 
+#include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/netfilter.h>
@@ -16,6 +17,11 @@
 #include <uapi/linux/flowstream.h>
 
 #include "netns.h"
+
+static inline bool fs_is_icmp(u8 proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
 
 struct fs_config;
 struct genl_info;

@@ -41,11 +41,6 @@ const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1] = {
 	[FLOWSTREAM_FLT_A_IFINDEX] = { .type = NLA_U32 },
 };
 
-static bool fs_is_icmp(u8 proto)
-{
-	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
 u64 fs_jiffies_to_epoch_ms(u64 j, u64 now_j, u64 now_ms)
 {
 	return now_ms - jiffies64_to_msecs(now_j - j);
@@ -108,32 +103,6 @@ int fs_nl_rec_fill_as(struct sk_buff *skb, int type,
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
-}
-
-static int fs_nl_addr(struct nlattr *attr, u8 family, struct in6_addr *addr,
-		      struct netlink_ext_ack *extack)
-{
-	int alen = family == AF_INET ? 4 : 16;
-
-	if (nla_len(attr) != alen) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "address length does not match the family");
-		return -EINVAL;
-	}
-	memset(addr, 0, sizeof(*addr));
-	memcpy(addr, nla_data(attr), alen);
-	return 0;
-}
-
-static int fs_nl_family(struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	u8 family = nla_get_u8(attr);
-
-	if (family != AF_INET && family != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
-	return family;
 }
 
 /* A whole key from FLOWSTREAM_A_RECORD. */

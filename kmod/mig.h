@@ -81,9 +81,6 @@ struct fs_mig_dump {
 extern const struct fs_nl_part fs_mig_nl;
 extern const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1];
 u8 fs_mig_addr_len(u8 family);
-int fs_mig_family(const struct nlattr *attr, struct netlink_ext_ack *extack);
-int fs_mig_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
-		struct netlink_ext_ack *extack);
 int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
 		  struct netlink_ext_ack *extack);
 struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb);

@@ -61,11 +61,6 @@ static bool fs_mig_has_ports(u8 proto)
 	       proto == IPPROTO_DCCP;
 }
 
-static bool fs_mig_is_icmp(u8 proto)
-{
-	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
 static int fs_mig_ifindex(struct net *net, const struct nlattr *attr,
 			  u32 *ifindex, struct netlink_ext_ack *extack)
 {
@@ -113,16 +108,16 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	memset(s, 0, sizeof(*s));
-	family = fs_mig_family(tb[FLOWSTREAM_REC_A_FAMILY], extack);
+	family = fs_nl_family(tb[FLOWSTREAM_REC_A_FAMILY], extack);
 	if (family < 0)
 		return family;
 	k->family = family;
-	err = fs_mig_addr(tb[FLOWSTREAM_REC_A_SRC], family, &k->src, extack) ?:
-	      fs_mig_addr(tb[FLOWSTREAM_REC_A_DST], family, &k->dst, extack);
+	err = fs_nl_addr(tb[FLOWSTREAM_REC_A_SRC], family, &k->src, extack) ?:
+	      fs_nl_addr(tb[FLOWSTREAM_REC_A_DST], family, &k->dst, extack);
 	if (err)
 		return err;
 	k->proto = nla_get_u8(tb[FLOWSTREAM_REC_A_PROTO]);
-	if (fs_mig_is_icmp(k->proto)) {
+	if (fs_is_icmp(k->proto)) {
 		if (tb[FLOWSTREAM_REC_A_SPORT] || tb[FLOWSTREAM_REC_A_DPORT]) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
 					    "an ICMP record has no ports");

@@ -36,31 +36,6 @@ u8 fs_mig_addr_len(u8 family)
 	return family == AF_INET ? 4 : 16;
 }
 
-int fs_mig_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	u8 family = nla_get_u8(attr);
-
-	if (family != AF_INET && family != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
-	return family;
-}
-
-int fs_mig_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
-		struct netlink_ext_ack *extack)
-{
-	if (nla_len(attr) != fs_mig_addr_len(family)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "address length does not match the family");
-		return -EINVAL;
-	}
-	memset(addr, 0, sizeof(*addr));
-	memcpy(addr, nla_data(attr), nla_len(attr));
-	return 0;
-}
-
 /* One FLOWSTREAM_MIG_A_PREFIX. */
 static int fs_mig_parse_pfx(const struct nlattr *nest, struct fs_mig_pfx *p,
 			    struct netlink_ext_ack *extack)
@@ -79,11 +54,11 @@ static int fs_mig_parse_pfx(const struct nlattr *nest, struct fs_mig_pfx *p,
 				    "a prefix needs family, address and length");
 		return -EINVAL;
 	}
-	family = fs_mig_family(tb[FLOWSTREAM_MPFX_A_FAMILY], extack);
+	family = fs_nl_family(tb[FLOWSTREAM_MPFX_A_FAMILY], extack);
 	if (family < 0)
 		return family;
 	p->family = family;
-	err = fs_mig_addr(tb[FLOWSTREAM_MPFX_A_ADDR], family, &p->addr, extack);
+	err = fs_nl_addr(tb[FLOWSTREAM_MPFX_A_ADDR], family, &p->addr, extack);
 	if (err)
 		return err;
 	p->len = nla_get_u8(tb[FLOWSTREAM_MPFX_A_LEN]);

@@ -41,6 +41,35 @@ struct fs_net *fs_nl_begin(struct genl_info *info)
 	return fsn;
 }
 
+/* An address family attribute: AF_INET or AF_INET6, or an error. */
+int fs_nl_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 family = nla_get_u8(attr);
+
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	return family;
+}
+
+/* An address attribute of @family into @addr (IPv4 in its first bytes). */
+int fs_nl_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
+	       struct netlink_ext_ack *extack)
+{
+	int alen = family == AF_INET ? 4 : 16;
+
+	if (nla_len(attr) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, nla_data(attr), alen);
+	return 0;
+}
+
 /* A handler refused the request: count it and, if asked to, log why. */
 int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err)
 {

@@ -5,6 +5,7 @@
 #ifndef _FLOWSTREAM_NETLINK_H
 #define _FLOWSTREAM_NETLINK_H
 
+#include <linux/in6.h>
 #include <net/genetlink.h>
 
 enum fs_mcgrp {
@@ -31,6 +32,9 @@ struct fs_net;
 
 struct fs_net *fs_nl_begin(struct genl_info *info);
 int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err);
+int fs_nl_family(const struct nlattr *attr, struct netlink_ext_ack *extack);
+int fs_nl_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
+	       struct netlink_ext_ack *extack);
 
 int fs_genl_register(void);
 void fs_genl_unregister(void);
