@@ -116,12 +116,22 @@ for policy in drop bypass; do
 	$FLOWCTL -n flr flow del lim
 done
 
-# Idle sessions end: a 1 s idle-timeout.
-$FLOWCTL -n flr flow add idle proto icmp idle-timeout 1 >/dev/null
+# Idle sessions end: a 2 s idle-timeout. The ping runs for 4 s, twice
+# the timeout, so its session lives while it runs (a slow guest must not
+# end it between two echoes 0.2 s apart) and ends after it.
+$FLOWCTL -n flr flow add idle proto icmp idle-timeout 2 >/dev/null
 $FLOWCTL -n flr pm attach idle count >/dev/null
-ip netns exec flc ping -c 3 -i 0.1 -q 10.2.0.2 >/dev/null
-check_eq "a ping session lives" 1 "$(fos_stat flr idle sessions)"
+ip netns exec flc ping -c 20 -i 0.2 -q 10.2.0.2 >/dev/null &
+pingpid=$!
 for i in $(seq 50); do
+	[ "$(fos_stat flr idle sessions_created)" = 1 ] && break
+	sleep 0.1
+done
+check_eq "a ping session lives" 1 "$(fos_stat flr idle sessions)"
+wait $pingpid
+check_eq "it lives as long as the ping: one session for 20 echoes" \
+	"1 0" "$(fos_stat flr idle sessions_created) $(fos_stat flr idle sessions_ended)"
+for i in $(seq 75); do
 	[ "$(fos_stat flr idle sessions)" = 0 ] && break
 	sleep 0.2
 done
