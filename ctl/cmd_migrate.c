@@ -5,6 +5,7 @@
  * migrations of the namespace. See Documentation/migration.rst.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "flowctl.h"
@@ -21,9 +23,10 @@
 static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl migrate send [src|dst] PREFIX... --to B_ADDR:PORT\n"
-	      "                             [--via NEXTHOP] [--batch N]\n"
+	      "                             [--via NEXTHOP]... [--idle-max MS] [--batch N]\n"
 	      "       flowctl migrate receive --listen ADDR:PORT [--map-if A_DEV=B_DEV]...\n"
 	      "       flowctl migrate show\n"
+	      "       flowctl migrate del ID\n"
 	      "       flowctl migrate help\n"
 	      "PREFIX := ADDR/LEN (a flow's destination in it; after \"src\", its source)\n",
 	      fp);
@@ -43,6 +46,8 @@ struct mig_info {
 	uint32_t id;
 	struct mig_pfx pfx[MIGS_PREFIXES_MAX];
 	unsigned int n_pfx;
+	uint8_t via4[4], via6[16];
+	bool has_via4, has_via6;
 	uint64_t v[__FLOWSTREAM_MIG_A_MAX];
 };
 
@@ -63,10 +68,23 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		m->n_pfx++;
 		break;
+	case FLOWSTREAM_MIG_A_VIA4:
+		if (mnl_attr_get_payload_len(attr) != 4)
+			return MNL_CB_ERROR;
+		memcpy(m->via4, mnl_attr_get_payload(attr), 4);
+		m->has_via4 = true;
+		break;
+	case FLOWSTREAM_MIG_A_VIA6:
+		if (mnl_attr_get_payload_len(attr) != 16)
+			return MNL_CB_ERROR;
+		memcpy(m->via6, mnl_attr_get_payload(attr), 16);
+		m->has_via6 = true;
+		break;
 	case FLOWSTREAM_MIG_A_EXPORTED:
 	case FLOWSTREAM_MIG_A_PACKETS:
 	case FLOWSTREAM_MIG_A_BYTES:
 	case FLOWSTREAM_MIG_A_BATCHES:
+	case FLOWSTREAM_MIG_A_CHAINED:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
@@ -111,6 +129,13 @@ static void mig_info_print(struct output *o, const struct mig_info *m)
 		out_list_item(o, item);
 	}
 	out_list_end(o);
+	out_list_begin(o, "via", "  via");
+	if (m->has_via4 && inet_ntop(AF_INET, m->via4, buf, sizeof(buf)))
+		out_list_item(o, buf);
+	if (m->has_via6 && inet_ntop(AF_INET6, m->via6, buf, sizeof(buf)))
+		out_list_item(o, buf);
+	out_list_end(o);
+	out_u64(o, "chained", "  chained", m->v[FLOWSTREAM_MIG_A_CHAINED]);
 	out_u64(o, "exported", "  exported", m->v[FLOWSTREAM_MIG_A_EXPORTED]);
 	out_u64(o, "packets", "  packets", m->v[FLOWSTREAM_MIG_A_PACKETS]);
 	out_u64(o, "bytes", "  bytes", m->v[FLOWSTREAM_MIG_A_BYTES]);
@@ -144,6 +169,31 @@ static int mig_show(struct flowctl *fc, int argc, char **argv)
 	return fos_run_list(fc, nlh, show_cb, fc->out, "migration");
 }
 
+/* MIG_DEL of migration @id through @nl; 0 or -errno (reported). */
+static int mig_del_id(struct fs_nl *nl, uint32_t id)
+{
+	struct nlmsghdr *nlh = fs_nl_req(nl, FLOWSTREAM_CMD_MIG_DEL);
+	struct nlattr *nest;
+
+	if (!nlh)
+		return -ENOTCONN;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, id);
+	mnl_attr_nest_end(nlh, nest);
+	return fs_nl_run(nl, nlh, NULL, NULL);
+}
+
+static int mig_del(struct flowctl *fc, int argc, char **argv)
+{
+	uint32_t id;
+
+	if (argc != 2)
+		return mig_usage("%s", "del takes one migration ID");
+	if (parse_u32(argv[1], &id) || !id)
+		return mig_usage("\"%s\" is not a migration ID", argv[1]);
+	return mig_del_id(fc->nl, id) ? 1 : 0;
+}
+
 /* --- send (host A) ------------------------------------------------------- */
 
 struct mig_send {
@@ -157,6 +207,7 @@ struct mig_send {
 	struct mig_sums lost;	/* neither */
 	struct migs_out *out;
 	struct migs_in *in;
+	uint32_t id;		/* the migration here, 0 once deleted */
 	int status;
 };
 
@@ -214,12 +265,19 @@ static void send_reimport(struct mig_send *ms, const struct nlattr *batch,
 	sums_add(&ms->back, s);
 }
 
+/*
+ * B failed: stop daisy-chaining to it at once (the migration goes, and
+ * with it the rest of the export: those records stay here), then take
+ * back what B did not acknowledge.
+ */
 static void send_give_up(struct mig_send *ms)
 {
 	if (ms->fd >= 0)
 		close(ms->fd);
 	ms->fd = -1;
 	ms->status = 1;
+	if (ms->id && !mig_del_id(ms->local, ms->id))
+		ms->id = 0;
 }
 
 static int batch_attr_cb(const struct nlattr *attr, void *data)
@@ -370,9 +428,15 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 	return mig_info_parse(nlh, m) ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+struct mig_via {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
 /* MIG_ADD; the new migration's id, or 0 (reported). */
 static uint32_t send_add(struct flowctl *fc, const struct mig_pfx *pfx,
-			 unsigned int n)
+			 unsigned int n, const struct mig_via *via,
+			 unsigned int n_via)
 {
 	struct mig_info *m = calloc(1, sizeof(*m));
 	struct nlmsghdr *nlh;
@@ -385,6 +449,12 @@ static uint32_t send_add(struct flowctl *fc, const struct mig_pfx *pfx,
 		nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
 		for (i = 0; i < n; i++)
 			mig_pfx_put(nlh, FLOWSTREAM_MIG_A_PREFIX, &pfx[i]);
+		for (i = 0; i < n_via; i++)
+			mnl_attr_put(nlh, via[i].family == AF_INET ?
+				     FLOWSTREAM_MIG_A_VIA4 :
+				     FLOWSTREAM_MIG_A_VIA6,
+				     via[i].family == AF_INET ? 4 : 16,
+				     via[i].addr);
 		mnl_attr_nest_end(nlh, nest);
 		if (!fs_nl_run(fc->nl, nlh, add_cb, m))
 			id = m->id;
@@ -397,16 +467,32 @@ static const struct option send_opts[] = {
 	{ "to",		required_argument,	NULL, 't' },
 	{ "via",	required_argument,	NULL, 'v' },
 	{ "batch",	required_argument,	NULL, 'b' },
+	{ "idle-max",	required_argument,	NULL, 'i' },
 	{ NULL,		0,			NULL, 0 },
 };
+
+#define IDLE_MAX_MS	600000u
+#define IDLE_DEFAULT_MS	1000u
+
+/* The idle phase: new flows of the set start on B while old ones end here. */
+static void send_idle(uint32_t ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
 
 static int mig_send(struct flowctl *fc, int argc, char **argv)
 {
 	static struct mig_pfx pfx[MIGS_PREFIXES_MAX];
 	struct mig_send ms = { .fc = fc, .fd = -1 };
-	uint8_t key = FLOWSTREAM_SMP_KEY_DST, via_family, via[16];
-	const char *to = NULL, *via_arg = NULL;
-	uint32_t batch = 0, id;
+	uint8_t key = FLOWSTREAM_SMP_KEY_DST;
+	struct mig_via via[2];
+	unsigned int n_via = 0, k;
+	const char *to = NULL;
+	uint32_t batch = 0, idle = UINT32_MAX, id;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct fs_ext_ack ack;
@@ -436,9 +522,16 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			to = optarg;
 			break;
 		case 'v':
-			via_arg = optarg;
-			if (parse_addr(optarg, &via_family, via) < 0)
-				return mig_usage("--via \"%s\" is not an address", optarg);
+			if (n_via >= 2 ||
+			    parse_addr(optarg, &via[n_via].family, via[n_via].addr) < 0)
+				return mig_usage("--via \"%s\" is not an address, or a second one of its family", optarg);
+			if (n_via && via[0].family == via[1].family)
+				return mig_usage("--via \"%s\": one next hop per family", optarg);
+			n_via++;
+			break;
+		case 'i':
+			if (parse_u32(optarg, &idle) || idle > IDLE_MAX_MS)
+				return mig_usage("--idle-max \"%s\" is not a number of milliseconds up to 600000", optarg);
 			break;
 		case 'b':
 			if (parse_u32(optarg, &batch) || !batch)
@@ -452,9 +545,18 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		return mig_usage("%s", "send needs at least one PREFIX");
 	if (!to)
 		return mig_usage("%s", "send needs --to B_ADDR:PORT");
-	if (via_arg)
-		fprintf(stderr, "Note: --via %s: daisy-chaining is not in this version; packets of the set that reach this host after their record left are accounted here\n",
-			via_arg);
+	for (k = 0; k < n; k++) {
+		unsigned int v;
+
+		for (v = 0; v < n_via && via[v].family != pfx[k].family; v++)
+			;
+		if (n_via && v == n_via)
+			return mig_usage("%s", "--via: every family of the prefixes needs its next hop");
+	}
+	if (idle != UINT32_MAX && !n_via)
+		return mig_usage("%s", "--idle-max is the daisy-chaining phase: it needs --via");
+	if (idle == UINT32_MAX)
+		idle = n_via ? IDLE_DEFAULT_MS : 0;
 
 	ms.out = malloc(sizeof(*ms.out));
 	ms.in = malloc(sizeof(*ms.in));
@@ -464,17 +566,21 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	id = send_add(fc, pfx, n);
-	if (!id) {
-		ret = 1;
-		goto out;
-	}
+	ms.local->netns = fc->nl->netns;
+	/* B first: nothing is chained to a B that refuses the migration. */
 	ms.fd = send_connect(to);
 	if (ms.fd < 0 || send_hello(&ms, pfx, n)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
 		goto del;
 	}
+	ms.id = send_add(fc, pfx, n, via, n_via);
+	if (!ms.id) {
+		ret = 1;
+		goto del;
+	}
+	id = ms.id;
+	send_idle(idle);
 	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_EXPORT);
 	if (!nlh) {
 		ret = 1;
@@ -487,12 +593,20 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_BATCH_SIZE, batch);
 	mnl_attr_nest_end(nlh, nest);
 	ret = fs_nl_transact(fc->nl, nlh, send_batch_cb, &ms, &ack);
-	if (ret) {
+	/* After giving B up the migration went, and the dump with it. */
+	if (ret && !(ret == -ENOENT && ms.fd < 0)) {
 		fs_nl_report(ret, &ack);
 		ms.status = 1;
 	}
 	if (ms.fd >= 0 && send_end(&ms))
-		ms.status = 1;
+		send_give_up(&ms);
+	/*
+	 * Done: a daisy-chaining migration stays, sending the set's packets
+	 * to B until the switch sends them there itself ("migrate del");
+	 * another one has nothing left to do.
+	 */
+	if (ms.id && (!n_via || ms.status) && !mig_del_id(ms.local, ms.id))
+		ms.id = 0;
 	out_u64(fc->out, "migration", "migration", id);
 	out_u64(fc->out, "batches", "batches", ms.acked);
 	out_u64(fc->out, "records", "records", ms.sent.records);
@@ -500,6 +614,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	out_u64(fc->out, "bytes", "bytes", ms.sent.bytes);
 	out_u64(fc->out, "records_back", "records back here", ms.back.records);
 	out_u64(fc->out, "records_lost", "records lost", ms.lost.records);
+	out_text(fc->out, "%s", ms.id ? "daisy-chaining: on until \"migrate del\"\n" : "");
 	ret = out_finish(fc->out) ? 1 : ms.status;
 del:
 	if (ms.fd >= 0)
@@ -895,6 +1010,8 @@ int cmd_migrate(struct flowctl *fc, int argc, char **argv)
 		return mig_send(fc, argc, argv);
 	if (!strcmp(argv[0], "receive"))
 		return mig_receive(fc, argc, argv);
+	if (!strcmp(argv[0], "del"))
+		return mig_del(fc, argc, argv);
 	usage(stderr);
 	return EXIT_USAGE;
 }

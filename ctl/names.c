@@ -52,6 +52,8 @@ static const char *const stat_names[] = {
 	[FLOWSTREAM_STAT_MIG_IMPORTED]		= "mig_imported",
 	[FLOWSTREAM_STAT_MIG_MERGED]		= "mig_merged",
 	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED]	= "mig_batches_refused",
+	[FLOWSTREAM_STAT_MIG_CHAINED]		= "mig_chained",
+	[FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE]	= "mig_chain_noroute",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __FLOWSTREAM_STAT_MAX,

@@ -158,6 +158,8 @@ struct fs_acct *fs_acct_create(struct fs_net *fsn, const struct fs_config *cfg);
 void fs_acct_destroy(struct fs_acct *acct, u8 reason);
 void fs_acct_totals(struct fs_acct_totals *t);
 void fs_acct_update(struct fs_acct *acct, const struct fs_config *cfg);
+bool fs_acct_account_live(struct fs_acct *acct, const struct fs_acct_key *key,
+			  const struct fs_acct_pkt *pkt, u32 oif);
 void fs_acct_account(struct fs_acct *acct, const struct fs_acct_key *key,
 		     const struct fs_acct_pkt *pkt, u32 oif);
 u32 fs_acct_flush(struct fs_acct *acct, const struct fs_acct_filter *flt);

@@ -8,7 +8,9 @@
  * interface is known. Loopback packets were already counted as sent and
  * are skipped at LOCAL_IN. The hooks run at the last priority but
  * conntrack's confirmation, so they count packets that the filter let
- * through, with addresses after NAT.
+ * through, with addresses after NAT. While a migration daisy-chains, a
+ * forwarded packet of its set with no live record is handed to it
+ * (mig_chain.c) instead of creating one.
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter_ipv4.h>
@@ -16,6 +18,7 @@
 
 #include "acct.h"
 #include "config.h"
+#include "mig.h"
 #include "stats.h"
 
 static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
@@ -40,6 +43,11 @@ static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
 	} else {
 		key.iif = skb->skb_iif;
 		oif = state->out->ifindex;
+		if (unlikely(fs_mig_chaining(fsn->mig)) &&
+		    fs_mig_forwarded(skb, state->pf) &&
+		    (fs_acct_account_live(acct, &key, &pkt, oif) ||
+		     fs_mig_chain(fsn, skb, &key)))
+			return NF_ACCEPT;
 	}
 	fs_acct_account(acct, &key, &pkt, oif);
 	return NF_ACCEPT;

@@ -343,6 +343,21 @@ static bool fs_acct_reserve(struct fs_acct *acct)
 	}
 }
 
+/* The namespace's counters for a packet counted into a record. */
+static void fs_acct_counted(struct fs_acct *acct,
+			    const struct fs_acct_pkt *pkt, bool closes,
+			    u64 now)
+{
+	struct fs_pcpu_stats *st = this_cpu_ptr(acct->fsn->stats);
+
+	fs_stat_add_local(st, FLOWSTREAM_STAT_ACCT_PACKETS, 1);
+	fs_stat_add_local(st, FLOWSTREAM_STAT_ACCT_BYTES, pkt->len);
+	if (unlikely(pkt->fragment))
+		fs_stat_add_local(st, FLOWSTREAM_STAT_ACCT_FRAGMENTS, 1);
+	if (unlikely(closes))
+		fs_acct_expire_soon(acct, now + READ_ONCE(acct->fin_j));
+}
+
 /* fs_acct_account() with BHs off. */
 static void __fs_acct_account(struct fs_acct *acct,
 			      const struct fs_acct_key *key,
@@ -352,7 +367,6 @@ static void __fs_acct_account(struct fs_acct *acct,
 	u64 now = get_jiffies_64();
 	struct fs_record *rec, *old;
 	u32 hash = fs_acct_hash(acct, key);
-	struct fs_pcpu_stats *st;
 	spinlock_t *lock;	/* the bucket lock */
 	bool closes = false;
 
@@ -397,13 +411,7 @@ static void __fs_acct_account(struct fs_acct *acct,
 	spin_unlock(lock);
 	fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_RECORDS_CREATED);
 counted:
-	st = this_cpu_ptr(fsn->stats);
-	fs_stat_add_local(st, FLOWSTREAM_STAT_ACCT_PACKETS, 1);
-	fs_stat_add_local(st, FLOWSTREAM_STAT_ACCT_BYTES, pkt->len);
-	if (unlikely(pkt->fragment))
-		fs_stat_add_local(st, FLOWSTREAM_STAT_ACCT_FRAGMENTS, 1);
-	if (unlikely(closes))
-		fs_acct_expire_soon(acct, now + READ_ONCE(acct->fin_j));
+	fs_acct_counted(acct, pkt, closes, now);
 }
 
 /**
@@ -656,4 +664,32 @@ free:
 		kmem_cache_free(fs_record_cache, recs[i]);
 	kvfree(recs);
 	return -ENOSPC;
+}
+
+/**
+ * fs_acct_account_live() - count a packet only into a live record
+ * @acct: the namespace's table
+ * @key: the packet's key
+ * @pkt: what else we know of it
+ * @oif: egress interface, 0 if none
+ *
+ * As fs_acct_account(), but a packet whose flow has no live record creates
+ * none (the daisy-chaining of a migration decides where it goes).
+ * Return: whether the packet was counted.
+ */
+bool fs_acct_account_live(struct fs_acct *acct, const struct fs_acct_key *key,
+			  const struct fs_acct_pkt *pkt, u32 oif)
+{
+	u64 now = get_jiffies_64();
+	struct fs_record *rec;
+	bool closes = false, hit = false;
+
+	local_bh_disable();
+	rec = fs_acct_find(acct, fs_acct_hash(acct, key), key);
+	if (rec && fs_acct_hit(rec, pkt, oif, now, &closes)) {
+		fs_acct_counted(acct, pkt, closes, now);
+		hit = true;
+	}
+	local_bh_enable();
+	return hit;
 }

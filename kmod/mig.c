@@ -79,6 +79,7 @@ void fs_mig_net_exit(struct fs_net *fsn)
 	struct fs_mig_net *mn = fsn->mig;
 	struct fs_mig *mig, *tmp;
 
+	/* The hooks that read the list are gone (acct exits first). */
 	list_for_each_entry_safe(mig, tmp, &mn->list, list) {
 		list_del(&mig->list);
 		kfree(mig);
@@ -102,6 +103,24 @@ struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id)
 		if (mig->id == id)
 			return mig;
 	return NULL;
+}
+
+/* Add @mig to the namespace; fs_net.lock held. */
+void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig)
+{
+	list_add_tail_rcu(&mig->list, &mn->list);
+	mn->count++;
+	if (mig->has_via4 || mig->has_via6)
+		WRITE_ONCE(mn->nchain, mn->nchain + 1);
+}
+
+/* Take @mig out; fs_net.lock held. The caller frees it with kfree_rcu(). */
+void fs_mig_unlink(struct fs_mig_net *mn, struct fs_mig *mig)
+{
+	list_del_rcu(&mig->list);
+	mn->count--;
+	if (mig->has_via4 || mig->has_via6)
+		WRITE_ONCE(mn->nchain, mn->nchain - 1);
 }
 
 static bool fs_mig_pfx_has(const struct fs_mig_pfx *p,

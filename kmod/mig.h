@@ -30,17 +30,28 @@ struct fs_mig_pfx {
 };
 
 /*
- * struct fs_mig - one migration of a namespace, under fs_net.lock
+ * struct fs_mig - one migration of a namespace; changed under fs_net.lock,
+ * read by the packet path under RCU (the list, and what MIG_ADD set)
  * @list: in fs_mig_net.list, by creation
+ * @rcu: freed after a grace period
  * @id: FLOWSTREAM_MIG_A_ID
  * @n_pfx: prefixes in @pfx
+ * @via4, @via6: next hops to daisy-chain to (FLOWSTREAM_MIG_A_VIA*)
+ * @has_via4, @has_via6: whether they are set
+ * @chained: packets daisy-chained (FLOWSTREAM_MIG_A_CHAINED)
  * @exported, @packets, @bytes, @batches: progress of MIG_EXPORT
  * @pfx: the set
  */
 struct fs_mig {
 	struct list_head list;
+	struct rcu_head rcu;
 	u32 id;
 	u32 n_pfx;
+	__be32 via4;
+	struct in6_addr via6;
+	bool has_via4;
+	bool has_via6;
+	atomic64_t chained;
 	u64 exported;
 	u64 packets;
 	u64 bytes;
@@ -48,10 +59,14 @@ struct fs_mig {
 	struct fs_mig_pfx pfx[];
 };
 
-/* The migrations of a namespace (fs_net.mig), under fs_net.lock. */
+/*
+ * The migrations of a namespace (fs_net.mig), under fs_net.lock; @nchain
+ * (those that daisy-chain) is read by the packet path without it.
+ */
 struct fs_mig_net {
 	struct list_head list;
 	u32 count;
+	u32 nchain;
 	u32 next_id;
 };
 
@@ -65,6 +80,19 @@ void fs_mig_net_exit(struct fs_net *fsn);
 bool fs_mig_enabled(struct fs_net *fsn);
 bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key);
 struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id);
+void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig);
+void fs_mig_unlink(struct fs_mig_net *mn, struct fs_mig *mig);
+
+/* mig_chain.c */
+bool fs_mig_forwarded(const struct sk_buff *skb, u8 pf);
+bool fs_mig_chain(struct fs_net *fsn, struct sk_buff *skb,
+		  const struct fs_acct_key *key);
+
+/* Does any migration of the namespace daisy-chain? Packet path. */
+static inline bool fs_mig_chaining(const struct fs_mig_net *mn)
+{
+	return READ_ONCE(mn->nchain);
+}
 
 /* Where a MIG_GET or MIG_EXPORT dump is, kept in the callback. */
 struct fs_mig_dump {

@@ -5,6 +5,7 @@
  * (mig_export.c) and MIG_IMPORT (mig_import.c) included.
  */
 #include <linux/slab.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -24,6 +25,8 @@ static const struct nla_policy fs_mig_policy[FLOWSTREAM_MIG_A_MAX + 1] = {
 	[FLOWSTREAM_MIG_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[FLOWSTREAM_MIG_A_PREFIX] = NLA_POLICY_NESTED(fs_mpfx_policy),
 	[FLOWSTREAM_MIG_A_BATCH_SIZE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[FLOWSTREAM_MIG_A_VIA4] = NLA_POLICY_EXACT_LEN(4),
+	[FLOWSTREAM_MIG_A_VIA6] = NLA_POLICY_EXACT_LEN(16),
 };
 
 const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1] = {
@@ -79,6 +82,64 @@ static int fs_mig_parse_pfx(const struct nlattr *nest, struct fs_mig_pfx *p,
 	return 0;
 }
 
+/* A next hop of MIG_ADD: a unicast address of its family. */
+static int fs_mig_parse_via(struct fs_mig *mig, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	if (nla_type(attr) == FLOWSTREAM_MIG_A_VIA4) {
+		__be32 a = nla_get_in_addr(attr);
+
+		if (mig->has_via4)
+			goto twice;
+		if (ipv4_is_zeronet(a) || ipv4_is_loopback(a) ||
+		    ipv4_is_multicast(a) || ipv4_is_lbcast(a))
+			goto bad;
+		mig->via4 = a;
+		mig->has_via4 = true;
+	} else {
+		struct in6_addr a = nla_get_in6_addr(attr);
+		int type = ipv6_addr_type(&a);
+
+		if (mig->has_via6)
+			goto twice;
+		if (!(type & IPV6_ADDR_UNICAST) ||
+		    (type & (IPV6_ADDR_LOOPBACK | IPV6_ADDR_MAPPED)))
+			goto bad;
+		mig->via6 = a;
+		mig->has_via6 = true;
+	}
+	return 0;
+twice:
+	NL_SET_ERR_MSG_ATTR(extack, attr, "one next hop per family");
+	return -EINVAL;
+bad:
+	NL_SET_ERR_MSG_ATTR(extack, attr, "the next hop must be a unicast address");
+	return -EINVAL;
+}
+
+/* With a next hop, every prefix family has one, and every next hop a prefix. */
+static int fs_mig_check_via(const struct fs_mig *mig, const struct nlattr *nest,
+			    struct netlink_ext_ack *extack)
+{
+	bool v4 = false, v6 = false;
+	u32 i;
+
+	if (!mig->has_via4 && !mig->has_via6)
+		return 0;
+	for (i = 0; i < mig->n_pfx; i++) {
+		if (mig->pfx[i].family == AF_INET)
+			v4 = true;
+		else
+			v6 = true;
+	}
+	if (v4 != mig->has_via4 || v6 != mig->has_via6) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a daisy-chaining migration needs one next hop for each family of its prefixes, and no other");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int fs_mig_fill(struct sk_buff *skb, const struct fs_mig *mig)
 {
 	struct nlattr *nest, *pn;
@@ -102,6 +163,14 @@ static int fs_mig_fill(struct sk_buff *skb, const struct fs_mig *mig)
 			goto cancel;
 		nla_nest_end(skb, pn);
 	}
+	if ((mig->has_via4 &&
+	     nla_put_in_addr(skb, FLOWSTREAM_MIG_A_VIA4, mig->via4)) ||
+	    (mig->has_via6 &&
+	     nla_put_in6_addr(skb, FLOWSTREAM_MIG_A_VIA6, &mig->via6)) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_CHAINED,
+			      atomic64_read(&mig->chained),
+			      FLOWSTREAM_MIG_A_PAD))
+		goto cancel;
 	if (nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_EXPORTED, mig->exported,
 			      FLOWSTREAM_MIG_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_PACKETS, mig->packets,
@@ -143,9 +212,12 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 	}
 	max = READ_ONCE(fs_mig_max_prefixes);
 	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) == FLOWSTREAM_MIG_A_VIA4 ||
+		    nla_type(attr) == FLOWSTREAM_MIG_A_VIA6)
+			continue;
 		if (nla_type(attr) != FLOWSTREAM_MIG_A_PREFIX) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "a new migration takes prefixes only");
+					    "a new migration takes prefixes and next hops only");
 			err = -EINVAL;
 			goto reject;
 		}
@@ -166,12 +238,17 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 	if (!mig)
 		return -ENOMEM;
 	nla_for_each_nested(attr, nest, rem) {
-		err = fs_mig_parse_pfx(attr, &mig->pfx[mig->n_pfx],
-				       info->extack);
+		if (nla_type(attr) == FLOWSTREAM_MIG_A_PREFIX)
+			err = fs_mig_parse_pfx(attr, &mig->pfx[mig->n_pfx++],
+					       info->extack);
+		else
+			err = fs_mig_parse_via(mig, attr, info->extack);
 		if (err)
 			goto reject;
-		mig->n_pfx++;
 	}
+	err = fs_mig_check_via(mig, nest, info->extack);
+	if (err)
+		goto reject;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb) {
 		kfree(mig);
@@ -187,8 +264,7 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 		goto reject;
 	}
 	mig->id = mn->next_id++;
-	list_add_tail(&mig->list, &mn->list);
-	mn->count++;
+	fs_mig_link(mn, mig);
 	id = mig->id;
 	mutex_unlock(&fsn->lock);
 
@@ -235,6 +311,12 @@ int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
 				    "a migration's prefixes are given when it is added");
 		return -EINVAL;
 	}
+	if (tb[FLOWSTREAM_MIG_A_VIA4] || tb[FLOWSTREAM_MIG_A_VIA6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_VIA4] ?:
+				    tb[FLOWSTREAM_MIG_A_VIA6],
+				    "a migration's next hops are given when it is added");
+		return -EINVAL;
+	}
 	if (tb[FLOWSTREAM_MIG_A_BATCH_SIZE] && !batch_ok) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_BATCH_SIZE],
 				    "a batch size is for MIG_EXPORT");
@@ -274,16 +356,15 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
 	mig = fs_mig_find(fsn->mig, id);
-	if (mig) {
-		list_del(&mig->list);
-		fsn->mig->count--;
-	}
+	if (mig)
+		fs_mig_unlink(fsn->mig, mig);
 	mutex_unlock(&fsn->lock);
 	if (!mig) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
 		return -ENOENT;
 	}
-	kfree(mig);
+	/* The packet path may still be reading it. */
+	kfree_rcu(mig, rcu);
 	return 0;
 }
 

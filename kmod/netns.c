@@ -51,6 +51,9 @@ static const struct fs_net_part fs_net_parts[] = {
 	{ "stats", fs_stats_net_init, fs_stats_net_exit, -1 },
 	{ "config", fs_config_net_init, fs_config_net_exit, -1 },
 	{ "events", fs_events_net_init, fs_events_net_exit, -1 },
+	/* Before acct: the accounting hooks read the migrations. */
+	{ "migrate", fs_mig_net_init, fs_mig_net_exit,
+	  FLOWSTREAM_FEAT_MIGRATE_BIT, fs_mig_enabled },
 	{ "acct", fs_acct_net_init, fs_acct_net_exit,
 	  FLOWSTREAM_FEAT_ACCT_BIT, fs_acct_enabled, fs_acct_apply },
 	{ "sampler", fs_smp_net_init, fs_smp_net_exit,
@@ -58,8 +61,6 @@ static const struct fs_net_part fs_net_parts[] = {
 	{ "procfs", fs_proc_net_init, fs_proc_net_exit, -1 },
 	{ "flowos", fos_net_part_init, fos_net_part_exit,
 	  FLOWSTREAM_FEAT_FLOWOS_BIT, fos_enabled, fos_apply },
-	{ "migrate", fs_mig_net_init, fs_mig_net_exit,
-	  FLOWSTREAM_FEAT_MIGRATE_BIT, fs_mig_enabled },
 };
 
 /* The capabilities this module offers (FLOWSTREAM_FEAT_*). */

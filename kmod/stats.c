@@ -37,6 +37,8 @@ const char *const fs_stat_names[__FLOWSTREAM_STAT_MAX] = {
 	[FLOWSTREAM_STAT_MIG_IMPORTED] = "mig_imported",
 	[FLOWSTREAM_STAT_MIG_MERGED] = "mig_merged",
 	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED] = "mig_batches_refused",
+	[FLOWSTREAM_STAT_MIG_CHAINED] = "mig_chained",
+	[FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE] = "mig_chain_noroute",
 };
 
 int fs_stats_net_init(struct fs_net *fsn)

@@ -181,7 +181,11 @@
  * FLOWSTREAM_CMD_MIG_ADD (state migration)
  *	Request: FLOWSTREAM_A_MIGRATION with one or more PREFIX nests (at
  *		 most 16 migrations per namespace, the "mig_max" module
- *		 parameter). Prefixes must have no host bits set.
+ *		 parameter). Prefixes must have no host bits set. With VIA4
+ *		 and/or VIA6 (one for each family of the prefixes) the
+ *		 migration daisy-chains: a forwarded packet of its set with
+ *		 no flow record here is sent to that next hop instead of
+ *		 creating one (the idle phase, Documentation/migration.rst).
  *	Reply:   FLOWSTREAM_A_MIGRATION with ID.
  *
  * FLOWSTREAM_CMD_MIG_DEL (state migration)
@@ -758,6 +762,12 @@ enum flowstream_cnt_attr {
  *	live record of the same key (also in mig_imported)
  * @FLOWSTREAM_STAT_MIG_BATCHES_REFUSED: "mig_batches_refused", MIG_IMPORT
  *	requests refused (malformed, or over a limit): nothing imported
+ * @FLOWSTREAM_STAT_MIG_CHAINED: "mig_chained", forwarded packets of a
+ *	daisy-chaining migration's set, with no flow record here, sent to
+ *	the migration's next hop
+ * @FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE: "mig_chain_noroute", such packets
+ *	for which the next hop had no unicast route: forwarded and accounted
+ *	here as usual
  */
 enum flowstream_stat {
 	FLOWSTREAM_STAT_UNSPEC,
@@ -784,6 +794,8 @@ enum flowstream_stat {
 	FLOWSTREAM_STAT_MIG_IMPORTED,
 	FLOWSTREAM_STAT_MIG_MERGED,
 	FLOWSTREAM_STAT_MIG_BATCHES_REFUSED,
+	FLOWSTREAM_STAT_MIG_CHAINED,
+	FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE,
 
 	__FLOWSTREAM_STAT_MAX
 };
@@ -1167,6 +1179,14 @@ enum flowstream_mpfx_attr {
  * @FLOWSTREAM_MIG_A_PACKETS: u64, their packets (reply only)
  * @FLOWSTREAM_MIG_A_BYTES: u64, their bytes (reply only)
  * @FLOWSTREAM_MIG_A_BATCHES: u64, export messages sent (reply only)
+ * @FLOWSTREAM_MIG_A_VIA4: binary (4 bytes, network order), in MIG_ADD:
+ *	the IPv4 next hop (the host taking the set over, on a link shared
+ *	with this one) to which packets of the set's IPv4 prefixes with no
+ *	flow record here are daisy-chained
+ * @FLOWSTREAM_MIG_A_VIA6: binary (16 bytes), in MIG_ADD: the same for the
+ *	IPv6 prefixes
+ * @FLOWSTREAM_MIG_A_CHAINED: u64, packets daisy-chained so far (reply
+ *	only)
  */
 enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_UNSPEC,
@@ -1178,6 +1198,9 @@ enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_PACKETS,
 	FLOWSTREAM_MIG_A_BYTES,
 	FLOWSTREAM_MIG_A_BATCHES,
+	FLOWSTREAM_MIG_A_VIA4,
+	FLOWSTREAM_MIG_A_VIA6,
+	FLOWSTREAM_MIG_A_CHAINED,
 
 	__FLOWSTREAM_MIG_A_MAX
 };
