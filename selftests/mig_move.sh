@@ -7,11 +7,7 @@
 # path (nothing twice, nothing lost), B's record of a moved flow carries
 # on A's counts and first-seen time, and the receivers see no loss,
 # duplicate or reordering.
-#
-#   client (mgc) -- router (mgr) --+-- A (mga) --+-- server (mgs, 10.2.0.2,
-#                                  +-- B (mgb) --+          fd02::2)
-#                                  A and B share a link (10.4.0.0/24), over
-#                                  which the state goes.
+# The topology is mig_lib.sh's.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
@@ -21,75 +17,7 @@ TCPPAT=${TCPPAT:-$FS_REPO/selftests/tools/fs-tcppat}
 N=${FS_MIG_PACKETS:-8000}	# datagrams of the numbered stream, 1 ms apart
 SHORT=${FS_MIG_SHORT:-40}	# short flows before the move, 3 datagrams each
 
-ns_add mgc mgr mga mgb mgs
-link() {	# NS1 DEV1 ADDR1 NS2 DEV2 ADDR2 [ADDR6_1 ADDR6_2]
-	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-	ip -n "$1" addr add "$3" dev "$2"
-	ip -n "$4" addr add "$6" dev "$5"
-	[ -n "${7:-}" ] && ip -n "$1" addr add "$7" dev "$2" nodad
-	[ -n "${8:-}" ] && ip -n "$4" addr add "$8" dev "$5" nodad
-	ip -n "$1" link set "$2" up
-	ip -n "$4" link set "$5" up
-}
-link mgc cr 10.1.0.2/24 mgr rc 10.1.0.1/24 fd01::2/64 fd01::1/64
-link mgr ra 10.3.0.1/24 mga r0 10.3.0.2/24 fd03::1/64 fd03::2/64
-link mgr rb 10.5.0.1/24 mgb r0 10.5.0.2/24 fd05::1/64 fd05::2/64
-link mga s0 10.6.0.1/24 mgs sa 10.6.0.2/24 fd06::1/64 fd06::2/64
-link mgb s0 10.7.0.1/24 mgs sb 10.7.0.2/24 fd07::1/64 fd07::2/64
-link mga ab 10.4.0.1/24 mgb ba 10.4.0.2/24
-ip -n mgs addr add 10.2.0.2/32 dev lo
-ip -n mgs addr add fd02::2/128 dev lo
-for ns in mgr mga mgb mgs; do
-	ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec $ns sysctl -qw net.ipv6.conf.all.forwarding=1
-	ip netns exec $ns sysctl -qw net.ipv4.conf.all.rp_filter=0
-	ip netns exec $ns sysctl -qw net.ipv4.conf.default.rp_filter=0
-done
-ip -n mgc route add default via 10.1.0.1
-ip -n mgc -6 route add default via fd01::1
-ip -n mgr route add 10.2.0.2/32 via 10.3.0.2
-ip -n mgr -6 route add fd02::2/128 via fd03::2
-for ns in mga mgb; do
-	n=3; [ $ns = mgb ] && n=5
-	ip -n $ns route add 10.1.0.0/24 via 10.$n.0.1
-	ip -n $ns -6 route add fd01::/64 via fd0$n::1
-done
-ip -n mga route add 10.2.0.2/32 via 10.6.0.2
-ip -n mga -6 route add fd02::2/128 via fd06::2
-ip -n mgb route add 10.2.0.2/32 via 10.7.0.2
-ip -n mgb -6 route add fd02::2/128 via fd07::2
-ip -n mgs route add default via 10.6.0.1
-ip -n mgs -6 route add default via fd06::1
-sleep 1	# IPv6 neighbours and routes settle
-
-for ns in mga mgb; do
-	$FLOWCTL -n $ns config set acct on idle-timeout 600 fin-timeout 300 ||
-		skip_all "cannot turn accounting on"
-done
-
-# The independent counts: every packet crosses the router once (and A or
-# B once); A and B count what they forward too.
-for ns in mgr mga mgb; do
-	ip netns exec $ns nft -f - <<'NFT'
-table inet mig {
-	chain fs_forward {
-		type filter hook forward priority 0; policy accept;
-		udp dport 5300 counter comment "seq"
-		udp dport 5301 counter comment "seq6"
-		udp dport 5400 counter comment "short"
-		tcp dport 7100 counter comment "tcp_up"
-		tcp sport 7100 counter comment "tcp_down"
-	}
-}
-NFT
-done
-nft_get() {	# NETNS COMMENT
-	ip netns exec "$1" nft -j list table inet mig | nft_counter "$2" packets
-}
-# rec_sum NETNS JQ_CONDITION: packets of the records that match.
-rec_sum() {
-	$FLOWCTL -n "$1" -j records | jq "[.[] | select($2) | .packets] | add // 0"
-}
+source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
 # Short flows before the move, into a sink (killed at the end).
@@ -135,11 +63,7 @@ ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	src 10.2.0.0/24 fd02::/64 --to 10.4.0.2:7000 --batch 8 \
 	>"$tmp/send" 2>"$tmp/send.err"
 check_eq "migrate send succeeded" 0 "$?"
-# The switch's rule moves: both directions to B.
-ip -n mgr route replace 10.2.0.2/32 via 10.5.0.2
-ip -n mgr -6 route replace fd02::2/128 via fd05::2
-ip -n mgs route replace default via 10.7.0.1
-ip -n mgs -6 route replace default via fd07::1
+mig_route_to_b
 wait $recv_pid
 check_eq "migrate receive succeeded" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"

@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# State migration with daisy-chaining (the idle phase): "migrate send
+# --via" makes A send every forwarded packet of the set that has no flow
+# record on A to B, over the link they share. Flows that start during the
+# idle phase get their records on B only; after the export the long flows'
+# packets follow them to B through A, until the switch's rule moves and
+# the migration is deleted. A's and B's records together count what nft
+# counted on the path, A's mig_chained is what B received from A, and the
+# receivers see no loss, duplicate or reordering. The topology is
+# mig_lib.sh's.
+source "$(dirname "$0")/lib.sh"
+fs_require_module
+
+UDPSEQ=${UDPSEQ:-$FS_REPO/selftests/tools/fs-udpseq}
+TCPPAT=${TCPPAT:-$FS_REPO/selftests/tools/fs-tcppat}
+[ -x "$UDPSEQ" ] && [ -x "$TCPPAT" ] || skip_all "selftest tools not built (make -C ctl nlraw)"
+N=${FS_MIG_PACKETS:-8000}	# datagrams of each numbered stream, 1 ms apart
+IDLE=${FS_MIG_IDLE_FLOWS:-30}	# short flows in the idle phase, 3 datagrams each
+
+source "$(dirname "$0")/mig_lib.sh"
+
+tmp=$(mktemp -d)
+ip netns exec mgs "$UDPSEQ" recv 5401 100000 600 >/dev/null &
+port_wait mgs udp6 5401 || diag "the sink did not start"
+ip netns exec mgs "$UDPSEQ" recv 5300 $N 30 >"$tmp/seq" &
+seq_pid=$!
+ip netns exec mgs "$UDPSEQ" recv 5301 $N 30 >"$tmp/seq6" &
+seq6_pid=$!
+ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
+	>"$tmp/tcp.s" 2>&1 &
+tcps_pid=$!
+port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
+	port_wait mgs tcp6 7100 || diag "a receiver did not start"
+ip netns exec mgc taskset -c 0 "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
+ip netns exec mgc taskset -c 1 "$UDPSEQ" send fd02::2 5301 $N 1000 &
+ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
+	--timeout 10 >"$tmp/tcp.c" 2>&1 &
+tcpc_pid=$!
+for _ in $(seq 100); do
+	[ "$($FLOWCTL -n mga -j records |
+	     jq '[.[] | select(.proto == 17 and .packets >= 100 and
+			   (.dport == 5300 or .dport == 5301))] | length')" = 2 ] &&
+		break
+	sleep 0.1
+done
+
+set4='(.src | startswith("10.2.0.")) or (.dst | startswith("10.2.0."))'
+set6='(.src | startswith("fd02::")) or (.dst | startswith("fd02::"))'
+set_records() {	# NETNS: records of the migrated set
+	$FLOWCTL -n "$1" -j records | jq "[.[] | select($set4 or $set6)] | length"
+}
+
+ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
+	>"$tmp/recv" 2>"$tmp/recv.err" &
+recv_pid=$!
+port_wait mgb tcp 7000 || diag "the receiver did not start"
+ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
+	src 10.2.0.0/24 fd02::/64 --to 10.4.0.2:7000 --batch 8 \
+	--via 10.4.0.2 --via fd04::2 --idle-max 2000 \
+	>"$tmp/send" 2>"$tmp/send.err" &
+send_pid=$!
+# The idle phase: flows that start now have their records on B only.
+for _ in $(seq 200); do
+	[ "$($FLOWCTL -n mga -j migrate show | jq length)" = 1 ] && break
+	sleep 0.05
+done
+ip netns exec mgc bash -c "for i in \$(seq $IDLE); do
+	\"$UDPSEQ\" send 10.2.0.2 5401 3 0; done"
+check_eq "no flow that started in the idle phase has a record on A" 0 \
+	"$($FLOWCTL -n mga -j records | jq '[.[] | select(.dport == 5401)] | length')"
+wait $send_pid
+check_eq "migrate send succeeded" 0 "$?"
+sed 's/^/# send: /' "$tmp/send.err"
+show=$($FLOWCTL -n mga -j migrate show)
+check_eq "the migration stays, daisy-chaining through both next hops" \
+	'1 ["10.4.0.2","fd04::2"]' "$(echo "$show" | jq -c -r '"\(length) \(.[0].via)"')"
+check_eq "after the export A has no record of the set: its packets go to B" \
+	0 "$(set_records mga)"
+sleep 1	# the streams go on through A to B
+check "A chains the streams ($(stat_value mig_chained mga) packets)" \
+	test "$(stat_value mig_chained mga)" -gt "$IDLE"
+check_eq "and creates no record of the set" 0 "$(set_records mga)"
+check_eq "every next hop had a route" 0 "$(stat_value mig_chain_noroute mga)"
+
+mig_route_to_b
+sleep 0.5	# what A still chains arrives at B
+id=$(echo "$show" | jq '.[0].id')
+check "migrate del $id: A stops daisy-chaining" $FLOWCTL -n mga migrate del "$id"
+check_eq "A has no migration left" 0 "$($FLOWCTL -n mga -j migrate show | jq length)"
+check "migrate del of a deleted migration fails" \
+	bash -c "! $FLOWCTL -n mga migrate del $id 2>/dev/null"
+wait $recv_pid
+check_eq "migrate receive succeeded" 0 "$?"
+sed 's/^/# receive: /' "$tmp/recv.err"
+check_eq "B imported what A sent" \
+	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/send")" \
+	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/recv")"
+
+wait $seq_pid
+check_eq "IPv4 stream: every datagram arrived once, in order" \
+	"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq")"
+wait $seq6_pid
+check_eq "IPv6 stream: every datagram arrived once, in order" \
+	"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq6")"
+wait $tcpc_pid
+check_match "TCP: the server's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.c")"
+wait $tcps_pid
+check_match "TCP: the client's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.s")"
+sleep 0.5
+
+check_eq "B counted what A chained (nft on B: from A)" \
+	"$(nft_get mgb from_a)" "$(stat_value mig_chained mga)"
+check_eq "the idle phase's flows: all their packets on B's records" \
+	"$(nft_get mgr idle) $((3 * IDLE))" \
+	"$(rec_sum mgb '.proto == 17 and .dport == 5401') $(nft_get mgr idle)"
+for c in "seq:.proto == 17 and .dport == 5300" \
+	 "seq6:.proto == 17 and .dport == 5301" \
+	 "idle:.proto == 17 and .dport == 5401" \
+	 "tcp_up:.proto == 6 and .dport == 7100" \
+	 "tcp_down:.proto == 6 and .sport == 7100"; do
+	name=${c%%:*} q=${c#*:}
+	a=$(rec_sum mga "$q") b=$(rec_sum mgb "$q") n=$(nft_get mgr $name)
+	check_eq "$name: A's records ($a) and B's ($b) add up to nft's count" \
+		"$n" $((a + b))
+done
+rm -rf "$tmp"
+tap_done
