@@ -13,7 +13,7 @@ A_MIGRATION=19 A_BATCH=20 B_RECORD=1
 R_FAMILY=2 R_SRC=3 R_DST=4 R_PROTO=5 R_SPORT=6 R_DPORT=7 R_ICMP_TYPE=8
 R_IIF=10 R_PACKETS=12 R_BYTES=13 R_FIRST=14 R_LAST=15 R_DSCP=16 R_END=18
 R_SEQ=19
-M_ID=2 M_PREFIX=3 M_BATCH=4 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
+M_ID=2 M_PREFIX=3 M_BATCH=4 M_VIA4=9 M_VIA6=10 M_CHAINED=11 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
 
 ns_add mbi
 $FLOWCTL -n mbi config set acct on idle-timeout 600 || skip_all "cannot turn accounting on"
@@ -127,8 +127,26 @@ nlraw "key 2" 34 ".+" \
 	$MIG_ADD nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 $P_KEY:u8:2 end end
 nlraw "a migration without prefixes" 22 "a migration needs at least one prefix" \
 	$MIG_ADD nest:$A_MIGRATION end
-nlraw "an id given to MIG_ADD" 22 "a new migration takes prefixes only" \
+nlraw "an id given to MIG_ADD" 22 "a new migration takes prefixes and next hops only" \
 	$MIG_ADD nest:$A_MIGRATION $M_ID:u32:5 nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 end end
+pfx4="nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 end"
+pfx6="nest:$M_PREFIX $P_FAMILY:u8:10 $P_ADDR:bin:fd090000000000000000000000000000 $P_LEN:u8:64 end"
+nlraw "a 16-byte IPv4 next hop" 34 "binary attribute size out of range" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_VIA4:bin:fd090000000000000000000000000001 end
+nlraw "a multicast next hop" 22 "the next hop must be a unicast address" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_VIA4:bin:e0000001 end
+nlraw "a loopback IPv6 next hop" 22 "the next hop must be a unicast address" \
+	$MIG_ADD nest:$A_MIGRATION $pfx6 $M_VIA6:bin:00000000000000000000000000000001 end
+nlraw "two IPv4 next hops" 22 "one next hop per family" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_VIA4:bin:0a040002 $M_VIA4:bin:0a040003 end
+nlraw "an IPv6 prefix without an IPv6 next hop" 22 "a daisy-chaining migration needs one next hop for each family of its prefixes, and no other" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $pfx6 $M_VIA4:bin:0a040002 end
+nlraw "an IPv6 next hop without an IPv6 prefix" 22 "a daisy-chaining migration needs one next hop for each family of its prefixes, and no other" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_VIA4:bin:0a040002 $M_VIA6:bin:fd040000000000000000000000000002 end
+nlraw "the chained counter in a request" 22 ".+" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_VIA4:bin:0a040002 $M_CHAINED:u64:1 end
+nlraw "a next hop given to MIG_DEL" 22 "a migration.s next hops are given when it is added" \
+	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:1 $M_VIA4:bin:0a040002 end
 nlraw "deleting a migration that does not exist" 2 "flowstream: no such migration" \
 	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:77 end
 nlraw "id 0" 34 ".+" $MIG_GET nest:$A_MIGRATION $M_ID:u32:0 end
@@ -137,6 +155,12 @@ check_match "exporting a migration that does not exist" '^errno=2 extack="flowst
 check_eq "no migration was made" "[]" "$($FLOWCTL -n mbi -j migrate show)"
 out=$($FLOWCTL -n mbi migrate send 10.9.0.1/24 --to 127.0.0.1:7 2>&1)
 check_eq "flowctl: a prefix with host bits is a usage error" 2 "$?"
+out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 fd09::/64 --to 127.0.0.1:7 --via 10.4.0.2 2>&1)
+check_eq "flowctl: a family without its next hop is a usage error" 2 "$?"
+out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 --to 127.0.0.1:7 --idle-max 100 2>&1)
+check_eq "flowctl: --idle-max without --via is a usage error" 2 "$?"
+out=$($FLOWCTL -n mbi migrate del 0 2>&1)
+check_eq "flowctl: migrate del 0 is a usage error" 2 "$?"
 
 # A hostile stream to the receiver: refused, nothing imported.
 ip netns exec mbi $FLOWCTL migrate receive --listen 127.0.0.1:7070 \
