@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,11 @@
 static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl migrate send [src|dst] PREFIX... --to B_ADDR:PORT\n"
-	      "                             [--via NEXTHOP] [--batch N]\n"
+	      "                             [--via NEXTHOP] [--batch N] [--timeout SECONDS]\n"
 	      "       flowctl migrate receive --listen ADDR:PORT [--map-if A_DEV=B_DEV]...\n"
-	      "       flowctl migrate show\n"
+	      "                             [--allow ADDR[/LEN]]... [--timeout SECONDS]\n"
+	      "       flowctl migrate show [ID]\n"
+	      "       flowctl migrate del ID\n"
 	      "       flowctl migrate help\n"
 	      "PREFIX := ADDR/LEN (a flow's destination in it; after \"src\", its source)\n",
 	      fp);
@@ -131,17 +134,81 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
+/* The migration @id, in a request of @cmd; NULL if there is no socket. */
+static struct nlmsghdr *mig_id_req(struct fs_nl *nl, uint8_t cmd, uint32_t id)
+{
+	struct nlmsghdr *nlh = fs_nl_req(nl, cmd);
+	struct nlattr *nest;
+
+	if (!nlh)
+		return NULL;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, id);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
 static int mig_show(struct flowctl *fc, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
+	uint32_t id = 0;
 
-	if (argc > 1)
-		return mig_usage("unexpected argument \"%s\"", argv[1]);
-	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_GET);
+	if (argc > 2)
+		return mig_usage("unexpected argument \"%s\"", argv[2]);
+	if (argc == 2 && (parse_u32(argv[1], &id) || !id))
+		return mig_usage("\"%s\" is not a migration id", argv[1]);
+	if (id) {
+		nlh = mig_id_req(fc->nl, FLOWSTREAM_CMD_MIG_GET, id);
+	} else {
+		nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_GET);
+		if (nlh)
+			nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	}
 	if (!nlh)
 		return 1;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	return fos_run_list(fc, nlh, show_cb, fc->out, "migration");
+}
+
+/* MIG_DEL of @id on @nl; 0 or -errno (reported if @report). */
+static int mig_delete(struct fs_nl *nl, uint32_t id, bool report)
+{
+	struct nlmsghdr *nlh = mig_id_req(nl, FLOWSTREAM_CMD_MIG_DEL, id);
+	struct fs_ext_ack ack;
+	int ret;
+
+	if (!nlh)
+		return -ENOTCONN;
+	ret = fs_nl_transact(nl, nlh, NULL, NULL, &ack);
+	if (ret && report)
+		fs_nl_report(ret, &ack);
+	return ret;
+}
+
+static int mig_del(struct flowctl *fc, int argc, char **argv)
+{
+	uint32_t id;
+
+	if (argc != 2)
+		return mig_usage("%s", "del needs one migration ID");
+	if (parse_u32(argv[1], &id) || !id)
+		return mig_usage("\"%s\" is not a migration id", argv[1]);
+	return mig_delete(fc->nl, id, true) ? 1 : 0;
+}
+
+/* SIGINT, SIGTERM: cancel the migration (a stream read or write fails). */
+static void mig_on_signal(int sig)
+{
+	(void)sig;
+	migs_cancel = 1;
+}
+
+static void mig_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = mig_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: reads are interrupted */
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 /* --- send (host A) ------------------------------------------------------- */
@@ -240,6 +307,10 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	char msg[256];
 	int ret;
 
+	if (migs_cancel && ms->fd >= 0) {
+		fputs("Error: canceled: what is left is put back here\n", stderr);
+		send_give_up(ms);
+	}
 	if (fs_nl_parse_genl(nlh, batch_attr_cb, &batch) < 0 || !batch ||
 	    mnl_attr_validate(batch, MNL_TYPE_NESTED) < 0 ||
 	    mig_batch_sums(batch, &s) < 0) {
@@ -278,7 +349,7 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int send_connect(const char *to)
+static int send_connect(const char *to, unsigned int timeout)
 {
 	char host[256], port[32];
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
@@ -296,7 +367,9 @@ static int send_connect(const char *to)
 			    ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
+		/* The send timeout bounds connect() too. */
+		if (!migs_timeout(fd, timeout) &&
+		    !connect(fd, ai->ai_addr, ai->ai_addrlen))
 			break;
 		err = errno;
 		close(fd);
@@ -397,8 +470,11 @@ static const struct option send_opts[] = {
 	{ "to",		required_argument,	NULL, 't' },
 	{ "via",	required_argument,	NULL, 'v' },
 	{ "batch",	required_argument,	NULL, 'b' },
+	{ "timeout",	required_argument,	NULL, 'T' },
 	{ NULL,		0,			NULL, 0 },
 };
+
+#define MIG_TIMEOUT_DEFAULT	10	/* seconds */
 
 static int mig_send(struct flowctl *fc, int argc, char **argv)
 {
@@ -407,6 +483,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	uint8_t key = FLOWSTREAM_SMP_KEY_DST, via_family, via[16];
 	const char *to = NULL, *via_arg = NULL;
 	uint32_t batch = 0, id;
+	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct fs_ext_ack ack;
@@ -444,6 +521,10 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			if (parse_u32(optarg, &batch) || !batch)
 				return mig_usage("--batch \"%s\" is not a number from 1", optarg);
 			break;
+		case 'T':
+			if (mig_timeout_parse(optarg, &timeout))
+				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
+			break;
 		default:
 			return EXIT_USAGE;
 		}
@@ -469,7 +550,8 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	ms.fd = send_connect(to);
+	mig_catch_signals();
+	ms.fd = send_connect(to, timeout);
 	if (ms.fd < 0 || send_hello(&ms, pfx, n)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
@@ -504,6 +586,8 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 del:
 	if (ms.fd >= 0)
 		close(ms.fd);
+	if (mig_delete(fc->nl, id, true))
+		ret = 1;
 out:
 	if (ms.local)
 		fs_nl_close(ms.local);
@@ -529,6 +613,11 @@ struct mig_recv {
 	unsigned int n_ifs;
 	const char *map[MAP_MAX][2];	/* --map-if A_DEV=B_DEV */
 	unsigned int n_map;
+	struct mig_pfx allow[MAP_MAX];	/* --allow, none: any peer */
+	unsigned int n_allow;
+	struct mig_pfx pfx[MIGS_PREFIXES_MAX];	/* A's HELLO */
+	unsigned int n_pfx;
+	uint32_t id;			/* the migration here, of A's prefixes */
 	uint32_t seq;
 	struct mig_sums got;
 };
@@ -585,6 +674,12 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 				snprintf(msg, len, "a malformed prefix");
 				return EBADMSG;
 			}
+			if (mr->n_pfx >= MIGS_PREFIXES_MAX) {
+				snprintf(msg, len, "more than %u prefixes",
+					 MIGS_PREFIXES_MAX);
+				return E2BIG;
+			}
+			mr->pfx[mr->n_pfx++] = p;
 			fmt_prefix(p.family, p.addr, p.len, buf, sizeof(buf));
 			fprintf(stderr, "receiving %s %s\n",
 				p.key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst",
@@ -605,7 +700,41 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 			 mnl_attr_get_str(itb[MIGS_IF_A_NAME]));
 		mr->n_ifs++;
 	}
+	if (!mr->n_pfx) {
+		snprintf(msg, len, "the hello announces no prefix");
+		return EBADMSG;
+	}
 	return 0;
+}
+
+/*
+ * The migration of A's prefixes here: every import names it, so the
+ * kernel refuses any record outside them. 0 or a positive errno.
+ */
+static int recv_add(struct mig_recv *mr, char *msg, size_t len)
+{
+	struct mig_info *m = calloc(1, sizeof(*m));
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct fs_ext_ack ack;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	nlh = m ? fs_nl_req(mr->fc->nl, FLOWSTREAM_CMD_MIG_ADD) : NULL;
+	if (nlh) {
+		nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+		for (i = 0; i < mr->n_pfx; i++)
+			mig_pfx_put(nlh, FLOWSTREAM_MIG_A_PREFIX, &mr->pfx[i]);
+		mnl_attr_nest_end(nlh, nest);
+		ret = fs_nl_transact(mr->fc->nl, nlh, add_cb, m, &ack);
+		if (ret)
+			snprintf(msg, len, "%s",
+				 ack.msg[0] ? ack.msg : strerror(-ret));
+		else
+			mr->id = m->id;
+	}
+	free(m);
+	return -ret;
 }
 
 /* A's ifindex to ours, through the names; 0 stays 0. */
@@ -683,6 +812,7 @@ static int recv_batch(struct mig_recv *mr, const struct nlattr **tb,
 		      char *msg, size_t len)
 {
 	struct nlmsghdr *nlh;
+	struct nlattr *nest;
 	struct fs_ext_ack ack;
 	struct mig_sums s;
 	int ret;
@@ -707,6 +837,9 @@ static int recv_batch(struct mig_recv *mr, const struct nlattr **tb,
 	ret = recv_build(mr, nlh, tb[MIGS_A_BATCH], msg, len);
 	if (ret)
 		return ret;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, mr->id);
+	mnl_attr_nest_end(nlh, nest);
 	ret = fs_nl_transact(mr->fc->nl, nlh, NULL, NULL, &ack);
 	if (ret) {
 		snprintf(msg, len, "%s", ack.msg[0] ? ack.msg : strerror(-ret));
@@ -755,6 +888,8 @@ static int recv_listen(const char *at)
 static const struct option recv_opts[] = {
 	{ "listen",	required_argument,	NULL, 'l' },
 	{ "map-if",	required_argument,	NULL, 'm' },
+	{ "allow",	required_argument,	NULL, 'a' },
+	{ "timeout",	required_argument,	NULL, 'T' },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -809,7 +944,10 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 {
 	struct mig_recv *mr = calloc(1, sizeof(*mr));
 	const char *at = NULL;
-	char msg[256], *eq;
+	char msg[256], *eq, peer[INET6_ADDRSTRLEN];
+	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	int opt, lfd = -1, ret = 1, err;
 
 	if (!mr) {
@@ -835,6 +973,20 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			mr->map[mr->n_map][1] = eq + 1;
 			mr->n_map++;
 			break;
+		case 'a':
+			if (mr->n_allow >= MAP_MAX ||
+			    mig_allow_parse(optarg, &mr->allow[mr->n_allow])) {
+				free(mr);
+				return mig_usage("--allow \"%s\": ADDR or ADDR/LEN without host bits", optarg);
+			}
+			mr->n_allow++;
+			break;
+		case 'T':
+			if (mig_timeout_parse(optarg, &timeout)) {
+				free(mr);
+				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
+			}
+			break;
 		default:
 			free(mr);
 			return EXIT_USAGE;
@@ -854,12 +1006,33 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 	if (lfd < 0)
 		goto out;
 	fprintf(stderr, "listening on %s\n", at);
-	mr->fd = accept(lfd, NULL, NULL);
-	if (mr->fd < 0) {
-		fprintf(stderr, "Error: accept: %s\n", strerror(errno));
+	mig_catch_signals();
+	for (;;) {
+		sslen = sizeof(ss);
+		mr->fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
+		if (mr->fd < 0) {
+			fprintf(stderr, "Error: accept: %s\n",
+				migs_cancel ? "canceled" : strerror(errno));
+			goto out;
+		}
+		if (!mr->n_allow ||
+		    mig_peer_allowed(mr->allow, mr->n_allow,
+				     (struct sockaddr *)&ss))
+			break;
+		/* Refused before it can send anything: wait for another. */
+		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
+			    NULL, 0, NI_NUMERICHOST);
+		fprintf(stderr, "Error: refused %s: not in --allow\n", peer);
+		close(mr->fd);
+		mr->fd = -1;
+	}
+	if (migs_timeout(mr->fd, timeout)) {
+		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
 		goto out;
 	}
 	err = recv_hello(mr, msg, sizeof(msg));
+	if (!err)
+		err = recv_add(mr, msg, sizeof(msg));
 	if (recv_ack(mr, 0, err, err ? msg : NULL) || err) {
 		if (err)
 			fprintf(stderr, "Error: %s\n", msg);
@@ -877,6 +1050,8 @@ out:
 		close(mr->fd);
 	if (lfd >= 0)
 		close(lfd);
+	if (mr->id && mig_delete(fc->nl, mr->id, true))
+		ret = 1;
 	free(mr->out);
 	free(mr->in);
 	free(mr);
@@ -895,6 +1070,8 @@ int cmd_migrate(struct flowctl *fc, int argc, char **argv)
 		return mig_send(fc, argc, argv);
 	if (!strcmp(argv[0], "receive"))
 		return mig_receive(fc, argc, argv);
+	if (!strcmp(argv[0], "del"))
+		return mig_del(fc, argc, argv);
 	usage(stderr);
 	return EXIT_USAGE;
 }
