@@ -174,12 +174,12 @@ for i in $($FLOWCTL -n mbi -j migrate show | jq -r '.[].id'); do
 done
 echo 16 >/sys/module/flowstream/parameters/mig_max
 check "mig_max_prefixes cannot be set over 1024" \
-	bash -c '! echo 1025 >/sys/module/flowstream/parameters/mig_max_prefixes'
+	bash -c '! echo 1025 2>/dev/null >/sys/module/flowstream/parameters/mig_max_prefixes'
 echo 1024 >/sys/module/flowstream/parameters/mig_max_prefixes
 many6=()
 for i in $(seq 0 1023); do
-	many6+=(nest:$M_PREFIX $P_FAMILY:u8:10 $P_ADDR:bin:$(printf '20010db8%04x0000000000000000000000' "$i") \
-		$P_LEN:u8:32 end)
+	many6+=(nest:$M_PREFIX $P_FAMILY:u8:10 $P_ADDR:bin:$(printf '20010db8%04x00000000000000000000' "$i") \
+		$P_LEN:u8:48 end)
 done
 out=$($NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION "${many6[@]}" end)
 check_eq "a migration of 1024 IPv6 prefixes is added" 'errno=0 extack=""' "$out"
