@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,10 @@ static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl migrate send [src|dst] PREFIX... --to B_ADDR:PORT\n"
 	      "                             [--via NEXTHOP]... [--idle-max MS] [--batch N]\n"
+	      "                             [--timeout SECONDS]\n"
 	      "       flowctl migrate receive --listen ADDR:PORT [--map-if A_DEV=B_DEV]...\n"
-	      "       flowctl migrate show\n"
+	      "                             [--allow ADDR[/LEN]]... [--timeout SECONDS]\n"
+	      "       flowctl migrate show [ID]\n"
 	      "       flowctl migrate del ID\n"
 	      "       flowctl migrate help\n"
 	      "PREFIX := ADDR/LEN (a flow's destination in it; after \"src\", its source)\n",
@@ -156,31 +159,54 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-static int mig_show(struct flowctl *fc, int argc, char **argv)
+/* The migration @id, in a request of @cmd; NULL if there is no socket. */
+static struct nlmsghdr *mig_id_req(struct fs_nl *nl, uint8_t cmd, uint32_t id)
 {
-	struct nlmsghdr *nlh;
-
-	if (argc > 1)
-		return mig_usage("unexpected argument \"%s\"", argv[1]);
-	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_GET);
-	if (!nlh)
-		return 1;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	return fos_run_list(fc, nlh, show_cb, fc->out, "migration");
-}
-
-/* MIG_DEL of migration @id through @nl; 0 or -errno (reported). */
-static int mig_del_id(struct fs_nl *nl, uint32_t id)
-{
-	struct nlmsghdr *nlh = fs_nl_req(nl, FLOWSTREAM_CMD_MIG_DEL);
+	struct nlmsghdr *nlh = fs_nl_req(nl, cmd);
 	struct nlattr *nest;
 
 	if (!nlh)
-		return -ENOTCONN;
+		return NULL;
 	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
 	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, id);
 	mnl_attr_nest_end(nlh, nest);
-	return fs_nl_run(nl, nlh, NULL, NULL);
+	return nlh;
+}
+
+static int mig_show(struct flowctl *fc, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	uint32_t id = 0;
+
+	if (argc > 2)
+		return mig_usage("unexpected argument \"%s\"", argv[2]);
+	if (argc == 2 && (parse_u32(argv[1], &id) || !id))
+		return mig_usage("\"%s\" is not a migration id", argv[1]);
+	if (id) {
+		nlh = mig_id_req(fc->nl, FLOWSTREAM_CMD_MIG_GET, id);
+	} else {
+		nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_GET);
+		if (nlh)
+			nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	}
+	if (!nlh)
+		return 1;
+	return fos_run_list(fc, nlh, show_cb, fc->out, "migration");
+}
+
+/* MIG_DEL of @id on @nl; 0 or -errno (reported if @report). */
+static int mig_delete(struct fs_nl *nl, uint32_t id, bool report)
+{
+	struct nlmsghdr *nlh = mig_id_req(nl, FLOWSTREAM_CMD_MIG_DEL, id);
+	struct fs_ext_ack ack;
+	int ret;
+
+	if (!nlh)
+		return -ENOTCONN;
+	ret = fs_nl_transact(nl, nlh, NULL, NULL, &ack);
+	if (ret && report)
+		fs_nl_report(ret, &ack);
+	return ret;
 }
 
 static int mig_del(struct flowctl *fc, int argc, char **argv)
@@ -188,10 +214,26 @@ static int mig_del(struct flowctl *fc, int argc, char **argv)
 	uint32_t id;
 
 	if (argc != 2)
-		return mig_usage("%s", "del takes one migration ID");
+		return mig_usage("%s", "del needs one migration ID");
 	if (parse_u32(argv[1], &id) || !id)
-		return mig_usage("\"%s\" is not a migration ID", argv[1]);
-	return mig_del_id(fc->nl, id) ? 1 : 0;
+		return mig_usage("\"%s\" is not a migration id", argv[1]);
+	return mig_delete(fc->nl, id, true) ? 1 : 0;
+}
+
+/* SIGINT, SIGTERM: cancel the migration (a stream read or write fails). */
+static void mig_on_signal(int sig)
+{
+	(void)sig;
+	migs_cancel = 1;
+}
+
+static void mig_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = mig_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: reads are interrupted */
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 /* --- send (host A) ------------------------------------------------------- */
@@ -276,7 +318,7 @@ static void send_give_up(struct mig_send *ms)
 		close(ms->fd);
 	ms->fd = -1;
 	ms->status = 1;
-	if (ms->id && !mig_del_id(ms->local, ms->id))
+	if (ms->id && !mig_delete(ms->local, ms->id, true))
 		ms->id = 0;
 }
 
@@ -298,6 +340,10 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	char msg[256];
 	int ret;
 
+	if (migs_cancel && ms->fd >= 0) {
+		fputs("Error: canceled: what is left is put back here\n", stderr);
+		send_give_up(ms);
+	}
 	if (fs_nl_parse_genl(nlh, batch_attr_cb, &batch) < 0 || !batch ||
 	    mnl_attr_validate(batch, MNL_TYPE_NESTED) < 0 ||
 	    mig_batch_sums(batch, &s) < 0) {
@@ -336,7 +382,7 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int send_connect(const char *to)
+static int send_connect(const char *to, unsigned int timeout)
 {
 	char host[256], port[32];
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
@@ -354,7 +400,9 @@ static int send_connect(const char *to)
 			    ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
+		/* The send timeout bounds connect() too. */
+		if (!migs_timeout(fd, timeout) &&
+		    !connect(fd, ai->ai_addr, ai->ai_addrlen))
 			break;
 		err = errno;
 		close(fd);
@@ -468,9 +516,11 @@ static const struct option send_opts[] = {
 	{ "via",	required_argument,	NULL, 'v' },
 	{ "batch",	required_argument,	NULL, 'b' },
 	{ "idle-max",	required_argument,	NULL, 'i' },
+	{ "timeout",	required_argument,	NULL, 'T' },
 	{ NULL,		0,			NULL, 0 },
 };
 
+#define MIG_TIMEOUT_DEFAULT	10	/* seconds */
 #define IDLE_MAX_MS	600000u
 #define IDLE_DEFAULT_MS	1000u
 
@@ -480,7 +530,7 @@ static void send_idle(uint32_t ms)
 	struct timespec ts = { .tv_sec = ms / 1000,
 			       .tv_nsec = (long)(ms % 1000) * 1000000 };
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
+	while (nanosleep(&ts, &ts) && errno == EINTR && !migs_cancel)
 		;
 }
 
@@ -493,6 +543,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	unsigned int n_via = 0, k;
 	const char *to = NULL;
 	uint32_t batch = 0, idle = UINT32_MAX, id;
+	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct fs_ext_ack ack;
@@ -537,6 +588,10 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			if (parse_u32(optarg, &batch) || !batch)
 				return mig_usage("--batch \"%s\" is not a number from 1", optarg);
 			break;
+		case 'T':
+			if (mig_timeout_parse(optarg, &timeout))
+				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
+			break;
 		default:
 			return EXIT_USAGE;
 		}
@@ -567,8 +622,9 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		goto out;
 	}
 	ms.local->netns = fc->nl->netns;
+	mig_catch_signals();
 	/* B first: nothing is chained to a B that refuses the migration. */
-	ms.fd = send_connect(to);
+	ms.fd = send_connect(to, timeout);
 	if (ms.fd < 0 || send_hello(&ms, pfx, n)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
@@ -605,7 +661,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	 * to B until the switch sends them there itself ("migrate del");
 	 * another one has nothing left to do.
 	 */
-	if (ms.id && (!n_via || ms.status) && !mig_del_id(ms.local, ms.id))
+	if (ms.id && (!n_via || ms.status) && !mig_delete(ms.local, ms.id, true))
 		ms.id = 0;
 	out_u64(fc->out, "migration", "migration", id);
 	out_u64(fc->out, "batches", "batches", ms.acked);
@@ -619,6 +675,9 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 del:
 	if (ms.fd >= 0)
 		close(ms.fd);
+	/* Not added, deleted already, or daisy-chaining on: nothing to do. */
+	if (ms.id && (!n_via || ret) && mig_delete(fc->nl, ms.id, true))
+		ret = 1;
 out:
 	if (ms.local)
 		fs_nl_close(ms.local);
@@ -644,6 +703,11 @@ struct mig_recv {
 	unsigned int n_ifs;
 	const char *map[MAP_MAX][2];	/* --map-if A_DEV=B_DEV */
 	unsigned int n_map;
+	struct mig_pfx allow[MAP_MAX];	/* --allow, none: any peer */
+	unsigned int n_allow;
+	struct mig_pfx pfx[MIGS_PREFIXES_MAX];	/* A's HELLO */
+	unsigned int n_pfx;
+	uint32_t id;			/* the migration here, of A's prefixes */
 	uint32_t seq;
 	struct mig_sums got;
 };
@@ -700,6 +764,12 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 				snprintf(msg, len, "a malformed prefix");
 				return EBADMSG;
 			}
+			if (mr->n_pfx >= MIGS_PREFIXES_MAX) {
+				snprintf(msg, len, "more than %u prefixes",
+					 MIGS_PREFIXES_MAX);
+				return E2BIG;
+			}
+			mr->pfx[mr->n_pfx++] = p;
 			fmt_prefix(p.family, p.addr, p.len, buf, sizeof(buf));
 			fprintf(stderr, "receiving %s %s\n",
 				p.key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst",
@@ -720,7 +790,41 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 			 mnl_attr_get_str(itb[MIGS_IF_A_NAME]));
 		mr->n_ifs++;
 	}
+	if (!mr->n_pfx) {
+		snprintf(msg, len, "the hello announces no prefix");
+		return EBADMSG;
+	}
 	return 0;
+}
+
+/*
+ * The migration of A's prefixes here: every import names it, so the
+ * kernel refuses any record outside them. 0 or a positive errno.
+ */
+static int recv_add(struct mig_recv *mr, char *msg, size_t len)
+{
+	struct mig_info *m = calloc(1, sizeof(*m));
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct fs_ext_ack ack;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	nlh = m ? fs_nl_req(mr->fc->nl, FLOWSTREAM_CMD_MIG_ADD) : NULL;
+	if (nlh) {
+		nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+		for (i = 0; i < mr->n_pfx; i++)
+			mig_pfx_put(nlh, FLOWSTREAM_MIG_A_PREFIX, &mr->pfx[i]);
+		mnl_attr_nest_end(nlh, nest);
+		ret = fs_nl_transact(mr->fc->nl, nlh, add_cb, m, &ack);
+		if (ret)
+			snprintf(msg, len, "%s",
+				 ack.msg[0] ? ack.msg : strerror(-ret));
+		else
+			mr->id = m->id;
+	}
+	free(m);
+	return -ret;
 }
 
 /* A's ifindex to ours, through the names; 0 stays 0. */
@@ -798,6 +902,7 @@ static int recv_batch(struct mig_recv *mr, const struct nlattr **tb,
 		      char *msg, size_t len)
 {
 	struct nlmsghdr *nlh;
+	struct nlattr *nest;
 	struct fs_ext_ack ack;
 	struct mig_sums s;
 	int ret;
@@ -822,6 +927,9 @@ static int recv_batch(struct mig_recv *mr, const struct nlattr **tb,
 	ret = recv_build(mr, nlh, tb[MIGS_A_BATCH], msg, len);
 	if (ret)
 		return ret;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, mr->id);
+	mnl_attr_nest_end(nlh, nest);
 	ret = fs_nl_transact(mr->fc->nl, nlh, NULL, NULL, &ack);
 	if (ret) {
 		snprintf(msg, len, "%s", ack.msg[0] ? ack.msg : strerror(-ret));
@@ -870,6 +978,8 @@ static int recv_listen(const char *at)
 static const struct option recv_opts[] = {
 	{ "listen",	required_argument,	NULL, 'l' },
 	{ "map-if",	required_argument,	NULL, 'm' },
+	{ "allow",	required_argument,	NULL, 'a' },
+	{ "timeout",	required_argument,	NULL, 'T' },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -924,7 +1034,10 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 {
 	struct mig_recv *mr = calloc(1, sizeof(*mr));
 	const char *at = NULL;
-	char msg[256], *eq;
+	char msg[256], *eq, peer[INET6_ADDRSTRLEN];
+	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	int opt, lfd = -1, ret = 1, err;
 
 	if (!mr) {
@@ -950,6 +1063,20 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			mr->map[mr->n_map][1] = eq + 1;
 			mr->n_map++;
 			break;
+		case 'a':
+			if (mr->n_allow >= MAP_MAX ||
+			    mig_allow_parse(optarg, &mr->allow[mr->n_allow])) {
+				free(mr);
+				return mig_usage("--allow \"%s\": ADDR or ADDR/LEN without host bits", optarg);
+			}
+			mr->n_allow++;
+			break;
+		case 'T':
+			if (mig_timeout_parse(optarg, &timeout)) {
+				free(mr);
+				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
+			}
+			break;
 		default:
 			free(mr);
 			return EXIT_USAGE;
@@ -969,12 +1096,33 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 	if (lfd < 0)
 		goto out;
 	fprintf(stderr, "listening on %s\n", at);
-	mr->fd = accept(lfd, NULL, NULL);
-	if (mr->fd < 0) {
-		fprintf(stderr, "Error: accept: %s\n", strerror(errno));
+	mig_catch_signals();
+	for (;;) {
+		sslen = sizeof(ss);
+		mr->fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
+		if (mr->fd < 0) {
+			fprintf(stderr, "Error: accept: %s\n",
+				migs_cancel ? "canceled" : strerror(errno));
+			goto out;
+		}
+		if (!mr->n_allow ||
+		    mig_peer_allowed(mr->allow, mr->n_allow,
+				     (struct sockaddr *)&ss))
+			break;
+		/* Refused before it can send anything: wait for another. */
+		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
+			    NULL, 0, NI_NUMERICHOST);
+		fprintf(stderr, "Error: refused %s: not in --allow\n", peer);
+		close(mr->fd);
+		mr->fd = -1;
+	}
+	if (migs_timeout(mr->fd, timeout)) {
+		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
 		goto out;
 	}
 	err = recv_hello(mr, msg, sizeof(msg));
+	if (!err)
+		err = recv_add(mr, msg, sizeof(msg));
 	if (recv_ack(mr, 0, err, err ? msg : NULL) || err) {
 		if (err)
 			fprintf(stderr, "Error: %s\n", msg);
@@ -992,6 +1140,8 @@ out:
 		close(mr->fd);
 	if (lfd >= 0)
 		close(lfd);
+	if (mr->id && mig_delete(fc->nl, mr->id, true))
+		ret = 1;
 	free(mr->out);
 	free(mr->in);
 	free(mr);

@@ -13,9 +13,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <linux/flowstream.h>
 
@@ -45,16 +48,35 @@ void *migs_frame(struct migs_out *f, size_t *len)
 	return hdr;
 }
 
+volatile sig_atomic_t migs_cancel;
+
+/* A failed read or write's errno as the stream reports it. */
+static int io_err(int err)
+{
+	if (err == EAGAIN || err == EWOULDBLOCK)
+		return -ETIMEDOUT;	/* SO_SNDTIMEO, SO_RCVTIMEO */
+	return -err;
+}
+
+/* All of @p; a peer that went away is -EPIPE, never SIGPIPE. */
 static int write_all(int fd, const char *p, size_t len)
 {
+	bool sock = true;
 	ssize_t n;
 
 	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
+		n = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
+		if (n < 0 && errno == ENOTSOCK && sock) {
+			sock = false;	/* a pipe, in the tests */
 			continue;
+		}
+		if (n < 0 && errno == EINTR) {
+			if (migs_cancel)
+				return -ECANCELED;
+			continue;
+		}
 		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
+			return n < 0 ? io_err(errno) : -EPIPE;
 		p += n;
 		len -= n;
 	}
@@ -67,13 +89,27 @@ static int read_all(int fd, char *p, size_t len)
 
 	while (len) {
 		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR) {
+			if (migs_cancel)
+				return -ECANCELED;
 			continue;
+		}
 		if (n <= 0)
-			return n < 0 ? -errno : -ECONNRESET;
+			return n < 0 ? io_err(errno) : -ECONNRESET;
 		p += n;
 		len -= n;
 	}
+	return 0;
+}
+
+/* Send and receive timeouts of @fd, @secs seconds (0: none). */
+int migs_timeout(int fd, unsigned int secs)
+{
+	struct timeval tv = { .tv_sec = secs };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
 	return 0;
 }
 
@@ -286,5 +322,71 @@ int mig_hostport(const char *arg, char *host, size_t hlen, char *port,
 	memcpy(host, h, n);
 	host[n] = '\0';
 	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* "ADDR" or "ADDR/LEN" (no host bits): a peer --allow admits. */
+int mig_allow_parse(const char *arg, struct mig_pfx *p)
+{
+	if (strchr(arg, '/'))
+		return mig_pfx_parse(arg, FLOWSTREAM_SMP_KEY_SRC, p);
+	memset(p, 0, sizeof(*p));
+	if (parse_addr(arg, &p->family, p->addr) < 0)
+		return -EINVAL;
+	p->len = p->family == AF_INET ? 32 : 128;
+	p->key = FLOWSTREAM_SMP_KEY_SRC;
+	return 0;
+}
+
+/* Is @addr (of @family) in one of the @n prefixes? */
+bool mig_pfx_match(const struct mig_pfx *pfx, unsigned int n, uint8_t family,
+		   const uint8_t *addr)
+{
+	unsigned int i, bytes, bits;
+
+	for (i = 0; i < n; i++) {
+		if (pfx[i].family != family)
+			continue;
+		bytes = pfx[i].len / 8;
+		bits = pfx[i].len % 8;
+		if (memcmp(addr, pfx[i].addr, bytes))
+			continue;
+		if (!bits ||
+		    !((addr[bytes] ^ pfx[i].addr[bytes]) & (0xff00 >> bits)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is the peer @sa in one of the @n prefixes of --allow? An IPv4 peer of an
+ * IPv6 socket (::ffff:a.b.c.d) is matched as IPv4.
+ */
+bool mig_peer_allowed(const struct mig_pfx *allow, unsigned int n,
+		      const struct sockaddr *sa)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	const struct sockaddr_in *s4 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return mig_pfx_match(allow, n, AF_INET,
+				     (const uint8_t *)&s4->sin_addr);
+	if (sa->sa_family != AF_INET6)
+		return false;
+	if (!memcmp(s6->sin6_addr.s6_addr, mapped, sizeof(mapped)))
+		return mig_pfx_match(allow, n, AF_INET,
+				     s6->sin6_addr.s6_addr + 12);
+	return mig_pfx_match(allow, n, AF_INET6, s6->sin6_addr.s6_addr);
+}
+
+/* "SECONDS" of --timeout: 0 (none) to a day. */
+int mig_timeout_parse(const char *arg, unsigned int *secs)
+{
+	uint64_t v;
+
+	if (parse_uint(arg, 86400, &v) != PARSE_OK)
+		return -EINVAL;
+	*secs = v;
 	return 0;
 }

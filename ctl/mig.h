@@ -7,6 +7,7 @@
 #ifndef FLOWCTL_MIG_H
 #define FLOWCTL_MIG_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +17,7 @@
 #define MIGS_HDR_LEN		8
 #define MIGS_FRAME_MAX		(1u << 20)	/* header included */
 #define MIGS_IFACES_MAX		4096
-#define MIGS_PREFIXES_MAX	4096
+#define MIGS_PREFIXES_MAX	1024	/* the kernel's mig_max_prefixes at most */
 
 /* Frame types (the header's type field). */
 enum migs_frame {
@@ -91,5 +92,17 @@ void mig_pfx_put(struct nlmsghdr *nlh, uint16_t type, const struct mig_pfx *p);
 int mig_pfx_get(const struct nlattr *nest, struct mig_pfx *p);
 int mig_hostport(const char *arg, char *host, size_t hlen, char *port,
 		 size_t plen);
+
+/* Set by a signal handler: a stream read or write it interrupts fails. */
+extern volatile sig_atomic_t migs_cancel;
+int migs_timeout(int fd, unsigned int secs);
+int mig_timeout_parse(const char *arg, unsigned int *secs);
+
+struct sockaddr;
+int mig_allow_parse(const char *arg, struct mig_pfx *p);
+bool mig_pfx_match(const struct mig_pfx *pfx, unsigned int n, uint8_t family,
+		   const uint8_t *addr);
+bool mig_peer_allowed(const struct mig_pfx *allow, unsigned int n,
+		      const struct sockaddr *sa);
 
 #endif /* FLOWCTL_MIG_H */

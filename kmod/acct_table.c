@@ -23,6 +23,7 @@
 #include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/tcp.h>
@@ -558,11 +559,40 @@ int fs_acct_take_bucket(struct fs_acct *acct, u32 bucket,
 	return err ? -EMSGSIZE : n;
 }
 
-/* Add an imported record's counts to a live one; its locks held. */
+/*
+ * Room for @n more records, or false with nothing changed: as in
+ * fs_acct_reserve(), the count is raised only when it stays within the
+ * limit, never past it and back, so a refused import never shows (nor
+ * makes the packet path see) more than max-records. No eviction.
+ */
+static bool fs_acct_reserve_n(struct fs_acct *acct, u32 n)
+{
+	int count = atomic_read(&acct->count);
+
+	do {
+		if ((s64)count + n > READ_ONCE(acct->max))
+			return false;
+	} while (!atomic_try_cmpxchg(&acct->count, &count, count + n));
+	return true;
+}
+
+/* @a + @b, or U64_MAX if it does not fit. */
+static u64 fs_acct_sat_add(u64 a, u64 b)
+{
+	u64 sum;
+
+	return check_add_overflow(a, b, &sum) ? U64_MAX : sum;
+}
+
+/*
+ * Add an imported record's counts to a live one; its locks held. The
+ * counts saturate at U64_MAX instead of wrapping (imported counts are
+ * network input).
+ */
 static void fs_acct_merge(struct fs_record *rec, const struct fs_rec_snap *s)
 {
-	rec->packets += s->packets;
-	rec->bytes += s->bytes;
+	rec->packets = fs_acct_sat_add(rec->packets, s->packets);
+	rec->bytes = fs_acct_sat_add(rec->bytes, s->bytes);
 	rec->first = min(rec->first, s->first);
 	rec->last = max(rec->last, s->last);
 	rec->tcp_flags |= s->tcp_flags;
@@ -602,8 +632,7 @@ int fs_acct_import(struct fs_acct *acct, const struct fs_rec_snap *v, u32 n,
 		if (!recs[i])
 			goto nomem;
 	}
-	if (atomic_add_return(n, &acct->count) > READ_ONCE(acct->max)) {
-		atomic_sub(n, &acct->count);
+	if (!fs_acct_reserve_n(acct, n)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the batch could pass max-records: nothing imported");
 		i = n;

@@ -33,7 +33,7 @@ unsigned int fs_mig_max_prefixes = 64;
 static int fs_mig_set_max_prefixes(const char *val,
 				   const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 1, 4096);
+	return param_set_uint_minmax(val, kp, 1, FS_MIG_PREFIXES_LIMIT);
 }
 
 static const struct kernel_param_ops fs_mig_max_prefixes_ops = {
@@ -44,7 +44,7 @@ static const struct kernel_param_ops fs_mig_max_prefixes_ops = {
 module_param_cb(mig_max_prefixes, &fs_mig_max_prefixes_ops,
 		&fs_mig_max_prefixes, 0644);
 MODULE_PARM_DESC(mig_max_prefixes,
-		 "Prefixes of one migration (1..4096, default 64)");
+		 "Prefixes of one migration (1..1024, default 64)");
 
 unsigned int fs_mig_max_batch = 256;
 static int fs_mig_set_max_batch(const char *val, const struct kernel_param *kp)

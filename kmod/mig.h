@@ -104,6 +104,7 @@ struct fs_mig_dump {
 };
 
 #define FS_MIG_BATCH_DEFAULT	64
+#define FS_MIG_PREFIXES_LIMIT	1024	/* most mig_max_prefixes can be */
 
 /* mig_nl.c */
 extern const struct fs_nl_part fs_mig_nl;

@@ -14,6 +14,7 @@
 #include <net/tcp.h>
 
 #include "acct.h"
+#include "compat.h"
 #include "mig.h"
 #include "netlink.h"
 #include "stats.h"
@@ -37,6 +38,8 @@ static const struct nla_policy fs_mrec_policy[FLOWSTREAM_REC_A_MAX + 1] = {
 	[FLOWSTREAM_REC_A_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[FLOWSTREAM_REC_A_TCP_FLAGS] = { .type = NLA_U8 },
 	[FLOWSTREAM_REC_A_END] = { .type = NLA_U8 },
+	/* nla_put_u64_64bit()'s alignment, where the exporter needs it */
+	[FLOWSTREAM_REC_A_PAD] = NLA_POLICY_EXACT_LEN(0),
 };
 
 const struct nla_policy fs_batch_policy[FLOWSTREAM_BATCH_A_MAX + 1] = {
@@ -149,6 +152,14 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 	if (err)
 		return err;
 
+	/*
+	 * The counts and times (Documentation/migration.rst, MIG_IMPORT):
+	 * a record with packets has at least 20 (IPv4) or 40 (IPv6) bytes
+	 * for each and its first time is not after its last. A record with
+	 * no packets is one the active timeout has reset (its interval began
+	 * at first, its last packet was before): no bytes, no TCP flags, and
+	 * any first and last.
+	 */
 	s->packets = nla_get_u64(tb[FLOWSTREAM_REC_A_PACKETS]);
 	s->bytes = nla_get_u64(tb[FLOWSTREAM_REC_A_BYTES]);
 	if (check_mul_overflow(s->packets,
@@ -160,7 +171,7 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 	}
 	first = nla_get_u64(tb[FLOWSTREAM_REC_A_FIRST_MS]);
 	last = nla_get_u64(tb[FLOWSTREAM_REC_A_LAST_MS]);
-	if (first > last) {
+	if (s->packets && first > last) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_REC_A_FIRST_MS],
 				    "first packet after the last one");
 		return -EINVAL;
@@ -174,6 +185,11 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 		if (s->tcp_flags && k->proto != IPPROTO_TCP) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_REC_A_TCP_FLAGS],
 					    "TCP flags in a record of another protocol");
+			return -EINVAL;
+		}
+		if (s->tcp_flags && !s->packets) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_REC_A_TCP_FLAGS],
+					    "TCP flags in a record without packets");
 			return -EINVAL;
 		}
 	}
@@ -201,6 +217,7 @@ static int fs_mig_key_cmp(const void *a, const void *b)
  * checked, no key twice.
  */
 static int fs_mig_parse_batch(struct net *net, struct nlattr *batch,
+			      const struct fs_mig *mig,
 			      struct fs_rec_snap **out, u32 *n,
 			      struct netlink_ext_ack *extack)
 {
@@ -232,10 +249,18 @@ static int fs_mig_parse_batch(struct net *net, struct nlattr *batch,
 	if (!v)
 		return -ENOMEM;
 	nla_for_each_nested(attr, batch, rem) {
-		err = fs_mig_parse_rec(net, attr, &v[i++], now_ms, now_j,
+		err = fs_mig_parse_rec(net, attr, &v[i], now_ms, now_j,
 				       extack);
 		if (err)
 			goto fail;
+		if (mig && !fs_mig_wants(mig, &v[i].key)) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
+						"record %u is outside the prefixes of migration %u",
+						i + 1, mig->id);
+			err = -EINVAL;
+			goto fail;
+		}
+		i++;
 	}
 	sort(v, *n, sizeof(*v), fs_mig_key_cmp, NULL);
 	for (i = 1; i < *n; i++) {
@@ -253,28 +278,56 @@ fail:
 	return err;
 }
 
+/*
+ * A copy of the migration an import names, to check its records against
+ * without fs_net.lock (a migration's prefixes never change).
+ */
+static int fs_mig_import_set(struct fs_net *fsn, struct nlattr *nest,
+			     struct fs_mig **out, struct netlink_ext_ack *extack)
+{
+	struct fs_mig *mig;
+	u32 id;
+	int err;
+
+	err = fs_mig_req_id(nest, false, &id, NULL, extack);
+	if (err)
+		return err;
+	mutex_lock(&fsn->lock);
+	mig = fs_mig_find(fsn->mig, id);
+	if (mig)
+		*out = kmemdup(mig, struct_size(mig, pfx, mig->n_pfx),
+			       GFP_KERNEL);
+	mutex_unlock(&fsn->lock);
+	if (!mig) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "no such migration");
+		return -ENOENT;
+	}
+	return *out ? 0 : -ENOMEM;
+}
+
 int fs_nl_mig_import(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_rec_snap *v = NULL;
+	struct fs_mig *mig = NULL;
 	struct fs_acct *acct;
 	u32 n, merged;
 	int err;
 
-	if (info->attrs[FLOWSTREAM_A_MIGRATION]) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[FLOWSTREAM_A_MIGRATION],
-				    "an import takes a batch only");
-		err = -EINVAL;
-		goto reject;
-	}
 	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_BATCH)) {
 		NL_SET_ERR_MSG_MOD(info->extack, "missing batch attribute");
 		err = -EINVAL;
 		goto reject;
 	}
+	if (info->attrs[FLOWSTREAM_A_MIGRATION]) {
+		err = fs_mig_import_set(fsn, info->attrs[FLOWSTREAM_A_MIGRATION],
+					&mig, info->extack);
+		if (err)
+			goto reject;
+	}
 	err = fs_mig_parse_batch(fsn->net, info->attrs[FLOWSTREAM_A_BATCH],
-				 &v, &n, info->extack);
+				 mig, &v, &n, info->extack);
+	kfree(mig);
 	if (err)
 		goto reject;
 	mutex_lock(&fsn->lock);

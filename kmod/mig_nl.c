@@ -140,6 +140,30 @@ static int fs_mig_check_via(const struct fs_mig *mig, const struct nlattr *nest,
 	return 0;
 }
 
+/* Room fs_mig_fill() takes for @mig (nest included). */
+static size_t fs_mig_size(const struct fs_mig *mig)
+{
+	size_t pfx = 0;
+	u32 i;
+
+	for (i = 0; i < mig->n_pfx; i++)
+		pfx += nla_total_size(0) +			/* the nest */
+		       3 * nla_total_size(sizeof(u8)) +	/* family, len, key */
+		       nla_total_size(fs_mig_addr_len(mig->pfx[i].family));
+	return nla_total_size(0) +				/* A_MIGRATION */
+	       nla_total_size(sizeof(u32)) +			/* ID */
+	       pfx +
+	       (mig->has_via4 ? nla_total_size(sizeof(__be32)) : 0) +
+	       (mig->has_via6 ? nla_total_size(sizeof(struct in6_addr)) : 0) +
+	       5 * nla_total_size_64bit(sizeof(u64));	/* the counts */
+}
+
+/* The size of a message holding only @mig. */
+static size_t fs_mig_msg_size(const struct fs_mig *mig)
+{
+	return nlmsg_total_size(GENL_HDRLEN + fs_mig_size(mig));
+}
+
 static int fs_mig_fill(struct sk_buff *skb, const struct fs_mig *mig)
 {
 	struct nlattr *nest, *pn;
@@ -187,16 +211,35 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * The one builder of a reply holding a migration (MIG_ADD, MIG_GET), in
+ * an skb sized with fs_mig_size(); fs_net.lock held.
+ */
+static int fs_mig_reply_fill(struct sk_buff *skb, struct genl_info *info,
+			     u8 cmd, const struct fs_mig *mig)
+{
+	void *hdr;
+
+	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0, cmd);
+	if (WARN_ON_ONCE(!hdr))
+		return -EMSGSIZE;
+	if (WARN_ON_ONCE(fs_mig_fill(skb, mig))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct nlattr *nest = info->attrs[FLOWSTREAM_A_MIGRATION];
 	struct fs_mig_net *mn = fsn->mig;
 	struct fs_mig *mig = NULL;
-	struct nlattr *attr, *reply;
+	struct nlattr *attr;
 	struct sk_buff *skb;
-	u32 n = 0, max, id;
-	void *hdr;
+	u32 n = 0, max;
 	int rem, err;
 
 	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_MIGRATION)) {
@@ -249,7 +292,8 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 	err = fs_mig_check_via(mig, nest, info->extack);
 	if (err)
 		goto reject;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	/* The reply, as MIG_GET's, is allocated first: all or nothing. */
+	skb = genlmsg_new(GENL_HDRLEN + fs_mig_size(mig), GFP_KERNEL);
 	if (!skb) {
 		kfree(mig);
 		return -ENOMEM;
@@ -259,29 +303,21 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 		mutex_unlock(&fsn->lock);
 		nlmsg_free(skb);
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "this namespace has mig_max migrations already");
+				   "this namespace has mig_max migrations already (flowctl migrate del)");
 		err = -ENOSPC;
 		goto reject;
 	}
 	mig->id = mn->next_id++;
-	fs_mig_link(mn, mig);
-	id = mig->id;
+	err = fs_mig_reply_fill(skb, info, FLOWSTREAM_CMD_MIG_ADD, mig);
+	if (!err)
+		fs_mig_link(mn, mig);
 	mutex_unlock(&fsn->lock);
-
-	/* The reply: FLOWSTREAM_A_MIGRATION with the ID only. */
-	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0,
-				FLOWSTREAM_CMD_MIG_ADD);
-	if (!hdr)
-		goto nospace;
-	reply = nla_nest_start(skb, FLOWSTREAM_A_MIGRATION);
-	if (!reply || nla_put_u32(skb, FLOWSTREAM_MIG_A_ID, id))
-		goto nospace;
-	nla_nest_end(skb, reply);
-	genlmsg_end(skb, hdr);
+	if (err) {
+		nlmsg_free(skb);
+		kfree(mig);
+		return err;
+	}
 	return genlmsg_reply(skb, info);
-nospace:
-	nlmsg_free(skb);
-	return -EMSGSIZE;	/* the migration stays: MIG_GET shows it */
 reject:
 	kfree(mig);
 	return fs_nl_reject(fsn, info, err);
@@ -373,7 +409,6 @@ static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
 	struct fs_net *fsn = fs_nl_begin(info);
 	struct fs_mig *mig;
 	struct sk_buff *skb;
-	void *hdr;
 	u32 id;
 	int err;
 
@@ -386,22 +421,21 @@ static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
 			    NULL, info->extack);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
-		return -ENOMEM;
 	mutex_lock(&fsn->lock);
 	mig = fs_mig_find(fsn->mig, id);
-	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0,
-				FLOWSTREAM_CMD_MIG_GET);
-	err = !mig ? -ENOENT : !hdr ? -EMSGSIZE : fs_mig_fill(skb, mig);
+	if (!mig) {
+		mutex_unlock(&fsn->lock);
+		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
+		return -ENOENT;
+	}
+	skb = genlmsg_new(GENL_HDRLEN + fs_mig_size(mig), GFP_KERNEL);
+	err = skb ? fs_mig_reply_fill(skb, info, FLOWSTREAM_CMD_MIG_GET, mig) :
+		    -ENOMEM;
 	mutex_unlock(&fsn->lock);
 	if (err) {
 		nlmsg_free(skb);
-		if (err == -ENOENT)
-			NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
 		return err;
 	}
-	genlmsg_end(skb, hdr);
 	return genlmsg_reply(skb, info);
 }
 
@@ -456,6 +490,27 @@ reject:
 	return err;
 }
 
+/*
+ * MIG_GET's dump: every message big enough for the largest migration (up
+ * to mig_max_prefixes prefixes may not fit the default size); a migration
+ * added later with more prefixes than any now ends the dump early with
+ * -EMSGSIZE rather than being left out silently.
+ */
+static int fs_mig_get_start(struct netlink_callback *cb)
+{
+	struct fs_net *fsn = fs_net(sock_net(cb->skb->sk));
+	const struct fs_mig *mig;
+	size_t max = 0;
+
+	fs_mig_dump_start(cb);
+	mutex_lock(&fsn->lock);
+	list_for_each_entry(mig, &fsn->mig->list, list)
+		max = max(max, fs_mig_msg_size(mig));
+	mutex_unlock(&fsn->lock);
+	cb->min_dump_alloc = max_t(u32, cb->min_dump_alloc, max);
+	return 0;
+}
+
 static int fs_nl_mig_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fs_net *fsn = fs_net(sock_net(cb->skb->sk));
@@ -480,6 +535,10 @@ static int fs_nl_mig_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		if (fs_mig_fill(skb, mig)) {
 			genlmsg_cancel(skb, hdr);
+			if (!skb->len) {	/* not even alone: see start */
+				mutex_unlock(&fsn->lock);
+				return -EMSGSIZE;
+			}
 			break;
 		}
 		genlmsg_end(skb, hdr);
@@ -507,7 +566,7 @@ static const struct genl_ops fs_mig_nl_ops[] = {
 	{
 		.cmd = FLOWSTREAM_CMD_MIG_GET,
 		.doit = fs_nl_mig_get,
-		.start = fs_mig_dump_start,
+		.start = fs_mig_get_start,
 		.dumpit = fs_nl_mig_dump,
 		.policy = fs_mig_ops_policy,
 		.maxattr = FLOWSTREAM_A_MAX,

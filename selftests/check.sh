@@ -198,7 +198,7 @@ smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
 fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh)
 bal_tests=(agent_http.sh)
-mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh)
+mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh)
 
 vm_debug() {
 	local tree=$cache/build/debug args=() t

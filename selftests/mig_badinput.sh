@@ -53,6 +53,25 @@ out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(rec 1000) end)
 got=$($FLOWCTL -n mbi -j record get proto udp src 10.9.0.1 dst 10.9.0.2 sport 1000 dport 53)
 check_eq "a second import of the key adds to the live record" "20 2000" \
 	"$(echo "$got" | jq -r '"\(.packets) \(.bytes)"')"
+# A record the active timeout has reset: no packets, first after last.
+out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 \
+	$R_SRC:bin:0a090001 $R_DST:bin:0a090002 $R_PROTO:u8:17 $R_SPORT:u16:1001 \
+	$R_DPORT:u16:53 $R_PACKETS:u64:0 $R_BYTES:u64:0 \
+	$R_FIRST:u64:$((now + 1000)) $R_LAST:u64:$now end end)
+check_eq "a record reset by the active timeout (0 packets, first after last) is taken" \
+	'errno=0 extack=""' "$out"
+# Counters added onto a live record saturate instead of wrapping.
+big() {
+	echo nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 $R_DST:bin:0a090002 \
+		$R_PROTO:u8:17 $R_SPORT:u16:1002 $R_DPORT:u16:53 \
+		$R_PACKETS:u64:576460752303423488 $R_BYTES:u64:18446744073709551615 \
+		$R_FIRST:u64:$now $R_LAST:u64:$now end
+}
+$NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(big) end >/dev/null
+out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(big) end)
+got=$($FLOWCTL -n mbi -j record get proto udp src 10.9.0.1 dst 10.9.0.2 sport 1002 dport 53 |
+	grep -o '"bytes": *[0-9]*' | tr -d ' ')
+check_eq "merged byte counts saturate at 2^64-1 ($out)" '"bytes":18446744073709551615' "$got"
 before=$(nrecords)
 ref0=$(refused)
 
@@ -86,6 +105,10 @@ nlraw "first packet after the last" 22 "first packet after the last one" \
 	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 \
 	$R_DST:bin:0a090002 $R_PROTO:u8:17 $R_PACKETS:u64:1 $R_BYTES:u64:100 \
 	$R_FIRST:u64:$((now + 1)) $R_LAST:u64:$now end end
+nlraw "TCP flags in a record without packets" 22 "TCP flags in a record without packets" \
+	$MIG_IMPORT nest:$A_BATCH nest:$B_RECORD $R_FAMILY:u8:2 $R_SRC:bin:0a090001 \
+	$R_DST:bin:0a090002 $R_PROTO:u8:6 $R_PACKETS:u64:0 $R_BYTES:u64:0 \
+	$R_FIRST:u64:$now $R_LAST:u64:$now 17:u8:2 end end
 nlraw "an interface that does not exist here" 19 "no interface with this index here" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 2004 $R_IIF:u32:99999) end
 nlraw "one flow twice in a batch" 22 "a flow is twice in the batch" \
@@ -102,8 +125,17 @@ nlraw "something else than a record in a batch" 22 ".+" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 2010) 2:u32:1 end
 nlraw "an empty batch" 22 "an empty batch" $MIG_IMPORT nest:$A_BATCH end
 nlraw "no batch" 22 "flowstream: missing batch attribute" $MIG_IMPORT
-nlraw "a migration in an import" 22 "an import takes a batch only" \
-	$MIG_IMPORT nest:$A_BATCH $(rec 2011) end nest:$A_MIGRATION $M_ID:u32:1 end
+nlraw "an import naming a migration that does not exist" 2 "no such migration" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2011) end nest:$A_MIGRATION $M_ID:u32:999 end
+mid=$($NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 \
+	$P_ADDR:bin:0a090000 $P_LEN:u8:24 $P_KEY:u8:1 end end >/dev/null;
+      $FLOWCTL -n mbi -j migrate show | jq '.[-1].id')
+nlraw "an import naming a migration refuses a record outside its prefixes" 22 \
+	"record 2 is outside the prefixes of migration $mid" \
+	$MIG_IMPORT nest:$A_BATCH $(rec 2015) nest:$B_RECORD $R_FAMILY:u8:2 \
+	$R_SRC:bin:0a080001 $R_DST:bin:0a090002 $R_PROTO:u8:17 $R_PACKETS:u64:1 \
+	$R_BYTES:u64:100 $R_FIRST:u64:$now $R_LAST:u64:$now end end \
+	nest:$A_MIGRATION $M_ID:u32:$mid end
 echo 2 >/sys/module/flowstream/parameters/mig_max_batch
 nlraw "more records than mig_max_batch" 7 "more records than mig_max_batch" \
 	$MIG_IMPORT nest:$A_BATCH $(rec 2012) $(rec 2013) $(rec 2014) end
@@ -116,7 +148,46 @@ nlraw "a batch that could pass max-records" 28 "flowstream: the batch could pass
 check_eq "no refused batch changed anything" "$before" "$(nrecords)"
 # Four of them (SEQ, DSCP, u32, a non-record) fail the policy, before
 # the operation runs.
-check_eq "each refusal counted in mig_batches_refused" $((ref0 + 16)) "$(refused)"
+check_eq "each refusal counted in mig_batches_refused" $((ref0 + 18)) "$(refused)"
+out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(rec 2016) end nest:$A_MIGRATION $M_ID:u32:$mid end)
+check_eq "an import naming a migration takes the records in its prefixes" 'errno=0 extack=""' "$out"
+$FLOWCTL -n mbi migrate del "$mid"
+check_eq "flowctl migrate del deletes it" "[]" "$($FLOWCTL -n mbi -j migrate show)"
+before=$(nrecords)
+
+# mig_max is a limit on the migrations that exist, not on those ever made.
+pfx() {
+	echo nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 \
+		$P_LEN:u8:24 end end
+}
+echo 2 >/sys/module/flowstream/parameters/mig_max
+$NLRAW -n mbi $MIG_ADD $(pfx) >/dev/null
+$NLRAW -n mbi $MIG_ADD $(pfx) >/dev/null
+nlraw "a third migration over mig_max 2" 28 "flowstream: this namespace has mig_max migrations already.*" \
+	$MIG_ADD $(pfx)
+ids=$($FLOWCTL -n mbi -j migrate show | jq -r '.[].id')
+for i in $ids; do $FLOWCTL -n mbi migrate del "$i"; done
+out=$($NLRAW -n mbi $MIG_ADD $(pfx))
+check_eq "after deleting them, migrations can be added again" 'errno=0 extack=""' "$out"
+for i in $($FLOWCTL -n mbi -j migrate show | jq -r '.[].id'); do
+	$FLOWCTL -n mbi migrate del "$i"
+done
+echo 16 >/sys/module/flowstream/parameters/mig_max
+check "mig_max_prefixes cannot be set over 1024" \
+	bash -c '! echo 1025 2>/dev/null >/sys/module/flowstream/parameters/mig_max_prefixes'
+echo 1024 >/sys/module/flowstream/parameters/mig_max_prefixes
+many6=()
+for i in $(seq 0 1023); do
+	many6+=(nest:$M_PREFIX $P_FAMILY:u8:10 $P_ADDR:bin:$(printf '20010db8%04x00000000000000000000' "$i") \
+		$P_LEN:u8:48 end)
+done
+out=$($NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION "${many6[@]}" end)
+check_eq "a migration of 1024 IPv6 prefixes is added" 'errno=0 extack=""' "$out"
+check_eq "and shown whole by a dump" 1024 "$($FLOWCTL -n mbi -j migrate show | jq '.[0].prefixes | length')"
+mid=$($FLOWCTL -n mbi -j migrate show | jq '.[0].id')
+check_eq "and by a get" 1024 "$($FLOWCTL -n mbi -j migrate show "$mid" | jq '.[0].prefixes | length')"
+$FLOWCTL -n mbi migrate del "$mid"
+echo 64 >/sys/module/flowstream/parameters/mig_max_prefixes
 
 # Migrations and exports.
 nlraw "a prefix with host bits" 22 "the prefix has host bits set" \

@@ -2,6 +2,8 @@
 /* The migration stream: frames, their attributes, prefixes, addresses. */
 #include <errno.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "test.h"
 #include "mig.h"
 
@@ -153,6 +155,108 @@ static void test_hostport(void **state)
 				      port, sizeof(port)), -EINVAL);
 }
 
+static void test_allow(void **state)
+{
+	struct mig_pfx a[3];
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+
+	(void)state;
+	assert_int_equal(mig_allow_parse("10.4.0.2", &a[0]), 0);
+	assert_int_equal(a[0].family, AF_INET);
+	assert_int_equal(a[0].len, 32);
+	assert_int_equal(mig_allow_parse("fd00:4::/64", &a[1]), 0);
+	assert_int_equal(a[1].len, 64);
+	assert_int_equal(mig_allow_parse("10.5.0.0/23", &a[2]), 0);
+	assert_int_equal(mig_allow_parse("10.5.0.1/23", &a[2]), -EINVAL);
+	assert_int_equal(mig_allow_parse("10.5.0.0/23", &a[2]), 0);
+	assert_int_equal(mig_allow_parse("host.example", &a[2]), -EINVAL);
+	assert_int_equal(mig_allow_parse("10.5.0.0/", &a[2]), -EINVAL);
+	assert_int_equal(mig_allow_parse("10.5.0.0/23", &a[2]), 0);
+
+	inet_pton(AF_INET, "10.4.0.2", &s4.sin_addr);
+	assert_true(mig_peer_allowed(a, 3, (struct sockaddr *)&s4));
+	inet_pton(AF_INET, "10.4.0.3", &s4.sin_addr);
+	assert_false(mig_peer_allowed(a, 3, (struct sockaddr *)&s4));
+	inet_pton(AF_INET, "10.5.1.255", &s4.sin_addr);
+	assert_true(mig_peer_allowed(a, 3, (struct sockaddr *)&s4));
+	inet_pton(AF_INET, "10.5.2.0", &s4.sin_addr);
+	assert_false(mig_peer_allowed(a, 3, (struct sockaddr *)&s4));
+	inet_pton(AF_INET6, "::ffff:10.4.0.2", &s6.sin6_addr);
+	assert_true(mig_peer_allowed(a, 3, (struct sockaddr *)&s6));
+	inet_pton(AF_INET6, "::ffff:10.4.0.9", &s6.sin6_addr);
+	assert_false(mig_peer_allowed(a, 3, (struct sockaddr *)&s6));
+	inet_pton(AF_INET6, "fd00:4::77", &s6.sin6_addr);
+	assert_true(mig_peer_allowed(a, 3, (struct sockaddr *)&s6));
+	inet_pton(AF_INET6, "fd00:5::77", &s6.sin6_addr);
+	assert_false(mig_peer_allowed(a, 3, (struct sockaddr *)&s6));
+	/* No prefix, no peer; /0 any of its family. */
+	assert_false(mig_peer_allowed(a, 0, (struct sockaddr *)&s6));
+	assert_int_equal(mig_allow_parse("::/0", &a[0]), 0);
+	assert_true(mig_peer_allowed(a, 1, (struct sockaddr *)&s6));
+	assert_false(mig_peer_allowed(a, 1, (struct sockaddr *)&s4));
+}
+
+static void test_pfx_match(void **state)
+{
+	struct mig_pfx p[2];
+	uint8_t addr[16];
+
+	(void)state;
+	assert_int_equal(mig_pfx_parse("10.2.0.0/15", 0, &p[0]), 0);
+	assert_int_equal(mig_pfx_parse("fd02::/16", 0, &p[1]), 0);
+	inet_pton(AF_INET, "10.3.255.255", addr);
+	assert_true(mig_pfx_match(p, 2, AF_INET, addr));
+	inet_pton(AF_INET, "10.4.0.0", addr);
+	assert_false(mig_pfx_match(p, 2, AF_INET, addr));
+	inet_pton(AF_INET6, "fd02:ffff::1", addr);
+	assert_true(mig_pfx_match(p, 2, AF_INET6, addr));
+	assert_false(mig_pfx_match(p, 1, AF_INET6, addr));
+}
+
+static void test_timeout(void **state)
+{
+	unsigned int t = 99;
+
+	(void)state;
+	assert_int_equal(mig_timeout_parse("10", &t), 0);
+	assert_int_equal(t, 10);
+	assert_int_equal(mig_timeout_parse("0", &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(mig_timeout_parse("86400", &t), 0);
+	assert_int_equal(mig_timeout_parse("86401", &t), -EINVAL);
+	assert_int_equal(mig_timeout_parse("-1", &t), -EINVAL);
+	assert_int_equal(mig_timeout_parse("5s", &t), -EINVAL);
+	assert_int_equal(mig_timeout_parse("", &t), -EINVAL);
+}
+
+/* A peer that closed: a write fails with -EPIPE, no SIGPIPE. */
+static void test_write_closed(void **state)
+{
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	migs_begin(&out, MIGS_END);
+	mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, 1);
+	assert_int_equal(migs_write(sv[0], &out), -EPIPE);
+	close(sv[0]);
+}
+
+/* A peer that says nothing: a read fails with -ETIMEDOUT. */
+static void test_read_timeout(void **state)
+{
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(migs_timeout(sv[0], 1), 0);
+	assert_int_equal(migs_read(sv[0], &in), -ETIMEDOUT);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +265,11 @@ int main(void)
 		cmocka_unit_test(test_batch_sums),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_hostport),
+		cmocka_unit_test(test_allow),
+		cmocka_unit_test(test_pfx_match),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_write_closed),
+		cmocka_unit_test(test_read_timeout),
 	};
 
 	return cmocka_run_group_tests_name("mig", tests, NULL, NULL);

@@ -181,12 +181,13 @@
  * FLOWSTREAM_CMD_MIG_ADD (state migration)
  *	Request: FLOWSTREAM_A_MIGRATION with one or more PREFIX nests (at
  *		 most 16 migrations per namespace, the "mig_max" module
- *		 parameter). Prefixes must have no host bits set. With VIA4
- *		 and/or VIA6 (one for each family of the prefixes) the
- *		 migration daisy-chains: a forwarded packet of its set with
- *		 no flow record here is sent to that next hop instead of
- *		 creating one (the idle phase, Documentation/migration.rst).
- *	Reply:   FLOWSTREAM_A_MIGRATION with ID.
+ *		 parameter; deleted ones make room). Prefixes must have no
+ *		 host bits set. With VIA4 and/or VIA6 (one for each family
+ *		 of the prefixes) the migration daisy-chains: a forwarded
+ *		 packet of its set with no flow record here is sent to that
+ *		 next hop instead of creating one (the idle phase,
+ *		 Documentation/migration.rst).
+ *	Reply:   FLOWSTREAM_A_MIGRATION as MIG_GET's, ID included.
  *
  * FLOWSTREAM_CMD_MIG_DEL (state migration)
  *	Request: FLOWSTREAM_A_MIGRATION with ID (ENOENT otherwise).
@@ -209,11 +210,15 @@
  * FLOWSTREAM_CMD_MIG_IMPORT (state migration)
  *	Request: FLOWSTREAM_A_BATCH with 1 to "mig_max_batch" records, as
  *		 MIG_EXPORT hands them out (interfaces renamed to this
- *		 host's). Every record is validated first; one bad attribute
- *		 refuses the whole batch (nothing imported). A record whose
- *		 key is live here is added to (packets, bytes, flags; the
- *		 earlier first and later last time), else it is created with
- *		 the counts and times given. Fails with ENOSPC, nothing
+ *		 host's), optionally FLOWSTREAM_A_MIGRATION with ID: then a
+ *		 record outside that migration's prefixes refuses the batch.
+ *		 Every record is validated first; one bad attribute refuses
+ *		 the whole batch (nothing imported). A record without packets
+ *		 (reset by the active timeout) has no bytes nor TCP flags and
+ *		 may have its first time after its last. A record whose key
+ *		 is live here is added to (packets, bytes saturating, flags;
+ *		 the earlier first and later last time), else it is created
+ *		 with the counts and times given. Fails with ENOSPC, nothing
  *		 imported, if max-records could be passed.
  *	Reply:   ACK.
  *
@@ -1171,7 +1176,7 @@ enum flowstream_mpfx_attr {
  *	namespace while the module is loaded
  * @FLOWSTREAM_MIG_A_PREFIX: nest of FLOWSTREAM_MPFX_A_*, repeated: the set
  *	of flows that moves is the union of the prefixes (at most the
- *	"mig_max_prefixes" module parameter, default 64)
+ *	"mig_max_prefixes" module parameter, default 64, at most 1024)
  * @FLOWSTREAM_MIG_A_BATCH_SIZE: u32, in a MIG_EXPORT request: records per
  *	message, 1 to the "mig_max_batch" module parameter (default 256).
  *	Default 64
