@@ -30,10 +30,18 @@ mkdir -p "$run"
 export OVS_RUNDIR=$run OVS_DBDIR=$run OVS_LOGDIR=$run
 br=bobr
 
+# ovs_stop: stop the daemons and wait until they are gone (the bridge's
+# internal port holds the tun module until then).
 ovs_stop() {
-	local p
+	local p pid _
 	for p in ovs-vswitchd ovsdb-server; do
-		[ -f "$run/$p.pid" ] && kill "$(cat "$run/$p.pid")" 2>/dev/null
+		[ -f "$run/$p.pid" ] || continue
+		pid=$(cat "$run/$p.pid")
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 100); do
+			[ -d "/proc/$pid" ] || break
+			sleep 0.1
+		done
 	done
 }
 trap 'ovs_stop; fs_cleanup; rm -rf "$tmp"' EXIT
@@ -225,11 +233,18 @@ ft=$(vsctl --bare get Bridge $br flow_tables:0)
 check "prefix tracking: table 0 has a Flow_Table record" test -n "$ft"
 check_eq "prefix tracking fields as show says" \
 	"$($FLOWCTL -j balance show "$tmp/a.conf" | jq -r .prefix_tracking | tr , '\n' | sort | xargs)" \
-	"$(vsctl --bare get Flow_Table "$ft" prefixes | tr -d '"' | tr ', ' '\n\n' | sed '/^$/d' | sort | xargs)"
+	"$(vsctl --bare get Flow_Table "$ft" prefixes | tr -d '"[]' | tr ', ' '\n\n' | sed '/^$/d' | sort | xargs)"
 ofctl dump-flows $br | sed 's/^/# /'
 round "$tmp/a.conf" 20
-ovs-appctl -t "$run/ovs-vswitchd.ctl" dpctl/dump-flows 2>&1 | grep 'in_port(2)' |
-	head -n 20 | sed 's/^/# /'
+# Prefix tracking keeps the datapath's cache wildcarded: no cached flow
+# of the clients' IPv4 traffic matches a whole source address (no rule
+# is a /32), some match a source prefix.
+ovs-appctl -t "$run/ovs-vswitchd.ctl" dpctl/dump-flows >"$tmp/dp" 2>&1
+grep 'ipv[46](src=' "$tmp/dp" | sed 's/^/# /'
+check_eq "datapath flows with a whole client source address" 0 \
+	"$(grep -cE 'ipv4\(src=10\.[0-9.]+,' "$tmp/dp")"
+check "datapath flows with a client source prefix" \
+	grep -qE 'ipv4\(src=10\.[0-9.]+/' "$tmp/dp"
 
 # --- a changed assignment ----------------------------------------------------
 out=$($FLOWCTL -j balance install "$tmp/b.conf" 2>"$tmp/err")
