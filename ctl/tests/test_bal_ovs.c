@@ -288,7 +288,9 @@ static void test_run(void **state)
 	assert_int_equal(bal_ovs_run(early, in.s, in.len, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, "sh did not read its input");
 	assert_int_equal(bal_ovs_run(none, NULL, 0, NULL, err, sizeof(err)), -1);
-	assert_string_equal(err, "cannot run flowstream-no-such-program: No such file or directory");
+	/* glibc says so at once; under valgrind, the child exits 127. */
+	if (strcmp(err, "cannot run flowstream-no-such-program: No such file or directory"))
+		assert_string_equal(err, "flowstream-no-such-program exited with status 127");
 	bal_buf_free(&in);
 }
 
@@ -412,7 +414,8 @@ static void test_install(void **state)
 	snprintf(path, sizeof(path), "%s/bundle", fake);
 	assert_int_equal(access(path, F_OK), -1);
 	bal_ovs_config_free(&cfg);
-	assert_int_equal(system("rm -rf /tmp/flowctl-test-ovs.*"), 0);
+	snprintf(path, sizeof(path), "rm -rf '%s'", fake);
+	assert_int_equal(system(path), 0);
 }
 
 /* The command printed its document itself. */
