@@ -179,7 +179,7 @@ host_of() {
 # each of them (ret, server side); the hosts' counts must grow exactly by
 # what the assignment of CONF says.
 round() {
-	local conf=$1 n=$2 before4 before6 after exp=(0 0 0 0 0) a h i k
+	local conf=$1 n=$2 exp=(0 0 0 0 0) a h i k
 	local fwd_b ret_b fwd_a ret_a
 	fwd_b=($(counts fwd))
 	ret_b=($(counts ret))
