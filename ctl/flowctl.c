@@ -24,7 +24,7 @@ static void usage(FILE *fp)
 	      "where  OBJECT := { version | status | config | stats | records |\n"
 	      "                   record | flow | pm | alloc | monitor | sampler |\n"
 	      "                   prefix | prefixes | export | agent |\n"
-	      "                   migrate }\n"
+	      "                   migrate | balance }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
 	      "                    -V[ersion] | -h[elp] }\n", fp);
 }
@@ -59,6 +59,7 @@ static const struct {
 	{ "export",	cmd_export },
 	{ "agent",	cmd_agent },
 	{ "migrate",	cmd_migrate },
+	{ "balance",	cmd_balance },
 	{ "help",	cmd_help },
 };
 

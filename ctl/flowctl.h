@@ -76,6 +76,7 @@ int cmd_prefixes(struct flowctl *fc, int argc, char **argv);
 int cmd_export(struct flowctl *fc, int argc, char **argv);
 int cmd_agent(struct flowctl *fc, int argc, char **argv);
 int cmd_migrate(struct flowctl *fc, int argc, char **argv);
+int cmd_balance(struct flowctl *fc, int argc, char **argv);
 
 /* cmd_version.c */
 int version_parse(const struct nlmsghdr *nlh, void *ver);

@@ -174,6 +174,18 @@ void out_str(struct output *o, const char *key, const char *label,
 	}
 }
 
+/* JSON a number; text "label VALUE" with three decimals. */
+void out_double(struct output *o, const char *key, const char *label,
+		double val)
+{
+	if (out_is_json(o)) {
+		if (key)
+			json_add(o, key, json_object_new_double(val));
+	} else if (label) {
+		fprintf(o->fp, "%s %.3f\n", label, val);
+	}
+}
+
 /* Text "label on" or "label off"; JSON true or false. */
 void out_bool(struct output *o, const char *key, const char *label,
 	      bool val)

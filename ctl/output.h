@@ -30,6 +30,8 @@ void out_u64(struct output *o, const char *key, const char *label,
 	     uint64_t val);
 void out_str(struct output *o, const char *key, const char *label,
 	     const char *val);
+void out_double(struct output *o, const char *key, const char *label,
+		double val);
 void out_bool(struct output *o, const char *key, const char *label,
 	      bool val);
 void out_obj_begin(struct output *o, const char *key);

@@ -197,7 +197,7 @@ acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_od
 smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
 fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh)
-bal_tests=(agent_http.sh)
+bal_tests=(agent_http.sh bal_ovs.sh)
 mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh)
 
 vm_debug() {
@@ -256,6 +256,10 @@ stock_vm() {
 		-b "$(command -v tc)" -b "$(command -v curl)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
 		-f "$(libgcc_s)" \
+		-K tun -f /usr/share/openvswitch/vswitch.ovsschema \
+		-b "$(command -v ovsdb-tool)" -b "$(command -v ovsdb-server)" \
+		-b "$(command -v ovs-vswitchd)" -b "$(command -v ovs-vsctl)" \
+		-b "$(command -v ovs-ofctl)" -b "$(command -v ovs-appctl)" \
 		-m "$2" -e "FS_KO=$2" -e "FS_PM_DIR=${2%/*}" "${args[@]}"
 }
 

@@ -23,6 +23,9 @@ pkgs=(
 	jq curl
 	# make check: the IPFIX collector for the export selftests
 	nfdump
+	# make check: Open vSwitch for the balancer's selftest (bal_ovs.sh;
+	# its userspace datapath runs in the stock VM)
+	openvswitch-switch
 	# make bench: iptables-legacy and its headers for ipt_NETFLOW (whose
 	# source bench.sh unpacks from iptables-netflow-dkms without
 	# installing it)
