@@ -314,7 +314,7 @@ void fos_sess_expire(struct fos_flow *f)
 
 /*
  * Units a PM has kept waiting for more data are flushed once no data has
- * come for FOS_KEPT_MAX: the stage runs again with flush set. Returns
+ * come for fos_kept_max(): the stage runs again with flush set. Returns
  * whether any session of @f still has units kept.
  */
 bool fos_sess_flush(struct fos_flow *f)
@@ -327,7 +327,8 @@ bool fos_sess_flush(struct fos_flow *f)
 		if (!READ_ONCE(s->kept))
 			continue;
 		any = true;
-		if (time_after(jiffies, READ_ONCE(s->kept_since) + FOS_KEPT_MAX))
+		if (time_after(jiffies, READ_ONCE(s->kept_since) +
+			       fos_kept_max(f)))
 			fos_kick(s, 0);
 	}
 	spin_unlock_bh(&f->sess_lock);

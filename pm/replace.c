@@ -8,8 +8,13 @@
  * space is "\x20"), of the same length: the stream's length cannot change.
  * Occurrences are replaced left to right without overlapping, also when
  * they are split across segments: while the last units of a window end in
- * the beginning of an occurrence, the PM keeps them (lowers w->release)
- * until the next data tells, then writes each piece into its unit. The
+ * the beginning of an occurrence, the PM keeps only what it must: the
+ * bytes of that direction from the occurrence's first byte on (w->keep_mask
+ * and w->release_bytes: the engine splits the segment the occurrence starts
+ * in and sends the part before it on), while the other direction's packets
+ * and pure acknowledgments go on. The receiver acknowledges what it got,
+ * that acknowledgment reaches the sender, and the sender sends the rest;
+ * then the PM writes each piece of the replacement into its unit. The
  * matcher starts over after a hole in the stream.
  *
  * Duplicates. A segment whose bytes all belong to other units (a len-0
@@ -21,9 +26,9 @@
  * a loss after this router).
  *
  * Limits: an occurrence whose first bytes were already released (the PM
- * was flushed in its middle after FOS_KEPT_MAX without data, or more than
- * FOS_WINDOW_BATCH units would have had to be kept) is not replaced and is
- * counted as missed.
+ * was flushed in its middle after twice the flow's hole-timeout without
+ * data, or FOS_WINDOW_BATCH units or more would have had to be kept) is
+ * not replaced and is counted as missed.
  *
  * Per-session results, u64 attributes: FOS_REPLACE_A_AB (2) and
  * FOS_REPLACE_A_BA (3), occurrences replaced; FOS_REPLACE_A_MISSED_AB (4)
@@ -238,7 +243,7 @@ static int fos_replace_process(struct fos_att *att, struct fos_session *s,
 {
 	const struct fos_replace_priv *pr = fos_att_priv(att);
 	struct fos_replace_state *st = state;
-	unsigned int i, j, keep = w->n;
+	unsigned int i, j, keep = w->n, part = 0;
 	int dir;
 
 	for (i = 0; i < w->n; i++) {
@@ -255,24 +260,39 @@ static int fos_replace_process(struct fos_att *att, struct fos_session *s,
 	}
 	if (w->flush)
 		return 0;
-	/* Keep the units from the first byte of a partial occurrence on. */
+	/*
+	 * Keep a direction's bytes from the first byte of a partial
+	 * occurrence on: the unit it starts in from that byte (the engine
+	 * splits its packet and sends the part before on), and the units of
+	 * that direction after it, but for pure acknowledgments. The other
+	 * direction goes on: it carries the acknowledgments that make the
+	 * sender send the rest.
+	 */
 	for (dir = 0; dir < 2; dir++) {
 		struct fos_replace_dir *d = &st->d[dir];
 		u64 from = d->scanned - d->q;
+		bool on = false;
 
 		if (!d->q)
 			continue;
-		for (j = 0; j < keep; j++) {
+		for (j = 0; j < w->n; j++) {
 			struct fos_unit *u = &w->units[j];
 
-			if (u->dir == dir && u->len &&
-			    u->stream_off + u->len > from) {
-				keep = j;
-				break;
+			if (u->dir != dir || (u->flags & FOS_UNIT_DROP))
+				continue;
+			if (!on && u->len && u->stream_off + u->len > from) {
+				on = true;
+				if (j < keep) {
+					keep = j;
+					part = from > u->stream_off ?
+					       from - u->stream_off : 0;
+				}
 			}
+			if (on && (u->len || (u->flags & ~FOS_UNIT_DIRTY)))
+				w->keep_mask |= BIT_ULL(j);
 		}
 	}
-	w->release = keep;
+	w->release_bytes = part;
 	return 0;
 }
 

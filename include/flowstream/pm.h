@@ -30,9 +30,11 @@
 /*
  * Bumped when struct fos_pm or a callback's meaning changes. 2: @streams
  * added to struct fos_pm (a PM built for 1 must be rebuilt; its source
- * needs no change).
+ * needs no change). 3: @release_bytes and @keep_mask added to struct
+ * fos_window, which flowstream allocates (a PM built for 2 must be
+ * rebuilt; its source needs no change).
  */
-#define FOS_PM_API_VERSION	2
+#define FOS_PM_API_VERSION	3
 
 #define FOS_PM_NAME_MAX		32
 #define FOS_PM_ARGS_MAX		256
@@ -88,6 +90,23 @@ struct fos_unit {
  *	handed over again, first, with the next data. It must keep fewer
  *	than FOS_WINDOW_BATCH units, and release everything when @flush is
  *	set.
+ * @release_bytes: with @release below @n, bytes of the data of unit
+ *	@release to release as well (0, set before the call: none). A
+ *	read-write PM on a "tcp" flow keeps that way only the bytes it must
+ *	(the start of a pattern at the end of a segment): the engine splits
+ *	the unit's packet in two at that byte, sends the first part on (the
+ *	receiver acknowledges it, so the sender goes on) and keeps the
+ *	second, a unit with the rest of the data, handed over first next
+ *	time. A packet that cannot be split (SYN, RST or URG set, no memory)
+ *	is kept whole; the flow's "split" counter counts the splits.
+ * @keep_mask: instead of a prefix, a read-write PM may keep any units: bit
+ *	i keeps unit i (0, set before the call: use @release). The units not
+ *	kept are released, in order, and those kept are handed over again,
+ *	in order, first: so a PM keeping the end of one direction's stream
+ *	lets the other direction's packets (which carry the acknowledgments
+ *	the sender waits for) and pure acknowledgments go on. It must keep
+ *	each direction's data in stream order. @release_bytes then applies to
+ *	the first unit kept.
  * @flush: no more data has come for a while (or the PM is being
  *	detached): release every unit now
  */
@@ -97,6 +116,8 @@ struct fos_window {
 	u64 first;
 	unsigned int release;
 	bool flush;
+	unsigned int release_bytes;
+	u64 keep_mask;
 };
 
 /**

@@ -1072,6 +1072,9 @@ enum flowstream_sess_attr {
  * @FLOWSTREAM_FOS_STAT_TCP_GAPS: "tcp_gaps", holes given up on after
  *	hole-timeout
  * @FLOWSTREAM_FOS_STAT_TCP_OOO: "tcp_ooo", segments held for reordering
+ * @FLOWSTREAM_FOS_STAT_SPLIT: "split", packets a read-write PM released in
+ *	part, sent on as two (so packets_in + split = packets_out + bypass_*
+ *	+ drop_* + held)
  */
 enum flowstream_fos_stat {
 	FLOWSTREAM_FOS_STAT_UNSPEC,
@@ -1096,6 +1099,7 @@ enum flowstream_fos_stat {
 	FLOWSTREAM_FOS_STAT_SESSIONS_ENDED,
 	FLOWSTREAM_FOS_STAT_TCP_GAPS,
 	FLOWSTREAM_FOS_STAT_TCP_OOO,
+	FLOWSTREAM_FOS_STAT_SPLIT,
 
 	__FLOWSTREAM_FOS_STAT_MAX
 };
