@@ -330,6 +330,7 @@ bool fos_sess_flush(struct fos_flow *f);
 
 /* fos_split.c */
 struct sk_buff *fos_split_skb(struct sk_buff *skb, unsigned int at);
+int fos_split_trim(struct sk_buff *skb, unsigned int at);
 
 /* fos_hook.c */
 int fos_hook_register(struct fos_net *fn);

@@ -144,7 +144,10 @@ static void fos_output(struct fos_flow *f, struct sk_buff *skb)
 	unsigned int len = skb->len;
 
 	if (cb->flags & FOS_UNIT_DROP) {
-		fos_count_drop(f, skb, FLOWSTREAM_FOS_STAT_DROP_PM);
+		/* With data and ahead: it could not be cut (fos_cut_ahead). */
+		fos_count_drop(f, skb, (cb->flags & FOS_UNIT_AHEAD) && cb->len ?
+				       FLOWSTREAM_FOS_STAT_DROP_NOMEM :
+				       FLOWSTREAM_FOS_STAT_DROP_PM);
 		kfree_skb(skb);
 		return;
 	}
@@ -411,6 +414,65 @@ static bool fos_split_unit(struct fos_session *s, unsigned int p,
 }
 
 /*
+ * Before read-write PM @p sees @w: a unit whose packet carries payload
+ * past the unit's end, bytes the stream has not reached (FOS_UNIT_AHEAD;
+ * they are a held unit's, or no unit's), has its packet cut at the unit's
+ * end. Those bytes then reach the receiver only in the unit that carries
+ * them, after this PM, or the sender sends them again. A packet that
+ * cannot be cut is dropped (drop_nomem). PM @p owns the units of its
+ * window, so their packets can be changed without the session's lock.
+ */
+static void fos_cut_ahead(struct fos_flow *f, unsigned int p,
+			  struct fos_window *w)
+{
+	unsigned int i;
+
+	if (!fos_win_may_drop(&f->pipe.l, p) ||
+	    f->stream != FLOWSTREAM_STREAM_TCP)
+		return;
+	for (i = 0; i < w->n; i++) {
+		struct fos_unit *u = &w->units[i];
+		struct fos_cb *cb = fos_cb(u->skb);
+
+		if (!(u->flags & FOS_UNIT_AHEAD) || !u->len ||
+		    (u->flags & FOS_UNIT_DROP))
+			continue;
+		if (fos_split_trim(u->skb, u->off + u->len)) {
+			u->flags |= FOS_UNIT_DROP;
+			cb->flags |= FOS_UNIT_DROP;
+			continue;
+		}
+		u->flags &= ~(FOS_UNIT_AHEAD | FOS_UNIT_FIN);
+		cb->flags &= ~(FOS_UNIT_AHEAD | FOS_UNIT_FIN);
+	}
+}
+
+/*
+ * Read-write PM @p released copies of bytes held for reordering (len-0
+ * units still FOS_UNIT_AHEAD): dropped, whether the PM dropped them or
+ * not. Sent, they would give the receiver bytes the PM has not seen yet,
+ * before the units that carry them (TCP needs no copy: the held segment
+ * follows).
+ */
+static void fos_drop_ahead(struct fos_flow *f, unsigned int p,
+			   struct fos_window *w)
+{
+	unsigned int i;
+
+	if (!fos_win_may_drop(&f->pipe.l, p))
+		return;
+	for (i = 0; i < w->release; i++) {
+		struct fos_unit *u = &w->units[i];
+
+		if ((u->flags & (FOS_UNIT_AHEAD | FOS_UNIT_DROP)) !=
+		    FOS_UNIT_AHEAD)
+			continue;
+		u->flags |= FOS_UNIT_DROP;
+		fos_cb(u->skb)->flags |= FOS_UNIT_DROP;
+	}
+}
+
+/*
  * Run PM @p over everything in its window; pipe_sem held. With @flush the
  * PM must release everything it has; otherwise it may keep the last units
  * of its window, and the session is looked at again by the reaper.
@@ -435,6 +497,7 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 
 		/* Without memory for its state the PM cannot see the data. */
 		state = fos_state(s, p);
+		fos_cut_ahead(s->flow, p, w);
 		w->release = w->n;
 		w->release_bytes = 0;
 		w->keep_mask = 0;
@@ -454,6 +517,7 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 			w->release++;
 			w->n++;
 		}
+		fos_drop_ahead(s->flow, p, w);
 		bytes = 0;
 		for (i = 0; i < w->release; i++) {
 			bytes += w->units[i].len;

@@ -114,6 +114,12 @@ static void fos_tcp_emit(void *arg, const struct fos_tcp_unit *u)
 	struct fos_flow *f = s->flow;
 	int err;
 
+	/* The stream's flags are the units' (include/flowstream/pm.h). */
+	BUILD_BUG_ON((FOS_TCP_F_SYN ^ FOS_UNIT_SYN) |
+		     (FOS_TCP_F_FIN ^ FOS_UNIT_FIN) |
+		     (FOS_TCP_F_RST ^ FOS_UNIT_RST) |
+		     (FOS_TCP_F_DUP ^ FOS_UNIT_DUP) |
+		     (FOS_TCP_F_AHEAD ^ FOS_UNIT_AHEAD));
 	fos_cb_set(u->skb, ctx->dir, u->off, u->len, u->stream_off, u->gap,
 		   u->flags);
 	if (u->gap) {

@@ -138,3 +138,38 @@ struct sk_buff *fos_split_skb(struct sk_buff *skb, unsigned int at)
 	fos_split_fix(skb, l4off, 0, false);
 	return n;
 }
+
+/**
+ * fos_split_trim() - cut a TCP segment's payload at a byte
+ * @skb: the packet, skb->data at its IP header
+ * @at: offset from skb->data of the first payload byte to cut off, past
+ *	the TCP header and before the packet's end
+ *
+ * The bytes from @at on are gone, and the FIN with them; the sequence
+ * number stays. Lengths and checksums are set as for fos_split_skb().
+ *
+ * Return: 0, -EINVAL if @skb is no TCP segment with a payload byte at @at
+ * (or a fragment), -ENOMEM; @skb is then unchanged.
+ */
+int fos_split_trim(struct sk_buff *skb, unsigned int at)
+{
+	const struct tcphdr *th;
+	struct tcphdr thb;
+	unsigned int poff;
+	int l4off;
+
+	l4off = fos_split_l4off(skb);
+	if (l4off < 0)
+		return -EINVAL;
+	th = skb_header_pointer(skb, l4off, sizeof(thb), &thb);
+	if (!th)
+		return -EINVAL;
+	poff = l4off + th->doff * 4;
+	if (at <= poff || at >= skb->len)
+		return -EINVAL;
+	/* Headers private and linear, then the payload cut. */
+	if (skb_ensure_writable(skb, poff) || pskb_trim(skb, at))
+		return -ENOMEM;
+	fos_split_fix(skb, l4off, 0, false);
+	return 0;
+}

@@ -32,7 +32,7 @@
  * added to struct fos_pm (a PM built for 1 must be rebuilt; its source
  * needs no change). 3: @release_bytes and @keep_mask added to struct
  * fos_window, which flowstream allocates (a PM built for 2 must be
- * rebuilt; its source needs no change).
+ * rebuilt; its source needs no change) and FOS_UNIT_AHEAD.
  */
 #define FOS_PM_API_VERSION	3
 
@@ -73,6 +73,15 @@ struct fos_unit {
 #define FOS_UNIT_FIN	0x02	/* "tcp": the segment carries FIN */
 #define FOS_UNIT_RST	0x04	/* "tcp": the segment carries RST */
 #define FOS_UNIT_DUP	0x08	/* "tcp": payload, none of it new (len 0) */
+/*
+ * "tcp": the packet carries payload past the unit's end that the stream
+ * has not reached: a copy of bytes held for reordering (len 0, with
+ * FOS_UNIT_DUP). Read-only PMs may see such units; before a read-write
+ * PM the engine cuts every packet with data at its unit's end (so no unit
+ * with data is flagged there), and the len-0 copies it releases are
+ * dropped: bytes reach the receiver only in the unit that carries them.
+ */
+#define FOS_UNIT_AHEAD	0x10
 #define FOS_UNIT_DROP	0x40	/* dropped by a PM (fos_unit_drop()) */
 #define FOS_UNIT_DIRTY	0x80	/* written by a PM (fos_unit_write()) */
 

@@ -1056,7 +1056,8 @@ enum flowstream_sess_attr {
  * @FLOWSTREAM_FOS_STAT_DROP_HELD: "drop_held", a held limit reached
  *	(policy drop)
  * @FLOWSTREAM_FOS_STAT_DROP_NOMEM: "drop_nomem" (policy drop)
- * @FLOWSTREAM_FOS_STAT_DROP_PM: "drop_pm", dropped by a read-write PM
+ * @FLOWSTREAM_FOS_STAT_DROP_PM: "drop_pm", dropped by a read-write PM or
+ *	after one (a copy of a TCP segment held for reordering)
  * @FLOWSTREAM_FOS_STAT_DROP_TEARDOWN: "drop_teardown", held when the flow
  *	was deleted, the namespace went away or the module was unloaded
  * @FLOWSTREAM_FOS_STAT_DROP_DEV: "drop_dev", held when their output or
