@@ -357,6 +357,7 @@ static const unsigned char fos_stat_groups[] = {
 	[FLOWSTREAM_FOS_STAT_SESSIONS_ENDED]	= 1,
 	[FLOWSTREAM_FOS_STAT_TCP_GAPS]		= 4,
 	[FLOWSTREAM_FOS_STAT_TCP_OOO]		= 4,
+	[FLOWSTREAM_FOS_STAT_SPLIT]		= 4,
 };
 
 /* Print the settings of @attrs (those present) on one text line. */

@@ -95,6 +95,7 @@ static const char *const fos_stat_names[] = {
 	[FLOWSTREAM_FOS_STAT_SESSIONS_ENDED]	= "sessions_ended",
 	[FLOWSTREAM_FOS_STAT_TCP_GAPS]		= "tcp_gaps",
 	[FLOWSTREAM_FOS_STAT_TCP_OOO]		= "tcp_ooo",
+	[FLOWSTREAM_FOS_STAT_SPLIT]		= "split",
 };
 
 _Static_assert(ARRAY_SIZE(fos_stat_names) == __FLOWSTREAM_FOS_STAT_MAX,

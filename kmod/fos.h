@@ -40,8 +40,6 @@ struct fs_config;
 struct netlink_ext_ack;
 
 #define FOS_NAME_MAX		32
-/* Units a PM keeps are flushed after this long without new data. */
-#define FOS_KEPT_MAX		(HZ / 20)
 /* Index of the merger among the worker stages. */
 #define FOS_MERGER		FOS_WIN_MAX
 
@@ -249,6 +247,18 @@ static inline void fos_flow_stat_pkt(struct fos_flow *f, unsigned int len,
 	put_cpu_ptr(f->stats);
 }
 
+/*
+ * Units a PM keeps are flushed after this long without new data: twice
+ * the flow's hole-timeout. What completes them may only come once they
+ * were acknowledged: a sender whose congestion window they fill sends on
+ * with its tail loss probe, at its minimum RTO (200 ms) and a quarter of
+ * its RTT after the last segment when that segment is all it has out.
+ */
+static inline unsigned long fos_kept_max(const struct fos_flow *f)
+{
+	return max(msecs_to_jiffies(2 * READ_ONCE(f->hole_timeout)), 1UL);
+}
+
 /* fos_flow.c */
 void fos_flow_read(struct fos_flow *f, u64 *out);
 void fos_flow_put(struct fos_flow *f);
@@ -317,6 +327,10 @@ void fos_engine_finish(struct fos_session *s, unsigned int p,
 void fos_skb_dev_gone(struct sk_buff *skb, void *dev);
 void fos_sess_expire(struct fos_flow *f);
 bool fos_sess_flush(struct fos_flow *f);
+
+/* fos_split.c */
+struct sk_buff *fos_split_skb(struct sk_buff *skb, unsigned int at);
+int fos_split_trim(struct sk_buff *skb, unsigned int at);
 
 /* fos_hook.c */
 int fos_hook_register(struct fos_net *fn);

@@ -144,7 +144,10 @@ static void fos_output(struct fos_flow *f, struct sk_buff *skb)
 	unsigned int len = skb->len;
 
 	if (cb->flags & FOS_UNIT_DROP) {
-		fos_count_drop(f, skb, FLOWSTREAM_FOS_STAT_DROP_PM);
+		/* With data and ahead: it could not be cut (fos_cut_ahead). */
+		fos_count_drop(f, skb, (cb->flags & FOS_UNIT_AHEAD) && cb->len ?
+				       FLOWSTREAM_FOS_STAT_DROP_NOMEM :
+				       FLOWSTREAM_FOS_STAT_DROP_PM);
 		kfree_skb(skb);
 		return;
 	}
@@ -274,6 +277,20 @@ static void *fos_state(struct fos_session *s, unsigned int p)
 	return s->state[p];
 }
 
+/* The unit of @skb, from its control block. */
+static void fos_unit_fill(struct fos_unit *u, struct sk_buff *skb)
+{
+	struct fos_cb *cb = fos_cb(skb);
+
+	u->skb = skb;
+	u->off = cb->off;
+	u->len = cb->len;
+	u->stream_off = cb->stream_off;
+	u->gap = cb->gap;
+	u->dir = cb->dir;
+	u->flags = cb->flags;
+}
+
 /* Fill @w with up to a batch of PM @p's window; under s->lock. */
 static bool fos_snapshot(struct fos_session *s, unsigned int p,
 			 struct fos_window *w)
@@ -285,20 +302,174 @@ static bool fos_snapshot(struct fos_session *s, unsigned int p,
 		return false;
 	w->first = head;
 	w->n = min_t(u64, tail - head, FOS_WINDOW_BATCH);
+	for (i = 0; i < w->n; i++)
+		fos_unit_fill(&w->units[i],
+			      s->ring[(head + i) & (s->ring_size - 1)]);
+	return true;
+}
+
+/*
+ * PM @p kept the units of @w->keep_mask: move them, in order, after the
+ * units it released, in the ring and in @w, and set @w->release to the
+ * number released. Only a read-write PM may: it is a stage of its own,
+ * and no other stage holds these units. Returns false (nothing moved) if
+ * the PM may not, or keeps too much.
+ */
+static bool fos_keep_units(struct fos_session *s, unsigned int p,
+			   struct fos_window *w)
+{
+	struct sk_buff *kept[FOS_WINDOW_BATCH];
+	unsigned int i, r = 0, k = 0, mask;
+	u64 m = w->keep_mask;
+
+	if (w->n < 64)
+		m &= BIT_ULL(w->n) - 1;
+	if (!fos_win_may_drop(&s->flow->pipe.l, p) || !m ||
+	    hweight64(m) >= FOS_WINDOW_BATCH)
+		return false;
+	mask = s->ring_size - 1;
+	spin_lock_bh(&s->lock);
 	for (i = 0; i < w->n; i++) {
-		struct sk_buff *skb = s->ring[(head + i) & (s->ring_size - 1)];
-		struct fos_cb *cb = fos_cb(skb);
+		struct sk_buff *skb = s->ring[(w->first + i) & mask];
+
+		if (m & BIT_ULL(i)) {
+			kept[k++] = skb;
+			continue;
+		}
+		w->units[r] = w->units[i];
+		s->ring[(w->first + r++) & mask] = skb;
+	}
+	/* The PM's marks are in the control blocks too. */
+	for (i = 0; i < k; i++) {
+		s->ring[(w->first + r + i) & mask] = kept[i];
+		fos_unit_fill(&w->units[r + i], kept[i]);
+	}
+	spin_unlock_bh(&s->lock);
+	w->release = r;
+	return true;
+}
+
+/*
+ * PM @p released unit @w->release in part (@w->release_bytes of its data):
+ * split its packet, put the second part into the ring right after the
+ * first, and count the unit released. Returns whether it did; the unit is
+ * kept whole if not. pipe_sem held; PM @p owns the unit, as it is in its
+ * window, so the packet can be changed without the session's lock.
+ */
+static bool fos_split_unit(struct fos_session *s, unsigned int p,
+			   struct fos_window *w)
+{
+	struct fos_flow *f = s->flow;
+	struct fos_unit *u = &w->units[w->release];
+	u64 j = w->first + w->release, i;
+	unsigned int len = u->skb->len, q;
+	struct sk_buff *n;
+	struct fos_cb *cb;
+
+	if (!fos_win_may_drop(&f->pipe.l, p) ||
+	    f->stream != FLOWSTREAM_STREAM_TCP || !w->release_bytes ||
+	    w->release_bytes >= u->len || (u->flags & FOS_UNIT_DROP))
+		return false;
+	n = fos_split_skb(u->skb, u->off + w->release_bytes);
+	if (!n)
+		return false;
+	/* The second part is a unit of its own, at the split point. */
+	cb = fos_cb(n);
+	cb->off = n->len - (len - (u->off + w->release_bytes));
+	cb->len = u->len - w->release_bytes;
+	cb->stream_off = u->stream_off + w->release_bytes;
+	cb->gap = 0;
+	cb->flags &= ~FOS_UNIT_DUP;
+	cb->charged = n->truesize;
+	u->len = w->release_bytes;
+	u->flags &= ~FOS_UNIT_FIN;
+	fos_cb(u->skb)->len = u->len;
+	fos_cb(u->skb)->flags &= ~FOS_UNIT_FIN;
+	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_SPLIT, 1);
+
+	spin_lock_bh(&s->lock);
+	if (s->dead || fos_sess_reserve(s, s->w.tail - s->w.sent + 1 +
+					fos_tcp_held(&s->tcp[0]) +
+					fos_tcp_held(&s->tcp[1]), U32_MAX)) {
+		spin_unlock_bh(&s->lock);
+		/* Sent without its second part: TCP sends those bytes again. */
+		fos_count_drop(f, n, FLOWSTREAM_FOS_STAT_DROP_NOMEM);
+		kfree_skb(n);
+		return true;
+	}
+	for (i = s->w.tail; i > j + 1; i--)
+		s->ring[i & (s->ring_size - 1)] =
+			s->ring[(i - 1) & (s->ring_size - 1)];
+	s->ring[(j + 1) & (s->ring_size - 1)] = n;
+	s->w.tail++;
+	/* Earlier stages hold units past it; later ones and the merger none. */
+	for (q = 0; q < f->pipe.l.n; q++)
+		if (s->w.head[q] > j)
+			s->w.head[q]++;
+	s->held++;
+	s->held_bytes += cb->charged;
+	fos_held_add(f, 1, cb->charged);
+	spin_unlock_bh(&s->lock);
+	return true;
+}
+
+/*
+ * Before read-write PM @p sees @w: a unit whose packet carries payload
+ * past the unit's end, bytes the stream has not reached (FOS_UNIT_AHEAD;
+ * they are a held unit's, or no unit's), has its packet cut at the unit's
+ * end. Those bytes then reach the receiver only in the unit that carries
+ * them, after this PM, or the sender sends them again. A packet that
+ * cannot be cut is dropped (drop_nomem). PM @p owns the units of its
+ * window, so their packets can be changed without the session's lock.
+ */
+static void fos_cut_ahead(struct fos_flow *f, unsigned int p,
+			  struct fos_window *w)
+{
+	unsigned int i;
+
+	if (!fos_win_may_drop(&f->pipe.l, p) ||
+	    f->stream != FLOWSTREAM_STREAM_TCP)
+		return;
+	for (i = 0; i < w->n; i++) {
+		struct fos_unit *u = &w->units[i];
+		struct fos_cb *cb = fos_cb(u->skb);
+
+		if (!(u->flags & FOS_UNIT_AHEAD) || !u->len ||
+		    (u->flags & FOS_UNIT_DROP))
+			continue;
+		if (fos_split_trim(u->skb, u->off + u->len)) {
+			u->flags |= FOS_UNIT_DROP;
+			cb->flags |= FOS_UNIT_DROP;
+			continue;
+		}
+		u->flags &= ~(FOS_UNIT_AHEAD | FOS_UNIT_FIN);
+		cb->flags &= ~(FOS_UNIT_AHEAD | FOS_UNIT_FIN);
+	}
+}
+
+/*
+ * Read-write PM @p released copies of bytes held for reordering (len-0
+ * units still FOS_UNIT_AHEAD): dropped, whether the PM dropped them or
+ * not. Sent, they would give the receiver bytes the PM has not seen yet,
+ * before the units that carry them (TCP needs no copy: the held segment
+ * follows).
+ */
+static void fos_drop_ahead(struct fos_flow *f, unsigned int p,
+			   struct fos_window *w)
+{
+	unsigned int i;
+
+	if (!fos_win_may_drop(&f->pipe.l, p))
+		return;
+	for (i = 0; i < w->release; i++) {
 		struct fos_unit *u = &w->units[i];
 
-		u->skb = skb;
-		u->off = cb->off;
-		u->len = cb->len;
-		u->stream_off = cb->stream_off;
-		u->gap = cb->gap;
-		u->dir = cb->dir;
-		u->flags = cb->flags;
+		if ((u->flags & (FOS_UNIT_AHEAD | FOS_UNIT_DROP)) !=
+		    FOS_UNIT_AHEAD)
+			continue;
+		u->flags |= FOS_UNIT_DROP;
+		fos_cb(u->skb)->flags |= FOS_UNIT_DROP;
 	}
-	return true;
 }
 
 /*
@@ -326,16 +497,27 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 
 		/* Without memory for its state the PM cannot see the data. */
 		state = fos_state(s, p);
+		fos_cut_ahead(s->flow, p, w);
 		w->release = w->n;
+		w->release_bytes = 0;
+		w->keep_mask = 0;
 		w->flush = flush;
 		t0 = local_clock();
 		if (state)
 			att->pm->process(att, s, state, w);
+		if (!flush && w->keep_mask && !fos_keep_units(s, p, w))
+			w->release = w->n;
 		if (flush || w->release > w->n ||
 		    (w->release < w->n && w->n - w->release >= FOS_WINDOW_BATCH))
 			w->release = w->n;
 		atomic64_add(local_clock() - t0,
 			     &att->st[FLOWSTREAM_ATT_STAT_CPU_NS]);
+		/* A unit released in part: the window has one unit more. */
+		if (w->release < w->n && fos_split_unit(s, p, w)) {
+			w->release++;
+			w->n++;
+		}
+		fos_drop_ahead(s->flow, p, w);
 		bytes = 0;
 		for (i = 0; i < w->release; i++) {
 			bytes += w->units[i].len;
@@ -352,7 +534,7 @@ static void fos_run_pm(struct fos_session *s, unsigned int p,
 		if (w->release < w->n) {
 			/*
 			 * Kept: look again with more data, or flush once none
-			 * has come for FOS_KEPT_MAX. The kept units come first
+			 * has come for fos_kept_max(). The kept units come first
 			 * in the next window: a longer window has new data.
 			 */
 			if (!(s->kept & BIT(p)) || w->n > s->kept_n[p])
@@ -395,7 +577,7 @@ static void fos_run_stage(struct fos_session *s, unsigned int stage,
 	}
 	/* Units kept by a PM for a while are flushed (see fos_sess_flush). */
 	flush = READ_ONCE(s->kept) &&
-		time_after(jiffies, READ_ONCE(s->kept_since) + FOS_KEPT_MAX);
+		time_after(jiffies, READ_ONCE(s->kept_since) + fos_kept_max(f));
 	for (p = 0; p < f->pipe.l.n; p++)
 		if (f->pipe.l.stage[p] == stage)
 			fos_run_pm(s, p, w, flush);

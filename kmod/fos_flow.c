@@ -537,7 +537,7 @@ static void fos_reap_work(struct work_struct *work)
 	list_for_each_entry(f, &fn->flows, list) {
 		fos_sess_reap(f, false);
 		if (f->npms && fos_sess_flush(f))
-			next = min_t(unsigned long, next, FOS_KEPT_MAX);
+			next = min(next, max(fos_kept_max(f) / 2, 1UL));
 		if (f->stream == FLOWSTREAM_STREAM_TCP) {
 			fos_sess_expire(f);
 			next = min(next, max(msecs_to_jiffies(f->hole_timeout) / 2,

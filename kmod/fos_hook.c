@@ -114,6 +114,12 @@ static void fos_tcp_emit(void *arg, const struct fos_tcp_unit *u)
 	struct fos_flow *f = s->flow;
 	int err;
 
+	/* The stream's flags are the units' (include/flowstream/pm.h). */
+	BUILD_BUG_ON((FOS_TCP_F_SYN ^ FOS_UNIT_SYN) |
+		     (FOS_TCP_F_FIN ^ FOS_UNIT_FIN) |
+		     (FOS_TCP_F_RST ^ FOS_UNIT_RST) |
+		     (FOS_TCP_F_DUP ^ FOS_UNIT_DUP) |
+		     (FOS_TCP_F_AHEAD ^ FOS_UNIT_AHEAD));
 	fos_cb_set(u->skb, ctx->dir, u->off, u->len, u->stream_off, u->gap,
 		   u->flags);
 	if (u->gap) {
@@ -314,7 +320,7 @@ void fos_sess_expire(struct fos_flow *f)
 
 /*
  * Units a PM has kept waiting for more data are flushed once no data has
- * come for FOS_KEPT_MAX: the stage runs again with flush set. Returns
+ * come for fos_kept_max(): the stage runs again with flush set. Returns
  * whether any session of @f still has units kept.
  */
 bool fos_sess_flush(struct fos_flow *f)
@@ -327,7 +333,8 @@ bool fos_sess_flush(struct fos_flow *f)
 		if (!READ_ONCE(s->kept))
 			continue;
 		any = true;
-		if (time_after(jiffies, READ_ONCE(s->kept_since) + FOS_KEPT_MAX))
+		if (time_after(jiffies, READ_ONCE(s->kept_since) +
+			       fos_kept_max(f)))
 			fos_kick(s, 0);
 	}
 	spin_unlock_bh(&f->sess_lock);

@@ -34,6 +34,7 @@ const char *const fos_stat_names[__FLOWSTREAM_FOS_STAT_MAX] = {
 	[FLOWSTREAM_FOS_STAT_SESSIONS_ENDED] = "sessions_ended",
 	[FLOWSTREAM_FOS_STAT_TCP_GAPS] = "tcp_gaps",
 	[FLOWSTREAM_FOS_STAT_TCP_OOO] = "tcp_ooo",
+	[FLOWSTREAM_FOS_STAT_SPLIT] = "split",
 };
 
 static int fos_proc_sums_show(struct seq_file *seq, void *v)

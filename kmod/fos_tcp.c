@@ -292,12 +292,18 @@ int fos_tcp_input(struct fos_tcp_dir *d, struct sk_buff *skb,
 	if (plen && s >= cut) {
 		/* Held data has every new byte. */
 		flags |= FOS_TCP_F_DUP;
-		if (!th->fin)
+		if (!th->fin) {
+			/* Emitted now, its bytes before the held ones. */
+			flags |= FOS_TCP_F_AHEAD;
 			goto at_once;
+		}
 		/* The FIN goes after that data. */
 		s = e;
 		cut = e;
 	}
+	/* The packet carries bytes past the unit: held data's, or none's. */
+	if (cut < e)
+		flags |= FOS_TCP_F_AHEAD;
 	if (s == d->next) {
 		fos_tcp_set_fin(d, th, e);
 		fos_tcp_put(d, skb, poff + (u32)(s - start), cut - s, s,

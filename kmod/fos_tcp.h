@@ -48,17 +48,20 @@
  * - Bytes held (arrived earlier, out of order): the held bytes win. The
  *   newcomer is trimmed at the front past the held bytes it starts in; if
  *   held data covers all its new bytes it becomes a len-0 unit at once
- *   (%FOS_TCP_F_DUP).
+ *   (%FOS_TCP_F_DUP and %FOS_TCP_F_AHEAD: its packet carries bytes that
+ *   come later in the stream).
  * - A newcomer that covers the start of a held unit and goes on past its
  *   end would have to be split around it, which a unit cannot be: the
  *   newcomer's unit ends where the held unit starts, the held unit keeps
  *   its range, and the newcomer's bytes past it are not stream data of any
  *   unit. Those that no held unit covers either are counted in the
- *   newcomer's unit as @trimmed. The packet still goes on unchanged, so
- *   the receiver gets these bytes and the sender will not send them again:
- *   unless another copy arrives, the stream has a hole there, declared a
- *   gap by fos_tcp_expire() or fos_tcp_flush(). With senders that resend
- *   the same segment boundaries (the usual case) this cannot happen.
+ *   newcomer's unit as @trimmed. The unit is flagged %FOS_TCP_F_AHEAD:
+ *   the packet (unchanged here) carries bytes past it. If it goes on
+ *   unchanged the receiver gets these bytes and the sender will not send
+ *   them again: unless another copy arrives, the stream has a hole there,
+ *   declared a gap by fos_tcp_expire() or fos_tcp_flush(). (The FlowOS
+ *   engine cuts such packets at their unit's end before a read-write PM,
+ *   so the sender sends those bytes again.)
  *
  * Holes: fos_tcp_expire() gives up on the holes before the held unit that
  * arrived first once it has waited longer than the timeout: the units up
@@ -88,6 +91,14 @@ struct sk_buff;
 #define FOS_TCP_F_RST	0x04
 /* The segment had payload, none of it new stream data. */
 #define FOS_TCP_F_DUP	0x08
+/*
+ * The packet carries payload past the unit's end that is not in the
+ * stream when the unit is emitted: a copy of held bytes (len 0, with
+ * %FOS_TCP_F_DUP), or a segment that ends where held data starts (its
+ * bytes past that are the held unit's, or no unit's: @trimmed). Sent as
+ * it is, those bytes reach the receiver before the units that carry them.
+ */
+#define FOS_TCP_F_AHEAD	0x10
 
 /**
  * struct fos_tcp_unit - one packet's place in the stream

@@ -8,22 +8,28 @@
  * space is "\x20"), of the same length: the stream's length cannot change.
  * Occurrences are replaced left to right without overlapping, also when
  * they are split across segments: while the last units of a window end in
- * the beginning of an occurrence, the PM keeps them (lowers w->release)
- * until the next data tells, then writes each piece into its unit. The
+ * the beginning of an occurrence, the PM keeps only what it must: the
+ * bytes of that direction from the occurrence's first byte on (w->keep_mask
+ * and w->release_bytes: the engine splits the segment the occurrence starts
+ * in and sends the part before it on), while the other direction's packets
+ * and pure acknowledgments go on. The receiver acknowledges what it got,
+ * that acknowledgment reaches the sender, and the sender sends the rest;
+ * then the PM writes each piece of the replacement into its unit. The
  * matcher starts over after a hole in the stream.
  *
  * Duplicates. A segment whose bytes all belong to other units (a len-0
- * unit flagged FOS_UNIT_DUP) still goes on unchanged. If its bytes are
- * ahead of what the PM has scanned (a copy of a segment held out of
- * order), the receiver would take its unreplaced bytes first: it is
- * dropped, as TCP does not need it (the held segment follows). A copy of
- * bytes already scanned passes as is: the receiver has had them (but for
- * a loss after this router).
+ * unit flagged FOS_UNIT_DUP) still goes on unchanged if its bytes were
+ * scanned: the receiver has had them (but for a loss after this router).
+ * A copy of bytes held for reordering (FOS_UNIT_AHEAD) would give the
+ * receiver its unreplaced bytes first: it is dropped, as TCP does not need
+ * it (the held segment follows), and counted (the engine drops what a
+ * read-write PM releases of those anyway, and cuts packets that carry
+ * bytes past their unit before this PM sees them).
  *
  * Limits: an occurrence whose first bytes were already released (the PM
- * was flushed in its middle after FOS_KEPT_MAX without data, or more than
- * FOS_WINDOW_BATCH units would have had to be kept) is not replaced and is
- * counted as missed.
+ * was flushed in its middle after twice the flow's hole-timeout without
+ * data, or FOS_WINDOW_BATCH units or more would have had to be kept) is
+ * not replaced and is counted as missed.
  *
  * Per-session results, u64 attributes: FOS_REPLACE_A_AB (2) and
  * FOS_REPLACE_A_BA (3), occurrences replaced; FOS_REPLACE_A_MISSED_AB (4)
@@ -31,11 +37,7 @@
  * FOS_REPLACE_A_PAD (1).
  */
 #include <flowstream/pm.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/module.h>
-#include <linux/tcp.h>
-#include <net/ipv6.h>
 
 #include "pat.h"
 
@@ -61,11 +63,9 @@ struct fos_replace_dir {
 	u64 replaced;
 	u64 missed;
 	u64 dups;
-	u32 next_seq;	/* TCP sequence number of that position */
 	u8 q;		/* matcher state */
 	u8 started;	/* @scanned is valid */
-	u8 seq_ok;	/* @next_seq is valid */
-	u8 pad;
+	u8 pad[6];
 };
 
 struct fos_replace_state {
@@ -99,45 +99,6 @@ static int fos_replace_attach(struct fos_att *att, const char *args,
 	}
 	memcpy(pr->repl, r.b, r.len);
 	return 0;
-}
-
-/*
- * The TCP sequence number of the byte at offset @at from @skb->data, and
- * the offset of the payload's end (the packet's), or false.
- */
-static bool fos_replace_seq(const struct sk_buff *skb, unsigned int at,
-			    u32 *seq)
-{
-	struct tcphdr thb;
-	const struct tcphdr *th;
-	const u8 *v;
-	u8 vb;
-	int l4;
-
-	v = skb_header_pointer(skb, 0, 1, &vb);
-	if (!v)
-		return false;
-	if ((*v >> 4) == 4) {
-		l4 = (*v & 0xf) * 4;
-	} else {
-		const struct ipv6hdr *ip6;
-		struct ipv6hdr ip6b;
-		__be16 frag;
-		u8 nh;
-
-		ip6 = skb_header_pointer(skb, 0, sizeof(ip6b), &ip6b);
-		if (!ip6)
-			return false;
-		nh = ip6->nexthdr;
-		l4 = ipv6_skip_exthdr(skb, sizeof(*ip6), &nh, &frag);
-		if (l4 < 0 || nh != IPPROTO_TCP)
-			return false;
-	}
-	th = skb_header_pointer(skb, l4, sizeof(thb), &thb);
-	if (!th || at < l4 + th->doff * 4)
-		return false;
-	*seq = ntohl(th->seq) + (at - (l4 + th->doff * 4));
-	return true;
 }
 
 /*
@@ -185,7 +146,6 @@ static void fos_replace_scan(const struct fos_replace_priv *pr,
 	struct fos_unit *u = &w->units[i];
 	u8 buf[FOS_REPLACE_CHUNK];
 	unsigned int off, n, k, q;
-	u32 seq = 0;
 	const u8 *b;
 
 	q = d->q;
@@ -217,20 +177,6 @@ static void fos_replace_scan(const struct fos_replace_priv *pr,
 	d->q = q;
 	d->scanned = u->stream_off + u->len;
 	d->started = 1;
-	d->seq_ok = fos_replace_seq(u->skb, u->off, &seq);
-	d->next_seq = seq + u->len;
-}
-
-/* A duplicate: dropped if it carries bytes not scanned yet. */
-static void fos_replace_dup(struct fos_att *att, struct fos_replace_dir *d,
-			    struct fos_unit *u)
-{
-	u32 end;
-
-	if (!d->seq_ok || !fos_replace_seq(u->skb, u->skb->len, &end))
-		return;
-	if ((s32)(end - d->next_seq) > 0 && !fos_unit_drop(att, u))
-		d->dups++;
 }
 
 static int fos_replace_process(struct fos_att *att, struct fos_session *s,
@@ -238,7 +184,7 @@ static int fos_replace_process(struct fos_att *att, struct fos_session *s,
 {
 	const struct fos_replace_priv *pr = fos_att_priv(att);
 	struct fos_replace_state *st = state;
-	unsigned int i, j, keep = w->n;
+	unsigned int i, j, keep = w->n, part = 0;
 	int dir;
 
 	for (i = 0; i < w->n; i++) {
@@ -247,32 +193,49 @@ static int fos_replace_process(struct fos_att *att, struct fos_session *s,
 
 		if (u->flags & FOS_UNIT_DROP)	/* kept, handed again */
 			continue;
-		if (u->flags & FOS_UNIT_DUP)
-			fos_replace_dup(att, d, u);
-		else if (u->len && (!d->started ||
+		if (u->flags & FOS_UNIT_AHEAD) {
+			/* A copy of held bytes, not scanned yet. */
+			if (!u->len && !fos_unit_drop(att, u))
+				d->dups++;
+		} else if (u->len && (!d->started ||
 				    u->stream_off + u->len > d->scanned))
 			fos_replace_scan(pr, d, w, i);
 	}
 	if (w->flush)
 		return 0;
-	/* Keep the units from the first byte of a partial occurrence on. */
+	/*
+	 * Keep a direction's bytes from the first byte of a partial
+	 * occurrence on: the unit it starts in from that byte (the engine
+	 * splits its packet and sends the part before on), and the units of
+	 * that direction after it, but for pure acknowledgments. The other
+	 * direction goes on: it carries the acknowledgments that make the
+	 * sender send the rest.
+	 */
 	for (dir = 0; dir < 2; dir++) {
 		struct fos_replace_dir *d = &st->d[dir];
 		u64 from = d->scanned - d->q;
+		bool on = false;
 
 		if (!d->q)
 			continue;
-		for (j = 0; j < keep; j++) {
+		for (j = 0; j < w->n; j++) {
 			struct fos_unit *u = &w->units[j];
 
-			if (u->dir == dir && u->len &&
-			    u->stream_off + u->len > from) {
-				keep = j;
-				break;
+			if (u->dir != dir || (u->flags & FOS_UNIT_DROP))
+				continue;
+			if (!on && u->len && u->stream_off + u->len > from) {
+				on = true;
+				if (j < keep) {
+					keep = j;
+					part = from > u->stream_off ?
+					       from - u->stream_off : 0;
+				}
 			}
+			if (on && (u->len || (u->flags & ~FOS_UNIT_DIRTY)))
+				w->keep_mask |= BIT_ULL(j);
 		}
 	}
-	w->release = keep;
+	w->release_bytes = part;
 	return 0;
 }
 
@@ -312,8 +275,7 @@ static int fos_replace_import(struct fos_att *att, void *state,
 	if (len != sizeof(*in))
 		return -EINVAL;
 	for (dir = 0; dir < 2; dir++)
-		if (in->d[dir].q >= pr->p.len || in->d[dir].started > 1 ||
-		    in->d[dir].seq_ok > 1)
+		if (in->d[dir].q >= pr->p.len || in->d[dir].started > 1)
 			return -EINVAL;
 	memcpy(state, buf, len);
 	/*

@@ -196,7 +196,8 @@ core_tests=(core_family.sh core_perm.sh core_badinput.sh core_netns.sh core_load
 acct_tests=(acct_counts.sh acct_expiry.sh acct_limit.sh acct_badinput.sh acct_odd.sh)
 smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
-fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh)
+fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh
+	   fos_replace_starts.sh)
 bal_tests=(agent_http.sh bal_ovs.sh)
 mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh)
 
@@ -222,6 +223,7 @@ vm_debug() {
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
 		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
 		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 -e FS_FOS_MANY=2000 \
+		-e FS_PMS_STARTS=10 \
 		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" \
 		-t selftests/smp_memory.sh -t selftests/acct_flood.sh
 }

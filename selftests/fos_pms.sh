@@ -9,9 +9,11 @@
 #  - replace (order 10), then match for REPLACEMENT and match for PATTERN
 #    side by side (order 20): every occurrence replaced, the receivers get
 #    the replaced stream exactly (IPv6);
-#  - match and count side by side on a tcp flow: match finds every
-#    occurrence, count's packets and bytes each way equal nftables' on the
-#    router's egress (IPv4);
+#  - replace (order 0), then match for REPLACEMENT and count side by side
+#    (order 10), three PMs at once: the receivers get the replaced stream
+#    exactly, every byte; match counts every replacement; count's packets
+#    and bytes each way equal nftables' on the router's egress (IPv4); a
+#    second read-write PM overlapping replace's window is refused;
 #  - guard: a connection opened before it was attached breaks (its packets
 #    are dropped), one opened after works;
 #  - a PM's module cannot be unloaded while attached, can be after;
@@ -37,7 +39,8 @@ for l in "psc cr" "pss sr"; do
 		reorder 25% 50% duplicate 5% ||
 		diag "netem on $2 failed"
 done
-$FLOWCTL -n psr flow add pat proto tcp stream tcp >/dev/null
+# Sessions outlive the slowest lane's checks (the debug kernel).
+$FLOWCTL -n psr flow add pat proto tcp stream tcp idle-timeout 900 >/dev/null
 check_eq "flow with stream tcp added" 0 $?
 
 # pair NAME PORT ADDR [fs-tcppat options]: a connection both ways; the
@@ -136,16 +139,21 @@ done
 check "replace's module can go once detached" rmmod flowstream_pm_replace
 check "match's module can go once detached" rmmod flowstream_pm_match
 
-# --- match and count side by side ---------------------------------------
-# Two read-only PMs over one tcp flow, overlapping at order 0: match (for
-# PATTERN) and count (IPv4). On a "tcp" flow count is handed one unit per
-# packet, in stream order, and counts those no PM before it dropped:
-# exactly the packets the merger sends on, each one skb whose IP length
-# count adds. nftables counts the same packets on its own, at the router's
+# --- replace, then match and count side by side --------------------------
+# Three PMs at once (IPv4): replace at order 0, then match (for
+# REPLACEMENT) and count, read-only and overlapping, at order 10. replace
+# keeps only the bytes of a partial occurrence: the engine splits the
+# segment it starts in and sends the part before it on, so the receiver
+# acknowledges that and the sender goes on to send the rest. On a "tcp"
+# flow count is handed one unit per packet, in stream order, and counts
+# those no PM before it dropped: exactly the packets the merger sends on
+# (both parts of a split one), each one skb whose IP length count adds.
+# nftables counts the same packets on its own, at the router's
 # postrouting hook, where the merger's ip_forward_finish() leads them
-# (before any GSO split at the device): count's packets and bytes each way
-# must equal nft's. Copies the TCP stream found nothing new in are units
-# and are sent on, so both count them.
+# (before any GSO split at the device): count's packets and bytes each
+# way must equal nft's. Duplicates replace dropped reach neither; copies
+# the TCP stream found nothing new in are units and are sent on, so both
+# count them.
 ip netns exec psr nft -f - <<'NFT'
 table inet fspms {
 	chain post {
@@ -158,23 +166,49 @@ NFT
 check_eq "nft counters on the router's egress" 0 $?
 check_eq "pm info: count takes ip, tcp and udp flows" '["ip","tcp","udp"]' \
 	"$($FLOWCTL -n psr -j pm info count | jq -c .streams)"
-mp=$(attach match order 0 args "$P")
-c=$(attach count order 0)
-check_match "match P and count attached to the tcp flow" \
-	'^[0-9]+ [0-9]+$' "$mp $c"
-pair p 7005 10.2.0.2 "${opts[@]}" --pattern "$P" --seed 55
-check_eq "match and count: client gets the server's stream exactly ($p_c)" 0 "$p_rc"
-check_eq "match and count: server gets the client's stream exactly ($p_s)" 0 "$p_rs"
+r=$(attach replace order 0 args "$P $R")
+mr=$(attach match order 10 args "$R")
+c=$(attach count order 10)
+check_match "replace, match R, count attached to the tcp flow" \
+	'^[0-9]+ [0-9]+ [0-9]+$' "$r $mr $c"
+pipe="replace 0 match 10 count 10"
+order() {
+	$FLOWCTL -n psr -j pm show pat | jq -r 'sort_by(.order, .id) |
+		map("\(.pm) \(.order)") | join(" ")'
+}
+check_eq "orders: replace 0, match and count 10" "$pipe" "$(order)"
+# A second read-write PM would share replace's window, or split the
+# read-only stage: refused with a message, nothing changed.
+out=$($FLOWCTL -n psr pm attach pat guard order 0 2>&1)
+check_match "a second read-write PM at replace's order is refused, saying why" \
+	"order 0 is taken by replace; a read-write PM shares none" "$out"
+out=$($FLOWCTL -n psr pm attach pat replace order 10 args "$R $P" 2>&1)
+check_match "a read-write PM in the read-only stage is refused, saying why" \
+	"order 10 is taken by (match|count); a read-write PM shares none" "$out"
+check_eq "... and the pipeline is unchanged" "$pipe" "$(order)"
+split=$(fos_stat psr pat split)
+pair p 7005 10.2.0.2 "${opts[@]}" --pattern "$P" --replace "$R" --seed 55
+check_eq "pipeline run: client gets the replaced stream exactly ($p_c)" 0 "$p_rc"
+check_eq "pipeline run: server gets the replaced stream exactly ($p_s)" 0 "$p_rs"
 check_eq "server received every byte the client sent" \
 	"$(kv "$p_c" sent_bytes)" "$(kv "$p_s" recv_bytes)"
 check_eq "client received every byte the server sent" \
 	"$(kv "$p_s" sent_bytes)" "$(kv "$p_c" recv_bytes)"
-check_eq "match beside count: PATTERN A->B" "$n" "$(res 7005 "$mp" 2)"
-check_eq "match beside count: PATTERN B->A" "$n" "$(res 7005 "$mp" 3)"
+check_eq "server received REPLACEMENT $n times, PATTERN 0" "$n 0" \
+	"$(kv "$p_s" recv_replacement) $(kv "$p_s" recv_pattern)"
+check_eq "client received REPLACEMENT $n times, PATTERN 0" "$n 0" \
+	"$(kv "$p_c" recv_replacement) $(kv "$p_c" recv_pattern)"
+check_eq "replace: replaced A->B, B->A" "$n $n" \
+	"$(res 7005 "$r" 2) $(res 7005 "$r" 3)"
+check_eq "replace: none missed" "0 0" "$(res 7005 "$r" 4) $(res 7005 "$r" 5)"
+check "segments were split at a partial occurrence ($split -> $(fos_stat psr pat split))" \
+	test "$(fos_stat psr pat split)" -gt "$split"
+check_eq "match after replace: REPLACEMENT A->B" "$n" "$(res 7005 "$mr" 2)"
+check_eq "match after replace: REPLACEMENT B->A" "$n" "$(res 7005 "$mr" 3)"
 check_eq "match: bytes scanned A->B = client's stream" \
-	"$(kv "$p_c" sent_bytes)" "$(res 7005 "$mp" 4)"
+	"$(kv "$p_c" sent_bytes)" "$(res 7005 "$mr" 4)"
 check_eq "match: bytes scanned B->A = server's stream" \
-	"$(kv "$p_s" sent_bytes)" "$(res 7005 "$mp" 5)"
+	"$(kv "$p_s" sent_bytes)" "$(res 7005 "$mr" 5)"
 # The ends are done; their last ACKs may still be on a netem link or in
 # the flow. Wait until the flow holds nothing and count stands still.
 cnt() {
@@ -182,12 +216,13 @@ cnt() {
 		"$(res 7005 "$c" 5)"
 }
 last=
-for _ in $(seq 20); do
+for round in $(seq 20); do
 	now="$(fos_stat psr pat held) $(cnt)"
 	[ "$now" == "$last" ] && [ "${now%% *}" == 0 ] && break
 	last=$now
 	sleep 0.5
 done
+diag "held, then count's figures, stood still after $round rounds: $now"
 nft=$(ip netns exec psr nft -j list table inet fspms)
 cab=$(res 7005 "$c" 2) cba=$(res 7005 "$c" 4)
 check_eq "count: packets A->B = nft's on the router's egress" \
@@ -200,13 +235,15 @@ check_eq "count: bytes B->A = nft's" "$(nft_counter ba bytes <<<"$nft")" \
 	"$(res 7005 "$c" 5)"
 check "count: IP bytes A->B ($(res 7005 "$c" 3)) hold the client's stream" \
 	test "$(res 7005 "$c" 3)" -gt "$(kv "$p_c" sent_bytes)"
-diag "count: $cab + $cba packets"
-for a in "$c" "$mp"; do
+diag "count: $cab + $cba packets; replace dropped $(res 7005 "$r" 6) +" \
+	"$(res 7005 "$r" 7) duplicates"
+for a in "$c" "$mr" "$r"; do
 	$FLOWCTL -n psr pm detach pat "$a" || diag "detach $a failed"
 done
 ip netns exec psr nft delete table inet fspms
 check "count's module can go once detached" rmmod flowstream_pm_count
 check "match's module can go once detached" rmmod flowstream_pm_match
+check "replace's module can go once detached" rmmod flowstream_pm_replace
 
 # --- guard ---------------------------------------------------------------
 # Both ends pause after half their stream; guard comes in meanwhile (its

@@ -305,10 +305,12 @@ nft_counter() {
 }
 
 # fos_balance NETNS FLOW: the flow's counters add up: every packet taken
-# was sent on, given up (dropped or bypassed, by reason) or is held.
+# was sent on, given up (dropped or bypassed, by reason) or is held; a
+# packet a PM released in part was sent on as two.
 fos_balance() {
 	$FLOWCTL -n "$1" -j flow show | jq -r --arg f "$2" '.[] |
-		select(.name == $f) | .stats | .packets_in - .packets_out -
+		select(.name == $f) | .stats | .packets_in + (.split // 0) -
+		.packets_out -
 		.bypass_sessions - .bypass_held - .bypass_nomem -
 		.drop_sessions - .drop_held - .drop_nomem - .drop_pm -
 		.drop_teardown - .drop_dev - .drop_output - .held'

@@ -937,8 +937,10 @@ static void test_fos_names(void **state)
 	(void)state;
 	assert_string_equal(fs_fos_stat_name(FLOWSTREAM_FOS_STAT_DROP_TEARDOWN,
 					     buf, sizeof(buf)), "drop_teardown");
+	assert_string_equal(fs_fos_stat_name(FLOWSTREAM_FOS_STAT_SPLIT, buf,
+					     sizeof(buf)), "split");
 	assert_string_equal(fs_fos_stat_name(FLOWSTREAM_FOS_STAT_MAX + 1, buf,
-					     sizeof(buf)), "stat_22");
+					     sizeof(buf)), "stat_23");
 	assert_string_equal(fs_att_stat_name(FLOWSTREAM_ATT_STAT_CPU_NS, buf,
 					     sizeof(buf)), "cpu_ns");
 	assert_string_equal(fs_enum_name(fs_stream_names,

@@ -30,9 +30,11 @@
 /*
  * Bumped when struct fos_pm or a callback's meaning changes. 2: @streams
  * added to struct fos_pm (a PM built for 1 must be rebuilt; its source
- * needs no change).
+ * needs no change). 3: @release_bytes and @keep_mask added to struct
+ * fos_window, which flowstream allocates (a PM built for 2 must be
+ * rebuilt; its source needs no change) and FOS_UNIT_AHEAD.
  */
-#define FOS_PM_API_VERSION	2
+#define FOS_PM_API_VERSION	3
 
 #define FOS_PM_NAME_MAX		32
 #define FOS_PM_ARGS_MAX		256
@@ -71,6 +73,15 @@ struct fos_unit {
 #define FOS_UNIT_FIN	0x02	/* "tcp": the segment carries FIN */
 #define FOS_UNIT_RST	0x04	/* "tcp": the segment carries RST */
 #define FOS_UNIT_DUP	0x08	/* "tcp": payload, none of it new (len 0) */
+/*
+ * "tcp": the packet carries payload past the unit's end that the stream
+ * has not reached: a copy of bytes held for reordering (len 0, with
+ * FOS_UNIT_DUP). Read-only PMs may see such units; before a read-write
+ * PM the engine cuts every packet with data at its unit's end (so no unit
+ * with data is flagged there), and the len-0 copies it releases are
+ * dropped: bytes reach the receiver only in the unit that carries them.
+ */
+#define FOS_UNIT_AHEAD	0x10
 #define FOS_UNIT_DROP	0x40	/* dropped by a PM (fos_unit_drop()) */
 #define FOS_UNIT_DIRTY	0x80	/* written by a PM (fos_unit_write()) */
 
@@ -88,6 +99,23 @@ struct fos_unit {
  *	handed over again, first, with the next data. It must keep fewer
  *	than FOS_WINDOW_BATCH units, and release everything when @flush is
  *	set.
+ * @release_bytes: with @release below @n, bytes of the data of unit
+ *	@release to release as well (0, set before the call: none). A
+ *	read-write PM on a "tcp" flow keeps that way only the bytes it must
+ *	(the start of a pattern at the end of a segment): the engine splits
+ *	the unit's packet in two at that byte, sends the first part on (the
+ *	receiver acknowledges it, so the sender goes on) and keeps the
+ *	second, a unit with the rest of the data, handed over first next
+ *	time. A packet that cannot be split (SYN, RST or URG set, no memory)
+ *	is kept whole; the flow's "split" counter counts the splits.
+ * @keep_mask: instead of a prefix, a read-write PM may keep any units: bit
+ *	i keeps unit i (0, set before the call: use @release). The units not
+ *	kept are released, in order, and those kept are handed over again,
+ *	in order, first: so a PM keeping the end of one direction's stream
+ *	lets the other direction's packets (which carry the acknowledgments
+ *	the sender waits for) and pure acknowledgments go on. It must keep
+ *	each direction's data in stream order. @release_bytes then applies to
+ *	the first unit kept.
  * @flush: no more data has come for a while (or the PM is being
  *	detached): release every unit now
  */
@@ -97,6 +125,8 @@ struct fos_window {
 	u64 first;
 	unsigned int release;
 	bool flush;
+	unsigned int release_bytes;
+	u64 keep_mask;
 };
 
 /**

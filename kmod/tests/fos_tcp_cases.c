@@ -80,7 +80,11 @@ static void ft_emit(void *ctx, const struct fos_tcp_unit *u)
 	FT_CHECK(c, u->stream_off == c->pos + u->gap);
 	FT_CHECK(c, (u64)u->off + u->len <= u->skb->len);
 	FT_CHECK(c, !(u->flags & ~(FOS_TCP_F_SYN | FOS_TCP_F_FIN |
-				    FOS_TCP_F_RST | FOS_TCP_F_DUP)));
+				    FOS_TCP_F_RST | FOS_TCP_F_DUP |
+				    FOS_TCP_F_AHEAD)));
+	/* A len-0 unit carries bytes ahead only as a copy of held ones. */
+	FT_CHECK(c, u->len || !(u->flags & FOS_TCP_F_AHEAD) ||
+		 (u->flags & FOS_TCP_F_DUP));
 	if (u->len && u->stream_off + u->len <= c->cap &&
 	    u->off + u->len <= u->skb->len) {
 		FT_CHECK(c, !skb_copy_bits(u->skb, u->off,
@@ -478,18 +482,21 @@ static void ft_overlap_held_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->units, 3);
 	KUNIT_EXPECT_EQ(test, c->u[1].len, 4);
 	KUNIT_EXPECT_EQ(test, c->u[1].trimmed, 0);
+	/* Its packet carries the held bytes too: ahead of the stream. */
+	KUNIT_EXPECT_EQ(test, c->u[1].flags, FOS_TCP_F_AHEAD);
 	KUNIT_EXPECT_EQ(test, c->u[2].len, 4);
+	KUNIT_EXPECT_EQ(test, c->u[2].flags, 0);
 	KUNIT_EXPECT_EQ(test, memcmp(c->buf, "DDDDCCCC", 8), 0);
 
 	/* Starting inside held data: trimmed at the front. */
 	ft_raw(c, b + 12, TCPHDR_ACK, "EEEE", 4);
 	ft_raw(c, b + 14, TCPHDR_ACK, "FFFFFF", 6);
 	KUNIT_EXPECT_EQ(test, fos_tcp_held(&c->d), 2);
-	/* Wholly inside held data: len 0 at once. */
+	/* Wholly inside held data: len 0 at once, its bytes ahead. */
 	ft_raw(c, b + 13, TCPHDR_ACK, "GGGGGG", 6);
 	KUNIT_EXPECT_EQ(test, c->units, 4);
 	KUNIT_EXPECT_EQ(test, c->u[3].len, 0);
-	KUNIT_EXPECT_EQ(test, c->u[3].flags, FOS_TCP_F_DUP);
+	KUNIT_EXPECT_EQ(test, c->u[3].flags, FOS_TCP_F_DUP | FOS_TCP_F_AHEAD);
 	KUNIT_EXPECT_EQ(test, c->u[3].stream_off, 8);
 	KUNIT_EXPECT_EQ(test, fos_tcp_held(&c->d), 2);
 	ft_raw(c, b + 8, TCPHDR_ACK, "HHHH", 4);
@@ -520,6 +527,7 @@ static void ft_overlap_split_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->uid[2], 2);
 	KUNIT_EXPECT_EQ(test, c->u[2].len, 2);
 	KUNIT_EXPECT_EQ(test, c->u[2].trimmed, 4);
+	KUNIT_EXPECT_EQ(test, c->u[2].flags, FOS_TCP_F_AHEAD);
 	KUNIT_EXPECT_EQ(test, c->pos, 8);
 	KUNIT_EXPECT_EQ(test, memcmp(c->buf, "AASSCCCC", 8), 0);
 	KUNIT_EXPECT_EQ(test, fos_tcp_held(&c->d), 0);
@@ -535,6 +543,7 @@ static void ft_overlap_split_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->units, 7);
 	KUNIT_EXPECT_EQ(test, c->u[5].len, 2);
 	KUNIT_EXPECT_EQ(test, c->u[5].trimmed, 4);
+	KUNIT_EXPECT_EQ(test, c->u[5].flags, FOS_TCP_F_AHEAD);
 	KUNIT_EXPECT_EQ(test, c->pos, 16);
 	KUNIT_EXPECT_EQ(test, fos_tcp_held(&c->d), 1);
 	fos_tcp_flush(&c->d, ft_emit, c);

@@ -25,7 +25,8 @@
  *
  * Options: --count N (100), --pattern P (FLOWSTREAM!), --replace R,
  * --seed S (1), --chunk N (40), --mss N, --timeout S (10), --pause MS
- * (sleep after writing half the stream). P and R take \xNN and \\.
+ * (sleep after writing half the stream), --start 1 (the stream starts
+ * with PATTERN: no first filler). P and R take \xNN and \\.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -55,6 +56,7 @@ struct opts {
 	int mss;
 	int timeout;
 	int pause_ms;
+	int start;
 };
 
 struct stream {
@@ -127,6 +129,9 @@ static void gen(const struct opts *o, uint64_t seed, const unsigned char *with,
 	st->n = o->count;
 	for (k = 0; k <= o->count; k++) {
 		size_t f = 1 + rng_next(&r) % 200;
+
+		if (!k && o->start && o->count)
+			f = 0;
 
 		for (i = 0; i < f; i++)
 			st->b[st->len++] = alpha[rng_next(&r) % na];
@@ -279,7 +284,7 @@ static void usage(void)
 		"usage: fs-tcppat recv PORT [OPTIONS]\n"
 		"       fs-tcppat send ADDR PORT [OPTIONS]\n"
 		"options: --count N --pattern P --replace R --seed S --chunk N\n"
-		"         --mss N --timeout S --pause MS\n");
+		"         --mss N --timeout S --pause MS --start 0|1\n");
 	exit(2);
 }
 
@@ -331,6 +336,8 @@ int main(int argc, char **argv)
 			o.timeout = atoi(v);
 		else if (!strcmp(a, "--pause"))
 			o.pause_ms = atoi(v);
+		else if (!strcmp(a, "--start"))
+			o.start = atoi(v);
 		else
 			usage();
 	}

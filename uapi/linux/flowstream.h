@@ -1073,7 +1073,8 @@ enum flowstream_sess_attr {
  * @FLOWSTREAM_FOS_STAT_DROP_HELD: "drop_held", a held limit reached
  *	(policy drop)
  * @FLOWSTREAM_FOS_STAT_DROP_NOMEM: "drop_nomem" (policy drop)
- * @FLOWSTREAM_FOS_STAT_DROP_PM: "drop_pm", dropped by a read-write PM
+ * @FLOWSTREAM_FOS_STAT_DROP_PM: "drop_pm", dropped by a read-write PM or
+ *	after one (a copy of a TCP segment held for reordering)
  * @FLOWSTREAM_FOS_STAT_DROP_TEARDOWN: "drop_teardown", held when the flow
  *	was deleted, the namespace went away or the module was unloaded
  * @FLOWSTREAM_FOS_STAT_DROP_DEV: "drop_dev", held when their output or
@@ -1089,6 +1090,9 @@ enum flowstream_sess_attr {
  * @FLOWSTREAM_FOS_STAT_TCP_GAPS: "tcp_gaps", holes given up on after
  *	hole-timeout
  * @FLOWSTREAM_FOS_STAT_TCP_OOO: "tcp_ooo", segments held for reordering
+ * @FLOWSTREAM_FOS_STAT_SPLIT: "split", packets a read-write PM released in
+ *	part, sent on as two (so packets_in + split = packets_out + bypass_*
+ *	+ drop_* + held)
  */
 enum flowstream_fos_stat {
 	FLOWSTREAM_FOS_STAT_UNSPEC,
@@ -1113,6 +1117,7 @@ enum flowstream_fos_stat {
 	FLOWSTREAM_FOS_STAT_SESSIONS_ENDED,
 	FLOWSTREAM_FOS_STAT_TCP_GAPS,
 	FLOWSTREAM_FOS_STAT_TCP_OOO,
+	FLOWSTREAM_FOS_STAT_SPLIT,
 
 	__FLOWSTREAM_FOS_STAT_MAX
 };
