@@ -49,7 +49,7 @@ ip -n mfb route add 10.2.0.2/32 via 10.7.0.2
 ip -n mfs route add default via 10.6.0.1
 # Every answer of B takes a while: a migration lasts long enough to be
 # interrupted in its middle.
-tc -n mfa qdisc add dev ab root netem delay 40ms ||
+tc -n mfa qdisc add dev ab root netem delay 200ms ||
 	skip_all "no netem"
 
 for ns in mfa mfb; do
