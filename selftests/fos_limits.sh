@@ -116,10 +116,11 @@ for policy in drop bypass; do
 	$FLOWCTL -n flr flow del lim
 done
 
-# Idle sessions end: a 2 s idle-timeout. The ping runs for 4 s, twice
-# the timeout, so its session lives while it runs (a slow guest must not
-# end it between two echoes 0.2 s apart) and ends after it.
-$FLOWCTL -n flr flow add idle proto icmp idle-timeout 2 >/dev/null
+# Idle sessions end: a 5 s idle-timeout. The ping runs for 4 s with
+# echoes 0.2 s apart, so its session lives while it runs (a loaded debug
+# guest must not end it between two echoes, nor between the ping's end
+# and the check) and ends after it.
+$FLOWCTL -n flr flow add idle proto icmp idle-timeout 5 >/dev/null
 $FLOWCTL -n flr pm attach idle count >/dev/null
 ip netns exec flc ping -c 20 -i 0.2 -q 10.2.0.2 >/dev/null &
 pingpid=$!
