@@ -28,60 +28,55 @@ extern char **environ;
 
 /* Text buffer */
 
+/* Room for @n more bytes and the NUL; false (and b->oom) without memory. */
+static bool buf_grow(struct bal_buf *b, size_t n)
+{
+	size_t cap;
+	char *s;
+
+	if (b->oom)
+		return false;
+	if (b->s && b->len + n + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	s = realloc(b->s, cap);
+	if (!s) {
+		b->oom = true;
+		return false;
+	}
+	b->s = s;
+	b->cap = cap;
+	return true;
+}
+
 void bal_buf_printf(struct bal_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	size_t cap;
-	char *s;
 	int n;
 
 	if (b->oom)
 		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL,
-			      b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->s && (size_t)n < b->cap - b->len) {
-			b->len += n;
-			return;
-		}
-		cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
 	}
+	if (!buf_grow(b, n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += n;
 }
 
 static void buf_add(struct bal_buf *b, const char *p, size_t n)
 {
-	size_t cap;
-	char *s;
-
-	if (b->oom)
+	if (!buf_grow(b, n))
 		return;
-	if (!b->s || b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
