@@ -24,27 +24,7 @@ source "$(dirname "$0")/mig_lib.sh"
 tmp=$(mktemp -d)
 ip netns exec mgs "$UDPSEQ" recv 5401 100000 600 >/dev/null &
 port_wait mgs udp6 5401 || diag "the sink did not start"
-ip netns exec mgs "$UDPSEQ" recv 5300 $N 30 >"$tmp/seq" &
-seq_pid=$!
-ip netns exec mgs "$UDPSEQ" recv 5301 $N 30 >"$tmp/seq6" &
-seq6_pid=$!
-ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
-	>"$tmp/tcp.s" 2>&1 &
-tcps_pid=$!
-port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
-	port_wait mgs tcp6 7100 || diag "a receiver did not start"
-ip netns exec mgc taskset -c 0 "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
-ip netns exec mgc taskset -c 1 "$UDPSEQ" send fd02::2 5301 $N 1000 &
-ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
-	--timeout 10 >"$tmp/tcp.c" 2>&1 &
-tcpc_pid=$!
-for _ in $(seq 100); do
-	[ "$($FLOWCTL -n mga -j records |
-	     jq '[.[] | select(.proto == 17 and .packets >= 100 and
-			   (.dport == 5300 or .dport == 5301))] | length')" = 2 ] &&
-		break
-	sleep 0.1
-done
+mig_streams_start
 
 set4='(.src | startswith("10.2.0.")) or (.dst | startswith("10.2.0."))'
 set6='(.src | startswith("fd02::")) or (.dst | startswith("fd02::"))'
@@ -98,16 +78,7 @@ check_eq "B imported what A sent" \
 	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/send")" \
 	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/recv")"
 
-wait $seq_pid
-check_eq "IPv4 stream: every datagram arrived once, in order" \
-	"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq")"
-wait $seq6_pid
-check_eq "IPv6 stream: every datagram arrived once, in order" \
-	"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq6")"
-wait $tcpc_pid
-check_match "TCP: the server's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.c")"
-wait $tcps_pid
-check_match "TCP: the client's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.s")"
+mig_streams_check
 sleep 0.5
 
 check_eq "B counted what A chained (nft on B: from A)" \

@@ -94,3 +94,51 @@ mig_route_to_b() {
 	ip -n mgs route replace default via 10.7.0.1
 	ip -n mgs -6 route replace default via fd07::1
 }
+
+# mig_streams_start: the long streams through A (the set's traffic), with
+# $N datagrams of a numbered UDP stream over IPv4 and over IPv6 and a TCP
+# transfer checked byte for byte at both ends, their outputs in $tmp;
+# returns once A has counted part of each UDP stream. The receivers wait
+# up to 30 s for their first datagram.
+mig_streams_start() {
+	ip netns exec mgs "$UDPSEQ" recv 5300 $N 30 >"$tmp/seq" &
+	seq_pid=$!
+	ip netns exec mgs "$UDPSEQ" recv 5301 $N 30 >"$tmp/seq6" &
+	seq6_pid=$!
+	ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
+		>"$tmp/tcp.s" 2>&1 &
+	tcps_pid=$!
+	port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
+		port_wait mgs tcp6 7100 || diag "a receiver did not start"
+	# Each stream from one CPU: veth hands a packet to the backlog of the CPU
+	# that sends it, so a sender that moved between CPUs could have its own
+	# packets overtake each other on any path, migration or not.
+	ip netns exec mgc taskset -c 0 "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
+	ip netns exec mgc taskset -c 1 "$UDPSEQ" send fd02::2 5301 $N 1000 &
+	ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
+		--timeout 10 >"$tmp/tcp.c" 2>&1 &
+	tcpc_pid=$!
+	# A has counted part of each stream before its record leaves.
+	for _ in $(seq 100); do
+		[ "$($FLOWCTL -n mga -j records |
+		     jq '[.[] | select(.proto == 17 and .packets >= 100 and
+				   (.dport == 5300 or .dport == 5301))] | length')" = 2 ] &&
+			break
+		sleep 0.1
+	done
+}
+
+# mig_streams_check: wait for the streams; every datagram arrived once and
+# in order, the TCP bytes intact at both ends.
+mig_streams_check() {
+	wait $seq_pid
+	check_eq "IPv4 stream: every datagram arrived once, in order" \
+		"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq")"
+	wait $seq6_pid
+	check_eq "IPv6 stream: every datagram arrived once, in order" \
+		"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq6")"
+	wait $tcpc_pid
+	check_match "TCP: the server's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.c")"
+	wait $tcps_pid
+	check_match "TCP: the client's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.s")"
+}

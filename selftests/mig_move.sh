@@ -25,32 +25,7 @@ ip netns exec mgs "$UDPSEQ" recv 5400 100000 600 >/dev/null &
 port_wait mgs udp6 5400 || diag "the sink did not start"
 ip netns exec mgc bash -c "for i in \$(seq $SHORT); do
 	\"$UDPSEQ\" send 10.2.0.2 5400 3 0; done"
-# The receivers of the long streams wait up to 30 s for their first datagram.
-ip netns exec mgs "$UDPSEQ" recv 5300 $N 30 >"$tmp/seq" &
-seq_pid=$!
-ip netns exec mgs "$UDPSEQ" recv 5301 $N 30 >"$tmp/seq6" &
-seq6_pid=$!
-ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
-	>"$tmp/tcp.s" 2>&1 &
-tcps_pid=$!
-port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
-	port_wait mgs tcp6 7100 || diag "a receiver did not start"
-# Each stream from one CPU: veth hands a packet to the backlog of the CPU
-# that sends it, so a sender that moved between CPUs could have its own
-# packets overtake each other on any path, migration or not.
-ip netns exec mgc taskset -c 0 "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
-ip netns exec mgc taskset -c 1 "$UDPSEQ" send fd02::2 5301 $N 1000 &
-ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
-	--timeout 10 >"$tmp/tcp.c" 2>&1 &
-tcpc_pid=$!
-# A has counted part of each stream before its record leaves.
-for _ in $(seq 100); do
-	[ "$($FLOWCTL -n mga -j records |
-	     jq '[.[] | select(.proto == 17 and .packets >= 100 and
-			   (.dport == 5300 or .dport == 5301))] | length')" = 2 ] &&
-		break
-	sleep 0.1
-done
+mig_streams_start
 
 q4='.proto == 17 and .dport == 5300'
 q6='.proto == 17 and .dport == 5301'
@@ -85,16 +60,7 @@ check_eq "A's mig_exported counts them" "$(jq .records "$tmp/send")" \
 check_eq "B's mig_imported counts them" "$(jq .records "$tmp/send")" \
 	"$(stat_value mig_imported mgb)"
 
-wait $seq_pid
-check_eq "IPv4 stream: every datagram arrived once, in order" \
-	"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq")"
-wait $seq6_pid
-check_eq "IPv6 stream: every datagram arrived once, in order" \
-	"received=$N lost=0 dup=0 reordered=0" "$(cat "$tmp/seq6")"
-wait $tcpc_pid
-check_match "TCP: the server's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.c")"
-wait $tcps_pid
-check_match "TCP: the client's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.s")"
+mig_streams_check
 sleep 0.5
 
 for c in "seq:$q4" "seq6:$q6" "short:.proto == 17 and .dport == 5400" \
