@@ -164,9 +164,24 @@ unit() {
 		selftests/install-check.sh
 }
 
+# A merge that was committed half-resolved leaves its markers behind.
+no_conflict_markers() {
+	local hits
+	hits=$(git grep -n -E '^(<<<<<<<|>>>>>>>)( |$)|^=======$' -- \
+	       ':!*.rst' 2>/dev/null; git grep -n -E '^(<<<<<<<|>>>>>>>)( |$)' -- \
+	       '*.rst' 2>/dev/null)
+	if [ -z "$hits" ]; then
+		echo "ok 1 - no merge conflict markers in tracked files"
+	else
+		echo "not ok 1 - no merge conflict markers in tracked files"
+		head -n 20 <<<"$hits" | sed 's/^/# /'
+	fi
+}
+
 static() {
 	local src=$cache/src-6.1-$(dpkg-query -W -f '${Version}' linux-source-6.1)
 	local files
+	no_conflict_markers
 	files=$(git ls-files 'kmod/*.[ch]' 'pm/*.c' 'include/*.h' 'uapi/*.h' \
 		'selftests/splat/*.c' 2>/dev/null)
 	[ -n "$files" ] || files=$(ls kmod/*.[ch] kmod/tests/*.c pm/*.c include/flowstream/*.h \
