@@ -9,8 +9,9 @@
  * are skipped at LOCAL_IN. The hooks run at the last priority but
  * conntrack's confirmation, so they count packets that the filter let
  * through, with addresses after NAT. While a migration daisy-chains, a
- * forwarded packet of its set with no live record is handed to it
- * (mig_chain.c) instead of creating one.
+ * forwarded packet of its set with no state here is handed to it
+ * (mig_chain.c) instead of creating one; for a packet a FlowOS flow takes,
+ * FlowOS's session decides (fos_mig_state()).
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter_ipv4.h>
@@ -45,9 +46,19 @@ static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
 		oif = state->out->ifindex;
 		if (unlikely(fs_mig_chaining(fsn->mig)) &&
 		    fs_mig_forwarded(skb, state->pf) &&
-		    (fs_acct_account_live(acct, &key, &pkt, oif) ||
-		     fs_mig_chain(fsn, skb, &key)))
-			return NF_ACCEPT;
+		    fs_mig_chainer(fsn, key.family, &key.src, &key.dst)) {
+			switch (fos_mig_state(fsn, skb, state->pf)) {
+			case FS_MIG_FOS_GONE:
+				return NF_ACCEPT;	/* sent to B by FlowOS */
+			case FS_MIG_FOS_HERE:
+				break;			/* its session is here */
+			case FS_MIG_FOS_NONE:
+				if (fs_acct_account_live(acct, &key, &pkt, oif) ||
+				    fs_mig_chain(fsn, skb, &key) > 0)
+					return NF_ACCEPT;
+				break;
+			}
+		}
 	}
 	fs_acct_account(acct, &key, &pkt, oif);
 	return NF_ACCEPT;
