@@ -22,6 +22,33 @@
 #include "mig.h"
 #include "stats.h"
 
+/*
+ * A forwarded packet at POST_ROUTING while a migration daisy-chains: true
+ * if it was counted here or is going to the next hop (not to count).
+ * FlowOS decides for a packet one of its flows takes (FlowOS sessions
+ * hold both directions: either may be in the set), the flow record for
+ * any other packet of the set.
+ */
+static bool fs_acct_mig(struct fs_net *fsn, struct fs_acct *acct,
+			struct sk_buff *skb, u8 pf, const struct fs_acct_key *key,
+			const struct fs_acct_pkt *pkt, u32 oif)
+{
+	bool fwd = fs_mig_chainer(fsn, key->family, &key->src, &key->dst);
+
+	if (!fwd && !fs_mig_chainer(fsn, key->family, &key->dst, &key->src))
+		return false;
+	switch (fos_mig_state(fsn, skb, pf)) {
+	case FS_MIG_FOS_GONE:
+		return true;		/* sent to the next hop by FlowOS */
+	case FS_MIG_FOS_HERE:
+		return false;		/* its session is here: count it */
+	case FS_MIG_FOS_NONE:
+		break;
+	}
+	return fwd && (fs_acct_account_live(acct, key, pkt, oif) ||
+		       fs_mig_chain(fsn, skb, key) > 0);
+}
+
 static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -46,19 +73,8 @@ static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
 		oif = state->out->ifindex;
 		if (unlikely(fs_mig_chaining(fsn->mig)) &&
 		    fs_mig_forwarded(skb, state->pf) &&
-		    fs_mig_chainer(fsn, key.family, &key.src, &key.dst)) {
-			switch (fos_mig_state(fsn, skb, state->pf)) {
-			case FS_MIG_FOS_GONE:
-				return NF_ACCEPT;	/* sent to B by FlowOS */
-			case FS_MIG_FOS_HERE:
-				break;			/* its session is here */
-			case FS_MIG_FOS_NONE:
-				if (fs_acct_account_live(acct, &key, &pkt, oif) ||
-				    fs_mig_chain(fsn, skb, &key) > 0)
-					return NF_ACCEPT;
-				break;
-			}
-		}
+		    fs_acct_mig(fsn, acct, skb, state->pf, &key, &pkt, oif))
+			return NF_ACCEPT;
 	}
 	fs_acct_account(acct, &key, &pkt, oif);
 	return NF_ACCEPT;

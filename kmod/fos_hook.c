@@ -199,7 +199,8 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 
 /*
  * The idle phase of a state migration (Documentation/migration.rst): a
- * packet of a daisy-chaining migration's set that has no live session of
+ * packet of a daisy-chaining migration's set (either of its directions in
+ * it, as for the session that would hold it) that has no live session of
  * @f here gets none; it is sent to the migration's next hop, the host
  * taking the set over, which creates the session and runs the PMs there.
  * Packets of the sessions already here stay. Packet path, under RCU.
@@ -212,7 +213,9 @@ static bool fos_mig_pass(struct fos_flow *f, struct sk_buff *skb,
 	struct fs_net *fsn = f->fn->fsn;
 	struct fs_mig *mig;
 
-	mig = fs_mig_chainer(fsn, k->family, &k->src.in6, &k->dst.in6);
+	/* A session holds both directions: either may name it. */
+	mig = fs_mig_chainer(fsn, k->family, &k->src.in6, &k->dst.in6) ?:
+	      fs_mig_chainer(fsn, k->family, &k->dst.in6, &k->src.in6);
 	if (!mig || fos_sess_live(f, k))
 		return false;
 	if (fs_mig_send(fsn, mig, skb, k->family)) {
