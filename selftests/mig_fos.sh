@@ -92,12 +92,12 @@ $FLOWCTL -n mgb pm attach web count order 10 >/dev/null || diag "count on B fail
 
 # --- the idle phase ---------------------------------------------------------
 # A long connection, open before the migration; both ends pause half-way
-# (5 s) across the idle phase and the export.
-ip netns exec mgs "$TCPPAT" recv 7200 --count 200 --pause 5000 --timeout 20 \
+# (8 s) across the idle phase (2 s) and the export.
+ip netns exec mgs "$TCPPAT" recv 7200 --count 200 --pause 8000 --timeout 20 \
 	--seed 5 >"$tmp/long.s" 2>&1 &
 long_s=$!
 port_wait mgs tcp6 7200 || diag "the long receiver did not start"
-ip netns exec mgc "$TCPPAT" send 10.2.0.2 7200 --count 200 --pause 5000 \
+ip netns exec mgc "$TCPPAT" send 10.2.0.2 7200 --count 200 --pause 8000 \
 	--timeout 20 --seed 5 >"$tmp/long.c" 2>&1 &
 long_c=$!
 for _ in $(seq 50); do
@@ -111,7 +111,7 @@ ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"
 ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 src 10.2.0.0/24 \
-	--to 10.4.0.2:7000 --via 10.4.0.2 --idle-max 3000 \
+	--to 10.4.0.2:7000 --via 10.4.0.2 --idle-max 2000 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 for _ in $(seq 200); do
@@ -145,12 +145,17 @@ check_eq "/proc/net/flowstream/migrations: the same" 1 \
 wait $send_pid
 check_eq "migrate send succeeded" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
+at_export=$(counted mga 7200)
 wait $long_c
 check_eq "the long connection survived: client ($(cat "$tmp/long.c"))" 0 "$?"
 wait $long_s
 check_eq "... server ($(cat "$tmp/long.s"))" 0 "$?"
 check_eq "it stayed on A: no session on B" "1 0" "$(sess mga 7200) $(sess mgb 7200)"
 check_eq "A's guard dropped nothing" 0 "$(res mga 7200 guard 3)"
+check "its PMs on A went on after the export (count $at_export -> $(counted mga 7200))" \
+	test "$(counted mga 7200)" -gt "$at_export"
+check "and A counted those packets in a new record ($(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)'))" \
+	test "$(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)')" -gt 0
 
 # The ends are done; their last ACKs may still be in the flows.
 last=
