@@ -7,7 +7,8 @@
 #    differs, and changes nothing on either host;
 #  - a TCP connection open before the migration keeps its session (and
 #    guard's state) on A and survives; A reports it as the session left;
-#  - a TCP connection opened during the idle phase gets no session on A:
+#  - a TCP connection opened during the idle phase (IPv4, and IPv6) gets
+#    no session on A:
 #    its packets pass through A, daisy-chained to B, whose guard saw the
 #    handshake and admits it;
 #  - count's totals on A and B together, and the flow records on A and B
@@ -30,6 +31,8 @@ table inet migfos {
 		tcp sport 7200 counter comment "long_down"
 		tcp dport 7201 counter comment "new_up"
 		tcp sport 7201 counter comment "new_down"
+		tcp dport 7202 counter comment "new6_up"
+		tcp sport 7202 counter comment "new6_down"
 	}
 }
 NFT
@@ -111,7 +114,8 @@ ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"
 ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 src 10.2.0.0/24 \
-	--to 10.4.0.2:7000 --via 10.4.0.2 --idle-max 2000 \
+	dst fd02::/64 src fd02::/64 --to 10.4.0.2:7000 --via 10.4.0.2 \
+	--via fd04::2 --idle-max 2000 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 for _ in $(seq 200); do
@@ -128,11 +132,23 @@ ip netns exec mgc "$TCPPAT" send 10.2.0.2 7201 --count 50 --timeout 10 \
 check_eq "the new connection works: client ($(cat "$tmp/new.c"))" 0 "$?"
 wait $new_s
 check_eq "... server ($(cat "$tmp/new.s"))" 0 "$?"
-check_eq "it has no session on A" 0 "$(sess mga 7201)"
-check_eq "it has its session on B" 1 "$(sess mgb 7201)"
-check "B's guard admitted it ($(res mgb 7201 guard 2) packets passed)" \
-	test "$(res mgb 7201 guard 2)" -gt 0
-check_eq "... and dropped none of it" 0 "$(res mgb 7201 guard 3)"
+# And one over IPv6.
+ip netns exec mgs "$TCPPAT" recv 7202 --count 20 --timeout 10 --seed 9 \
+	>"$tmp/new6.s" 2>&1 &
+new6_s=$!
+port_wait mgs tcp6 7202 || diag "the IPv6 receiver did not start"
+ip netns exec mgc "$TCPPAT" send fd02::2 7202 --count 20 --timeout 10 \
+	--seed 9 >"$tmp/new6.c" 2>&1
+check_eq "the new IPv6 connection works: client ($(cat "$tmp/new6.c"))" 0 "$?"
+wait $new6_s
+check_eq "... server ($(cat "$tmp/new6.s"))" 0 "$?"
+for p in 7201 7202; do
+	check_eq "$p: it has no session on A" 0 "$(sess mga $p)"
+	check_eq "$p: it has its session on B" 1 "$(sess mgb $p)"
+	check "$p: B's guard admitted it ($(res mgb $p guard 2) packets passed)" \
+		test "$(res mgb $p guard 2)" -gt 0
+	check_eq "$p: ... and dropped none of it" 0 "$(res mgb $p guard 3)"
+done
 check "A's flow chained its packets to B (mig_chained $(fos_stat mga web mig_chained))" \
 	test "$(fos_stat mga web mig_chained)" -gt 0
 check_eq "every next hop had a route" "0 0" \
@@ -160,13 +176,13 @@ check "and A counted those packets in a new record ($(rec_sum mga '.proto == 6 a
 # The ends are done; their last ACKs may still be in the flows.
 last=
 for round in $(seq 20); do
-	now="$(fos_stat mga web held) $(fos_stat mgb web held) $(counted mga 7200) $(counted mgb 7201)"
+	now="$(fos_stat mga web held) $(fos_stat mgb web held) $(counted mga 7200) $(counted mgb 7201) $(counted mgb 7202)"
 	[ "$now" == "$last" ] && [ "${now%% *}" == 0 ] && break
 	last=$now
 	sleep 0.5
 done
 diag "held on A and B, count's packets, stood still after $round rounds: $now"
-for c in "long:7200" "new:7201"; do
+for c in "long:7200" "new:7201" "new6:7202"; do
 	name=${c%%:*} port=${c#*:}
 	n=$(($(nft_fos ${name}_up) + $(nft_fos ${name}_down)))
 	a=$(counted mga $port) b=$(counted mgb $port)
