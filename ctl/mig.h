@@ -41,8 +41,8 @@ enum migs_attr {
 	MIGS_A_RECORDS,		/* u64 (END) */
 	MIGS_A_PACKETS,		/* u64 (END) */
 	MIGS_A_BYTES,		/* u64 (END) */
-	MIGS_A_FOS_FLOWS,	/* u32: FlowOS flows described (HELLO, v2) */
-	MIGS_A_FOS_FLOW,	/* nest of MIGS_FOS_A_*, repeated (HELLO) */
+	MIGS_A_FOS_FLOWS,	/* 11, u32: FlowOS flows described (HELLO, v2) */
+	MIGS_A_FOS_FLOW,	/* 12, nest of MIGS_FOS_A_*, repeated (HELLO) */
 	__MIGS_A_MAX
 };
 

@@ -231,10 +231,10 @@ frame() {	# TYPE HEX: a stream frame
 hello() {	# VERSION [FLOWOS_HEX]: no FlowOS flow unless given (count, flows)
 	local pfx
 	pfx=$(attr 1 02)$(attr 2 0a020000)$(attr 3 18)$(attr 4 00)
-	frame 1 "$(attr 1 "$(le 4 "$1")")$(attr 2 "$pfx")${2-$(attr 12 "$(le 4 0)")}"
+	frame 1 "$(attr 1 "$(le 4 "$1")")$(attr 2 "$pfx")${2-$(attr 11 "$(le 4 0)")}"
 }
 fosflow() {	# NAME_HEX: a FlowOS flow nest
-	attr 13 "$(attr 1 "$1")$(attr 2 "73747265616d2031207072696f203000")$(attr 3 00)"
+	attr 12 "$(attr 1 "$1")$(attr 2 "73747265616d2031207072696f203000")$(attr 3 00)"
 }
 record() {	# DST_HEX: a UDP record 10.1.0.2:999 -> DST:5400, 3 packets
 	local now=$(($(date +%s) * 1000))
@@ -259,12 +259,12 @@ hostile "version 1" "$(hello 1)" "stream version 1, this flowctl speaks 2"
 hostile "a hello without FlowOS flows" "$(hello 2 "")" \
 	"does not describe A's FlowOS flows"
 hostile "a FlowOS flow name with a control character" \
-	"$(hello 2 "$(attr 12 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
+	"$(hello 2 "$(attr 11 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
 hostile "a FlowOS flow twice" \
-	"$(hello 2 "$(attr 12 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
+	"$(hello 2 "$(attr 11 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
 	"FlowOS flow \"A\" twice"
 hostile "a FlowOS flow B does not have" \
-	"$(hello 2 "$(attr 12 "$(le 4 1)")$(fosflow 4100)")" \
+	"$(hello 2 "$(attr 11 "$(le 4 1)")$(fosflow 4100)")" \
 	"FlowOS flow \"A\" of A does not exist on B"
 hostile "a record outside the prefixes" \
 	"$(hello 2)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \

@@ -161,16 +161,13 @@ check_eq "/proc/net/flowstream/migrations: the same" 1 \
 wait $send_pid
 check_eq "migrate send succeeded" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
-at_export=$(counted mga 7200)
 wait $long_c
 check_eq "the long connection survived: client ($(cat "$tmp/long.c"))" 0 "$?"
 wait $long_s
 check_eq "... server ($(cat "$tmp/long.s"))" 0 "$?"
 check_eq "it stayed on A: no session on B" "1 0" "$(sess mga 7200) $(sess mgb 7200)"
 check_eq "A's guard dropped nothing" 0 "$(res mga 7200 guard 3)"
-check "its PMs on A went on after the export (count $at_export -> $(counted mga 7200))" \
-	test "$(counted mga 7200)" -gt "$at_export"
-check "and A counted those packets in a new record ($(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)'))" \
+check "after the export A counted its packets in a new record ($(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)'))" \
 	test "$(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)')" -gt 0
 
 # The ends are done; their last ACKs may still be in the flows.
