@@ -193,6 +193,9 @@ done
 for ns in mga mgb; do
 	check_eq "$ns: the flow's counters add up" 0 "$(fos_balance $ns web)"
 done
+n=$(($(nft_fos new_up) + $(nft_fos new_down) + $(nft_fos new6_up) + $(nft_fos new6_down)))
+check_eq "A chained exactly the new connections' packets (flow, migration)" \
+	"$n $n" "$(fos_stat mga web mig_chained) $($FLOWCTL -n mga -j migrate show | jq '.[0].chained')"
 
 id=$($FLOWCTL -n mga -j migrate show | jq '.[0].id')
 check "migrate del $id" $FLOWCTL -n mga migrate del "$id"
