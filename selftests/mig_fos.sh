@@ -160,6 +160,9 @@ check_eq "/proc/net/flowstream/migrations: the same" 1 \
 
 wait $send_pid
 check_eq "migrate send succeeded" 0 "$?"
+# Still open after the export: its last packets, at least, come after it.
+long_after=0
+kill -0 $long_c 2>/dev/null && long_after=1
 sed 's/^/# send: /' "$tmp/send.err"
 wait $long_c
 check_eq "the long connection survived: client ($(cat "$tmp/long.c"))" 0 "$?"
@@ -167,8 +170,13 @@ wait $long_s
 check_eq "... server ($(cat "$tmp/long.s"))" 0 "$?"
 check_eq "it stayed on A: no session on B" "1 0" "$(sess mga 7200) $(sess mgb 7200)"
 check_eq "A's guard dropped nothing" 0 "$(res mga 7200 guard 3)"
-check "after the export A counted its packets in a new record ($(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)'))" \
-	test "$(rec_sum mga '.proto == 6 and (.dport == 7200 or .sport == 7200)')" -gt 0
+q7200='.proto == 6 and (.dport == 7200 or .sport == 7200)'
+if [ "$long_after" = 1 ]; then
+	check "after the export A counted its packets in a new record ($(rec_sum mga "$q7200"))" \
+		test "$(rec_sum mga "$q7200")" -gt 0
+else
+	diag "the long connection ended before the export (a slow guest): A's new record not checked"
+fi
 
 # The ends are done; their last ACKs may still be in the flows.
 last=
