@@ -122,23 +122,35 @@ for _ in $(seq 200); do
 	[ "$($FLOWCTL -n mga -j migrate show | jq length)" = 1 ] && break
 	sleep 0.05
 done
-# A new connection in the idle phase: through A, chained to B.
+# New connections in the idle phase, over IPv4 and IPv6: through A,
+# chained to B. They run while the export happens.
 ip netns exec mgs "$TCPPAT" recv 7201 --count 50 --timeout 10 --seed 7 \
 	>"$tmp/new.s" 2>&1 &
 new_s=$!
-port_wait mgs tcp6 7201 || diag "the new receiver did not start"
-ip netns exec mgc "$TCPPAT" send 10.2.0.2 7201 --count 50 --timeout 10 \
-	--seed 7 >"$tmp/new.c" 2>&1
-check_eq "the new connection works: client ($(cat "$tmp/new.c"))" 0 "$?"
-wait $new_s
-check_eq "... server ($(cat "$tmp/new.s"))" 0 "$?"
-# And one over IPv6.
 ip netns exec mgs "$TCPPAT" recv 7202 --count 20 --timeout 10 --seed 9 \
 	>"$tmp/new6.s" 2>&1 &
 new6_s=$!
-port_wait mgs tcp6 7202 || diag "the IPv6 receiver did not start"
+port_wait mgs tcp6 7201 && port_wait mgs tcp6 7202 ||
+	diag "the new receivers did not start"
+ip netns exec mgc "$TCPPAT" send 10.2.0.2 7201 --count 50 --timeout 10 \
+	--seed 7 >"$tmp/new.c" 2>&1 &
+new_c=$!
 ip netns exec mgc "$TCPPAT" send fd02::2 7202 --count 20 --timeout 10 \
-	--seed 9 >"$tmp/new6.c" 2>&1
+	--seed 9 >"$tmp/new6.c" 2>&1 &
+new6_c=$!
+
+wait $send_pid
+check_eq "migrate send succeeded" 0 "$?"
+# Still open after the export: its last packets, at least, come after it.
+long_after=0
+kill -0 $long_c 2>/dev/null && long_after=1
+sed 's/^/# send: /' "$tmp/send.err"
+
+wait $new_c
+check_eq "the new connection works: client ($(cat "$tmp/new.c"))" 0 "$?"
+wait $new_s
+check_eq "... server ($(cat "$tmp/new.s"))" 0 "$?"
+wait $new6_c
 check_eq "the new IPv6 connection works: client ($(cat "$tmp/new6.c"))" 0 "$?"
 wait $new6_s
 check_eq "... server ($(cat "$tmp/new6.s"))" 0 "$?"
@@ -158,12 +170,6 @@ check_eq "migrate show: the long connection's session is left on A" 1 \
 check_eq "/proc/net/flowstream/migrations: the same" 1 \
 	"$(ip netns exec mga awk 'NR == 2 { print $8 }' /proc/net/flowstream/migrations)"
 
-wait $send_pid
-check_eq "migrate send succeeded" 0 "$?"
-# Still open after the export: its last packets, at least, come after it.
-long_after=0
-kill -0 $long_c 2>/dev/null && long_after=1
-sed 's/^/# send: /' "$tmp/send.err"
 wait $long_c
 check_eq "the long connection survived: client ($(cat "$tmp/long.c"))" 0 "$?"
 wait $long_s
