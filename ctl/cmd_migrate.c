@@ -88,6 +88,7 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 	case FLOWSTREAM_MIG_A_BYTES:
 	case FLOWSTREAM_MIG_A_BATCHES:
 	case FLOWSTREAM_MIG_A_CHAINED:
+	case FLOWSTREAM_MIG_A_SESSIONS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
@@ -143,6 +144,8 @@ static void mig_info_print(struct output *o, const struct mig_info *m)
 	out_u64(o, "packets", "  packets", m->v[FLOWSTREAM_MIG_A_PACKETS]);
 	out_u64(o, "bytes", "  bytes", m->v[FLOWSTREAM_MIG_A_BYTES]);
 	out_u64(o, "batches", "  batches", m->v[FLOWSTREAM_MIG_A_BATCHES]);
+	out_u64(o, "sessions", "  sessions left",
+		m->v[FLOWSTREAM_MIG_A_SESSIONS]);
 	out_obj_end(o);
 }
 
@@ -416,17 +419,26 @@ static int send_connect(const char *to, unsigned int timeout)
 	return fd;
 }
 
-/* HELLO: version, the prefixes and this host's interfaces. */
-static int send_hello(struct mig_send *ms, const struct mig_pfx *pfx,
-		      unsigned int n)
+/*
+ * HELLO: version, the prefixes, this host's interfaces and its FlowOS
+ * flows (which B must have alike).
+ */
+static int send_hello(struct flowctl *fc, struct mig_send *ms,
+		      const struct mig_pfx *pfx, unsigned int n)
 {
-	struct if_nameindex *ifs = if_nameindex(), *i;
+	struct if_nameindex *ifs, *i;
+	struct mig_fos fos;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	char msg[256];
+	char msg[512];
 	unsigned int k;
 	int ret;
 
+	if (mig_fos_local(fc->nl, &fos, msg, sizeof(msg))) {
+		fprintf(stderr, "Error: %s\n", msg);
+		return -1;
+	}
+	ifs = if_nameindex();
 	migs_begin(ms->out, MIGS_HELLO);
 	nlh = ms->out->nlh;
 	mnl_attr_put_u32(nlh, MIGS_A_VERSION, MIGS_VERSION);
@@ -440,6 +452,8 @@ static int send_hello(struct mig_send *ms, const struct mig_pfx *pfx,
 	}
 	if (ifs)
 		if_freenameindex(ifs);
+	mig_fos_put(nlh, &fos);
+	mig_fos_free(&fos);
 	ret = migs_write(ms->fd, ms->out);
 	if (!ret)
 		ret = send_ack(ms, 0, msg, sizeof(msg));
@@ -625,7 +639,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	mig_catch_signals();
 	/* B first: nothing is chained to a B that refuses the migration. */
 	ms.fd = send_connect(to, timeout);
-	if (ms.fd < 0 || send_hello(&ms, pfx, n)) {
+	if (ms.fd < 0 || send_hello(fc, &ms, pfx, n)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
 		goto del;
@@ -740,6 +754,30 @@ static int iface_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * B must have A's FlowOS flows, with the same match and the same PMs in
+ * the same order, and no other: else a session would run other PMs here
+ * than there. 0 or a positive errno, with what differs in @msg.
+ */
+static int recv_fos(struct mig_recv *mr, const struct nlattr **tb, char *msg,
+		    size_t len)
+{
+	struct mig_fos a, b;
+	int ret = 0;
+
+	if (mig_fos_get(mr->in, tb, &a, msg, len))
+		return EBADMSG;
+	if (mig_fos_local(mr->fc->nl, &b, msg, len)) {
+		mig_fos_free(&a);
+		return EIO;
+	}
+	if (mig_fos_compare(&a, &b, msg, len))
+		ret = EINVAL;
+	mig_fos_free(&a);
+	mig_fos_free(&b);
+	return ret;
+}
+
 /* HELLO: check it, keep A's interface names. */
 static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 {
@@ -794,7 +832,7 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 		snprintf(msg, len, "the hello announces no prefix");
 		return EBADMSG;
 	}
-	return 0;
+	return recv_fos(mr, tb, msg, len);
 }
 
 /*
@@ -1034,7 +1072,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 {
 	struct mig_recv *mr = calloc(1, sizeof(*mr));
 	const char *at = NULL;
-	char msg[256], *eq, peer[INET6_ADDRSTRLEN];
+	char msg[1024], *eq, peer[INET6_ADDRSTRLEN];
 	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
 	struct sockaddr_storage ss;
 	socklen_t sslen;

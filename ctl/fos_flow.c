@@ -358,6 +358,8 @@ static const unsigned char fos_stat_groups[] = {
 	[FLOWSTREAM_FOS_STAT_TCP_GAPS]		= 4,
 	[FLOWSTREAM_FOS_STAT_TCP_OOO]		= 4,
 	[FLOWSTREAM_FOS_STAT_SPLIT]		= 4,
+	[FLOWSTREAM_FOS_STAT_MIG_CHAINED]	= 5,
+	[FLOWSTREAM_FOS_STAT_MIG_NOROUTE]	= 5,
 };
 
 /* Print the settings of @attrs (those present) on one text line. */

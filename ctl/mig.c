@@ -155,12 +155,14 @@ static int migs_attr_cb(const struct nlattr *attr, void *data)
 		[MIGS_A_RECORDS] = MNL_TYPE_U64,
 		[MIGS_A_PACKETS] = MNL_TYPE_U64,
 		[MIGS_A_BYTES] = MNL_TYPE_U64,
+		[MIGS_A_FOS_FLOWS] = MNL_TYPE_U32,
+		[MIGS_A_FOS_FLOW] = MNL_TYPE_NESTED,
 	};
 
 	if (type == MIGS_A_UNSPEC || type >= __MIGS_A_MAX ||
 	    mnl_attr_validate(attr, types[type]) < 0)
 		return MNL_CB_ERROR;
-	/* PREFIX and IFACE repeat: the caller walks them itself. */
+	/* PREFIX, IFACE and FOS_FLOW repeat: the caller walks them. */
 	tb[type] = attr;
 	return MNL_CB_OK;
 }

@@ -13,11 +13,12 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
-#define MIGS_VERSION		1
+#define MIGS_VERSION		2
 #define MIGS_HDR_LEN		8
 #define MIGS_FRAME_MAX		(1u << 20)	/* header included */
 #define MIGS_IFACES_MAX		4096
 #define MIGS_PREFIXES_MAX	1024	/* the kernel's mig_max_prefixes at most */
+#define MIGS_FOS_FLOWS_MAX	256	/* FlowOS flows described in a HELLO */
 
 /* Frame types (the header's type field). */
 enum migs_frame {
@@ -40,7 +41,18 @@ enum migs_attr {
 	MIGS_A_RECORDS,		/* u64 (END) */
 	MIGS_A_PACKETS,		/* u64 (END) */
 	MIGS_A_BYTES,		/* u64 (END) */
+	MIGS_A_FOS_FLOWS,	/* 11, u32: FlowOS flows described (HELLO, v2) */
+	MIGS_A_FOS_FLOW,	/* 12, nest of MIGS_FOS_A_*, repeated (HELLO) */
 	__MIGS_A_MAX
+};
+
+/* A FlowOS flow as the sender has it (Documentation/migration.rst). */
+enum migs_fos_attr {
+	MIGS_FOS_A_UNSPEC,
+	MIGS_FOS_A_NAME,	/* string, at most 31 bytes */
+	MIGS_FOS_A_MATCH,	/* string: match, stream and priority */
+	MIGS_FOS_A_PMS,		/* string: the PMs in pipeline order */
+	__MIGS_FOS_A_MAX
 };
 
 enum migs_if_attr {
@@ -104,5 +116,28 @@ bool mig_pfx_match(const struct mig_pfx *pfx, unsigned int n, uint8_t family,
 		   const uint8_t *addr);
 bool mig_peer_allowed(const struct mig_pfx *allow, unsigned int n,
 		      const struct sockaddr *sa);
+
+/* mig_fos.c: the FlowOS flows both hosts must have alike. */
+struct mig_fos_flow {
+	char name[32];
+	char match[256];
+	char pms[1024];
+};
+
+struct mig_fos {
+	struct mig_fos_flow *v;
+	unsigned int n;
+};
+
+struct fs_nl;
+struct fos_flow;
+void mig_fos_match_text(const struct fos_flow *f, char *buf, size_t len);
+int mig_fos_local(struct fs_nl *nl, struct mig_fos *m, char *err, size_t len);
+void mig_fos_put(struct nlmsghdr *nlh, const struct mig_fos *m);
+int mig_fos_get(const struct migs_in *in, const struct nlattr **tb,
+		struct mig_fos *m, char *msg, size_t len);
+int mig_fos_compare(const struct mig_fos *a, const struct mig_fos *b,
+		    char *msg, size_t len);
+void mig_fos_free(struct mig_fos *m);
 
 #endif /* FLOWCTL_MIG_H */

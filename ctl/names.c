@@ -96,6 +96,8 @@ static const char *const fos_stat_names[] = {
 	[FLOWSTREAM_FOS_STAT_TCP_GAPS]		= "tcp_gaps",
 	[FLOWSTREAM_FOS_STAT_TCP_OOO]		= "tcp_ooo",
 	[FLOWSTREAM_FOS_STAT_SPLIT]		= "split",
+	[FLOWSTREAM_FOS_STAT_MIG_CHAINED]	= "mig_chained",
+	[FLOWSTREAM_FOS_STAT_MIG_NOROUTE]	= "mig_noroute",
 };
 
 _Static_assert(ARRAY_SIZE(fos_stat_names) == __FLOWSTREAM_FOS_STAT_MAX,

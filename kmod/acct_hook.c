@@ -9,8 +9,9 @@
  * are skipped at LOCAL_IN. The hooks run at the last priority but
  * conntrack's confirmation, so they count packets that the filter let
  * through, with addresses after NAT. While a migration daisy-chains, a
- * forwarded packet of its set with no live record is handed to it
- * (mig_chain.c) instead of creating one.
+ * forwarded packet of its set with no state here is handed to it
+ * (mig_chain.c) instead of creating one; for a packet a FlowOS flow takes,
+ * FlowOS's session decides (fos_mig_state()).
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter_ipv4.h>
@@ -20,6 +21,33 @@
 #include "config.h"
 #include "mig.h"
 #include "stats.h"
+
+/*
+ * A forwarded packet at POST_ROUTING while a migration daisy-chains: true
+ * if it was counted here or is going to the next hop (not to count).
+ * FlowOS decides for a packet one of its flows takes (FlowOS sessions
+ * hold both directions: either may be in the set), the flow record for
+ * any other packet of the set.
+ */
+static bool fs_acct_mig(struct fs_net *fsn, struct fs_acct *acct,
+			struct sk_buff *skb, u8 pf, const struct fs_acct_key *key,
+			const struct fs_acct_pkt *pkt, u32 oif)
+{
+	bool fwd = fs_mig_chainer(fsn, key->family, &key->src, &key->dst);
+
+	if (!fwd && !fs_mig_chainer(fsn, key->family, &key->dst, &key->src))
+		return false;
+	switch (fos_mig_state(fsn, skb, pf)) {
+	case FS_MIG_FOS_GONE:
+		return true;		/* sent to the next hop by FlowOS */
+	case FS_MIG_FOS_HERE:
+		return false;		/* its session is here: count it */
+	case FS_MIG_FOS_NONE:
+		break;
+	}
+	return fwd && (fs_acct_account_live(acct, key, pkt, oif) ||
+		       fs_mig_chain(fsn, skb, key) > 0);
+}
 
 static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
@@ -45,8 +73,7 @@ static unsigned int fs_acct_hook(void *priv, struct sk_buff *skb,
 		oif = state->out->ifindex;
 		if (unlikely(fs_mig_chaining(fsn->mig)) &&
 		    fs_mig_forwarded(skb, state->pf) &&
-		    (fs_acct_account_live(acct, &key, &pkt, oif) ||
-		     fs_mig_chain(fsn, skb, &key)))
+		    fs_acct_mig(fsn, acct, skb, state->pf, &key, &pkt, oif))
 			return NF_ACCEPT;
 	}
 	fs_acct_account(acct, &key, &pkt, oif);

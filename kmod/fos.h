@@ -309,6 +309,7 @@ struct fos_session *fos_sess_get(struct fos_flow *f,
 				 const struct fos_pkt_key *k, int *dir,
 				 int *why);
 void fos_sess_put(struct fos_session *s);
+bool fos_sess_live(struct fos_flow *f, const struct fos_pkt_key *k);
 int fos_sess_reap(struct fos_flow *f, bool all);
 int fos_sess_reserve(struct fos_session *s, u32 need, u32 limit);
 int fos_sess_push(struct fos_session *s, struct sk_buff *skb);

@@ -15,17 +15,21 @@
 #include <net/ipv6.h>
 
 #include "fos.h"
+#include "mig.h"
 #include "netns.h"
 
-/* Parse @skb into @k; its L4 header offset in *l4off. False: pass it. */
-static bool fos_parse(struct sk_buff *skb, const struct nf_hook_state *st,
+/*
+ * Parse @skb (of @pf, come in on @ifindex) into @k; its L4 header offset in
+ * *l4off. False: pass it.
+ */
+static bool fos_parse(struct sk_buff *skb, u8 pf, int ifindex,
 		      struct fos_pkt_key *k, unsigned int *l4off)
 {
 	__be16 ports[2], *pp;
 
 	memset(k, 0, sizeof(*k));
-	k->ifindex = st->in ? st->in->ifindex : 0;
-	if (st->pf == NFPROTO_IPV4) {
+	k->ifindex = ifindex;
+	if (pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
 		if (ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))
@@ -193,6 +197,96 @@ static int fos_take(struct fos_flow *f, struct fos_session *s,
 	return 0;
 }
 
+/*
+ * The idle phase of a state migration (Documentation/migration.rst): a
+ * packet of a daisy-chaining migration's set (either of its directions in
+ * it, as for the session that would hold it) that has no live session of
+ * @f here gets none; it is sent to the migration's next hop, the host
+ * taking the set over, which creates the session and runs the PMs there.
+ * Packets of the sessions already here stay. Packet path, under RCU.
+ * Return: whether @skb was sent on that way (counted in mig_chained); if
+ * the next hop has no route it is taken here as usual (mig_noroute).
+ */
+static bool fos_mig_pass(struct fos_flow *f, struct sk_buff *skb,
+			 const struct fos_pkt_key *k)
+{
+	struct fs_net *fsn = f->fn->fsn;
+	struct fs_mig *mig;
+
+	/* A session holds both directions: either may name it. */
+	mig = fs_mig_chainer(fsn, k->family, &k->src.in6, &k->dst.in6) ?:
+	      fs_mig_chainer(fsn, k->family, &k->dst.in6, &k->src.in6);
+	if (!mig || fos_sess_live(f, k))
+		return false;
+	if (fs_mig_send(fsn, mig, skb, k->family)) {
+		fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_MIG_CHAINED, 1);
+		return true;
+	}
+	fos_flow_stat_add(f, FLOWSTREAM_FOS_STAT_MIG_NOROUTE, 1);
+	return false;
+}
+
+/**
+ * fos_mig_state() - what FlowOS holds here of a packet
+ * @fsn: the namespace
+ * @skb: a forwarded packet of a daisy-chaining migration's set, at
+ *	POST_ROUTING (after FlowOS's FORWARD hook; with the addresses it saw
+ *	there unless NAT changed them since)
+ * @pf: NFPROTO_IPV4 or NFPROTO_IPV6
+ *
+ * Packet path, under RCU. Return: FS_MIG_FOS_NONE if no live flow takes
+ * @skb, FS_MIG_FOS_HERE if its flow has a live session of it here,
+ * FS_MIG_FOS_GONE if not (fos_mig_pass() sent it on).
+ */
+enum fs_mig_fos fos_mig_state(struct fs_net *fsn, struct sk_buff *skb, u8 pf)
+{
+	struct fos_net *fn = fsn->fos;
+	struct fos_pkt_key k;
+	unsigned int l4off;
+	struct fos_flow *f;
+
+	if (!fn || !READ_ONCE(fn->hooked) ||
+	    !fos_parse(skb, pf, skb->skb_iif, &k, &l4off))
+		return FS_MIG_FOS_NONE;
+	f = fos_cls_lookup(rcu_dereference(fn->cls), &k);
+	if (!f || !READ_ONCE(f->live))
+		return FS_MIG_FOS_NONE;
+	return fos_sess_live(f, &k) ? FS_MIG_FOS_HERE : FS_MIG_FOS_GONE;
+}
+
+/*
+ * Is a session of @sk in @mig's set? Either of its directions may be (an
+ * IPv4 key's addresses are zero past their 4 bytes).
+ */
+static bool fos_mig_has(const struct fs_mig *mig,
+			const struct fos_session_key *sk)
+{
+	return fs_mig_wants_addr(mig, sk->family, &sk->addr_a.a6,
+				 &sk->addr_b.a6) ||
+	       fs_mig_wants_addr(mig, sk->family, &sk->addr_b.a6,
+				 &sk->addr_a.a6);
+}
+
+/*
+ * The live sessions of @mig's set in every flow of @fn: the FlowOS states
+ * left on this host. fs_net.lock held (the flows' list).
+ */
+u64 fos_mig_sessions(struct fos_net *fn, const struct fs_mig *mig)
+{
+	struct fos_session *s;
+	struct fos_flow *f;
+	u64 n = 0;
+
+	list_for_each_entry(f, &fn->flows, list) {
+		spin_lock_bh(&f->sess_lock);
+		list_for_each_entry(s, &f->sess_list, all)
+			if (!READ_ONCE(s->dead) && fos_mig_has(mig, &s->key))
+				n++;
+		spin_unlock_bh(&f->sess_lock);
+	}
+	return n;
+}
+
 static unsigned int fos_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *st)
 {
@@ -204,10 +298,12 @@ static unsigned int fos_hook(void *priv, struct sk_buff *skb,
 	int dir, why, tries;
 	bool fast;
 
-	if (!fos_parse(skb, st, &k, &l4off))
+	if (!fos_parse(skb, st->pf, st->in ? st->in->ifindex : 0, &k, &l4off))
 		return NF_ACCEPT;
 	f = fos_cls_lookup(rcu_dereference(fn->cls), &k);
 	if (!f || !READ_ONCE(f->live))
+		return NF_ACCEPT;
+	if (unlikely(fs_mig_chaining(fn->fsn->mig)) && fos_mig_pass(f, skb, &k))
 		return NF_ACCEPT;
 
 	for (tries = 0;; tries++) {

@@ -35,6 +35,8 @@ const char *const fos_stat_names[__FLOWSTREAM_FOS_STAT_MAX] = {
 	[FLOWSTREAM_FOS_STAT_TCP_GAPS] = "tcp_gaps",
 	[FLOWSTREAM_FOS_STAT_TCP_OOO] = "tcp_ooo",
 	[FLOWSTREAM_FOS_STAT_SPLIT] = "split",
+	[FLOWSTREAM_FOS_STAT_MIG_CHAINED] = "mig_chained",
+	[FLOWSTREAM_FOS_STAT_MIG_NOROUTE] = "mig_noroute",
 };
 
 static int fos_proc_sums_show(struct seq_file *seq, void *v)

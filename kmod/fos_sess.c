@@ -101,6 +101,21 @@ static struct fos_session *fos_sess_new(struct fos_flow *f,
 	return s;
 }
 
+/*
+ * Has @f a live session of @k? Packet path, under RCU; creates nothing
+ * and takes no reference (the answer may change right after).
+ */
+bool fos_sess_live(struct fos_flow *f, const struct fos_pkt_key *k)
+{
+	struct fos_session *s;
+	struct fos_hkey hk;
+	bool src_lo;
+
+	fos_hkey_of(k, &hk, &src_lo);
+	s = rhashtable_lookup(&f->sessions, &hk, fos_sess_params);
+	return s && !READ_ONCE(s->dead);
+}
+
 /**
  * fos_sess_get() - the session of @k in @f, created if needed
  * @f: a live flow

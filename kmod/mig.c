@@ -9,11 +9,14 @@
  * the whole design and what is not done yet.
  */
 #include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "acct.h"
 #include "mig.h"
 #include "netns.h"
+#include "procfs.h"
 
 unsigned int fs_mig_max = 16;
 static int fs_mig_set_max(const char *val, const struct kernel_param *kp)
@@ -136,19 +139,73 @@ static bool fs_mig_pfx_has(const struct fs_mig_pfx *p,
 		 (0xff00 >> bits));
 }
 
-/* Is a flow of @key in the migration's set? */
-bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key)
+/* Is a flow from @src to @dst (of @family) in the migration's set? */
+bool fs_mig_wants_addr(const struct fs_mig *mig, u8 family,
+		       const struct in6_addr *src, const struct in6_addr *dst)
 {
 	const struct fs_mig_pfx *p;
 	u32 i;
 
 	for (i = 0; i < mig->n_pfx; i++) {
 		p = &mig->pfx[i];
-		if (p->family != key->family)
+		if (p->family != family)
 			continue;
 		if (fs_mig_pfx_has(p, p->key == FLOWSTREAM_SMP_KEY_SRC ?
-				   &key->src : &key->dst))
+				   src : dst))
 			return true;
 	}
 	return false;
 }
+
+/* Is a flow of @key in the migration's set? */
+bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key)
+{
+	return fs_mig_wants_addr(mig, key->family, &key->src, &key->dst);
+}
+
+/*
+ * The FlowOS sessions of @mig's set on this host, the states left; their
+ * key's side A and side B are tried as source and destination both ways,
+ * since a session holds both directions. fs_net.lock held.
+ */
+u64 fs_mig_sessions(struct fs_net *fsn, const struct fs_mig *mig)
+{
+	return fsn->fos ? fos_mig_sessions(fsn->fos, mig) : 0;
+}
+
+#ifdef CONFIG_PROC_FS
+static int fs_mig_proc_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct fs_net *fsn = fs_net(net);
+	struct fs_mig *mig;
+	int err;
+
+	err = fs_proc_check(seq, net);
+	if (err)
+		return err;
+	seq_puts(seq, "id prefixes chained exported packets bytes batches sessions\n");
+	mutex_lock(&fsn->lock);
+	list_for_each_entry(mig, &fsn->mig->list, list)
+		seq_printf(seq, "%u %u %llu %llu %llu %llu %llu %llu\n", mig->id,
+			   mig->n_pfx, (u64)atomic64_read(&mig->chained),
+			   mig->exported, mig->packets, mig->bytes,
+			   mig->batches, fs_mig_sessions(fsn, mig));
+	mutex_unlock(&fsn->lock);
+	return 0;
+}
+
+/* /proc/net/flowstream/migrations; removed with the directory. */
+int fs_mig_proc_init(struct fs_net *fsn)
+{
+	if (!proc_create_net_single("migrations", 0444, fsn->proc_dir,
+				    fs_mig_proc_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+#else
+int fs_mig_proc_init(struct fs_net *fsn)
+{
+	return 0;
+}
+#endif

@@ -79,14 +79,40 @@ int fs_mig_net_init(struct fs_net *fsn);
 void fs_mig_net_exit(struct fs_net *fsn);
 bool fs_mig_enabled(struct fs_net *fsn);
 bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key);
+bool fs_mig_wants_addr(const struct fs_mig *mig, u8 family,
+		       const struct in6_addr *src, const struct in6_addr *dst);
+u64 fs_mig_sessions(struct fs_net *fsn, const struct fs_mig *mig);
+int fs_mig_proc_init(struct fs_net *fsn);
 struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id);
 void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig);
 void fs_mig_unlink(struct fs_mig_net *mn, struct fs_mig *mig);
 
 /* mig_chain.c */
 bool fs_mig_forwarded(const struct sk_buff *skb, u8 pf);
-bool fs_mig_chain(struct fs_net *fsn, struct sk_buff *skb,
-		  const struct fs_acct_key *key);
+struct fs_mig *fs_mig_chainer(struct fs_net *fsn, u8 family,
+			      const struct in6_addr *src,
+			      const struct in6_addr *dst);
+bool fs_mig_send(struct fs_net *fsn, struct fs_mig *mig, struct sk_buff *skb,
+		 u8 family);
+int fs_mig_chain(struct fs_net *fsn, struct sk_buff *skb,
+		 const struct fs_acct_key *key);
+
+/*
+ * What FlowOS holds here of a forwarded packet of a daisy-chaining set
+ * (fos_hook.c), asked by accounting at POST_ROUTING: no FlowOS flow takes
+ * it (accounting decides), a live session of its flow does (it stays
+ * here), or its flow has no session for it (FlowOS sent it to the next
+ * hop at FORWARD: not accounted here).
+ */
+enum fs_mig_fos {
+	FS_MIG_FOS_NONE,
+	FS_MIG_FOS_HERE,
+	FS_MIG_FOS_GONE,
+};
+
+struct fos_net;
+enum fs_mig_fos fos_mig_state(struct fs_net *fsn, struct sk_buff *skb, u8 pf);
+u64 fos_mig_sessions(struct fos_net *fn, const struct fs_mig *mig);
 
 /* Does any migration of the namespace daisy-chain? Packet path. */
 static inline bool fs_mig_chaining(const struct fs_mig_net *mn)

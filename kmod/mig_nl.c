@@ -155,7 +155,7 @@ static size_t fs_mig_size(const struct fs_mig *mig)
 	       pfx +
 	       (mig->has_via4 ? nla_total_size(sizeof(__be32)) : 0) +
 	       (mig->has_via6 ? nla_total_size(sizeof(struct in6_addr)) : 0) +
-	       5 * nla_total_size_64bit(sizeof(u64));	/* the counts */
+	       6 * nla_total_size_64bit(sizeof(u64));	/* the counts */
 }
 
 /* The size of a message holding only @mig. */
@@ -164,7 +164,9 @@ static size_t fs_mig_msg_size(const struct fs_mig *mig)
 	return nlmsg_total_size(GENL_HDRLEN + fs_mig_size(mig));
 }
 
-static int fs_mig_fill(struct sk_buff *skb, const struct fs_mig *mig)
+/* @mig into @skb; fs_net.lock held (the FlowOS sessions left). */
+static int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
+		       const struct fs_mig *mig)
 {
 	struct nlattr *nest, *pn;
 	u32 i;
@@ -202,7 +204,9 @@ static int fs_mig_fill(struct sk_buff *skb, const struct fs_mig *mig)
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_BYTES, mig->bytes,
 			      FLOWSTREAM_MIG_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_BATCHES, mig->batches,
-			      FLOWSTREAM_MIG_A_PAD))
+			      FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_SESSIONS,
+			      fs_mig_sessions(fsn, mig), FLOWSTREAM_MIG_A_PAD))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -223,7 +227,7 @@ static int fs_mig_reply_fill(struct sk_buff *skb, struct genl_info *info,
 	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0, cmd);
 	if (WARN_ON_ONCE(!hdr))
 		return -EMSGSIZE;
-	if (WARN_ON_ONCE(fs_mig_fill(skb, mig))) {
+	if (WARN_ON_ONCE(fs_mig_fill(skb, fs_net(genl_info_net(info)), mig))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -533,7 +537,7 @@ static int fs_nl_mig_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				  NLM_F_MULTI, FLOWSTREAM_CMD_MIG_GET);
 		if (!hdr)
 			break;
-		if (fs_mig_fill(skb, mig)) {
+		if (fs_mig_fill(skb, fsn, mig)) {
 			genlmsg_cancel(skb, hdr);
 			if (!skb->len) {	/* not even alone: see start */
 				mutex_unlock(&fsn->lock);

@@ -11,6 +11,7 @@
 #include <linux/seq_file.h>
 
 #include "acct.h"
+#include "mig.h"
 #include "procfs.h"
 #include "sampler.h"
 #include "stats.h"
@@ -199,7 +200,7 @@ int fs_proc_net_init(struct fs_net *fsn)
 				    fs_proc_stat_show, NULL) ||
 	    !proc_create_net("flows", 0444, fsn->proc_dir, &fs_rec_seq_ops,
 			     sizeof(struct fs_rec_iter)) ||
-	    fs_smp_proc_init(fsn)) {
+	    fs_smp_proc_init(fsn) || fs_mig_proc_init(fsn)) {
 		remove_proc_subtree("flowstream", net->proc_net);
 		return -ENOMEM;
 	}

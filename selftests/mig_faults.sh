@@ -228,10 +228,13 @@ attr() {	# TYPE HEX: a netlink attribute, padded
 frame() {	# TYPE HEX: a stream frame
 	printf '%08x%04x0000%s' $((8 + ${#2} / 2)) "$1" "$2"
 }
-hello() {	# VERSION
+hello() {	# VERSION [FLOWOS_HEX]: no FlowOS flow unless given (count, flows)
 	local pfx
 	pfx=$(attr 1 02)$(attr 2 0a020000)$(attr 3 18)$(attr 4 00)
-	frame 1 "$(attr 1 "$(le 4 "$1")")$(attr 2 "$pfx")"
+	frame 1 "$(attr 1 "$(le 4 "$1")")$(attr 2 "$pfx")${2-$(attr 11 "$(le 4 0)")}"
+}
+fosflow() {	# NAME_HEX: a FlowOS flow nest
+	attr 12 "$(attr 1 "$1")$(attr 2 "73747265616d2031207072696f203000")$(attr 3 00)"
 }
 record() {	# DST_HEX: a UDP record 10.1.0.2:999 -> DST:5400, 3 packets
 	local now=$(($(date +%s) * 1000))
@@ -249,13 +252,24 @@ hostile() {	# NAME HEX EXPECTED_REGEX
 	check_eq "$name: nothing imported, no migration left" "$before []" \
 		"$(imported) $($FLOWCTL -n mfb -j migrate show)"
 }
-hostile "garbage" "$(hello 1)$(frame 2 "$(printf 'ff%.0s' $(seq 40))")" \
+hostile "garbage" "$(hello 2)$(frame 2 "$(printf 'ff%.0s' $(seq 40))")" \
 	"a malformed frame|malformed batch"
 hostile "version 99" "$(hello 99)" "stream version 99, this flowctl speaks"
+hostile "version 1" "$(hello 1)" "stream version 1, this flowctl speaks 2"
+hostile "a hello without FlowOS flows" "$(hello 2 "")" \
+	"does not describe A's FlowOS flows"
+hostile "a FlowOS flow name with a control character" \
+	"$(hello 2 "$(attr 11 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
+hostile "a FlowOS flow twice" \
+	"$(hello 2 "$(attr 11 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
+	"FlowOS flow \"A\" twice"
+hostile "a FlowOS flow B does not have" \
+	"$(hello 2 "$(attr 11 "$(le 4 1)")$(fosflow 4100)")" \
+	"FlowOS flow \"A\" of A does not exist on B"
 hostile "a record outside the prefixes" \
-	"$(hello 1)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \
+	"$(hello 2)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \
 	"record 2 is outside the prefixes of migration"
-hostile "a frame over 1 MiB" "$(hello 1)$(printf '%08x00020000' $((2 << 20)))" \
+hostile "a frame over 1 MiB" "$(hello 2)$(printf '%08x00020000' $((2 << 20)))" \
 	"broke off|malformed"
 
 kill $sink 2>/dev/null

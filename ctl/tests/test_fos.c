@@ -940,7 +940,9 @@ static void test_fos_names(void **state)
 	assert_string_equal(fs_fos_stat_name(FLOWSTREAM_FOS_STAT_SPLIT, buf,
 					     sizeof(buf)), "split");
 	assert_string_equal(fs_fos_stat_name(FLOWSTREAM_FOS_STAT_MAX + 1, buf,
-					     sizeof(buf)), "stat_23");
+					     sizeof(buf)), "stat_25");
+	assert_string_equal(fs_fos_stat_name(FLOWSTREAM_FOS_STAT_MIG_CHAINED, buf,
+					     sizeof(buf)), "mig_chained");
 	assert_string_equal(fs_att_stat_name(FLOWSTREAM_ATT_STAT_CPU_NS, buf,
 					     sizeof(buf)), "cpu_ns");
 	assert_string_equal(fs_enum_name(fs_stream_names,

@@ -257,6 +257,79 @@ static void test_read_timeout(void **state)
 	close(sv[1]);
 }
 
+/* A HELLO carrying @m, read back into the global @in. */
+static void fos_hello(const struct mig_fos *m, const struct nlattr **tb)
+{
+	size_t len;
+	void *frame;
+
+	migs_begin(&out, MIGS_HELLO);
+	mnl_attr_put_u32(out.nlh, MIGS_A_VERSION, MIGS_VERSION);
+	if (m)
+		mig_fos_put(out.nlh, m);
+	frame = migs_frame(&out, &len);
+	assert_int_equal(read_bytes(frame, len), 0);
+	assert_int_equal(migs_parse(&in, tb), 0);
+}
+
+static void test_fos_flows(void **state)
+{
+	struct mig_fos_flow fa[2] = {
+		{ "web", "proto 6 dst 10.2.0.0/24 stream 1 prio 0",
+		  "guard, count" },
+		{ "dns", "proto 17 stream 2 prio 5", "" },
+	};
+	struct mig_fos a = { fa, 2 }, b = { 0 }, got;
+	const struct nlattr *tb[__MIGS_A_MAX];
+	struct mig_fos_flow fb[2];
+	char msg[1024];
+
+	(void)state;
+	fos_hello(&a, tb);
+	assert_int_equal(mig_fos_get(&in, tb, &got, msg, sizeof(msg)), 0);
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.v[0].name, "web");
+	assert_string_equal(got.v[0].pms, "guard, count");
+	assert_string_equal(got.v[1].match, "proto 17 stream 2 prio 5");
+	assert_int_equal(mig_fos_compare(&a, &got, msg, sizeof(msg)), 0);
+	mig_fos_free(&got);
+
+	/* B differs: each difference named. */
+	memcpy(fb, fa, sizeof(fb));
+	b.v = fb;
+	b.n = 2;
+	snprintf(fb[0].pms, sizeof(fb[0].pms), "count");
+	assert_int_equal(mig_fos_compare(&a, &b, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "FlowOS flow \"web\": PMs on A \"guard, count\", on B \"count\"");
+	memcpy(fb, fa, sizeof(fb));
+	snprintf(fb[1].match, sizeof(fb[1].match), "proto 17 stream 2 prio 6");
+	assert_int_equal(mig_fos_compare(&a, &b, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "\"dns\": match on A"));
+	b.n = 1;
+	assert_int_equal(mig_fos_compare(&a, &b, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "FlowOS flow \"dns\" of A does not exist on B");
+	a.n = 0;
+	assert_int_equal(mig_fos_compare(&a, &b, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "FlowOS flow \"web\" of B does not exist on A");
+	b.n = 0;
+	assert_int_equal(mig_fos_compare(&a, &b, msg, sizeof(msg)), 0);
+
+	/* Hostile: no description, a flow twice, a control character. */
+	fos_hello(NULL, tb);
+	assert_int_equal(mig_fos_get(&in, tb, &got, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "does not describe"));
+	memcpy(fb, fa, sizeof(fb));
+	snprintf(fb[1].name, sizeof(fb[1].name), "web");
+	b.n = 2;
+	fos_hello(&b, tb);
+	assert_int_equal(mig_fos_get(&in, tb, &got, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "FlowOS flow \"web\" twice");
+	snprintf(fb[1].name, sizeof(fb[1].name), "a\033b");
+	fos_hello(&b, tb);
+	assert_int_equal(mig_fos_get(&in, tb, &got, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "a malformed FlowOS flow");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_write_closed),
 		cmocka_unit_test(test_read_timeout),
+		cmocka_unit_test(test_fos_flows),
 	};
 
 	return cmocka_run_group_tests_name("mig", tests, NULL, NULL);

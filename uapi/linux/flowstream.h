@@ -1093,6 +1093,13 @@ enum flowstream_sess_attr {
  * @FLOWSTREAM_FOS_STAT_SPLIT: "split", packets a read-write PM released in
  *	part, sent on as two (so packets_in + split = packets_out + bypass_*
  *	+ drop_* + held)
+ * @FLOWSTREAM_FOS_STAT_MIG_CHAINED: "mig_chained", packets of a state
+ *	migration's set that daisy-chains (FLOWSTREAM_MIG_A_VIA4/VIA6) with
+ *	no session here: not taken, no session created, sent on to the
+ *	migration's next hop (not in packets_in)
+ * @FLOWSTREAM_FOS_STAT_MIG_NOROUTE: "mig_noroute", such packets whose
+ *	next hop had no unicast route: taken here as if no migration ran (in
+ *	packets_in)
  */
 enum flowstream_fos_stat {
 	FLOWSTREAM_FOS_STAT_UNSPEC,
@@ -1118,6 +1125,8 @@ enum flowstream_fos_stat {
 	FLOWSTREAM_FOS_STAT_TCP_GAPS,
 	FLOWSTREAM_FOS_STAT_TCP_OOO,
 	FLOWSTREAM_FOS_STAT_SPLIT,
+	FLOWSTREAM_FOS_STAT_MIG_CHAINED,
+	FLOWSTREAM_FOS_STAT_MIG_NOROUTE,
 
 	__FLOWSTREAM_FOS_STAT_MAX
 };
@@ -1197,6 +1206,8 @@ enum flowstream_mpfx_attr {
  *	IPv6 prefixes
  * @FLOWSTREAM_MIG_A_CHAINED: u64, packets daisy-chained so far (reply
  *	only)
+ * @FLOWSTREAM_MIG_A_SESSIONS: u64, FlowOS sessions of the set still on
+ *	this host (the states left), when the reply was built (reply only)
  */
 enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_UNSPEC,
@@ -1211,6 +1222,7 @@ enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_VIA4,
 	FLOWSTREAM_MIG_A_VIA6,
 	FLOWSTREAM_MIG_A_CHAINED,
+	FLOWSTREAM_MIG_A_SESSIONS,
 
 	__FLOWSTREAM_MIG_A_MAX
 };
