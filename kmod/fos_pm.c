@@ -301,9 +301,13 @@ static int fos_skb_private(struct sk_buff *skb)
  * @data: the new bytes
  * @len: how many
  *
- * The first write to a packet makes all of its data private (one copy);
- * the packet is FOS_UNIT_DIRTY from then on, and nothing shares its data
- * again until it is sent (a split copies), so later writes go straight in.
+ * The first write to a packet makes all of its data private (one copy,
+ * which moves its data: pointers into it from fos_unit_read() or
+ * skb_seq_read() are stale); the packet is FOS_UNIT_DIRTY from then on,
+ * and nothing shares its data again until it is sent (a split copies), so
+ * later writes go straight in: a write to a unit flagged FOS_UNIT_DIRTY
+ * moves nothing, allocates nothing and may be made while such pointers
+ * are held (in skb_seq_read()'s atomic section too).
  *
  * Return: 0, -EINVAL outside the unit, -ENOMEM.
  */

@@ -146,8 +146,9 @@ static bool fos_replace_write(const struct fos_replace_priv *pr,
 /*
  * Scan unit @i of @w. Its bytes are read where they lie in the packet
  * (skb_seq_read(): the linear part, then each page fragment) and searched
- * with fos_pat_next(); at each occurrence the read is stopped (writing
- * may move the packet's data) and taken up again after it.
+ * with fos_pat_next(); at each occurrence in a packet not written to yet
+ * the read is stopped (the first write moves the packet's data) and taken
+ * up again after it.
  */
 static void fos_replace_scan(const struct fos_replace_priv *pr,
 			     struct fos_replace_dir *d, struct fos_window *w,
@@ -157,6 +158,7 @@ static void fos_replace_scan(const struct fos_replace_priv *pr,
 	struct skb_seq_state seq;
 	unsigned int done = 0, n, k, q;
 	const u8 *b;
+	bool moves;
 
 	q = d->q;
 	if (!d->started || u->gap || u->stream_off != d->scanned)
@@ -167,14 +169,23 @@ static void fos_replace_scan(const struct fos_replace_priv *pr,
 		done += k;
 		if (q < pr->p.len)
 			continue;
-		skb_abort_seq_read(&seq);
+		/*
+		 * A packet written to before moves no more (fos_unit_write());
+		 * an occurrence begun in earlier units may be the first write
+		 * to theirs.
+		 */
+		moves = !(u->flags & FOS_UNIT_DIRTY) || done < pr->p.len;
+		if (moves)
+			skb_abort_seq_read(&seq);
 		if (fos_replace_write(pr, w, i, u->dir,
 				      u->stream_off + done - pr->p.len))
 			d->replaced++;
 		else
 			d->missed++;
 		q = 0;
-		skb_prepare_seq_read(u->skb, u->off, u->off + u->len, &seq);
+		if (moves)
+			skb_prepare_seq_read(u->skb, u->off, u->off + u->len,
+					     &seq);
 	}
 	d->q = q;
 	d->scanned = u->stream_off + u->len;
