@@ -278,6 +278,21 @@ int fos_unit_drop(struct fos_att *att, struct fos_unit *u)
 }
 EXPORT_SYMBOL_GPL(fos_unit_drop);
 
+/*
+ * Make every byte of @skb private to it, so that it can be written where
+ * it lies: its head (a clone's is copied) and its page fragments (copied
+ * into pages of its own: a forwarded segment's pages may be the sender's,
+ * in its retransmission queue). One copy of the packet, however many
+ * writes follow; the packet keeps its shape (a GSO packet's payload stays
+ * in pages). A packet with a frag list is made linear instead.
+ */
+static int fos_skb_private(struct sk_buff *skb)
+{
+	if (skb_shinfo(skb)->nr_frags && !skb_has_frag_list(skb))
+		return skb_copy_ubufs(skb, GFP_ATOMIC);
+	return skb_ensure_writable(skb, skb->len);
+}
+
 /**
  * fos_unit_write() - change bytes of a unit's data; checksums are fixed
  * when the packet is sent
@@ -286,23 +301,35 @@ EXPORT_SYMBOL_GPL(fos_unit_drop);
  * @data: the new bytes
  * @len: how many
  *
+ * The first write to a packet makes all of its data private (one copy,
+ * which moves its data: pointers into it from fos_unit_read() or
+ * skb_seq_read() are stale); the packet is FOS_UNIT_DIRTY from then on,
+ * and nothing shares its data again until it is sent (a split copies), so
+ * later writes go straight in: a write to a unit flagged FOS_UNIT_DIRTY
+ * moves nothing, allocates nothing and may be made while such pointers
+ * are held (in skb_seq_read()'s atomic section too).
+ *
  * Return: 0, -EINVAL outside the unit, -ENOMEM.
  */
 int fos_unit_write(struct fos_unit *u, unsigned int off, const void *data,
 		   unsigned int len)
 {
 	struct sk_buff *skb = u->skb;
+	struct fos_cb *cb = fos_cb(skb);
 	int err;
 
 	if (off > u->len || len > u->len - off)
 		return -EINVAL;
-	/* Pulls the range into the linear area, private to this skb. */
-	err = skb_ensure_writable(skb, u->off + off + len);
+	if (!(cb->flags & FOS_UNIT_DIRTY)) {
+		err = fos_skb_private(skb);
+		if (err)
+			return err;
+	}
+	err = skb_store_bits(skb, u->off + off, data, len);
 	if (err)
 		return err;
-	memcpy(skb->data + u->off + off, data, len);
 	u->flags |= FOS_UNIT_DIRTY;
-	fos_cb(skb)->flags |= FOS_UNIT_DIRTY;
+	cb->flags |= FOS_UNIT_DIRTY;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(fos_unit_write);

@@ -6,9 +6,10 @@
  *
  * The packet stays the first part: its payload is cut at the split point
  * (a GSO packet stays GSO while its payload is longer than one segment).
- * The second part is a copy of the packet with the payload from the split
- * point on, its sequence number moved on by the bytes cut before it. The
- * FIN goes with the second part. Lengths and checksums are set on both:
+ * The second part is a linear copy of the packet's headers and of the
+ * payload from the split point on (only those bytes are copied), its
+ * sequence number moved on by the bytes cut before it. The FIN goes with
+ * the second part. Lengths and checksums are set on both:
  * IPv4's header checksum, and the TCP checksum in full (or, for a GSO
  * packet, the pseudo-header sum that its segmentation completes).
  */
@@ -104,8 +105,8 @@ struct sk_buff *fos_split_skb(struct sk_buff *skb, unsigned int at)
 {
 	const struct tcphdr *th;
 	struct tcphdr thb;
+	unsigned int poff, hr, rest;
 	struct sk_buff *n;
-	unsigned int poff;
 	int l4off;
 	bool fin;
 
@@ -122,12 +123,26 @@ struct sk_buff *fos_split_skb(struct sk_buff *skb, unsigned int at)
 	/* Both parts' headers private and linear. */
 	if (skb_ensure_writable(skb, poff))
 		return NULL;
-	n = skb_copy(skb, GFP_KERNEL);
+	/*
+	 * The second part: the headroom and headers, then the payload from
+	 * @at on, copied into a linear packet of its own (as skb_copy() does,
+	 * but without the payload before @at: a read-write PM keeps the end
+	 * of a segment, usually a few bytes of a long one).
+	 */
+	hr = skb_headroom(skb);
+	rest = skb->len - at;
+	n = __alloc_skb(hr + poff + rest, GFP_KERNEL,
+			skb_pfmemalloc(skb) ? SKB_ALLOC_RX : 0, NUMA_NO_NODE);
 	if (!n)
 		return NULL;
-	/* The second part: the headers, then the payload from @at on. */
-	memmove(n->data + poff, n->data + at, n->len - at);
-	__skb_trim(n, poff + (n->len - at));
+	skb_reserve(n, hr);
+	skb_put(n, poff + rest);
+	if (skb_copy_bits(skb, -(int)hr, n->head, hr + poff) ||
+	    skb_copy_bits(skb, at, n->data + poff, rest)) {
+		kfree_skb(n);
+		return NULL;
+	}
+	skb_copy_header(n, skb);
 	if (skb_is_gso(n))
 		skb_gso_reset(n);
 	if (pskb_trim(skb, at)) {

@@ -6,7 +6,9 @@
  * digits) and "\\" is one backslash; every other byte stands for itself.
  * Patterns are matched with Knuth-Morris-Pratt: the matcher's state is
  * the length of the longest prefix of the pattern that ends the bytes seen
- * so far, so it carries across segments and fits in a byte.
+ * so far, so it carries across segments and fits in a byte; within a
+ * piece of a segment, fos_pat_scan() and fos_pat_next() search with
+ * Horspool's skips where no occurrence begun earlier can go on.
  */
 #ifndef _FLOWSTREAM_PM_PAT_H
 #define _FLOWSTREAM_PM_PAT_H
@@ -193,6 +195,69 @@ static inline unsigned int fos_pat_scan(const struct fos_pat *p,
 	for (j = n - i >= len ? n - (len - 1) : i; j < n; j++)
 		q = fos_pat_step(p, q, b[j]);
 	return q;
+}
+
+/**
+ * fos_pat_next() - feed the bytes @b[0..@n) to the matcher up to the end of
+ * the first occurrence in them
+ * @p: the pattern
+ * @s: its shift table
+ * @q: the state before @b (0..@p->len - 1); set to the state after the
+ *	bytes fed, @p->len if they end in an occurrence
+ * @b: the bytes
+ * @n: how many
+ *
+ * fos_pat_scan() stopping at the first occurrence: the same steps as
+ * fos_pat_step() on each byte, Horspool's search where no occurrence begun
+ * before @b can go on. For a caller that must act on each occurrence
+ * where it lies ("replace"): it continues from state 0 after an
+ * occurrence (none overlapping) or from @p->fail[@p->len - 1].
+ *
+ * Return: the bytes fed: @n, or fewer if an occurrence ends at the last of
+ * them (@q is then @p->len).
+ */
+static inline unsigned int fos_pat_next(const struct fos_pat *p,
+					const struct fos_pat_skip *s,
+					unsigned int *q, const u8 *b,
+					unsigned int n)
+{
+	unsigned int i = 0, j, k, len = p->len, st = *q;
+
+	while (st && i < n) {
+		st = fos_pat_step(p, st, b[i++]);
+		if (st == len) {
+			*q = st;
+			return i;
+		}
+	}
+	if (st) {
+		*q = st;
+		return n;
+	}
+	/* State 0 at i: every occurrence from here on lies in @b[i..). */
+	j = i;
+	while (n - j >= len) {
+		if (n - j >= 4 * len) {
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+		}
+		k = s->shift[b[j + len - 1]];
+		if (k) {
+			j += k;
+			continue;
+		}
+		if (!memcmp(b + j, p->b, len - 1)) {
+			*q = len;
+			return j + len;
+		}
+		j += s->last_shift;
+	}
+	/* No occurrence ends in the last len - 1 bytes: only the state. */
+	for (j = n - i >= len ? n - (len - 1) : i; j < n; j++)
+		st = fos_pat_step(p, st, b[j]);
+	*q = st;
+	return n;
 }
 
 #endif /* _FLOWSTREAM_PM_PAT_H */

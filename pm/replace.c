@@ -15,7 +15,10 @@
  * and pure acknowledgments go on. The receiver acknowledges what it got,
  * that acknowledgment reaches the sender, and the sender sends the rest;
  * then the PM writes each piece of the replacement into its unit. The
- * matcher starts over after a hole in the stream.
+ * matcher starts over after a hole in the stream. A unit's bytes are read
+ * where they lie in the packet (skb_seq_read()), never copied, and
+ * searched with fos_pat_next() (Horspool's search between
+ * Knuth-Morris-Pratt steps at the pieces' edges).
  *
  * Duplicates. A segment whose bytes all belong to other units (a len-0
  * unit flagged FOS_UNIT_DUP) still goes on unchanged if its bytes were
@@ -38,6 +41,7 @@
  */
 #include <flowstream/pm.h>
 #include <linux/module.h>
+#include <linux/skbuff.h>
 
 #include "pat.h"
 
@@ -54,6 +58,7 @@ enum {
 
 struct fos_replace_priv {
 	struct fos_pat p;
+	struct fos_pat_skip skip;
 	u8 repl[FOS_PAT_MAX];
 };
 
@@ -71,8 +76,6 @@ struct fos_replace_dir {
 struct fos_replace_state {
 	struct fos_replace_dir d[2];
 };
-
-#define FOS_REPLACE_CHUNK	256
 
 static int fos_replace_attach(struct fos_att *att, const char *args,
 			      const char **why)
@@ -98,6 +101,7 @@ static int fos_replace_attach(struct fos_att *att, const char *args,
 		return -EINVAL;
 	}
 	memcpy(pr->repl, r.b, r.len);
+	fos_pat_skip_init(&pr->p, &pr->skip);
 	return 0;
 }
 
@@ -139,40 +143,49 @@ static bool fos_replace_write(const struct fos_replace_priv *pr,
 	return true;
 }
 
+/*
+ * Scan unit @i of @w. Its bytes are read where they lie in the packet
+ * (skb_seq_read(): the linear part, then each page fragment) and searched
+ * with fos_pat_next(); at each occurrence in a packet not written to yet
+ * the read is stopped (the first write moves the packet's data) and taken
+ * up again after it.
+ */
 static void fos_replace_scan(const struct fos_replace_priv *pr,
 			     struct fos_replace_dir *d, struct fos_window *w,
 			     unsigned int i)
 {
 	struct fos_unit *u = &w->units[i];
-	u8 buf[FOS_REPLACE_CHUNK];
-	unsigned int off, n, k, q;
+	struct skb_seq_state seq;
+	unsigned int done = 0, n, k, q;
 	const u8 *b;
+	bool moves;
 
 	q = d->q;
 	if (!d->started || u->gap || u->stream_off != d->scanned)
 		q = 0;
-	for (off = 0; off < u->len; off += n) {
-		n = min_t(unsigned int, u->len - off, sizeof(buf));
-		/* A copy: writing may move the packet's data. */
-		b = fos_unit_read(u, off, n, buf);
-		if (!b) {
-			q = 0;
-			break;
-		}
-		if (b != buf)
-			memcpy(buf, b, n);
-		for (k = 0; k < n; k++) {
-			q = fos_pat_step(&pr->p, q, buf[k]);
-			if (q < pr->p.len)
-				continue;
-			if (fos_replace_write(pr, w, i, u->dir,
-					      u->stream_off + off + k + 1 -
-					      pr->p.len))
-				d->replaced++;
-			else
-				d->missed++;
-			q = 0;
-		}
+	skb_prepare_seq_read(u->skb, u->off, u->off + u->len, &seq);
+	while ((n = skb_seq_read(done, &b, &seq)) != 0) {
+		k = fos_pat_next(&pr->p, &pr->skip, &q, b, n);
+		done += k;
+		if (q < pr->p.len)
+			continue;
+		/*
+		 * A packet written to before moves no more (fos_unit_write());
+		 * an occurrence begun in earlier units may be the first write
+		 * to theirs.
+		 */
+		moves = !(u->flags & FOS_UNIT_DIRTY) || done < pr->p.len;
+		if (moves)
+			skb_abort_seq_read(&seq);
+		if (fos_replace_write(pr, w, i, u->dir,
+				      u->stream_off + done - pr->p.len))
+			d->replaced++;
+		else
+			d->missed++;
+		q = 0;
+		if (moves)
+			skb_prepare_seq_read(u->skb, u->off, u->off + u->len,
+					     &seq);
 	}
 	d->q = q;
 	d->scanned = u->stream_off + u->len;

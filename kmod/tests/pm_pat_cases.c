@@ -3,8 +3,9 @@
  * KUnit cases for the pattern matcher of the "match" and "replace" PMs
  * (pm/pat.h): escapes, refusals, and KMP counts (overlapping) against a
  * naive count on random strings; fos_pat_scan() over random strings cut
- * into random pieces against the byte-by-byte matcher (count and state).
- * Included by kunit.c.
+ * into random pieces against the byte-by-byte matcher (count and state);
+ * fos_pat_next() the same way, without overlaps (where each occurrence
+ * ends, and the state). Included by kunit.c.
  */
 #include <linux/prandom.h>
 
@@ -167,11 +168,97 @@ static void pm_pat_scan(struct kunit *test)
 	}
 }
 
+/*
+ * fos_pat_next() over @b cut into random pieces, going on from state 0
+ * after each occurrence (none overlapping, as "replace" does), against the
+ * byte-by-byte matcher doing the same: the same occurrences, where they
+ * end, and the same state after every piece.
+ */
+static void pm_pat_next_one(struct kunit *test, struct rnd_state *rnd,
+			    const struct fos_pat *p, const u8 *b,
+			    unsigned int n)
+{
+	struct fos_pat_skip sk;
+	unsigned int at = 0, q = 0, qs = 0, e = 0, es;
+	u64 c = 0, cs = 0;
+
+	fos_pat_skip_init(p, &sk);
+	while (at < n) {
+		unsigned int k = 1 + prandom_u32_state(rnd) % (n - at), done;
+
+		if (prandom_u32_state(rnd) % 2)
+			k = min(k, 1 + prandom_u32_state(rnd) % (p->len + 1));
+		/* The reference: the occurrences' ends, one at a time. */
+		for (done = 0; done < k; done += es) {
+			es = fos_pat_next(p, &sk, &qs, b + at + done,
+					  k - done);
+			KUNIT_ASSERT_GT(test, es, 0U);
+			if (qs < p->len)
+				continue;
+			cs++;
+			qs = 0;
+			for (; e < at + done + es; e++) {
+				q = fos_pat_step(p, q, b[e]);
+				if (q == p->len) {
+					c++;
+					q = 0;
+					KUNIT_ASSERT_EQ_MSG(test, e + 1,
+							    at + done + es,
+							    "occurrence end");
+				}
+			}
+			KUNIT_ASSERT_EQ(test, cs, c);
+		}
+		at += k;
+		for (; e < at; e++) {
+			q = fos_pat_step(p, q, b[e]);
+			if (q == p->len) {
+				c++;
+				q = 0;
+			}
+		}
+		KUNIT_ASSERT_EQ_MSG(test, qs, q, "state at %u of %u", at, n);
+		KUNIT_ASSERT_EQ(test, cs, c);
+	}
+}
+
+static void pm_pat_next(struct kunit *test)
+{
+	static const char *const pats[] = { "aa", "aba", "abab", "aab", "a",
+					    "abcab", "bbbbb", "abcd",
+					    "aaaaaaaaaaaaaaaaaaab",
+					    "flowstream-bench" };
+	struct rnd_state rnd;
+	const char *why;
+	struct fos_pat p;
+	unsigned int i, r, k;
+	u8 b[400];
+
+	prandom_seed_state(&rnd, 44);
+	for (i = 0; i < ARRAY_SIZE(pats); i++) {
+		KUNIT_ASSERT_EQ(test, fos_pat_parse(&p, pats[i],
+						    strlen(pats[i]), &why), 0);
+		for (r = 0; r < 200; r++) {
+			unsigned int na = 2 + prandom_u32_state(&rnd) % 4;
+
+			for (k = 0; k < sizeof(b); k++)
+				b[k] = r % 3 ? 'a' + prandom_u32_state(&rnd) % na :
+					p.b[prandom_u32_state(&rnd) % p.len];
+			for (k = 0; k + p.len <= sizeof(b); k += 37)
+				if (!(prandom_u32_state(&rnd) % 4))
+					memcpy(b + k, p.b, p.len);
+			pm_pat_next_one(test, &rnd, &p, b,
+					1 + prandom_u32_state(&rnd) % sizeof(b));
+		}
+	}
+}
+
 static struct kunit_case pm_pat_cases[] = {
 	KUNIT_CASE(pm_pat_parse_ok),
 	KUNIT_CASE(pm_pat_parse_bad),
 	KUNIT_CASE(pm_pat_count),
 	KUNIT_CASE(pm_pat_scan),
+	KUNIT_CASE(pm_pat_next),
 	{}
 };
 
