@@ -278,8 +278,9 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 		cfg->bal.has_default_host = true;
 	} else if (!strcmp(w[0], "host")) {
 		/* host ID port N [capacity C] [agent ADDR:PORT] */
-		struct agent_opts ao;
-		int k, agent = 0;
+		struct sockaddr_storage ss;
+		socklen_t sl = 0;
+		int k, agent = 0, capacity = 0;
 
 		if ((n != 4 && n != 6 && n != 8) || strcmp(w[2], "port"))
 			return cfg_err(err, errlen, name, line,
@@ -290,12 +291,13 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 			    name, line))
 			return -EINVAL;
 		for (k = 4; k < n; k += 2) {
-			if (!strcmp(w[k], "capacity") && cap == 1 && k == 4) {
+			if (!strcmp(w[k], "capacity") && !capacity) {
 				if (get_u64(w[k + 1], UINT32_MAX, &cap,
 					    "capacity", err, errlen, name, line))
 					return -EINVAL;
+				capacity = 1;
 			} else if (!strcmp(w[k], "agent") && !agent) {
-				if (agent_parse_listen(w[k + 1], &ao) ||
+				if (agent_parse_sockaddr(w[k + 1], &ss, &sl) ||
 				    strlen(w[k + 1]) >= sizeof(h->agent_text))
 					return cfg_err(err, errlen, name, line,
 						       "invalid agent address \"%s\" (ADDR:PORT or [ADDR6]:PORT)",
@@ -331,8 +333,8 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 		h[cfg->nhosts].agent_len = 0;
 		h[cfg->nhosts].agent_text[0] = '\0';
 		if (agent) {
-			h[cfg->nhosts].agent = ao.listen;
-			h[cfg->nhosts].agent_len = ao.listen_len;
+			h[cfg->nhosts].agent = ss;
+			h[cfg->nhosts].agent_len = sl;
 			strcpy(h[cfg->nhosts].agent_text, w[agent]);
 		}
 		cfg->nhosts++;

@@ -70,7 +70,7 @@ int bal_http_parse(const char *resp, size_t len, int *status,
 	while (line < end + 2) {
 		eol = find(line, end + 2 - line, "\r\n");
 		n = eol - line;
-		if (n > 15 && !strncasecmp(line, "Content-Length:", 15)) {
+		if (n >= 15 && !strncasecmp(line, "Content-Length:", 15)) {
 			const char *v = line + 15;
 			size_t vn = n - 15;
 
@@ -258,6 +258,8 @@ static int add_sub(struct json_object *sub, const char *field, double scale,
 	    !json_object_is_type(m, json_type_string) ||
 	    bal_prefix_parse(json_object_get_string(m), &p) ||
 	    !get_uint(sub, field, &est))
+		return -EBADMSG;
+	if (est > BAL_POLL_EST_MAX)
 		return -EBADMSG;
 	if (!est)
 		return 0;

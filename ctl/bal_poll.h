@@ -19,6 +19,7 @@
 
 #define BAL_POLL_RESP_MAX	(64u << 20)	/* the largest response read */
 #define BAL_POLL_SAMPLES_MAX	(1u << 20)	/* sub-prefixes per window */
+#define BAL_POLL_EST_MAX	((uint64_t)1 << 53)	/* an estimate */
 
 /* Why a poll failed (a label of the controller's counters). */
 enum bal_poll_err {
@@ -90,7 +91,8 @@ int bal_http_parse(const char *resp, size_t len, int *status,
  * counts as 1 ms.
  *
  * Return: 0, -EBADMSG (malformed, a field missing or out of range, more
- * than BAL_POLL_SAMPLES_MAX sub-prefixes), -ENOMEM.
+ * than BAL_POLL_SAMPLES_MAX sub-prefixes, an estimate above
+ * BAL_POLL_EST_MAX), -ENOMEM.
  */
 int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 		     struct bal_window *w);
