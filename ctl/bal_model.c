@@ -74,6 +74,13 @@ int bal_model_update(struct bal_model *m, size_t i, const struct bal_sample *s,
 	double x, old, v;
 	int c;
 
+	if (h->down) {
+		/* Back after being out: what it had is others' now. */
+		free(h->est);
+		h->est = NULL;
+		h->nest = 0;
+		h->seen = false;
+	}
 	in = malloc((n ? n : 1) * sizeof(*in));
 	out = malloc((n + h->nest ? n + h->nest : 1) * sizeof(*out));
 	if (!in || !out) {

@@ -80,7 +80,8 @@ void bal_model_free(struct bal_model *m);
  *
  * The host's estimate of each prefix becomes alpha * new + (1 - alpha) *
  * old (a prefix missing on either side counts 0); its first window is
- * taken as it is.
+ * taken as it is, and so is the first after it was out (its old
+ * estimates are dropped: the others took that traffic over).
  *
  * Return: 0 or -ENOMEM (the host's estimates unchanged).
  */
@@ -108,7 +109,9 @@ enum bal_host_event bal_model_fail(struct bal_model *m, size_t i,
  *
  * Its estimates are smoothed with a window of nothing (times 1 - alpha),
  * so the traffic it had fades from the model as the hosts that took it
- * over start to report it.
+ * over start to report it. Call it from the cycle after the one that
+ * took the host out (and moved its prefixes): with steady traffic, what
+ * it keeps is then what the others' moving averages miss.
  */
 void bal_model_decay(struct bal_model *m, size_t i);
 

@@ -654,6 +654,7 @@ int bal_ovs_run(char *const argv[], const char *in, size_t inlen,
 	posix_spawn_file_actions_t fa;
 	struct bal_buf ebuf = { 0 }, obuf = { 0 };
 	posix_spawnattr_t attr;
+	sigset_t mask;
 	struct pollfd pfd[3];
 	char tmp[4096], line[256];
 	size_t off = 0;
@@ -671,12 +672,17 @@ int bal_ovs_run(char *const argv[], const char *in, size_t inlen,
 	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
-	/* flowctl ignores SIGPIPE while it writes: the child must not. */
+	/* flowctl ignores SIGPIPE while it writes: the child must not; and
+	 * "balance run" blocks the signals it waits for: the child must not.
+	 */
 	posix_spawnattr_init(&attr);
 	sigemptyset(&dflt);
 	sigaddset(&dflt, SIGPIPE);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	sigemptyset(&mask);
+	posix_spawnattr_setsigmask(&attr, &mask);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
 	r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

@@ -23,13 +23,8 @@
 
 #define MOVES_LOGGED	32	/* moves named in a decision line */
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Set by SIGTERM or SIGINT: stop after the cycle in progress. */
+static bool stop;
 
 static int64_t mono_ms(void)
 {
@@ -39,17 +34,35 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Sleep until @deadline (monotonic ms) or a signal. */
-static void sleep_until(int64_t deadline)
+/*
+ * Wait until @deadline (monotonic ms) for the signals in @set (blocked):
+ * SIGTERM and SIGINT set @stop, SIGUSR1 ends the wait (a cycle now).
+ */
+static void sleep_until(const sigset_t *set, int64_t deadline)
 {
 	struct timespec ts;
 	int64_t left;
+	int sig;
 
 	while (!stop && (left = deadline - mono_ms()) > 0) {
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
-		nanosleep(&ts, NULL);
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig == SIGUSR1)
+			return;
+		if (sig == SIGTERM || sig == SIGINT)
+			stop = true;
 	}
+}
+
+/* A SIGTERM or SIGINT pending (blocked) while a cycle runs. */
+static void check_stop(void)
+{
+	sigset_t pend;
+
+	if (!sigpending(&pend) &&
+	    (sigismember(&pend, SIGTERM) || sigismember(&pend, SIGINT)))
+		stop = true;
 }
 
 /* Write the assignment in force to @path as JSON, atomically. */
@@ -131,7 +144,7 @@ static void poll_hosts(struct run *r)
 	bool ackf;
 	size_t i, j;
 
-	for (i = 0; i < r->m.nhosts && !stop; i++) {
+	for (i = 0; i < r->m.nhosts; i++) {
 		h = &r->m.hosts[i];
 		ch = &r->cfg.hosts[i];
 		e = bal_poll_window((const struct sockaddr *)&ch->agent,
@@ -149,7 +162,10 @@ static void poll_hosts(struct run *r)
 			if (ev == BAL_HOST_DOWN)
 				printf("balance cycle=%" PRIu64 " event=host-down host=%u failures=%u\n",
 				       r->cycle, h->id, h->failures);
-			if (h->down)
+			/* Its estimates hold at the cycle that takes it
+			 * out; they fade from the next on.
+			 */
+			if (h->down && ev != BAL_HOST_DOWN)
 				bal_model_decay(&r->m, i);
 			continue;
 		}
@@ -181,8 +197,6 @@ static int cycle(struct run *r)
 
 	r->cycle++;
 	poll_hosts(r);
-	if (stop)
-		return 0;
 	hosts = calloc(r->m.nhosts, sizeof(*hosts));
 	ret = hosts ? bal_model_traffic(&r->m, BAL_RUN_SCALE, &t) : -ENOMEM;
 	if (ret) {
@@ -260,7 +274,7 @@ static int cycle(struct run *r)
 int bal_run(const char *path, const struct bal_run_opts *opts)
 {
 	struct bal_host *hosts;
-	struct sigaction sa;
+	sigset_t set, old;
 	struct run r;
 	int64_t next;
 	size_t i, keylen;
@@ -304,10 +318,12 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/* The signals are taken with sigtimedwait() between cycles. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	/* A child that exits early must not kill flowctl as it writes. */
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -322,9 +338,10 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		status = cycle(&r);
 		if (opts->cycles && r.cycle >= opts->cycles)
 			break;
-		sleep_until(next);
-		if (mono_ms() > next + opts->interval_ms)
-			next = mono_ms();	/* a slow cycle: no burst */
+		check_stop();
+		sleep_until(&set, next);
+		if (mono_ms() < next || mono_ms() > next + opts->interval_ms)
+			next = mono_ms();	/* SIGUSR1, or a slow cycle */
 	}
 	printf("balance event=stop cycles=%" PRIu64 " installs=%" PRIu64 " install_errors=%" PRIu64 "\n",
 	       r.cycle, r.installs, r.install_errors);
@@ -338,6 +355,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 			       h->errors[ret]);
 		putchar('\n');
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r.has_prev)
 		bal_result_free(&r.prev);
 	bal_model_free(&r.m);

@@ -485,6 +485,47 @@ static void test_model_failures(void **state)
 	bal_model_free(&m);
 }
 
+/* A host taken out: held at that cycle, then fading as the host that took
+ * its prefix over reports it, so the model's total stays what it is.
+ */
+static void test_model_takeover(void **state)
+{
+	struct bal_sample a = { pfx("10.1.0.0/16"), 100 };
+	struct bal_sample b = { pfx("10.2.0.0/16"), 60 };
+	struct bal_sample both[2] = { a, b };
+	struct bal_host two[2] = { { 1, 1 }, { 2, 1 } };
+	enum bal_host_event ev;
+	struct bal_traffic *t;
+	struct bal_model m;
+	int k;
+
+	(void)state;
+	assert_int_equal(bal_model_init(&m, two, 2, 0.5, 1), 0);
+	assert_int_equal(bal_model_update(&m, 0, &a, 1, &ev), 0);
+	assert_int_equal(bal_model_update(&m, 1, &b, 1, &ev), 0);
+	/* Cycle k: host 2 fails and is out; its estimate holds. */
+	assert_int_equal(bal_model_update(&m, 0, &a, 1, &ev), 0);
+	assert_int_equal(bal_model_fail(&m, 1, BAL_POLL_CONNECT),
+			 BAL_HOST_DOWN);
+	for (k = 0; k < 6; k++) {
+		/* Host 1 now gets 10.2/16 too; host 2's part fades. */
+		assert_int_equal(bal_model_update(&m, 0, both, 2, &ev), 0);
+		assert_int_equal(bal_model_fail(&m, 1, BAL_POLL_CONNECT),
+				 BAL_HOST_SAME);
+		bal_model_decay(&m, 1);
+		assert_int_equal(bal_model_traffic(&m, 1000, &t), 0);
+		assert_int_equal(load_of(t, "10.2.0.0/16"), 60000);
+		assert_int_equal(load_of(t, "10.1.0.0/16"), 100000);
+		bal_traffic_free(t);
+	}
+	/* Back before its estimate is gone: the old one is dropped. */
+	assert_true(m.hosts[1].nest > 0);
+	assert_int_equal(bal_model_update(&m, 1, NULL, 0, &ev), 0);
+	assert_int_equal(ev, BAL_HOST_UP);
+	assert_int_equal(m.hosts[1].nest, 0);
+	bal_model_free(&m);
+}
+
 /* --- decisions --------------------------------------------------------- */
 
 /* Zipf-ish traffic over 64 /16s of 10.0.0.0/8, with noise of +-@noise. */
@@ -639,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_http_request),
 		cmocka_unit_test(test_model_smoothing),
 		cmocka_unit_test(test_model_failures),
+		cmocka_unit_test(test_model_takeover),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_decide_default_down),
 	};
