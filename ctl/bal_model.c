@@ -75,11 +75,14 @@ int bal_model_update(struct bal_model *m, size_t i, const struct bal_sample *s,
 	int c;
 
 	if (h->down) {
-		/* Back after being out: what it had is others' now. */
+		/* Back after being out: what it had is others' now, and what
+		 * it gets from now on was theirs: it starts from nothing, its
+		 * average rising as theirs fall.
+		 */
 		free(h->est);
 		h->est = NULL;
 		h->nest = 0;
-		h->seen = false;
+		h->seen = true;
 	}
 	in = malloc((n ? n : 1) * sizeof(*in));
 	out = malloc((n + h->nest ? n + h->nest : 1) * sizeof(*out));

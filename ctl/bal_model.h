@@ -80,8 +80,10 @@ void bal_model_free(struct bal_model *m);
  *
  * The host's estimate of each prefix becomes alpha * new + (1 - alpha) *
  * old (a prefix missing on either side counts 0); its first window is
- * taken as it is, and so is the first after it was out (its old
- * estimates are dropped: the others took that traffic over).
+ * taken as it is. A host that was out starts again from nothing (its
+ * old estimates are dropped: the others took that traffic over), so
+ * the traffic moved back to it rises in its average as it falls in
+ * theirs.
  *
  * Return: 0 or -ENOMEM (the host's estimates unchanged).
  */

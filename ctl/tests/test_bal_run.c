@@ -476,11 +476,13 @@ static void test_model_failures(void **state)
 		bal_model_decay(&m, 1);
 	assert_int_equal(m.hosts[1].nest, 0);
 	assert_false(m.hosts[1].seen);
-	/* Answering again takes it back, with a fresh estimate. */
+	/* Answering again takes it back; its average starts from nothing
+	 * (what it gets now was others', still in theirs).
+	 */
 	s.rate = 8;
 	assert_int_equal(bal_model_update(&m, 1, &s, 1, &ev), 0);
 	assert_int_equal(ev, BAL_HOST_UP);
-	assert_true(est(&m, 1, "10.0.0.0/8") == 8);
+	assert_true(est(&m, 1, "10.0.0.0/8") == 4);
 	assert_int_equal(bal_model_hosts(&m, up), 4);
 	bal_model_free(&m);
 }
@@ -518,11 +520,21 @@ static void test_model_takeover(void **state)
 		assert_int_equal(load_of(t, "10.1.0.0/16"), 100000);
 		bal_traffic_free(t);
 	}
-	/* Back before its estimate is gone: the old one is dropped. */
+	/* Back before its estimate is gone: the old one is dropped (1/64
+	 * of it was left). Host 1 gives 10.2/16 back: the total stays
+	 * where it was, less that.
+	 */
 	assert_true(m.hosts[1].nest > 0);
 	assert_int_equal(bal_model_update(&m, 1, NULL, 0, &ev), 0);
 	assert_int_equal(ev, BAL_HOST_UP);
 	assert_int_equal(m.hosts[1].nest, 0);
+	for (k = 0; k < 6; k++) {
+		assert_int_equal(bal_model_update(&m, 0, &a, 1, &ev), 0);
+		assert_int_equal(bal_model_update(&m, 1, &b, 1, &ev), 0);
+		assert_int_equal(bal_model_traffic(&m, 1000, &t), 0);
+		assert_in_range(load_of(t, "10.2.0.0/16"), 59000, 60000);
+		bal_traffic_free(t);
+	}
 	bal_model_free(&m);
 }
 
