@@ -75,14 +75,20 @@ int bal_model_update(struct bal_model *m, size_t i, const struct bal_sample *s,
 	int c;
 
 	if (h->down) {
-		/* Back after being out: what it had is others' now, and what
+		/* Back after being out. What it had is others' now, and what
 		 * it gets from now on was theirs: it starts from nothing, its
-		 * average rising as theirs fall.
+		 * average rising as theirs fall. This window spans the time
+		 * it was out (traffic since moved): it is not used.
 		 */
 		free(h->est);
 		h->est = NULL;
 		h->nest = 0;
 		h->seen = true;
+		h->down = false;
+		h->failures = 0;
+		h->polls++;
+		*ev = BAL_HOST_UP;
+		return 0;
 	}
 	in = malloc((n ? n : 1) * sizeof(*in));
 	out = malloc((n + h->nest ? n + h->nest : 1) * sizeof(*out));
@@ -124,10 +130,6 @@ int bal_model_update(struct bal_model *m, size_t i, const struct bal_sample *s,
 	h->failures = 0;
 	h->polls++;
 	*ev = BAL_HOST_SAME;
-	if (h->down) {
-		h->down = false;
-		*ev = BAL_HOST_UP;
-	}
 	return 0;
 }
 

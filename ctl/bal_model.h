@@ -80,10 +80,11 @@ void bal_model_free(struct bal_model *m);
  *
  * The host's estimate of each prefix becomes alpha * new + (1 - alpha) *
  * old (a prefix missing on either side counts 0); its first window is
- * taken as it is. A host that was out starts again from nothing (its
- * old estimates are dropped: the others took that traffic over), so
- * the traffic moved back to it rises in its average as it falls in
- * theirs.
+ * taken as it is. A host that was out is taken back and starts again
+ * from nothing: its old estimates are dropped (the others took that
+ * traffic over) and so is this window (it spans the time the host was
+ * out), so the traffic moved back to it rises in its average as it
+ * falls in theirs.
  *
  * Return: 0 or -ENOMEM (the host's estimates unchanged).
  */

@@ -203,6 +203,11 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				goto out;
 			continue;
 		}
+		/* A reset after a response (a server that closed without
+		 * reading all we sent) ends it like a close.
+		 */
+		if (r < 0 && errno == ECONNRESET && len)
+			break;
 		if (r < 0) {
 			e = BAL_POLL_CONNECT;
 			goto out;

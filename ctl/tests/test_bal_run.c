@@ -477,11 +477,15 @@ static void test_model_failures(void **state)
 	assert_int_equal(m.hosts[1].nest, 0);
 	assert_false(m.hosts[1].seen);
 	/* Answering again takes it back; its average starts from nothing
-	 * (what it gets now was others', still in theirs).
+	 * (what it gets now was others', still in theirs), and the window
+	 * that spans the time it was out is not used.
 	 */
 	s.rate = 8;
 	assert_int_equal(bal_model_update(&m, 1, &s, 1, &ev), 0);
 	assert_int_equal(ev, BAL_HOST_UP);
+	assert_int_equal(m.hosts[1].nest, 0);
+	assert_int_equal(bal_model_update(&m, 1, &s, 1, &ev), 0);
+	assert_int_equal(ev, BAL_HOST_SAME);
 	assert_true(est(&m, 1, "10.0.0.0/8") == 4);
 	assert_int_equal(bal_model_hosts(&m, up), 4);
 	bal_model_free(&m);
@@ -525,7 +529,7 @@ static void test_model_takeover(void **state)
 	 * where it was, less that.
 	 */
 	assert_true(m.hosts[1].nest > 0);
-	assert_int_equal(bal_model_update(&m, 1, NULL, 0, &ev), 0);
+	assert_int_equal(bal_model_update(&m, 1, &b, 1, &ev), 0);
 	assert_int_equal(ev, BAL_HOST_UP);
 	assert_int_equal(m.hosts[1].nest, 0);
 	for (k = 0; k < 6; k++) {
