@@ -52,7 +52,7 @@ struct bal_sample {
 
 /**
  * struct bal_window - a sampler window read from an agent
- * @number: the window's number (for the acknowledgement)
+ * @number: the window's number (for the acknowledgment)
  * @duration_ms: its length (end_ms - start_ms, at least 1)
  * @samples: the sub-prefixes with traffic, in the agent's order
  * @nsamples: how many
@@ -125,7 +125,7 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
  * @timeout_ms: the deadline of each request
  * @metric: packets or bytes
  * @w: the window (freed with bal_window_free())
- * @ack_failed: set when the acknowledgement failed (the window was
+ * @ack_failed: set when the acknowledgment failed (the window was
  *	read; the agent drops it at the next reset anyway)
  *
  * Return: BAL_POLL_OK or why it failed.

@@ -183,7 +183,7 @@ static void poll_hosts(struct run *r)
 }
 
 /* One cycle: 0, or 1 when an install failed. */
-static int cycle(struct run *r)
+static int run_cycle(struct run *r)
 {
 	struct bal_host *hosts = NULL;
 	struct bal_traffic *t = NULL;
@@ -233,10 +233,10 @@ static int cycle(struct run *r)
 		}
 		r->installs++;
 	}
-	printf("balance cycle=%" PRIu64 " decision=%s reason=%s hosts_up=%zu hosts=%zu total=%" PRIu64,
+	printf("balance cycle=%" PRIu64 " decision=%s reason=%s hosts_up=%zu hosts=%zu",
 	       r->cycle, install ? (r->o->dry_run ? "dry-run" : "install") :
-	       "keep", bal_reason_name(reason), nhosts, r->m.nhosts,
-	       res.total);
+	       "keep", bal_reason_name(reason), nhosts, r->m.nhosts);
+	printf(" total=%" PRIu64, res.total);
 	if (r->has_prev && install)
 		printf(" imbalance_before=%.3f", res.imbalance_before);
 	else if (r->has_prev)
@@ -335,7 +335,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	next = mono_ms();
 	while (!stop) {
 		next += opts->interval_ms;
-		status = cycle(&r);
+		status = run_cycle(&r);
 		if (opts->cycles && r.cycle >= opts->cycles)
 			break;
 		check_stop();
