@@ -133,7 +133,7 @@ EOF
 	ip netns exec brm busybox nc -ll -p 9749 -e "$tmp/garbage.sh" \
 		2>/dev/null &
 	agents[5]=$!
-	port_wait brm tcp 9749 && garbage=1
+	{ port_wait brm tcp 9749 || port_wait brm tcp6 9749; } && garbage=1
 fi
 [ $garbage = 1 ] || diag "no busybox nc: host 5's agent does not answer at all"
 
@@ -198,13 +198,43 @@ settle() {
 	done
 }
 
+# The controller measures rates (a window's packets over its length) and
+# the test sends a round per window: the windows must be of one length,
+# or steady traffic would look unsteady (a host whose estimate is held
+# while its polls fail would stand out). Cycles are paced: one every
+# "period" seconds, from the start; FS_BALRUN_PERIOD, or twice what the
+# first round took (at least 15 s), leaves room for a round and its
+# checks in each.
 ncycle=0
-# cycle_now: make the controller run its next cycle and wait for its
-# decision line.
+period=${FS_BALRUN_PERIOD:-0}
+last=
+
+# now: seconds since the epoch, with microseconds.
+now() {
+	echo "$EPOCHREALTIME"
+}
+
+# cycle_now: make the controller run its next cycle, "period" after the
+# last, and wait for its decision line.
 cycle_now() {
-	local _
+	local _ wait
 	ncycle=$((ncycle + 1))
-	[ $ncycle -gt 1 ] && kill -USR1 $ctl
+	if [ $ncycle -gt 1 ]; then
+		if [ "$period" = 0 ]; then
+			period=$(awk -v a="$last" -v b="$(now)" \
+				'BEGIN { p = 2 * (b - a); printf "%.1f", p < 15 ? 15 : p }')
+			diag "cycles every $period s"
+		fi
+		wait=$(awk -v a="$last" -v b="$(now)" -v p="$period" \
+			'BEGIN { w = a + p - b; printf "%.3f", w > 0 ? w : 0 }')
+		[ "$wait" = 0.000 ] && diag "cycle $ncycle: late by more than the period"
+		sleep "$wait"
+		kill -USR1 $ctl
+		last=$(awk -v a="$last" -v p="$period" 'BEGIN { printf "%.6f", a + p }')
+		[ "$wait" = 0.000 ] && last=$(now)
+	else
+		last=$(now)
+	fi
 	for _ in $(seq 600); do
 		grep -q "cycle=$ncycle decision=" "$tmp/ctl.log" && return 0
 		kill -0 $ctl 2>/dev/null || return 1
@@ -269,8 +299,8 @@ check_state() {
 		"$rules" "$(switch_rules "$gen")"
 	check_eq "$1: and no other balancer rule" "$rules" \
 		"$(ofctl dump-flows $br "cookie=${tag}00000000/0xffffffff00000000" | grep -c ' cookie=')"
-	check_eq "$1: 2 rules per prefix and 2 defaults (client port only)" \
-		"$(($(jq .prefixes "$tmp/state.json") * 2 + 2))" "$rules"
+	check_eq "$1: 2 rules per prefix and 4 defaults" \
+		"$(($(jq .prefixes "$tmp/state.json") * 2 + 4))" "$rules"
 }
 
 # --- start: no traffic yet ---------------------------------------------------
