@@ -222,11 +222,11 @@ cycle_now() {
 	if [ $ncycle -gt 1 ]; then
 		if [ "$period" = 0 ]; then
 			period=$(awk -v a="$last" -v b="$(now)" \
-				'BEGIN { p = 2 * (b - a); printf "%.1f", p < 15 ? 15 : p }')
+				'BEGIN { p = 2 * (b - a); printf "%.1f", (p < 15 ? 15 : p) }')
 			diag "cycles every $period s"
 		fi
 		wait=$(awk -v a="$last" -v b="$(now)" -v p="$period" \
-			'BEGIN { w = a + p - b; printf "%.3f", w > 0 ? w : 0 }')
+			'BEGIN { w = a + p - b; printf "%.3f", (w > 0 ? w : 0) }')
 		[ "$wait" = 0.000 ] && diag "cycle $ncycle: late by more than the period"
 		sleep "$wait"
 		kill -USR1 $ctl
