@@ -202,9 +202,12 @@ settle() {
 # the test sends a round per window: the windows must be of one length,
 # or steady traffic would look unsteady (a host whose estimate is held
 # while its polls fail would stand out). Cycles are paced: one every
-# "period" seconds, from the start; FS_BALRUN_PERIOD, or twice what the
-# first round took (at least 15 s), leaves room for a round and its
-# checks in each.
+# "period" seconds, from the start; FS_BALRUN_PERIOD, or three times what
+# the first round took (at least 15 s), leaves room for a round and its
+# checks in each. The controller runs with --alpha 1 (each host's last
+# window, no moving average): averaging from the first cycle's empty
+# windows, the hosts' estimates would still be rising when one is held,
+# and the held one would stand out too (the unit tests cover the average).
 ncycle=0
 period=${FS_BALRUN_PERIOD:-0}
 last=
@@ -222,7 +225,7 @@ cycle_now() {
 	if [ $ncycle -gt 1 ]; then
 		if [ "$period" = 0 ]; then
 			period=$(awk -v a="$last" -v b="$(now)" \
-				'BEGIN { p = 2 * (b - a); printf "%.1f", (p < 15 ? 15 : p) }')
+				'BEGIN { p = 3 * (b - a); printf "%.1f", (p < 15 ? 15 : p) }')
 			diag "cycles every $period s"
 		fi
 		wait=$(awk -v a="$last" -v b="$(now)" -v p="$period" \
@@ -305,7 +308,7 @@ check_state() {
 
 # --- start: no traffic yet ---------------------------------------------------
 ip netns exec brm $FLOWCTL balance run "$tmp/bal.conf" --interval 3600 \
-	--timeout 5 --failures 2 --alpha 0.5 --state "$tmp/state.json" \
+	--timeout 5 --failures 2 --alpha 1 --state "$tmp/state.json" \
 	>"$tmp/ctl.log" 2>&1 &
 ctl=$!
 check "cycle 1 (at start)" cycle_now
