@@ -203,7 +203,7 @@ settle() {
 # or steady traffic would look unsteady (a host whose estimate is held
 # while its polls fail would stand out). Cycles are paced: one every
 # "period" seconds, from the start; FS_BALRUN_PERIOD, or three times what
-# the first round took (at least 15 s), leaves room for a round and its
+# the first round took (at least 30 s), leaves room for a round and its
 # checks in each. The controller runs with --alpha 1 (each host's last
 # window, no moving average): averaging from the first cycle's empty
 # windows, the hosts' estimates would still be rising when one is held,
@@ -225,7 +225,7 @@ cycle_now() {
 	if [ $ncycle -gt 1 ]; then
 		if [ "$period" = 0 ]; then
 			period=$(awk -v a="$last" -v b="$(now)" \
-				'BEGIN { p = 3 * (b - a); printf "%.1f", (p < 15 ? 15 : p) }')
+				'BEGIN { p = 3 * (b - a); printf "%.1f", (p < 30 ? 30 : p) }')
 			diag "cycles every $period s"
 		fi
 		wait=$(awk -v a="$last" -v b="$(now)" -v p="$period" \
