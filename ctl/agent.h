@@ -63,6 +63,8 @@ struct agent_counters {
 };
 
 /* agent_acl.c */
+int agent_parse_sockaddr(const char *arg, struct sockaddr_storage *ss,
+			 socklen_t *len);
 int agent_parse_listen(const char *arg, struct agent_opts *opts);
 int agent_acl_add(struct agent_acl *acl, const char *arg);
 void agent_acl_default(struct agent_acl *acl);

@@ -17,16 +17,14 @@
 #include "agent.h"
 #include "parse.h"
 
-/*
- * "ADDR:PORT" (IPv4) or "[ADDR]:PORT" (IPv6), PORT 1..65535, into
- * opts->listen; returns 0 or EXIT_USAGE after a message.
- */
-int agent_parse_listen(const char *arg, struct agent_opts *opts)
+/* "ADDR:PORT" or "[IPV6ADDR]:PORT", quietly: 0 or -EINVAL. */
+int agent_parse_sockaddr(const char *arg, struct sockaddr_storage *ss,
+			 socklen_t *len)
 {
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&opts->listen;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&opts->listen;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	char host[INET6_ADDRSTRLEN + 1];
-	const char *given = arg, *port, *end;
+	const char *port, *end;
 	bool bracket = arg[0] == '[';
 	uint8_t family, addr[16];
 	uint64_t p;
@@ -35,43 +33,52 @@ int agent_parse_listen(const char *arg, struct agent_opts *opts)
 	if (bracket) {
 		end = strchr(arg, ']');
 		if (!end || end[1] != ':')
-			goto bad;
+			return -EINVAL;
 		n = end - arg - 1;
 		port = end + 2;
 		arg++;
 	} else {
 		end = strrchr(arg, ':');
 		if (!end)
-			goto bad;
+			return -EINVAL;
 		n = end - arg;
 		port = end + 1;
 	}
 	if (n == 0 || n >= sizeof(host))
-		goto bad;
+		return -EINVAL;
 	memcpy(host, arg, n);
 	host[n] = '\0';
 	if (parse_addr(host, &family, addr) < 0 ||
 	    (family == AF_INET6) != bracket)
-		goto bad;
+		return -EINVAL;
 	if (parse_uint(port, 65535, &p) != PARSE_OK || !p)
-		goto bad;
-	memset(&opts->listen, 0, sizeof(opts->listen));
+		return -EINVAL;
+	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(p);
 		memcpy(&s4->sin_addr, addr, 4);
-		opts->listen_len = sizeof(*s4);
+		*len = sizeof(*s4);
 	} else {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(p);
 		memcpy(&s6->sin6_addr, addr, 16);
-		opts->listen_len = sizeof(*s6);
+		*len = sizeof(*s6);
 	}
 	return 0;
-bad:
+}
+
+/*
+ * "ADDR:PORT" (IPv4) or "[ADDR]:PORT" (IPv6), PORT 1..65535, into
+ * opts->listen; returns 0 or EXIT_USAGE after a message.
+ */
+int agent_parse_listen(const char *arg, struct agent_opts *opts)
+{
+	if (!agent_parse_sockaddr(arg, &opts->listen, &opts->listen_len))
+		return 0;
 	return usage_error("agent",
 			   "invalid listen address \"%s\": give ADDR:PORT or [IPV6ADDR]:PORT",
-			   given);
+			   arg);
 }
 
 static bool host_bits_clear(const struct agent_net *net)

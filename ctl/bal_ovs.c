@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "agent.h"
 #include "bal_ovs.h"
 #include "parse.h"
 
@@ -276,20 +277,37 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 		cfg->bal.default_host = v;
 		cfg->bal.has_default_host = true;
 	} else if (!strcmp(w[0], "host")) {
-		/* host ID port N [capacity C] */
-		if (n != 4 && n != 6)
+		/* host ID port N [capacity C] [agent ADDR:PORT] */
+		struct sockaddr_storage ss;
+		socklen_t sl = 0;
+		int k, agent = 0, capacity = 0;
+
+		if ((n != 4 && n != 6 && n != 8) || strcmp(w[2], "port"))
 			return cfg_err(err, errlen, name, line,
-				       "\"host ID port N [capacity C]\"");
-		if (strcmp(w[2], "port") || (n == 6 && strcmp(w[4], "capacity")))
-			return cfg_err(err, errlen, name, line,
-				       "\"host ID port N [capacity C]\"");
+				       "\"host ID port N [capacity C] [agent ADDR:PORT]\"");
 		if (get_u64(w[1], UINT32_MAX, &v, "host id", err, errlen, name,
 			    line) ||
 		    get_u64(w[3], BAL_OVS_PORT_MAX, &port, "port", err, errlen,
-			    name, line) ||
-		    (n == 6 && get_u64(w[5], UINT32_MAX, &cap, "capacity", err,
-				       errlen, name, line)))
+			    name, line))
 			return -EINVAL;
+		for (k = 4; k < n; k += 2) {
+			if (!strcmp(w[k], "capacity") && !capacity) {
+				if (get_u64(w[k + 1], UINT32_MAX, &cap,
+					    "capacity", err, errlen, name, line))
+					return -EINVAL;
+				capacity = 1;
+			} else if (!strcmp(w[k], "agent") && !agent) {
+				if (agent_parse_sockaddr(w[k + 1], &ss, &sl) ||
+				    strlen(w[k + 1]) >= sizeof(h->agent_text))
+					return cfg_err(err, errlen, name, line,
+						       "invalid agent address \"%s\" (ADDR:PORT or [ADDR6]:PORT)",
+						       w[k + 1]);
+				agent = k + 1;
+			} else {
+				return cfg_err(err, errlen, name, line,
+					       "\"host ID port N [capacity C] [agent ADDR:PORT]\"");
+			}
+		}
 		if (!port || !cap)
 			return cfg_err(err, errlen, name, line,
 				       "a host's port and capacity are not 0");
@@ -312,7 +330,21 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 		h[cfg->nhosts].id = v;
 		h[cfg->nhosts].port = port;
 		h[cfg->nhosts].capacity = cap;
+		h[cfg->nhosts].agent_len = 0;
+		h[cfg->nhosts].agent_text[0] = '\0';
+		if (agent) {
+			h[cfg->nhosts].agent = ss;
+			h[cfg->nhosts].agent_len = sl;
+			strcpy(h[cfg->nhosts].agent_text, w[agent]);
+		}
 		cfg->nhosts++;
+	} else if (!strcmp(w[0], "agent-key-file")) {
+		WANT(2);
+		if (strlen(w[1]) >= sizeof(cfg->agent_key_file))
+			return cfg_err(err, errlen, name, line,
+				       "file name longer than %zu characters",
+				       sizeof(cfg->agent_key_file) - 1);
+		strcpy(cfg->agent_key_file, w[1]);
 	} else if (!strcmp(w[0], "load")) {
 		WANT(3);
 		if (bal_prefix_parse(w[1], &p))
@@ -622,6 +654,7 @@ int bal_ovs_run(char *const argv[], const char *in, size_t inlen,
 	posix_spawn_file_actions_t fa;
 	struct bal_buf ebuf = { 0 }, obuf = { 0 };
 	posix_spawnattr_t attr;
+	sigset_t mask;
 	struct pollfd pfd[3];
 	char tmp[4096], line[256];
 	size_t off = 0;
@@ -639,12 +672,17 @@ int bal_ovs_run(char *const argv[], const char *in, size_t inlen,
 	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
-	/* flowctl ignores SIGPIPE while it writes: the child must not. */
+	/* flowctl ignores SIGPIPE while it writes: the child must not; and
+	 * "balance run" blocks the signals it waits for: the child must not.
+	 */
 	posix_spawnattr_init(&attr);
 	sigemptyset(&dflt);
 	sigaddset(&dflt, SIGPIPE);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	sigemptyset(&mask);
+	posix_spawnattr_setsigmask(&attr, &mask);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
 	r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

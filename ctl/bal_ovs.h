@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "balance.h"
 
@@ -32,11 +33,17 @@ enum bal_ovs_key {
  * @id: its id in the assignment
  * @port: its OpenFlow port number
  * @capacity: its relative capacity
+ * @agent: the address of its agent (flowctl agent), if @agent_len
+ * @agent_len: the size of @agent, 0 when none is configured
+ * @agent_text: @agent as written in the file
  */
 struct bal_ovs_host {
 	uint32_t id;
 	uint32_t port;
 	uint64_t capacity;
+	struct sockaddr_storage agent;
+	socklen_t agent_len;
+	char agent_text[64];
 };
 
 /**
@@ -51,6 +58,7 @@ struct bal_ovs_host {
  * @prefixes: prefix tracking fields ("ip_src,ip_dst"), "none", or empty
  *	for the choice bal_ovs_prefixes() makes
  * @bal: the algorithm's settings
+ * @agent_key_file: the file holding the agents' shared key (empty: none)
  * @hosts: the hosts, in file order
  * @nhosts: how many
  * @traffic: the loads of the file's "load" lines
@@ -66,6 +74,7 @@ struct bal_ovs_config {
 	uint8_t table;
 	char prefixes[BAL_OVS_NAME_MAX];
 	struct bal_config bal;
+	char agent_key_file[256];
 	struct bal_ovs_host *hosts;
 	size_t nhosts;
 	struct bal_traffic *traffic;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "bal_ovs.h"
+#include "bal_run.h"
 #include "flowctl.h"
 
 static void usage(FILE *fp)
@@ -21,6 +21,10 @@ static void usage(FILE *fp)
 	      "       flowctl balance show CONFIG\n"
 	      "       flowctl balance rules CONFIG [generation N]\n"
 	      "       flowctl balance lookup CONFIG ADDRESS\n"
+	      "       flowctl balance run CONFIG [--once | --cycles N]\n"
+	      "                 [--interval S] [--timeout S] [--failures N]\n"
+	      "                 [--alpha A] [--metric packets|bytes]\n"
+	      "                 [--state FILE] [--dry-run]\n"
 	      "       flowctl balance help\n"
 	      "CONFIG names the Open vSwitch bridge, the hosts (host ID port N\n"
 	      "[capacity C]), the client and server ports, the key (src or dst)\n"
@@ -29,16 +33,17 @@ static void usage(FILE *fp)
 	      "on the bridge in one atomic bundle (ovs-ofctl --bundle); show\n"
 	      "prints the assignment and each host's load against its share;\n"
 	      "rules prints the bundle install would send; lookup names the host\n"
-	      "an address goes to.\n", fp);
+	      "an address goes to. run is the controller: it polls each host's\n"
+	      "agent (host ID port N agent ADDR:PORT) every interval, smooths\n"
+	      "the sampler windows, rebalances and installs a new generation\n"
+	      "when the assignment changes, logging one line per decision.\n", fp);
 }
 
-/* Read and parse CONFIG, and compute its assignment. 0, or an exit status. */
-static int load(const char *path, struct bal_ovs_config *cfg,
-		struct bal_result *res)
+/* Read and parse CONFIG. 0, or an exit status after a message. */
+int bal_load_config(const char *path, struct bal_ovs_config *cfg)
 {
-	struct bal_host *hosts;
 	char err[512];
-	size_t len, i;
+	size_t len;
 	char *text;
 	int ret;
 
@@ -56,6 +61,20 @@ static int load(const char *path, struct bal_ovs_config *cfg,
 		bal_ovs_config_free(cfg);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* Read and parse CONFIG, and compute its assignment. 0, or an exit status. */
+static int load(const char *path, struct bal_ovs_config *cfg,
+		struct bal_result *res)
+{
+	struct bal_host *hosts;
+	size_t i;
+	int ret;
+
+	ret = bal_load_config(path, cfg);
+	if (ret)
+		return ret;
 	hosts = calloc(cfg->nhosts, sizeof(*hosts));
 	if (!hosts) {
 		fputs("Error: out of memory\n", stderr);
@@ -98,8 +117,8 @@ static void print_rule(struct output *o, const struct bal_ovs_config *cfg,
 	}
 }
 
-static void print_summary(struct output *o, const struct bal_ovs_config *cfg,
-			  const struct bal_result *res)
+void bal_print_summary(struct output *o, const struct bal_ovs_config *cfg,
+		       const struct bal_result *res)
 {
 	const struct bal_host_stat *s;
 	size_t i;
@@ -175,7 +194,7 @@ static int bal_show(struct flowctl *fc, const char *path)
 	ret = load(path, &cfg, &res);
 	if (ret)
 		return ret;
-	print_summary(fc->out, &cfg, &res);
+	bal_print_summary(fc->out, &cfg, &res);
 	bal_result_free(&res);
 	bal_ovs_config_free(&cfg);
 	return out_finish(fc->out) ? 1 : 0;
@@ -232,7 +251,7 @@ static int bal_install(struct flowctl *fc, const char *path)
 				 bal_ovs_cookie(cfg.tag, gen));
 		out_u64(fc->out, "rules_installed", "rules installed", n);
 		out_u64(fc->out, "rules_replaced", "rules replaced", old);
-		print_summary(fc->out, &cfg, &res);
+		bal_print_summary(fc->out, &cfg, &res);
 	}
 	bal_result_free(&res);
 	bal_ovs_config_free(&cfg);
@@ -275,6 +294,93 @@ static int bal_lookup(struct flowctl *fc, const char *path, const char *addr)
 	return out_finish(fc->out) ? 1 : 0;
 }
 
+/* Seconds (decimals allowed) from @min to @max, as milliseconds. */
+static int get_seconds(const char *opt, const char *arg, double min,
+		       double max, unsigned int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (!*arg || *end || errno || !(v >= min && v <= max))
+		return usage_error("balance", "invalid %s \"%s\" (%g to %g seconds)",
+				   opt, arg, min, max);
+	*ms = (unsigned int)(v * 1000 + 0.5);
+	return 0;
+}
+
+static int bal_run_cmd(int argc, char **argv)
+{
+	struct bal_run_opts o = {
+		.interval_ms = 10000,
+		.timeout_ms = 2000,
+		.failures = 3,
+		.alpha = 0.5,
+		.metric = BAL_METRIC_PACKETS,
+	};
+	const char *opt, *arg;
+	uint64_t v;
+	char *end;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		opt = argv[i];
+		if (!strcmp(opt, "--once")) {
+			o.cycles = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--dry-run")) {
+			o.dry_run = true;
+			continue;
+		}
+		if (strcmp(opt, "--cycles") && strcmp(opt, "--interval") &&
+		    strcmp(opt, "--timeout") && strcmp(opt, "--failures") &&
+		    strcmp(opt, "--alpha") && strcmp(opt, "--metric") &&
+		    strcmp(opt, "--state"))
+			return usage_error("balance", "unknown option \"%s\"", opt);
+		if (i + 1 == argc)
+			return usage_error("balance", "\"%s\" needs a value", opt);
+		arg = argv[++i];
+		if (!strcmp(opt, "--cycles") || !strcmp(opt, "--failures")) {
+			if (parse_uint(arg, 1000000, &v) != PARSE_OK || !v)
+				return usage_error("balance",
+						   "invalid %s \"%s\" (1 to 1000000)",
+						   opt, arg);
+			if (opt[2] == 'c')
+				o.cycles = v;
+			else
+				o.failures = v;
+		} else if (!strcmp(opt, "--interval")) {
+			if (get_seconds(opt, arg, 0.1, 86400, &o.interval_ms))
+				return EXIT_USAGE;
+		} else if (!strcmp(opt, "--timeout")) {
+			if (get_seconds(opt, arg, 0.1, 600, &o.timeout_ms))
+				return EXIT_USAGE;
+		} else if (!strcmp(opt, "--alpha")) {
+			errno = 0;
+			o.alpha = strtod(arg, &end);
+			if (!*arg || *end || errno ||
+			    !(o.alpha > 0 && o.alpha <= 1))
+				return usage_error("balance",
+						   "invalid --alpha \"%s\" (above 0, at most 1)",
+						   arg);
+		} else if (!strcmp(opt, "--metric")) {
+			if (!strcmp(arg, "packets"))
+				o.metric = BAL_METRIC_PACKETS;
+			else if (!strcmp(arg, "bytes"))
+				o.metric = BAL_METRIC_BYTES;
+			else
+				return usage_error("balance",
+						   "--metric is packets or bytes, not \"%s\"",
+						   arg);
+		} else {
+			o.state = arg;
+		}
+	}
+	return bal_run(argv[1], &o);
+}
+
 int cmd_balance(struct flowctl *fc, int argc, char **argv)
 {
 	uint64_t gen = 1;
@@ -298,6 +404,8 @@ int cmd_balance(struct flowctl *fc, int argc, char **argv)
 		return cmd[0] == 'i' ? bal_install(fc, argv[1]) :
 		       bal_show(fc, argv[1]);
 	}
+	if (!strcmp(cmd, "run"))
+		return bal_run_cmd(argc, argv);
 	if (!strcmp(cmd, "rules")) {
 		if (argc == 4 && !strcmp(argv[2], "generation")) {
 			if (parse_uint(argv[3], UINT32_MAX, &gen) != PARSE_OK ||

@@ -213,7 +213,7 @@ smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
 fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh
 	   fos_replace_starts.sh)
-bal_tests=(agent_http.sh bal_ovs.sh)
+bal_tests=(agent_http.sh bal_ovs.sh bal_run.sh)
 mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh mig_fos.sh)
 
 vm_debug() {

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make -C ctl install" puts flowctl, its man page, the exporter's and the
-# agent's systemd units and the example configurations where asked, and
+# "make -C ctl install" puts flowctl, its man page, the exporter's, the
+# agent's and the balancer's systemd units and the example configurations
+# where asked, and
 # the units pass systemd-analyze verify (when systemd-analyze is there)
 # with their paths pointing at what was installed.
 set -uo pipefail
@@ -15,7 +16,8 @@ make -s -C ctl install PREFIX="$tmp/usr" SYSCONFDIR="$tmp/etc" \
 ret=0
 for f in usr/sbin/flowctl usr/share/man/man8/flowctl.8 \
 	 unit/flowstream-ipfix@.service etc/flowstream/ipfix.conf.example \
-	 unit/flowstream-agent.service etc/flowstream/agent.conf.example; do
+	 unit/flowstream-agent.service etc/flowstream/agent.conf.example \
+	 unit/flowstream-balance.service etc/flowstream/balance.env.example; do
 	[ -s "$tmp/$f" ] || { echo "missing: $f"; ret=1; }
 done
 unit=$tmp/unit/flowstream-ipfix@.service
@@ -28,12 +30,18 @@ grep -q "^ExecStart=$tmp/usr/sbin/flowctl \$FLOWCTL_OPTIONS agent \$AGENT_OPTION
 	{ echo "agent: ExecStart not substituted:"; grep ExecStart "$agent"; ret=1; }
 grep -q "^EnvironmentFile=-$tmp/etc/flowstream/agent.conf$" "$agent" ||
 	{ echo "agent: EnvironmentFile not substituted"; ret=1; }
+bal=$tmp/unit/flowstream-balance.service
+grep -q "^ExecStart=$tmp/usr/sbin/flowctl balance run $tmp/etc/flowstream/balance.conf \$BALANCE_OPTIONS$" "$bal" ||
+	{ echo "balance: ExecStart not substituted:"; grep ExecStart "$bal"; ret=1; }
+grep -q "^EnvironmentFile=-$tmp/etc/flowstream/balance.env$" "$bal" ||
+	{ echo "balance: EnvironmentFile not substituted"; ret=1; }
 if command -v systemd-analyze >/dev/null; then
 	cp "$tmp/etc/flowstream/ipfix.conf.example" "$tmp/etc/flowstream/ipfix-check.conf"
 	cp "$unit" "$tmp/unit/flowstream-ipfix@check.service"
 	cp "$tmp/etc/flowstream/agent.conf.example" "$tmp/etc/flowstream/agent.conf"
+	cp "$tmp/etc/flowstream/balance.env.example" "$tmp/etc/flowstream/balance.env"
 	systemd-analyze verify --man=no "$tmp/unit/flowstream-ipfix@check.service" \
-		"$agent" 2>&1 |
+		"$agent" "$bal" 2>&1 |
 		grep -v "^$" | tee "$tmp/verify"
 	[ -s "$tmp/verify" ] && ret=1
 fi
