@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The balancer controller's agent client (bal_poll.h): HTTP/1.0 over a
- * plain socket, for our own agent only, and the sampler window's JSON.
+ * The balancer controller's agent client (bal_poll.h): one libcurl easy
+ * request per call, for our own agent only, and the sampler window's JSON.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
+#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "bal_poll.h"
@@ -38,97 +36,93 @@ void bal_window_free(struct bal_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* --- HTTP ------------------------------------------------------------- */
+/* --- HTTP (libcurl) ---------------------------------------------------- */
 
-static const char *find(const char *s, size_t len, const char *what)
+/* The body as it arrives, at most BAL_POLL_RESP_MAX bytes. */
+struct resp_buf {
+	char *data;
+	size_t len, cap;
+	bool nomem;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
-	return memmem(s, len, what, strlen(what));
-}
+	struct resp_buf *r = arg;
+	size_t len = size * n, cap;
+	char *nd;
 
-int bal_http_parse(const char *resp, size_t len, int *status,
-		   const char **body, size_t *bodylen)
-{
-	const char *end, *line, *eol;
-	unsigned long long clen = 0;
-	bool has_clen = false;
-	char num[24];
-	size_t n, i;
-
-	end = find(resp, len, "\r\n\r\n");
-	if (!end || len < 12 || memcmp(resp, "HTTP/1.", 7) ||
-	    (resp[7] != '0' && resp[7] != '1') || resp[8] != ' ')
-		return -EBADMSG;
-	for (i = 9; i < 12; i++)
-		if (resp[i] < '0' || resp[i] > '9')
-			return -EBADMSG;
-	if (len > 12 && resp[12] != ' ' && resp[12] != '\r')
-		return -EBADMSG;
-	*status = (resp[9] - '0') * 100 + (resp[10] - '0') * 10 +
-		  (resp[11] - '0');
-	/* Headers: only Content-Length matters. */
-	line = find(resp, end + 2 - resp, "\r\n") + 2;
-	while (line < end + 2) {
-		eol = find(line, end + 2 - line, "\r\n");
-		n = eol - line;
-		if (n >= 15 && !strncasecmp(line, "Content-Length:", 15)) {
-			const char *v = line + 15;
-			size_t vn = n - 15;
-
-			while (vn && (*v == ' ' || *v == '\t')) {
-				v++;
-				vn--;
-			}
-			while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
-				vn--;
-			if (!vn || vn >= sizeof(num) || has_clen)
-				return -EBADMSG;
-			for (i = 0; i < vn; i++)
-				if (v[i] < '0' || v[i] > '9')
-					return -EBADMSG;
-			memcpy(num, v, vn);
-			num[vn] = '\0';
-			errno = 0;
-			clen = strtoull(num, NULL, 10);
-			if (errno)
-				return -EBADMSG;
-			has_clen = true;
+	if (len > BAL_POLL_RESP_MAX - r->len) {
+		return 0;	/* short: curl ends it, CURLE_WRITE_ERROR */
+	}
+	if (r->len + len + 1 > r->cap) {
+		cap = r->cap ? r->cap : 16384;
+		while (cap < r->len + len + 1)
+			cap *= 2;
+		nd = realloc(r->data, cap);
+		if (!nd) {
+			r->nomem = true;
+			return 0;
 		}
-		line = eol + 2;
+		r->data = nd;
+		r->cap = cap;
 	}
-	*body = end + 4;
-	*bodylen = len - (end + 4 - resp);
-	if (has_clen) {
-		if (clen > *bodylen)
-			return -EBADMSG;
-		*bodylen = clen;
-	}
-	return 0;
+	memcpy(r->data + r->len, p, len);
+	r->len += len;
+	r->data[r->len] = '\0';
+	return len;
 }
 
-static int64_t now_ms(void)
+/* "http://ADDR:PORT" for @sa (IPv6 in brackets): 0, or -EAFNOSUPPORT. */
+static int base_url(const struct sockaddr *sa, socklen_t salen, char *buf,
+		    size_t size, long *scope)
 {
-	struct timespec ts;
+	char a[INET6_ADDRSTRLEN];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	*scope = 0;
+	if (sa->sa_family == AF_INET &&
+	    salen >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		if (!inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a)))
+			return -EAFNOSUPPORT;
+		snprintf(buf, size, "http://%s:%u", a, ntohs(s4->sin_port));
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6 &&
+	    salen >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		if (!inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a)))
+			return -EAFNOSUPPORT;
+		snprintf(buf, size, "http://[%s]:%u", a, ntohs(s6->sin6_port));
+		*scope = s6->sin6_scope_id;
+		return 0;
+	}
+	return -EAFNOSUPPORT;
 }
 
-/* Wait for @events on @fd until @deadline: 0, or a bal_poll_err. */
-static enum bal_poll_err wait_fd(int fd, short events, int64_t deadline)
+static enum bal_poll_err map_curl(CURLcode c, const struct resp_buf *r)
 {
-	struct pollfd p = { .fd = fd, .events = events };
-	int64_t left;
-	int r;
-
-	for (;;) {
-		left = deadline - now_ms();
-		if (left <= 0)
-			return BAL_POLL_TIMEOUT;
-		r = poll(&p, 1, left > 60000 ? 60000 : (int)left);
-		if (r > 0)
-			return BAL_POLL_OK;
-		if (r < 0 && errno != EINTR)
-			return BAL_POLL_CONNECT;
+	switch (c) {
+	case CURLE_OK:
+		return BAL_POLL_OK;
+	case CURLE_OPERATION_TIMEDOUT:
+		return BAL_POLL_TIMEOUT;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_INTERFACE_FAILED:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		return BAL_POLL_CONNECT;
+	case CURLE_OUT_OF_MEMORY:
+		return BAL_POLL_NOMEM;
+	case CURLE_WRITE_ERROR:
+		return r->nomem ? BAL_POLL_NOMEM : BAL_POLL_GARBAGE;
+	default:
+		/* Not HTTP (HTTP/0.9 is refused), a bad status line or
+		 * header, a short body, nothing at all, too long.
+		 */
+		return BAL_POLL_GARBAGE;
 	}
 }
 
@@ -137,99 +131,108 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   const char *key, unsigned int timeout_ms,
 				   int *status, char **body, size_t *bodylen)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	enum bal_poll_err e = BAL_POLL_CONNECT;
-	size_t len = 0, cap = 0, off = 0, reqlen;
-	char *req = NULL, *buf = NULL, *nb;
-	const char *b;
-	socklen_t sl;
-	int fd, so;
-	ssize_t r;
+	struct resp_buf r = { 0 };
+	struct curl_slist *hdrs = NULL, *h;
+	enum bal_poll_err e = BAL_POLL_NOMEM;
+	char base[80], *url = NULL, *auth = NULL;
+	long code = 0, scope;
+	CURL *c = NULL;
+	CURLcode cr;
 
 	*body = NULL;
 	*bodylen = 0;
-	if (asprintf(&req, "%s %s HTTP/1.0\r\nHost: flowstream-agent\r\n"
-		     "User-Agent: flowctl-balance\r\n%s%s%sContent-Length: 0\r\n\r\n",
-		     method, path, key ? "Authorization: Bearer " : "",
-		     key ? key : "", key ? "\r\n" : "") < 0)
-		return BAL_POLL_NOMEM;
-	reqlen = strlen(req);
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0)
+	*status = 0;
+	if (base_url(sa, salen, base, sizeof(base), &scope))
+		return BAL_POLL_CONNECT;
+	if (asprintf(&url, "%s%s", base, path) < 0) {
+		url = NULL;
 		goto out;
-	if (connect(fd, sa, salen) && errno != EINPROGRESS)
+	}
+	if (key && asprintf(&auth, "Authorization: Bearer %s", key) < 0) {
+		auth = NULL;
 		goto out;
-	e = wait_fd(fd, POLLOUT, deadline);
+	}
+	/* Our agent's name, not the address; no form content type for an
+	 * empty POST; the key when there is one.
+	 */
+	h = curl_slist_append(hdrs, "Host: flowstream-agent");
+	if (!h)
+		goto out;
+	hdrs = h;
+	h = curl_slist_append(hdrs, "Content-Type:");
+	if (!h)
+		goto out;
+	hdrs = h;
+	if (auth) {
+		h = curl_slist_append(hdrs, auth);
+		if (!h)
+			goto out;
+		hdrs = h;
+	}
+	c = curl_easy_init();
+	if (!c)
+		goto out;
+	if (curl_easy_setopt(c, CURLOPT_URL, url) ||
+#if LIBCURL_VERSION_NUM >= 0x075500
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http") ||
+	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http") ||
+#else
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP) ||
+	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+			     (long)CURLPROTO_HTTP) ||
+#endif
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
+	    curl_easy_setopt(c, CURLOPT_NOPROXY, "*") ||
+	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
+	    curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+			     (long)CURL_HTTP_VERSION_1_0) ||
+	    curl_easy_setopt(c, CURLOPT_HTTP09_ALLOWED, 0L) ||
+	    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) ||
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) ||
+	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms) ||
+	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+			     (curl_off_t)BAL_POLL_RESP_MAX) ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT, "flowctl-balance") ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) ||
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) ||
+	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r) ||
+	    (scope && curl_easy_setopt(c, CURLOPT_ADDRESS_SCOPE, scope)))
+		goto out;
+	if (!strcmp(method, "POST")) {
+		if (curl_easy_setopt(c, CURLOPT_POST, 1L) ||
+		    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") ||
+		    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L))
+			goto out;
+	} else if (strcmp(method, "GET")) {
+		if (curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method))
+			goto out;
+	}
+	cr = curl_easy_perform(c);
+	e = map_curl(cr, &r);
 	if (e)
 		goto out;
-	sl = sizeof(so);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl) || so) {
-		e = BAL_POLL_CONNECT;
-		goto out;
-	}
-	while (off < reqlen) {
-		r = send(fd, req + off, reqlen - off, MSG_NOSIGNAL);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-			e = wait_fd(fd, POLLOUT, deadline);
-			if (e)
-				goto out;
-			continue;
-		}
-		if (r <= 0) {
-			e = BAL_POLL_CONNECT;
-			goto out;
-		}
-		off += r;
-	}
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			if (cap >= BAL_POLL_RESP_MAX) {
-				e = BAL_POLL_GARBAGE;	/* too long */
-				goto out;
-			}
-			cap = cap ? cap * 2 : 16384;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				e = BAL_POLL_NOMEM;
-				goto out;
-			}
-			buf = nb;
-		}
-		r = recv(fd, buf + len, cap - len - 1, 0);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-			e = wait_fd(fd, POLLIN, deadline);
-			if (e)
-				goto out;
-			continue;
-		}
-		/* A reset after a response (a server that closed without
-		 * reading all we sent) ends it like a close.
-		 */
-		if (r < 0 && errno == ECONNRESET && len)
-			break;
-		if (r < 0) {
-			e = BAL_POLL_CONNECT;
-			goto out;
-		}
-		if (!r)
-			break;
-		len += r;
-	}
-	if (!buf || bal_http_parse(buf, len, status, &b, bodylen)) {
+	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) ||
+	    code < 100 || code > 999) {
 		e = BAL_POLL_GARBAGE;
 		goto out;
 	}
-	memmove(buf, b, *bodylen);
-	buf[*bodylen] = '\0';
-	*body = buf;
-	buf = NULL;
-	e = BAL_POLL_OK;
+	if (!r.data) {	/* an empty body */
+		r.data = calloc(1, 1);
+		if (!r.data) {
+			e = BAL_POLL_NOMEM;
+			goto out;
+		}
+	}
+	*status = (int)code;
+	*body = r.data;
+	*bodylen = r.len;
+	r.data = NULL;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(req);
-	free(buf);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	free(auth);
+	free(url);
+	free(r.data);
 	return e;
 }
 

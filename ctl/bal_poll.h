@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The balancer controller's side of the agent protocol
- * (Documentation/balancer.rst, "The agent"): a small HTTP/1.0 client for
- * our own agent only (one request per connection, a deadline, a bounded
- * response), and the parsing of a sampler window into per-prefix rates.
+ * (Documentation/balancer.rst, "The agent"): requests to our own agent
+ * through libcurl's easy interface (HTTP only, no proxy, one request per
+ * connection, a deadline, a bounded response), and the parsing of a
+ * sampler window into per-prefix rates. The caller runs
+ * curl_global_init() before the first request and curl_global_cleanup()
+ * at the end (bal_run() does).
  * Everything read from the network is untrusted: the parsers check every
  * field and fail cleanly.
  */
@@ -67,20 +70,6 @@ struct bal_window {
 void bal_window_free(struct bal_window *w);
 
 /**
- * bal_http_parse() - split an HTTP/1.x response
- * @resp: the response as read (not NUL-terminated)
- * @len: its length
- * @status: set to the status code
- * @body: set to the body's start inside @resp
- * @bodylen: set to its length (Content-Length when given, which must
- *	not be more than what was read)
- *
- * Return: 0, or -EBADMSG.
- */
-int bal_http_parse(const char *resp, size_t len, int *status,
-		   const char **body, size_t *bodylen);
-
-/**
  * bal_window_parse() - read the JSON of POST /sampler/reset
  * @body: the body
  * @len: its length
@@ -98,18 +87,21 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 		     struct bal_window *w);
 
 /**
- * bal_http_request() - one request to an agent, HTTP/1.0
- * @sa: the agent's address
+ * bal_http_request() - one request to an agent (libcurl, HTTP/1.0)
+ * @sa: the agent's address (AF_INET or AF_INET6)
  * @salen: its size
- * @method: "GET" or "POST"
+ * @method: "GET" or "POST" (with an empty body)
  * @path: the path and query
  * @key: the shared key (NULL: none)
  * @timeout_ms: the deadline for the whole exchange
  * @status: set to the HTTP status
- * @body: set to a malloc()ed, NUL-terminated copy of the body
+ * @body: set to a malloc()ed, NUL-terminated copy of the body (at most
+ *	BAL_POLL_RESP_MAX bytes; NULL on failure)
  * @bodylen: set to its length
  *
- * Return: BAL_POLL_OK (whatever the status), or why it failed.
+ * Return: BAL_POLL_OK (whatever the status), or why it failed: CONNECT
+ * (no connection, a send or receive error), TIMEOUT (@timeout_ms
+ * passed), GARBAGE (not HTTP, a short or oversized body), NOMEM.
  */
 enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   const char *method, const char *path,

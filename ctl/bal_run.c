@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "agent.h"
 #include "bal_model.h"
 #include "bal_run.h"
@@ -318,6 +320,14 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
+	/* libcurl's global state (bal_poll.c), once, before any request. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		fprintf(stderr, "Error: curl_global_init failed\n");
+		bal_model_free(&r.m);
+		explicit_bzero(r.key, sizeof(r.key));
+		bal_ovs_config_free(&r.cfg);
+		return 1;
+	}
 	/* The signals are taken with sigtimedwait() between cycles. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -361,6 +371,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	bal_model_free(&r.m);
 	bal_ovs_config_free(&r.cfg);
 	explicit_bzero(r.key, sizeof(r.key));
+	curl_global_cleanup();
 	/* With a cycle count, the last cycle's outcome; else stopped. */
 	return opts->cycles ? status : 0;
 }

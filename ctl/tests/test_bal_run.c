@@ -8,6 +8,7 @@
  */
 #include "test.h"
 #include <errno.h>
+#include <curl/curl.h>
 #include <signal.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -62,58 +63,6 @@ static void test_config(void **state)
 		"bridge b\nhost 1 port 2 agent\n", &cfg, err, sizeof(err)),
 		-EINVAL);
 	bal_ovs_config_free(&cfg);
-}
-
-/* --- HTTP responses ---------------------------------------------------- */
-
-static int http(const char *s, int *status, const char **body, size_t *len)
-{
-	return bal_http_parse(s, strlen(s), status, body, len);
-}
-
-static void test_http_parse(void **state)
-{
-	const char *body;
-	size_t len;
-	int status;
-
-	(void)state;
-	assert_int_equal(http("HTTP/1.1 200 OK\r\nContent-Type: x\r\n"
-			      "content-length:  3 \r\n\r\nabcdef",
-			      &status, &body, &len), 0);
-	assert_int_equal(status, 200);
-	assert_int_equal(len, 3);
-	assert_memory_equal(body, "abc", 3);
-	assert_int_equal(http("HTTP/1.0 404 Not Found\r\n\r\n{}", &status,
-			      &body, &len), 0);
-	assert_int_equal(status, 404);
-	assert_int_equal(len, 2);
-	assert_int_equal(http("HTTP/1.0 200\r\n\r\n", &status, &body, &len),
-			 0);
-	assert_int_equal(len, 0);
-	/* Garbage. */
-	assert_int_equal(http("", &status, &body, &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 200 OK\r\n", &status, &body, &len),
-			 -EBADMSG);
-	assert_int_equal(http("HTTP/2.0 200 OK\r\n\r\n", &status, &body,
-			      &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 2x0 OK\r\n\r\n", &status, &body,
-			      &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 2000 OK\r\n\r\n", &status, &body,
-			      &len), -EBADMSG);
-	assert_int_equal(http("SSH-2.0-OpenSSH\r\n\r\n", &status, &body,
-			      &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab",
-			      &status, &body, &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-			      &status, &body, &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-			      &status, &body, &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
-			      "Content-Length: 1\r\n\r\nab", &status, &body,
-			      &len), -EBADMSG);
-	assert_int_equal(http("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
-			      &status, &body, &len), -EBADMSG);
 }
 
 /* --- sampler windows --------------------------------------------------- */
@@ -243,6 +192,11 @@ static void test_window_garbage(void **state)
 
 /* --- the HTTP client against a stand-in agent ---------------------------- */
 
+/* What the next request must contain (NULL: anything); else the stand-in
+ * answers 400.
+ */
+static const char *serve_expect;
+
 /* A server on 127.0.0.1 that answers one connection with @resp (NULL:
  * accept and say nothing), then exits. Returns its pid.
  */
@@ -269,8 +223,13 @@ static pid_t serve_once(const char *resp, struct sockaddr_in *sa)
 	}
 	c = accept(fd, NULL, NULL);
 	if (c >= 0) {
-		if (read(c, buf, sizeof(buf)) < 0)
+		ssize_t n = read(c, buf, sizeof(buf) - 1);
+
+		if (n < 0)
 			_exit(1);
+		buf[n] = '\0';
+		if (serve_expect && !strstr(buf, serve_expect))
+			resp = "HTTP/1.0 400 Bad Request\r\n\r\n";
 		if (resp) {
 			if (write(c, resp, strlen(resp)) < 0)
 				_exit(1);
@@ -292,6 +251,7 @@ static void test_http_request(void **state)
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
+	serve_expect = "POST /sampler/reset HTTP/1.0\r\n";
 	pid = serve_once("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}",
 			 &sa);
 	assert_int_equal(bal_http_request((struct sockaddr *)&sa, sizeof(sa),
@@ -302,6 +262,19 @@ static void test_http_request(void **state)
 	assert_string_equal(body, "{}");
 	free(body);
 	waitpid(pid, NULL, 0);
+	/* The key goes in the Authorization header. */
+	serve_expect = "\r\nAuthorization: Bearer 0123456789abcdef\r\n";
+	pid = serve_once("HTTP/1.0 200 OK\r\n\r\n", &sa);
+	assert_int_equal(bal_http_request((struct sockaddr *)&sa, sizeof(sa),
+					  "POST", "/sampler/ack?window=3",
+					  "0123456789abcdef", 2000, &status,
+					  &body, &len), BAL_POLL_OK);
+	assert_int_equal(status, 200);
+	assert_int_equal(len, 0);
+	assert_string_equal(body, "");
+	free(body);
+	waitpid(pid, NULL, 0);
+	serve_expect = "GET /status HTTP/1.0\r\n";
 
 	pid = serve_once("HTTP/1.0 403 Forbidden\r\n\r\n{\"error\":\"x\"}",
 			 &sa);
@@ -310,6 +283,30 @@ static void test_http_request(void **state)
 					  &status, &body, &len), BAL_POLL_OK);
 	assert_int_equal(status, 403);
 	free(body);
+	waitpid(pid, NULL, 0);
+	serve_expect = NULL;
+
+	/* Content-Length counts: a short body is no response. */
+	pid = serve_once("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab",
+			 &sa);
+	assert_int_equal(bal_http_request((struct sockaddr *)&sa, sizeof(sa),
+					  "GET", "/", NULL, 2000, &status,
+					  &body, &len), BAL_POLL_GARBAGE);
+	assert_null(body);
+	waitpid(pid, NULL, 0);
+	pid = serve_once("HTTP/1.1 200 OK\r\ncontent-length:  3 \r\n\r\nabcdef",
+			 &sa);
+	assert_int_equal(bal_http_request((struct sockaddr *)&sa, sizeof(sa),
+					  "GET", "/", NULL, 2000, &status,
+					  &body, &len), BAL_POLL_OK);
+	assert_int_equal(len, 3);
+	assert_string_equal(body, "abc");
+	free(body);
+	waitpid(pid, NULL, 0);
+	pid = serve_once("SSH-2.0-OpenSSH\r\n\r\n", &sa);
+	assert_int_equal(bal_http_request((struct sockaddr *)&sa, sizeof(sa),
+					  "GET", "/", NULL, 2000, &status,
+					  &body, &len), BAL_POLL_GARBAGE);
 	waitpid(pid, NULL, 0);
 
 	pid = serve_once("garbage\n", &sa);
@@ -686,11 +683,24 @@ static void test_decide_default_down(void **state)
 	bal_result_free(&res);
 }
 
+/* libcurl's global state, as bal_run() keeps it: once for the group. */
+static int group_setup(void **state)
+{
+	(void)state;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	curl_global_cleanup();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_http_parse),
 		cmocka_unit_test(test_window_parse),
 		cmocka_unit_test(test_window_garbage),
 		cmocka_unit_test(test_http_request),
@@ -701,5 +711,6 @@ int main(void)
 		cmocka_unit_test(test_decide_default_down),
 	};
 
-	return cmocka_run_group_tests_name("bal_run", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("bal_run", tests, group_setup,
+					   group_teardown);
 }
