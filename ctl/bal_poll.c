@@ -51,9 +51,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n, cap;
 	char *nd;
 
-	if (len > BAL_POLL_RESP_MAX - r->len) {
+	if (len > BAL_POLL_RESP_MAX - r->len)
 		return 0;	/* short: curl ends it, CURLE_WRITE_ERROR */
-	}
 	if (r->len + len + 1 > r->cap) {
 		cap = r->cap ? r->cap : 16384;
 		while (cap < r->len + len + 1)
@@ -126,6 +125,19 @@ static enum bal_poll_err map_curl(CURLcode c, const struct resp_buf *r)
 	}
 }
 
+/* Plain HTTP only, also after a redirect (none are followed): 0 or not. */
+static int http_only(CURL *c)
+{
+#if LIBCURL_VERSION_NUM >= 0x075500
+	return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http") ||
+	       curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http");
+#else
+	return curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP) ||
+	       curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+				(long)CURLPROTO_HTTP);
+#endif
+}
+
 enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   const char *method, const char *path,
 				   const char *key, unsigned int timeout_ms,
@@ -172,15 +184,7 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 	c = curl_easy_init();
 	if (!c)
 		goto out;
-	if (curl_easy_setopt(c, CURLOPT_URL, url) ||
-#if LIBCURL_VERSION_NUM >= 0x075500
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http") ||
-	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http") ||
-#else
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP) ||
-	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
-			     (long)CURLPROTO_HTTP) ||
-#endif
+	if (curl_easy_setopt(c, CURLOPT_URL, url) || http_only(c) ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
 	    curl_easy_setopt(c, CURLOPT_NOPROXY, "*") ||
 	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
