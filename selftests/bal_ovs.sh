@@ -17,51 +17,11 @@
 # other loads replaces the generation: the old cookie is gone, the new
 # rule count is there, and traffic follows the new assignment.
 source "$(dirname "$0")/lib.sh"
-for t in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl ovs-appctl \
-	 trafgen nft jq; do
-	command -v $t >/dev/null || skip_all "$t not installed"
-done
-schema=${FS_OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
-[ -r "$schema" ] || skip_all "no Open vSwitch schema at $schema"
-
+source "$(dirname "$0")/ovs_lib.sh"
 tmp=$(mktemp -d)
-run=$tmp/ovs
-mkdir -p "$run"
-export OVS_RUNDIR=$run OVS_DBDIR=$run OVS_LOGDIR=$run
 br=bobr
-
-# ovs_stop: remove the bridge, stop the daemons and wait until they are
-# gone. The bridge's internal port is a persistent tap device, which holds
-# the tun module until it is deleted.
-ovs_stop() {
-	local p pid _
-	ovs-vsctl --timeout=10 --if-exists del-br $br 2>/dev/null
-	for p in ovs-vswitchd ovsdb-server; do
-		[ -f "$run/$p.pid" ] || continue
-		pid=$(cat "$run/$p.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 100); do
-			[ -d "/proc/$pid" ] || break
-			sleep 0.1
-		done
-	done
-	ip link del $br 2>/dev/null
-}
 trap 'ovs_stop; fs_cleanup; rm -rf "$tmp"' EXIT
-
-ovsdb-tool create "$run/conf.db" "$schema" >/dev/null ||
-	skip_all "ovsdb-tool cannot create a database"
-ovsdb-server "$run/conf.db" --remote="punix:$run/db.sock" \
-	--pidfile="$run/ovsdb-server.pid" --detach --no-chdir \
-	--log-file="$run/ovsdb-server.log" --unixctl="$run/ovsdb-server.ctl" \
-	2>/dev/null || skip_all "ovsdb-server does not start"
-ovs-vsctl --no-wait init || skip_all "ovs-vsctl cannot reach ovsdb-server"
-ovs-vswitchd "unix:$run/db.sock" --pidfile="$run/ovs-vswitchd.pid" --detach \
-	--no-chdir --log-file="$run/ovs-vswitchd.log" \
-	--unixctl="$run/ovs-vswitchd.ctl" 2>/dev/null ||
-	skip_all "ovs-vswitchd does not start"
-vsctl() { ovs-vsctl --timeout=60 "$@"; }
-ofctl() { ovs-ofctl -O OpenFlow14 "$@"; }
+ovs_start
 # Cached datapath flows live 60 s instead of 10: the test reads them
 # after a round of traffic that takes longer than 10 s under emulation.
 vsctl set Open_vSwitch . other_config:max-idle=60000
@@ -245,7 +205,7 @@ round "$tmp/a.conf" 20
 # Prefix tracking keeps the datapath's cache wildcarded: no cached flow
 # of the clients' IPv4 traffic matches a whole source address (no rule
 # is a /32), some match a source prefix.
-ovs-appctl -t "$run/ovs-vswitchd.ctl" dpctl/dump-flows >"$tmp/dp" 2>&1
+ovs-appctl -t "$ovs_run/ovs-vswitchd.ctl" dpctl/dump-flows >"$tmp/dp" 2>&1
 grep -E 'ipv[46]\((src|dst)=' "$tmp/dp" | sed 's/^/# /'
 grep -q 'ipv4(' "$tmp/dp" || head -n 5 "$tmp/dp" | sed 's/^/# /'
 check_eq "datapath flows with a whole client source address" 0 \

@@ -29,52 +29,14 @@
 #     SIGTERM.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
-for t in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl ovs-appctl \
-	 trafgen nft jq; do
-	command -v $t >/dev/null || skip_all "$t not installed"
-done
-schema=${FS_OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
-[ -r "$schema" ] || skip_all "no Open vSwitch schema at $schema"
+source "$(dirname "$0")/ovs_lib.sh"
 scale=${FS_BALRUN_SCALE:-1}
-
 tmp=$(mktemp -d)
-run=$tmp/ovs
-mkdir -p "$run"
-export OVS_RUNDIR=$run OVS_DBDIR=$run OVS_LOGDIR=$run
 br=brbr
 agents=()
 ctl=
-
-# ovs_stop: as in bal_ovs.sh.
-ovs_stop() {
-	local p pid _
-	ovs-vsctl --timeout=10 --if-exists del-br $br 2>/dev/null
-	for p in ovs-vswitchd ovsdb-server; do
-		[ -f "$run/$p.pid" ] || continue
-		pid=$(cat "$run/$p.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 100); do
-			[ -d "/proc/$pid" ] || break
-			sleep 0.1
-		done
-	done
-	ip link del $br 2>/dev/null
-}
 trap '[ -n "$ctl" ] && kill $ctl 2>/dev/null; kill ${agents[*]} 2>/dev/null; ovs_stop; fs_cleanup; rm -rf "$tmp"' EXIT
-
-ovsdb-tool create "$run/conf.db" "$schema" >/dev/null ||
-	skip_all "ovsdb-tool cannot create a database"
-ovsdb-server "$run/conf.db" --remote="punix:$run/db.sock" \
-	--pidfile="$run/ovsdb-server.pid" --detach --no-chdir \
-	--log-file="$run/ovsdb-server.log" --unixctl="$run/ovsdb-server.ctl" \
-	2>/dev/null || skip_all "ovsdb-server does not start"
-ovs-vsctl --no-wait init || skip_all "ovs-vsctl cannot reach ovsdb-server"
-ovs-vswitchd "unix:$run/db.sock" --pidfile="$run/ovs-vswitchd.pid" --detach \
-	--no-chdir --log-file="$run/ovs-vswitchd.log" \
-	--unixctl="$run/ovs-vswitchd.ctl" 2>/dev/null ||
-	skip_all "ovs-vswitchd does not start"
-vsctl() { ovs-vsctl --timeout=60 "$@"; }
-ofctl() { ovs-ofctl -O OpenFlow14 "$@"; }
+ovs_start
 
 check "bridge $br on the userspace datapath" \
 	vsctl add-br $br -- set Bridge $br datapath_type=netdev fail-mode=secure
