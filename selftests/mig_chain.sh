@@ -42,10 +42,7 @@ ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 # The idle phase: flows that start now have their records on B only.
-for _ in $(seq 200); do
-	[ "$($FLOWCTL -n mga -j migrate show | jq length)" = 1 ] && break
-	sleep 0.05
-done
+mig_wait_added mga || diag "A has not added the migration after 10 s"
 ip netns exec mgc bash -c "for i in \$(seq $IDLE); do
 	\"$UDPSEQ\" send 10.2.0.2 5401 3 0; done"
 check_eq "no flow that started in the idle phase has a record on A" 0 \

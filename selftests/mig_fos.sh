@@ -118,10 +118,7 @@ ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 src 10.2.0.0/24 \
 	--via fd04::2 --idle-max 2000 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
-for _ in $(seq 200); do
-	[ "$($FLOWCTL -n mga -j migrate show | jq length)" = 1 ] && break
-	sleep 0.05
-done
+mig_wait_added mga || diag "A has not added the migration after 10 s"
 # New connections in the idle phase, over IPv4 and IPv6: through A,
 # chained to B. They run while the export happens.
 ip netns exec mgs "$TCPPAT" recv 7201 --count 50 --timeout 10 --seed 7 \

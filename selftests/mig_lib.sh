@@ -142,3 +142,15 @@ mig_streams_check() {
 	wait $tcps_pid
 	check_match "TCP: the client's bytes arrived intact" "verify=ok" "$(cat "$tmp/tcp.s")"
 }
+
+# mig_wait_added NS: wait (up to 10 s) until a backgrounded "migrate send"
+# has added its migration in NS, so that its idle phase has begun.
+mig_wait_added() {
+	local _
+
+	for _ in $(seq 200); do
+		[ "$($FLOWCTL -n "$1" -j migrate show | jq length)" = 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
