@@ -228,11 +228,13 @@ vm_debug() {
 	done
 	# The flood at a size the debug kernel forwards in seconds
 	# under emulation; full size on the stock kernel below.
-	# About 15 minutes of emulation, seen to vary by a third from run to
-	# run on a shared host: the VM's own limit leaves room.
+	# The whole lane is about 50 minutes of emulation (the debug kernel's
+	# selftests and KUnit), seen to vary by a third from run to run on a
+	# shared host: the VM's own limit leaves room. The stock VMs run about
+	# 20 minutes each.
 	# smp_memory with 8 prefixes of depth 16 (24 MiB) instead of 256:
 	# the VM has 1 GiB and KASAN.
-	selftests/vm/run.sh -k debug -o "$logs/vm-debug" -T 3000 \
+	selftests/vm/run.sh -k debug -o "$logs/vm-debug" -T 4200 \
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
 		-e "FS_PM_DIR=$tree/pm" -e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
@@ -268,7 +270,7 @@ stock_vm() {
 	for pm in "${2%/*}"/flowstream-pm-*.ko; do
 		args+=(-f "$pm")
 	done
-	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" \
+	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" -T 2400 \
 		-K nf_tables -K sch_netem -b "$(command -v nft)" -b "$(command -v trafgen)" \
 		-b "$(command -v tc)" -b "$(command -v curl)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
