@@ -98,7 +98,8 @@ mig_route_to_b() {
 # mig_streams_start: the long streams through A (the set's traffic), with
 # $N datagrams of a numbered UDP stream over IPv4 and over IPv6 and a TCP
 # transfer checked byte for byte at both ends, their outputs in $tmp;
-# returns once A has counted part of each UDP stream. The receivers wait
+# returns once A has counted part of each UDP stream and has the TCP
+# connection's two records. The receivers wait
 # up to 30 s for their first datagram.
 mig_streams_start() {
 	ip netns exec mgs "$UDPSEQ" recv 5300 $N 30 >"$tmp/seq" &
@@ -118,11 +119,15 @@ mig_streams_start() {
 	ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
 		--timeout 10 >"$tmp/tcp.c" 2>&1 &
 	tcpc_pid=$!
-	# A has counted part of each stream before its record leaves.
+	# A has counted part of each stream before its record leaves, and
+	# has both directions' records of the TCP connection (its first
+	# segments can come after the UDP streams' hundredth datagram).
 	for _ in $(seq 100); do
 		[ "$($FLOWCTL -n mga -j records |
-		     jq '[.[] | select(.proto == 17 and .packets >= 100 and
-				   (.dport == 5300 or .dport == 5301))] | length')" = 2 ] &&
+		     jq '[.[] | select((.proto == 17 and .packets >= 100 and
+					(.dport == 5300 or .dport == 5301)) or
+				       (.proto == 6 and
+					(.dport == 7100 or .sport == 7100)))] | length')" = 4 ] &&
 			break
 		sleep 0.1
 	done
