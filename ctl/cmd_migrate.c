@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "flowctl.h"
 #include "mig.h"
 
@@ -25,9 +26,10 @@ static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl migrate send [src|dst] PREFIX... --to B_ADDR:PORT\n"
 	      "                             [--via NEXTHOP]... [--idle-max MS] [--batch N]\n"
-	      "                             [--timeout SECONDS]\n"
+	      "                             [--timeout SECONDS] [--key-file FILE]\n"
 	      "       flowctl migrate receive --listen ADDR:PORT [--map-if A_DEV=B_DEV]...\n"
 	      "                             [--allow ADDR[/LEN]]... [--timeout SECONDS]\n"
+	      "                             [--key-file FILE] [--keep]\n"
 	      "       flowctl migrate show [ID]\n"
 	      "       flowctl migrate del ID\n"
 	      "       flowctl migrate help\n"
@@ -252,6 +254,7 @@ struct mig_send {
 	struct mig_sums lost;	/* neither */
 	struct migs_out *out;
 	struct migs_in *in;
+	struct migs_auth *auth;	/* --key-file: this connection's, else NULL */
 	uint32_t id;		/* the migration here, 0 once deleted */
 	int status;
 };
@@ -270,7 +273,7 @@ static int send_ack(struct mig_send *ms, uint32_t seq, char *msg, size_t len)
 	int ret;
 
 	*msg = '\0';
-	ret = migs_read(ms->fd, ms->in);
+	ret = migs_read(ms->fd, ms->in, ms->auth);
 	if (ret)
 		return ret;
 	if (ms->in->type != MIGS_ACK || migs_parse(ms->in, tb) ||
@@ -364,7 +367,7 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_put(ms->out->nlh, MIGS_A_BATCH | NLA_F_NESTED,
 		     mnl_attr_get_payload_len(batch),
 		     mnl_attr_get_payload(batch));
-	ret = migs_write(ms->fd, ms->out);
+	ret = migs_write(ms->fd, ms->out, ms->auth);
 	if (!ret)
 		ret = send_ack(ms, ms->seq, msg, sizeof(msg));
 	if (ret > 0) {
@@ -373,7 +376,7 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	} else if (ret < 0) {
 		/* B may or may not have taken it: see the documentation. */
 		fprintf(stderr, "Error: no answer from B for batch %u: %s\n",
-			ms->seq, strerror(-ret));
+			ms->seq, migs_strerror(ret));
 	}
 	if (ret) {
 		send_give_up(ms);
@@ -441,7 +444,8 @@ static int send_hello(struct flowctl *fc, struct mig_send *ms,
 	ifs = if_nameindex();
 	migs_begin(ms->out, MIGS_HELLO);
 	nlh = ms->out->nlh;
-	mnl_attr_put_u32(nlh, MIGS_A_VERSION, MIGS_VERSION);
+	mnl_attr_put_u32(nlh, MIGS_A_VERSION,
+			 ms->auth ? MIGS_VERSION_AUTH : MIGS_VERSION);
 	for (k = 0; k < n; k++)
 		mig_pfx_put(nlh, MIGS_A_PREFIX, &pfx[k]);
 	for (i = ifs, k = 0; i && i->if_index && k < MIGS_IFACES_MAX; i++, k++) {
@@ -454,12 +458,12 @@ static int send_hello(struct flowctl *fc, struct mig_send *ms,
 		if_freenameindex(ifs);
 	mig_fos_put(nlh, &fos);
 	mig_fos_free(&fos);
-	ret = migs_write(ms->fd, ms->out);
+	ret = migs_write(ms->fd, ms->out, ms->auth);
 	if (!ret)
 		ret = send_ack(ms, 0, msg, sizeof(msg));
 	if (ret)
 		fprintf(stderr, "Error: B refused the migration: %s\n",
-			ret > 0 && msg[0] ? msg : strerror(ret > 0 ? ret : -ret));
+			ret > 0 && msg[0] ? msg : migs_strerror(ret));
 	return ret;
 }
 
@@ -474,12 +478,12 @@ static int send_end(struct mig_send *ms)
 	mnl_attr_put_u64(ms->out->nlh, MIGS_A_RECORDS, ms->sent.records);
 	mnl_attr_put_u64(ms->out->nlh, MIGS_A_PACKETS, ms->sent.packets);
 	mnl_attr_put_u64(ms->out->nlh, MIGS_A_BYTES, ms->sent.bytes);
-	ret = migs_write(ms->fd, ms->out);
+	ret = migs_write(ms->fd, ms->out, ms->auth);
 	if (!ret)
 		ret = send_ack(ms, ms->seq, msg, sizeof(msg));
 	if (ret)
 		fprintf(stderr, "Error: B did not confirm the end: %s\n",
-			ret > 0 && msg[0] ? msg : strerror(ret > 0 ? ret : -ret));
+			ret > 0 && msg[0] ? msg : migs_strerror(ret));
 	return ret;
 }
 
@@ -531,6 +535,7 @@ static const struct option send_opts[] = {
 	{ "batch",	required_argument,	NULL, 'b' },
 	{ "idle-max",	required_argument,	NULL, 'i' },
 	{ "timeout",	required_argument,	NULL, 'T' },
+	{ "key-file",	required_argument,	NULL, 'k' },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -558,10 +563,15 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	const char *to = NULL;
 	uint32_t batch = 0, idle = UINT32_MAX, id;
 	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
+	static char skey[AGENT_KEY_MAX + 1];
+	const char *key_file = NULL;
+	struct migs_auth auth;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct fs_ext_ack ack;
 	unsigned int n = 0;
+	size_t keylen = 0;
+	char msg[512];
 	int opt, ret;
 
 	optind = 1;
@@ -606,6 +616,9 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			if (mig_timeout_parse(optarg, &timeout))
 				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
 			break;
+		case 'k':
+			key_file = optarg;
+			break;
 		default:
 			return EXIT_USAGE;
 		}
@@ -626,6 +639,8 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		return mig_usage("%s", "--idle-max is the daisy-chaining phase: it needs --via");
 	if (idle == UINT32_MAX)
 		idle = n_via ? IDLE_DEFAULT_MS : 0;
+	if (key_file && agent_key_load(key_file, skey, sizeof(skey), &keylen))
+		return 1;
 
 	ms.out = malloc(sizeof(*ms.out));
 	ms.in = malloc(sizeof(*ms.in));
@@ -639,6 +654,18 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	mig_catch_signals();
 	/* B first: nothing is chained to a B that refuses the migration. */
 	ms.fd = send_connect(to, timeout);
+	if (ms.fd >= 0 && key_file) {
+		/* B proves the key before A sends anything of its own. */
+		ret = migs_auth_send(ms.fd, &auth, skey, keylen, ms.out, ms.in,
+				     msg, sizeof(msg));
+		explicit_bzero(skey, sizeof(skey));
+		if (ret) {
+			fprintf(stderr, "Error: %s\n", msg);
+			ret = 1;
+			goto del;
+		}
+		ms.auth = &auth;
+	}
 	if (ms.fd < 0 || send_hello(fc, &ms, pfx, n)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
@@ -693,6 +720,8 @@ del:
 	if (ms.id && (!n_via || ret) && mig_delete(fc->nl, ms.id, true))
 		ret = 1;
 out:
+	explicit_bzero(skey, sizeof(skey));
+	migs_auth_clear(&auth);
 	if (ms.local)
 		fs_nl_close(ms.local);
 	free(ms.local);
@@ -724,6 +753,11 @@ struct mig_recv {
 	uint32_t id;			/* the migration here, of A's prefixes */
 	uint32_t seq;
 	struct mig_sums got;
+	char key[AGENT_KEY_MAX + 1];	/* --key-file */
+	size_t keylen;			/* 0: no key */
+	struct migs_auth auth;		/* this connection's */
+	struct migs_auth *pauth;	/* &auth once authenticated, or NULL */
+	bool keep;			/* --keep */
 };
 
 static int recv_ack(struct mig_recv *mr, uint32_t seq, int err,
@@ -734,7 +768,7 @@ static int recv_ack(struct mig_recv *mr, uint32_t seq, int err,
 	mnl_attr_put_u32(mr->out->nlh, MIGS_A_ERRNO, err);
 	if (msg && *msg)
 		mnl_attr_put_strz(mr->out->nlh, MIGS_A_MSG, msg);
-	return migs_write(mr->fd, mr->out);
+	return migs_write(mr->fd, mr->out, mr->pauth);
 }
 
 static int iface_cb(const struct nlattr *attr, void *data)
@@ -783,16 +817,29 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 {
 	const struct nlattr *tb[__MIGS_A_MAX], *attr, *itb[__MIGS_IF_A_MAX];
 	char buf[INET6_ADDRSTRLEN + 16];
+	uint32_t version = mr->pauth ? MIGS_VERSION_AUTH : MIGS_VERSION;
 	struct mig_pfx p;
+	int err;
 
-	if (migs_read(mr->fd, mr->in) || mr->in->type != MIGS_HELLO ||
+	err = migs_read(mr->fd, mr->in, mr->pauth);
+	if (err == -EKEYREJECTED) {
+		/* A's proof: wrong, or A found B's wrong and said so. */
+		snprintf(msg, len, "the sender's first frame does not verify: its key differs from this one's (or the stream was altered)");
+		return EACCES;
+	}
+	if (!err && mr->in->type == MIGS_AUTH) {
+		snprintf(msg, len, "the sender authenticates (--key-file), this receiver has no key");
+		return EACCES;
+	}
+	if (err || mr->in->type != MIGS_HELLO ||
 	    migs_parse(mr->in, tb) || !tb[MIGS_A_VERSION]) {
 		snprintf(msg, len, "the stream does not start with a hello");
 		return EPROTO;
 	}
-	if (mnl_attr_get_u32(tb[MIGS_A_VERSION]) != MIGS_VERSION) {
-		snprintf(msg, len, "stream version %u, this flowctl speaks %u",
-			 mnl_attr_get_u32(tb[MIGS_A_VERSION]), MIGS_VERSION);
+	if (mnl_attr_get_u32(tb[MIGS_A_VERSION]) != version) {
+		snprintf(msg, len, "stream version %u, this flowctl speaks %u (%u with --key-file)",
+			 mnl_attr_get_u32(tb[MIGS_A_VERSION]), MIGS_VERSION,
+			 MIGS_VERSION_AUTH);
 		return EPROTONOSUPPORT;
 	}
 	mnl_attr_for_each_payload((const struct nlattr *)(void *)mr->in->buf,
@@ -1018,6 +1065,8 @@ static const struct option recv_opts[] = {
 	{ "map-if",	required_argument,	NULL, 'm' },
 	{ "allow",	required_argument,	NULL, 'a' },
 	{ "timeout",	required_argument,	NULL, 'T' },
+	{ "key-file",	required_argument,	NULL, 'k' },
+	{ "keep",	no_argument,		NULL, 'K' },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -1030,10 +1079,17 @@ static int recv_stream(struct mig_recv *mr)
 
 	for (;;) {
 		msg[0] = '\0';
-		err = migs_read(mr->fd, mr->in);
+		err = migs_read(mr->fd, mr->in, mr->pauth);
+		if (err == -EKEYREJECTED) {
+			/* Nothing more is taken from this connection. */
+			recv_ack(mr, mr->seq + 1, EACCES, "a frame does not verify");
+			fprintf(stderr, "Error: batch %u refused: %s\n",
+				mr->seq + 1, migs_strerror(err));
+			return 1;
+		}
 		if (err) {
 			fprintf(stderr, "Error: the stream broke off: %s\n",
-				strerror(-err));
+				migs_strerror(err));
 			return 1;
 		}
 		if (migs_parse(mr->in, tb) ||
@@ -1068,15 +1124,119 @@ static int recv_stream(struct mig_recv *mr)
 	return recv_ack(mr, mr->seq + 1, 0, NULL) ? 1 : 0;
 }
 
+/* A connection's state goes with it. */
+static void recv_reset(struct mig_recv *mr)
+{
+	if (mr->fd >= 0)
+		close(mr->fd);
+	mr->fd = -1;
+	if (mr->id && mig_delete(mr->fc->nl, mr->id, true))
+		fprintf(stderr, "Error: migration %u is left here\n", mr->id);
+	mr->id = 0;
+	mr->n_ifs = 0;
+	mr->n_pfx = 0;
+	mr->seq = 0;
+	memset(&mr->got, 0, sizeof(mr->got));
+	migs_auth_clear(&mr->auth);
+	mr->pauth = NULL;
+}
+
+/*
+ * The next allowed connection; -1 when accept fails (or a signal came,
+ * @*stopped then set).
+ */
+static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
+{
+	char peer[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd;
+
+	for (;;) {
+		sslen = sizeof(ss);
+		fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
+		if (fd < 0 && errno == EINTR && !migs_cancel)
+			continue;
+		if (fd < 0) {
+			*stopped = migs_cancel;
+			if (!migs_cancel || !mr->keep)
+				fprintf(stderr, "Error: accept: %s\n",
+					migs_cancel ? "canceled" : strerror(errno));
+			return -1;
+		}
+		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
+			    NULL, 0, NI_NUMERICHOST);
+		if (!mr->n_allow ||
+		    mig_peer_allowed(mr->allow, mr->n_allow,
+				     (struct sockaddr *)&ss)) {
+			if (mr->keep)
+				fprintf(stderr, "migration from %s\n", peer);
+			return fd;
+		}
+		/* Refused before it can send anything: wait for another. */
+		fprintf(stderr, "Error: refused %s: not in --allow\n", peer);
+		close(fd);
+	}
+}
+
+/*
+ * One migration on the connection mr->fd: the authentication (with a
+ * key), HELLO, the batches, END. 0 if every batch was imported and the
+ * totals match A's.
+ */
+static int recv_one(struct mig_recv *mr, unsigned int timeout)
+{
+	char msg[1024];
+	int ret, err = 0;
+
+	if (migs_timeout(mr->fd, timeout)) {
+		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
+		return 1;
+	}
+	if (mr->keylen) {
+		/* Before anything of A's is read: A first proves the key. */
+		err = migs_auth_recv(mr->fd, &mr->auth, mr->key, mr->keylen,
+				     mr->out, mr->in, msg, sizeof(msg));
+		if (!err)
+			mr->pauth = &mr->auth;
+	}
+	if (!err)
+		err = recv_hello(mr, msg, sizeof(msg));
+	if (!err)
+		err = recv_add(mr, msg, sizeof(msg));
+	if (err) {
+		/* Unauthenticated if A has not proven the key. */
+		if (err == EACCES)
+			mr->pauth = NULL;
+		recv_ack(mr, 0, err, msg);
+		fprintf(stderr, "Error: %s\n", msg);
+		return 1;
+	}
+	if (recv_ack(mr, 0, 0, NULL))
+		return 1;
+	ret = recv_stream(mr);
+	out_u64(mr->fc->out, "batches", "batches", mr->seq);
+	out_u64(mr->fc->out, "records", "records", mr->got.records);
+	out_u64(mr->fc->out, "packets", "packets", mr->got.packets);
+	out_u64(mr->fc->out, "bytes", "bytes", mr->got.bytes);
+	if (mr->keep) {
+		out_u64(mr->fc->out, "status", "status", ret);
+		if (out_emit(mr->fc->out))
+			ret = 1;
+	} else if (out_finish(mr->fc->out)) {
+		ret = 1;
+	}
+	return ret;
+}
+
 static int mig_receive(struct flowctl *fc, int argc, char **argv)
 {
 	struct mig_recv *mr = calloc(1, sizeof(*mr));
-	const char *at = NULL;
-	char msg[1024], *eq, peer[INET6_ADDRSTRLEN];
+	const char *at = NULL, *key_file = NULL;
 	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int opt, lfd = -1, ret = 1, err;
+	int opt, lfd = -1, ret = 1;
+	bool stopped = false;
+	char *eq;
 
 	if (!mr) {
 		fputs("Error: out of memory\n", stderr);
@@ -1115,6 +1275,12 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
 			}
 			break;
+		case 'k':
+			key_file = optarg;
+			break;
+		case 'K':
+			mr->keep = true;
+			break;
 		default:
 			free(mr);
 			return EXIT_USAGE;
@@ -1125,6 +1291,9 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 		return mig_usage("%s", optind < argc ? "unexpected argument" :
 				 "receive needs --listen ADDR:PORT");
 	}
+	if (key_file &&
+	    agent_key_load(key_file, mr->key, sizeof(mr->key), &mr->keylen))
+		goto out;
 	mr->out = malloc(sizeof(*mr->out));
 	mr->in = malloc(sizeof(*mr->in));
 	/* Enter the namespace (-n) before listening there. */
@@ -1133,53 +1302,30 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 	lfd = recv_listen(at);
 	if (lfd < 0)
 		goto out;
-	fprintf(stderr, "listening on %s\n", at);
+	fprintf(stderr, "listening on %s%s\n", at,
+		mr->keylen ? " (authenticated)" : "");
 	mig_catch_signals();
-	for (;;) {
-		sslen = sizeof(ss);
-		mr->fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
+	/*
+	 * One migration, or with --keep one after the other until SIGTERM
+	 * or SIGINT (status 0 if none was cut short by it).
+	 */
+	do {
+		mr->fd = recv_accept(mr, lfd, &stopped);
 		if (mr->fd < 0) {
-			fprintf(stderr, "Error: accept: %s\n",
-				migs_cancel ? "canceled" : strerror(errno));
-			goto out;
-		}
-		if (!mr->n_allow ||
-		    mig_peer_allowed(mr->allow, mr->n_allow,
-				     (struct sockaddr *)&ss))
+			ret = mr->keep && stopped ? 0 : 1;
 			break;
-		/* Refused before it can send anything: wait for another. */
-		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
-			    NULL, 0, NI_NUMERICHOST);
-		fprintf(stderr, "Error: refused %s: not in --allow\n", peer);
-		close(mr->fd);
-		mr->fd = -1;
-	}
-	if (migs_timeout(mr->fd, timeout)) {
-		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
-		goto out;
-	}
-	err = recv_hello(mr, msg, sizeof(msg));
-	if (!err)
-		err = recv_add(mr, msg, sizeof(msg));
-	if (recv_ack(mr, 0, err, err ? msg : NULL) || err) {
-		if (err)
-			fprintf(stderr, "Error: %s\n", msg);
-		goto out;
-	}
-	ret = recv_stream(mr);
-	out_u64(fc->out, "batches", "batches", mr->seq);
-	out_u64(fc->out, "records", "records", mr->got.records);
-	out_u64(fc->out, "packets", "packets", mr->got.packets);
-	out_u64(fc->out, "bytes", "bytes", mr->got.bytes);
-	if (out_finish(fc->out))
-		ret = 1;
+		}
+		ret = recv_one(mr, timeout);
+		recv_reset(mr);
+		if (mr->keep && ret && !migs_cancel)
+			fputs("the migration failed; listening for the next\n",
+			      stderr);
+	} while (mr->keep && !migs_cancel);
 out:
-	if (mr->fd >= 0)
-		close(mr->fd);
+	recv_reset(mr);
 	if (lfd >= 0)
 		close(lfd);
-	if (mr->id && mig_delete(fc->nl, mr->id, true))
-		ret = 1;
+	explicit_bzero(mr->key, sizeof(mr->key));
 	free(mr->out);
 	free(mr->in);
 	free(mr);

@@ -10,6 +10,9 @@
  *			8 .. MIGS_FRAME_MAX
  *	u16 type	enum migs_frame, network order
  *	u16 reserved	zero
+ *
+ * With --key-file (stream version 3) every frame after the handshake
+ * carries a 32-byte HMAC-SHA256 after its attributes, inside its length.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +24,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <linux/flowstream.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include "mig.h"
 #include "parse.h"
@@ -113,16 +121,120 @@ int migs_timeout(int fd, unsigned int secs)
 	return 0;
 }
 
-int migs_write(int fd, struct migs_out *f)
+/* One piece of what a MAC covers. */
+struct mac_piece {
+	const void *p;
+	size_t len;
+};
+
+/* HMAC-SHA256 of the pieces under @key; 0 or -EIO. */
+static int hmac(const void *key, size_t keylen, const struct mac_piece *v,
+		unsigned int n, uint8_t out[MIGS_MAC_LEN])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						 (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	size_t outlen = 0;
+	unsigned int i;
+	int ok;
+
+	ok = ctx && EVP_MAC_init(ctx, key, keylen, params);
+	for (i = 0; ok && i < n; i++)
+		ok = EVP_MAC_update(ctx, v[i].p, v[i].len);
+	ok = ok && EVP_MAC_final(ctx, out, &outlen, MIGS_MAC_LEN) &&
+	     outlen == MIGS_MAC_LEN;
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ok ? 0 : -EIO;
+}
+
+/*
+ * The MAC of a frame: its direction ('A': A to B, 'B': B to A), its
+ * number in that direction (from 0, 64-bit network order), then the
+ * frame itself, header (its length counting the MAC) and attributes.
+ */
+static int frame_mac(const struct migs_auth *a, char dir, uint64_t seq,
+		     uint16_t type, const void *payload, uint32_t plen,
+		     uint8_t out[MIGS_MAC_LEN])
+{
+	unsigned char pre[9], hdr[MIGS_HDR_LEN];
+	uint32_t flen = MIGS_HDR_LEN + plen + MIGS_MAC_LEN;
+	struct mac_piece v[] = {
+		{ pre, sizeof(pre) },
+		{ hdr, sizeof(hdr) },
+		{ payload, plen },
+	};
+	int i;
+
+	pre[0] = dir;
+	for (i = 0; i < 8; i++)
+		pre[1 + i] = seq >> (56 - 8 * i);
+	hdr[0] = flen >> 24;
+	hdr[1] = flen >> 16;
+	hdr[2] = flen >> 8;
+	hdr[3] = flen;
+	hdr[4] = type >> 8;
+	hdr[5] = type;
+	hdr[6] = 0;
+	hdr[7] = 0;
+	return hmac(a->key, sizeof(a->key), v, 3, out);
+}
+
+/* Write a frame; with @auth, its MAC after it. */
+int migs_write(int fd, struct migs_out *f, struct migs_auth *auth)
 {
 	size_t len;
 	char *p = migs_frame(f, &len);
+	uint32_t flen;
+	int ret;
 
+	if (auth) {
+		if (p + len + MIGS_MAC_LEN > f->buf + sizeof(f->buf))
+			return -EMSGSIZE;
+		ret = frame_mac(auth, auth->dir_out, auth->seq_out, f->type,
+				p + MIGS_HDR_LEN, len - MIGS_HDR_LEN,
+				(uint8_t *)p + len);
+		if (ret)
+			return ret;
+		auth->seq_out++;
+		len += MIGS_MAC_LEN;
+		flen = htonl(len);
+		memcpy(p, &flen, 4);
+	}
 	return write_all(fd, p, len);
 }
 
-/* Read one frame; -EBADMSG if its header is not one. */
-int migs_read(int fd, struct migs_in *f)
+/*
+ * Check the MAC at the end of @f (its length counts it), the next frame
+ * from the peer; drop it from @f. -EKEYREJECTED if it does not verify.
+ */
+static int frame_check(struct migs_auth *a, struct migs_in *f)
+{
+	uint8_t mac[MIGS_MAC_LEN];
+	int ret;
+
+	if (f->len < MIGS_MAC_LEN)
+		return -EBADMSG;
+	f->len -= MIGS_MAC_LEN;
+	ret = frame_mac(a, a->dir_out == 'A' ? 'B' : 'A', a->seq_in, f->type,
+			f->buf, f->len, mac);
+	if (ret)
+		return ret;
+	if (CRYPTO_memcmp(mac, f->buf + f->len, MIGS_MAC_LEN))
+		return -EKEYREJECTED;
+	a->seq_in++;
+	return 0;
+}
+
+/*
+ * Read one frame; -EBADMSG if its header is not one; with @auth,
+ * -EKEYREJECTED if its MAC does not verify (it is then dropped).
+ */
+int migs_read(int fd, struct migs_in *f, struct migs_auth *auth)
 {
 	unsigned char hdr[MIGS_HDR_LEN];
 	uint32_t len;
@@ -134,10 +246,27 @@ int migs_read(int fd, struct migs_in *f)
 	len = (uint32_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
 	f->type = hdr[4] << 8 | hdr[5];
 	if (len < MIGS_HDR_LEN || len > MIGS_FRAME_MAX || hdr[6] || hdr[7] ||
-	    f->type < MIGS_HELLO || f->type > MIGS_ACK)
+	    f->type < MIGS_HELLO || f->type > MIGS_AUTH)
 		return -EBADMSG;
 	f->len = len - MIGS_HDR_LEN;
-	return read_all(fd, f->buf, f->len);
+	if (auth && f->len < MIGS_MAC_LEN)
+		return -EKEYREJECTED;
+	ret = read_all(fd, f->buf, f->len);
+	if (ret || !auth)
+		return ret;
+	return frame_check(auth, f);
+}
+
+/* A stream error (-errno) in words. */
+const char *migs_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == EKEYREJECTED)
+		return "a frame's MAC does not verify (altered, replayed, reordered, or of another key or connection)";
+	if (err == EBADMSG)
+		return "a malformed frame";
+	return strerror(err);
 }
 
 static int migs_attr_cb(const struct nlattr *attr, void *data)
@@ -157,6 +286,7 @@ static int migs_attr_cb(const struct nlattr *attr, void *data)
 		[MIGS_A_BYTES] = MNL_TYPE_U64,
 		[MIGS_A_FOS_FLOWS] = MNL_TYPE_U32,
 		[MIGS_A_FOS_FLOW] = MNL_TYPE_NESTED,
+		[MIGS_A_NONCE] = MNL_TYPE_BINARY,
 	};
 
 	if (type == MIGS_A_UNSPEC || type >= __MIGS_A_MAX ||
@@ -390,5 +520,171 @@ int mig_timeout_parse(const char *arg, unsigned int *secs)
 	if (parse_uint(arg, 86400, &v) != PARSE_OK)
 		return -EINVAL;
 	*secs = v;
+	return 0;
+}
+
+/* --- authentication (--key-file, stream version 3) ----------------------- */
+
+static const char auth_label[] = "flowstream migration v3";
+
+/*
+ * This connection's key: HMAC-SHA256 under the shared key of the label,
+ * A's nonce and B's nonce. Both frame counts start at 0.
+ */
+int migs_auth_derive(struct migs_auth *a, const char *key, size_t keylen,
+		     const uint8_t *nonce_a, const uint8_t *nonce_b)
+{
+	struct mac_piece v[] = {
+		{ auth_label, sizeof(auth_label) - 1 },
+		{ nonce_a, MIGS_NONCE_LEN },
+		{ nonce_b, MIGS_NONCE_LEN },
+	};
+
+	a->seq_in = 0;
+	a->seq_out = 0;
+	return hmac(key, keylen, v, 3, a->key);
+}
+
+void migs_auth_clear(struct migs_auth *a)
+{
+	OPENSSL_cleanse(a, sizeof(*a));
+}
+
+/* The nonce of an AUTH frame read (its MAC, if any, dropped already). */
+static int auth_nonce(const struct migs_in *in, const struct nlattr **tb,
+		      uint8_t *nonce)
+{
+	if (migs_parse(in, tb) || !tb[MIGS_A_NONCE] ||
+	    mnl_attr_get_payload_len(tb[MIGS_A_NONCE]) != MIGS_NONCE_LEN)
+		return -EBADMSG;
+	memcpy(nonce, mnl_attr_get_payload(tb[MIGS_A_NONCE]), MIGS_NONCE_LEN);
+	return 0;
+}
+
+/*
+ * A's side: send A's nonce, take B's with B's proof (B's answer is the
+ * first frame B to A, under the key of this connection), then A proves
+ * the key with its own first frame, HELLO. On a B that cannot prove the
+ * key, tell it (unauthenticated: B finds no MAC that verifies) and give up.
+ */
+int migs_auth_send(int fd, struct migs_auth *a, const char *key,
+		   size_t keylen, struct migs_out *out, struct migs_in *in,
+		   char *msg, size_t len)
+{
+	const struct nlattr *tb[__MIGS_A_MAX];
+	uint8_t na[MIGS_NONCE_LEN], nb[MIGS_NONCE_LEN];
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	a->dir_out = 'A';
+	if (RAND_bytes(na, sizeof(na)) != 1) {
+		snprintf(msg, len, "no random bytes for a nonce");
+		return EIO;
+	}
+	migs_begin(out, MIGS_AUTH);
+	mnl_attr_put_u32(out->nlh, MIGS_A_VERSION, MIGS_VERSION_AUTH);
+	mnl_attr_put(out->nlh, MIGS_A_NONCE, sizeof(na), na);
+	ret = migs_write(fd, out, NULL);
+	if (!ret)
+		ret = migs_read(fd, in, NULL);
+	if (ret) {
+		snprintf(msg, len, "B did not answer the authentication: %s",
+			 migs_strerror(ret));
+		return -ret;
+	}
+	if (in->type == MIGS_ACK) {
+		/* A refusal: B has no key, or is an older flowctl. */
+		if (migs_parse(in, tb) || !tb[MIGS_A_ERRNO]) {
+			snprintf(msg, len, "B refused the authentication");
+			return EPROTO;
+		}
+		snprintf(msg, len, "B refused the authentication: %s",
+			 tb[MIGS_A_MSG] ? mnl_attr_get_str(tb[MIGS_A_MSG]) :
+			 strerror(mnl_attr_get_u32(tb[MIGS_A_ERRNO])));
+		ret = mnl_attr_get_u32(tb[MIGS_A_ERRNO]);
+		return ret ? ret : EPROTO;
+	}
+	/* The MAC comes off first, to read the nonce it is keyed with. */
+	if (in->type != MIGS_AUTH || in->len < MIGS_MAC_LEN) {
+		snprintf(msg, len, "B's answer is not an authentication");
+		return EPROTO;
+	}
+	in->len -= MIGS_MAC_LEN;
+	ret = auth_nonce(in, tb, nb);
+	in->len += MIGS_MAC_LEN;
+	if (ret) {
+		snprintf(msg, len, "B's authentication is malformed");
+		return EPROTO;
+	}
+	ret = migs_auth_derive(a, key, keylen, na, nb);
+	if (!ret)
+		ret = frame_check(a, in);
+	if (ret) {
+		migs_auth_clear(a);
+		migs_begin(out, MIGS_AUTH);
+		mnl_attr_put_u32(out->nlh, MIGS_A_ERRNO, EACCES);
+		mnl_attr_put_strz(out->nlh, MIGS_A_MSG,
+				  "the receiver's proof does not verify: the keys differ");
+		migs_write(fd, out, NULL);
+		snprintf(msg, len, "B could not prove the key: %s",
+			 ret == -EKEYREJECTED ?
+			 "its key differs from this one's" : strerror(-ret));
+		return EACCES;
+	}
+	return 0;
+}
+
+/*
+ * B's side: take A's nonce, answer with B's, under the key of this
+ * connection (B's proof). A's proof is its HELLO's MAC, which the
+ * caller reads next. A first frame that is not AUTH is refused: the
+ * caller answers it with an unauthenticated ACK.
+ */
+int migs_auth_recv(int fd, struct migs_auth *a, const char *key,
+		   size_t keylen, struct migs_out *out, struct migs_in *in,
+		   char *msg, size_t len)
+{
+	const struct nlattr *tb[__MIGS_A_MAX];
+	uint8_t na[MIGS_NONCE_LEN], nb[MIGS_NONCE_LEN];
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	a->dir_out = 'B';
+	ret = migs_read(fd, in, NULL);
+	if (ret) {
+		snprintf(msg, len, "the stream broke off before the authentication: %s",
+			 migs_strerror(ret));
+		return EPROTO;
+	}
+	if (in->type != MIGS_AUTH) {
+		snprintf(msg, len, "the sender did not authenticate: this receiver has a key, start the sender with --key-file");
+		return EACCES;
+	}
+	if (migs_parse(in, tb) || !tb[MIGS_A_VERSION]) {
+		snprintf(msg, len, "a malformed authentication");
+		return EBADMSG;
+	}
+	if (mnl_attr_get_u32(tb[MIGS_A_VERSION]) != MIGS_VERSION_AUTH) {
+		snprintf(msg, len, "authenticated stream version %u, this flowctl speaks %u",
+			 mnl_attr_get_u32(tb[MIGS_A_VERSION]), MIGS_VERSION_AUTH);
+		return EPROTONOSUPPORT;
+	}
+	if (auth_nonce(in, tb, na)) {
+		snprintf(msg, len, "a malformed authentication");
+		return EBADMSG;
+	}
+	if (RAND_bytes(nb, sizeof(nb)) != 1 ||
+	    migs_auth_derive(a, key, keylen, na, nb)) {
+		snprintf(msg, len, "no random bytes for a nonce");
+		return EIO;
+	}
+	migs_begin(out, MIGS_AUTH);
+	mnl_attr_put(out->nlh, MIGS_A_NONCE, sizeof(nb), nb);
+	ret = migs_write(fd, out, a);
+	if (ret) {
+		snprintf(msg, len, "cannot answer the authentication: %s",
+			 migs_strerror(ret));
+		return -ret;
+	}
 	return 0;
 }

@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
-#define MIGS_VERSION		2
+#define MIGS_VERSION		2	/* plain stream */
+#define MIGS_VERSION_AUTH	3	/* the same frames, authenticated */
 #define MIGS_HDR_LEN		8
 #define MIGS_FRAME_MAX		(1u << 20)	/* header included */
 #define MIGS_IFACES_MAX		4096
@@ -26,6 +27,7 @@ enum migs_frame {
 	MIGS_BATCH,		/* A -> B: seq, batch */
 	MIGS_END,		/* A -> B: seq, records, packets, bytes */
 	MIGS_ACK,		/* B -> A: seq, errno, msg */
+	MIGS_AUTH,		/* both ways, first, with --key-file (v3) */
 };
 
 /* Attributes of a frame's payload. */
@@ -43,6 +45,7 @@ enum migs_attr {
 	MIGS_A_BYTES,		/* u64 (END) */
 	MIGS_A_FOS_FLOWS,	/* 11, u32: FlowOS flows described (HELLO, v2) */
 	MIGS_A_FOS_FLOW,	/* 12, nest of MIGS_FOS_A_*, repeated (HELLO) */
+	MIGS_A_NONCE,		/* 13, MIGS_NONCE_LEN bytes (AUTH, v3) */
 	__MIGS_A_MAX
 };
 
@@ -77,9 +80,26 @@ struct migs_out {
 	uint16_t type;
 };
 
+/*
+ * An authenticated connection (--key-file, stream version 3): the key of
+ * this connection, derived from the shared key and both sides' nonces,
+ * and each direction's frame count. Every frame after the handshake ends
+ * in a MIGS_MAC_LEN-byte HMAC-SHA256 of its direction, its number and
+ * itself (Documentation/migration.rst).
+ */
+#define MIGS_NONCE_LEN		32
+#define MIGS_MAC_LEN		32
+
+struct migs_auth {
+	uint8_t key[32];	/* this connection's */
+	uint64_t seq_out;	/* frames written */
+	uint64_t seq_in;	/* frames read */
+	char dir_out;		/* 'A' on the sender, 'B' on the receiver */
+};
+
 void migs_begin(struct migs_out *f, uint16_t type);
 void *migs_frame(struct migs_out *f, size_t *len);
-int migs_write(int fd, struct migs_out *f);
+int migs_write(int fd, struct migs_out *f, struct migs_auth *auth);
 
 /* A frame read: its type and payload. */
 struct migs_in {
@@ -88,8 +108,20 @@ struct migs_in {
 	char buf[MIGS_FRAME_MAX];
 };
 
-int migs_read(int fd, struct migs_in *f);
+int migs_read(int fd, struct migs_in *f, struct migs_auth *auth);
 int migs_parse(const struct migs_in *f, const struct nlattr **tb);
+const char *migs_strerror(int err);
+
+/* The handshake: 0, or a positive errno with why in @msg. */
+int migs_auth_derive(struct migs_auth *a, const char *key, size_t keylen,
+		     const uint8_t *nonce_a, const uint8_t *nonce_b);
+int migs_auth_send(int fd, struct migs_auth *a, const char *key,
+		   size_t keylen, struct migs_out *out, struct migs_in *in,
+		   char *msg, size_t len);
+int migs_auth_recv(int fd, struct migs_auth *a, const char *key,
+		   size_t keylen, struct migs_out *out, struct migs_in *in,
+		   char *msg, size_t len);
+void migs_auth_clear(struct migs_auth *a);
 
 /* Sums of the records of a batch nest; -EBADMSG if it is not one. */
 struct mig_sums {

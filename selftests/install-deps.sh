@@ -13,7 +13,7 @@ pkgs=(
 	linux-headers-6.12-cloud-amd64 linux-image-6.12-cloud-amd64
 	# flowctl
 	pkg-config libmnl-dev libjson-c-dev libcmocka-dev libmicrohttpd-dev
-	libcurl4-openssl-dev
+	libcurl4-openssl-dev libssl-dev
 	# the VM and what the guest runs from the host's root
 	qemu-system-x86 busybox-static iproute2 iperf3 iputils-ping nftables
 	netsniff-ng procps
