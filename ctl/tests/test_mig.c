@@ -18,7 +18,7 @@ static int read_bytes(const void *p, size_t len)
 	assert_int_equal(pipe(fds), 0);
 	assert_int_equal(write(fds[1], p, len), (ssize_t)len);
 	close(fds[1]);
-	ret = migs_read(fds[0], &in);
+	ret = migs_read(fds[0], &in, NULL);
 	close(fds[0]);
 	return ret;
 }
@@ -68,7 +68,7 @@ static void test_bad_frames(void **state)
 	assert_int_equal(read_bytes(f, 8), -EBADMSG);
 	memcpy(f, "\0\x10\0\x01\0\x01\0\0", 8);	/* 1 MiB + 1 */
 	assert_int_equal(read_bytes(f, 8), -EBADMSG);
-	memcpy(f, "\0\0\0\x08\0\x05\0\0", 8);	/* type 5 */
+	memcpy(f, "\0\0\0\x08\0\x06\0\0", 8);	/* type 6 */
 	assert_int_equal(read_bytes(f, 8), -EBADMSG);
 	memcpy(f, "\0\0\0\x08\0\x01\0\x01", 8);	/* reserved set */
 	assert_int_equal(read_bytes(f, 8), -EBADMSG);
@@ -240,7 +240,7 @@ static void test_write_closed(void **state)
 	close(sv[1]);
 	migs_begin(&out, MIGS_END);
 	mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, 1);
-	assert_int_equal(migs_write(sv[0], &out), -EPIPE);
+	assert_int_equal(migs_write(sv[0], &out, NULL), -EPIPE);
 	close(sv[0]);
 }
 
@@ -252,7 +252,7 @@ static void test_read_timeout(void **state)
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(migs_timeout(sv[0], 1), 0);
-	assert_int_equal(migs_read(sv[0], &in), -ETIMEDOUT);
+	assert_int_equal(migs_read(sv[0], &in, NULL), -ETIMEDOUT);
 	close(sv[0]);
 	close(sv[1]);
 }
