@@ -6,7 +6,8 @@
 # to B. A's and B's records together count exactly what nft counted on the
 # path (nothing twice, nothing lost), B's record of a moved flow carries
 # on A's counts and first-seen time, and the receivers see no loss,
-# duplicate or reordering.
+# duplicate or reordering. The stream is authenticated (--key-file) and
+# the receiver serves a second migration (--keep).
 # The topology is mig_lib.sh's.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
@@ -30,23 +31,47 @@ mig_streams_start
 q4='.proto == 17 and .dport == 5300'
 q6='.proto == 17 and .dport == 5301'
 first_a=$($FLOWCTL -n mga -j records | jq "[.[] | select($q4)][0].first_ms")
+# Authenticated (--key-file on both sides), and B's receiver serves one
+# migration after the other (--keep) as its systemd unit runs it.
+echo "mig-move-$RANDOM-0123456789abcdef" >"$tmp/key"
 ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
-	>"$tmp/recv" 2>"$tmp/recv.err" &
+	--key-file "$tmp/key" --keep >"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"
 ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	src 10.2.0.0/24 fd02::/64 --to 10.4.0.2:7000 --batch 8 \
-	>"$tmp/send" 2>"$tmp/send.err"
-check_eq "migrate send succeeded" 0 "$?"
+	--key-file "$tmp/key" >"$tmp/send" 2>"$tmp/send.err"
+check_eq "migrate send succeeded (authenticated)" 0 "$?"
 mig_route_to_b
+# recv_lines N: wait (up to 5 s) for the receiver's Nth migration's line.
+recv_lines() {
+	local i
+	for i in $(seq 50); do
+		[ "$(wc -l <"$tmp/recv")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+recv_lines 1
+check_eq "migrate receive took it (status 0) and keeps listening" "0 yes" \
+	"$(head -1 "$tmp/recv" | jq .status) $(kill -0 $recv_pid 2>/dev/null && echo yes)"
+# A second migration to the same receiver, of a prefix with no flows.
+ip netns exec mga $FLOWCTL -j migrate send dst 10.99.0.0/24 \
+	--to 10.4.0.2:7000 --key-file "$tmp/key" >"$tmp/send2" 2>>"$tmp/send.err"
+check_eq "a second migration through the --keep receiver succeeds" 0 "$?"
+recv_lines 2
+check_eq "the receiver took it too, with no records" "0 0" \
+	"$(sed -n 2p "$tmp/recv" | jq -r '"\(.status) \(.records)"')"
+kill -TERM $recv_pid
 wait $recv_pid
-check_eq "migrate receive succeeded" 0 "$?"
+check_eq "the --keep receiver ends on SIGTERM with status 0" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
 sed 's/^/# receive: /' "$tmp/recv.err"
+head -1 "$tmp/recv" >"$tmp/recv1"
 
 sent=$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/send")
 check_eq "B imported what A sent (records packets bytes: $sent)" "$sent" \
-	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/recv")"
+	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/recv1")"
 check "at least the short flows, the streams and the TCP connection moved" \
 	test "$(jq .records "$tmp/send")" -ge $((SHORT + 4))
 check "in several batches ($(jq .batches "$tmp/send"))" \
