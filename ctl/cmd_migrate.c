@@ -1124,14 +1124,18 @@ static int recv_stream(struct mig_recv *mr)
 	return recv_ack(mr, mr->seq + 1, 0, NULL) ? 1 : 0;
 }
 
-/* A connection's state goes with it. */
-static void recv_reset(struct mig_recv *mr)
+/* A connection's state goes with it; 1 if its migration stays here. */
+static int recv_reset(struct mig_recv *mr)
 {
+	int ret = 0;
+
 	if (mr->fd >= 0)
 		close(mr->fd);
 	mr->fd = -1;
-	if (mr->id && mig_delete(mr->fc->nl, mr->id, true))
+	if (mr->id && mig_delete(mr->fc->nl, mr->id, true)) {
 		fprintf(stderr, "Error: migration %u is left here\n", mr->id);
+		ret = 1;
+	}
 	mr->id = 0;
 	mr->n_ifs = 0;
 	mr->n_pfx = 0;
@@ -1139,6 +1143,7 @@ static void recv_reset(struct mig_recv *mr)
 	memset(&mr->got, 0, sizeof(mr->got));
 	migs_auth_clear(&mr->auth);
 	mr->pauth = NULL;
+	return ret;
 }
 
 /*
@@ -1316,13 +1321,15 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			break;
 		}
 		ret = recv_one(mr, timeout);
-		recv_reset(mr);
+		if (recv_reset(mr))
+			ret = 1;
 		if (mr->keep && ret && !migs_cancel)
 			fputs("the migration failed; listening for the next\n",
 			      stderr);
 	} while (mr->keep && !migs_cancel);
 out:
-	recv_reset(mr);
+	if (recv_reset(mr))
+		ret = 1;
 	if (lfd >= 0)
 		close(lfd);
 	explicit_bzero(mr->key, sizeof(mr->key));
