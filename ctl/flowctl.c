@@ -16,6 +16,16 @@
 
 static struct fs_nl nl;		/* large buffers: keep off the stack */
 
+/*
+ * flowctl-net (FLOWCTL_NET) runs every object; flowctl hands those that
+ * need the HTTP and crypto libraries to it (delegate.c).
+ */
+#ifdef FLOWCTL_NET
+#define NET_OBJECT(fn) fn
+#else
+#define NET_OBJECT(fn) cmd_delegate
+#endif
+
 static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
@@ -57,9 +67,9 @@ static const struct {
 	{ "prefix",	cmd_prefix },
 	{ "prefixes",	cmd_prefixes },
 	{ "export",	cmd_export },
-	{ "agent",	cmd_agent },
-	{ "migrate",	cmd_migrate },
-	{ "balance",	cmd_balance },
+	{ "agent",	NET_OBJECT(cmd_agent) },
+	{ "migrate",	NET_OBJECT(cmd_migrate) },
+	{ "balance",	NET_OBJECT(cmd_balance) },
 	{ "help",	cmd_help },
 };
 
@@ -79,6 +89,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, ret;
 
+	flowctl_argv = argv;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+jpn:Vh", long_opts,
 				  NULL)) != -1) {

@@ -78,6 +78,14 @@ int cmd_agent(struct flowctl *fc, int argc, char **argv);
 int cmd_migrate(struct flowctl *fc, int argc, char **argv);
 int cmd_balance(struct flowctl *fc, int argc, char **argv);
 
+/*
+ * delegate.c: flowctl's main arguments, and the command that runs them
+ * again in flowctl-net (the objects that need the HTTP and crypto
+ * libraries).
+ */
+extern char **flowctl_argv;
+int cmd_delegate(struct flowctl *fc, int argc, char **argv);
+
 /* cmd_version.c */
 int version_parse(const struct nlmsghdr *nlh, void *ver);
 void version_print(struct output *o, const struct fs_version *ver);

@@ -216,33 +216,43 @@ fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh
 bal_tests=(agent_http.sh bal_ovs.sh bal_run.sh)
 mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh mig_fos.sh)
 
-vm_debug() {
-	local tree=$cache/build/debug args=() t
-	# The exporter is userspace: its kernel side (a listener's overrun)
-	# runs here, the whole of it on the stock kernel. The agent is
-	# userspace over netlink operations the tests here cover: it runs on
-	# the stock kernels only (it took 7 minutes here).
-	for t in "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" exp_loss.sh \
-		 "${fos_tests[@]}" "${mig_tests[@]}"; do
-		args+=(-t "selftests/$t")
+# debug_vm NAME TESTS...: selftests on the debug kernel, in a VM of their
+# own; the first also runs KUnit (-u FILE among the arguments).
+# The flood at a size the debug kernel forwards in seconds under
+# emulation; full size on the stock kernel. smp_memory with 8 prefixes of
+# depth 16 (24 MiB) instead of 256: the VM has 1 GiB and KASAN.
+# core_loadunload with 8 unload/load cycles (20 on the stock kernels).
+debug_vm() {
+	local tree=$cache/build/debug name=$1 args=() t
+	shift
+	for t in "$@"; do
+		case $t in
+		-u) args+=(-u "$tree/kmod/flowstream-kunit.ko") ;;
+		*) args+=(-t "selftests/$t") ;;
+		esac
 	done
-	# The flood at a size the debug kernel forwards in seconds
-	# under emulation; full size on the stock kernel below.
-	# The whole lane is about 50 minutes of emulation (the debug kernel's
-	# selftests and KUnit), seen to vary by a third from run to run on a
-	# shared host: the VM's own limit leaves room. The stock VMs run about
-	# 20 minutes each.
-	# smp_memory with 8 prefixes of depth 16 (24 MiB) instead of 256:
-	# the VM has 1 GiB and KASAN.
-	selftests/vm/run.sh -k debug -o "$logs/vm-debug" -T 4200 \
+	selftests/vm/run.sh -k debug -o "$logs/$name" -T 3000 \
 		-m "$tree/kmod/flowstream.ko" -e "FS_KO=$tree/kmod/flowstream.ko" \
 		-e "FS_PM_DIR=$tree/pm" -e FS_FLOOD_FLOWS=2000 -e FS_FLOOD_LIMIT=512 \
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
 		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
 		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 -e FS_FOS_MANY=2000 \
-		-e FS_PMS_STARTS=10 \
-		-u "$tree/kmod/flowstream-kunit.ko" "${args[@]}" \
-		-t selftests/smp_memory.sh -t selftests/acct_flood.sh
+		-e FS_PMS_STARTS=10 -e FS_LOADUNLOAD_CYCLES=8 "${args[@]}"
+}
+
+# The debug kernel's selftests in two VMs, one per lane (about half an
+# hour each). The exporter is userspace: its kernel side (a listener's
+# overrun, exp_loss) runs here, the whole of it on the stock kernels. The
+# agent and the balancer are userspace over netlink operations the tests
+# here cover: they run on the stock kernels only.
+vm_debug() {
+	debug_vm vm-debug -u "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" \
+		exp_loss.sh mig_badinput.sh smp_memory.sh acct_flood.sh
+}
+
+vm_debug2() {
+	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_faults.sh \
+		mig_fos.sh
 }
 
 vm_harness() {
@@ -258,19 +268,20 @@ libgcc_s() {
 }
 
 stock_tests=("${core_tests[@]}" acct_flood.sh acct_odd.sh "${smp_tests[@]}" "${exp_tests[@]}"
-	     "${fos_tests[@]}" "${mig_tests[@]}" "${bal_tests[@]}")
+	     "${fos_tests[@]}" "${mig_tests[@]}")
 
-# stock_vm KVER KO LOGDIR: the stock-lane selftests on Debian's KVER kernel
-# with module KO; the PM modules are beside it.
+# stock_vm KVER KO LOGDIR TESTS...: selftests on Debian's KVER kernel with
+# module KO; the PM modules are beside it.
 stock_vm() {
-	local args=() t pm
-	for t in "${stock_tests[@]}"; do
+	local kver=$1 ko=$2 out=$3 args=() t pm
+	shift 3
+	for t in "$@"; do
 		args+=(-t "selftests/$t")
 	done
-	for pm in "${2%/*}"/flowstream-pm-*.ko; do
+	for pm in "${ko%/*}"/flowstream-pm-*.ko; do
 		args+=(-f "$pm")
 	done
-	FLOWSTREAM_STOCK_KVER=$1 selftests/vm/run.sh -k stock -o "$3" -T 2400 \
+	FLOWSTREAM_STOCK_KVER=$kver selftests/vm/run.sh -k stock -o "$out" -T 2400 \
 		-K nf_tables -K sch_netem -b "$(command -v nft)" -b "$(command -v trafgen)" \
 		-b "$(command -v tc)" -b "$(command -v curl)" \
 		-b "$(command -v nfcapd)" -b "$(command -v nfdump)" \
@@ -279,43 +290,58 @@ stock_vm() {
 		-b "$(command -v ovsdb-tool)" -b "$(command -v ovsdb-server)" \
 		-b "$(command -v ovs-vswitchd)" -b "$(command -v ovs-vsctl)" \
 		-b "$(command -v ovs-ofctl)" -b "$(command -v ovs-appctl)" \
-		-m "$2" -e "FS_KO=$2" -e "FS_PM_DIR=${2%/*}" "${args[@]}"
+		-m "$ko" -e "FS_KO=$ko" -e "FS_PM_DIR=${ko%/*}" "${args[@]}"
 }
 
-# Debian 6.1 as users install it: through DKMS.
-vm_stock() {
-	local ko=/lib/modules/$stock_kver/updates/dkms/flowstream.ko
-	if [ -z "$stock_kver" ]; then
+# dkms_install KVER DIR: Debian's KVER kernel as users install flowstream
+# on it, through DKMS; the modules are copied to DIR, so that the next
+# install (which first removes the module for every kernel) does not take
+# them from the VM that uses them. 6.12's DKMS installs them
+# xz-compressed, which the initramfs's busybox insmod cannot load: DIR has
+# them decompressed.
+dkms_install() {
+	local kver=$1 dir=$2 m
+	one "dkms: build and install for $kver" make dkms-install KVER="$kver"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for m in "/lib/modules/$kver/updates/dkms"/flowstream*.ko*; do
+		case $m in
+		*.xz) xz -dc "$m" >"$dir/$(basename "$m" .xz)" ;;
+		*) cp "$m" "$dir/" ;;
+		esac
+	done
+}
+
+# Both stock kernels' DKMS installs, one after the other.
+dkms() {
+	if [ -n "$stock_kver" ]; then
+		dkms_install "$stock_kver" "$cache/build/dkms61"
+	else
 		echo "not ok 1 - no Debian 6.1 cloud kernel installed"
-		return 0
 	fi
-	one "dkms: build and install for $stock_kver" make dkms-install KVER="$stock_kver"
-	[ -f "$ko" ] || return 0
-	stock_vm "$stock_kver" "$ko" "$logs/vm-stock"
+	if [ -n "$stock612_kver" ]; then
+		dkms_install "$stock612_kver" "$cache/build/dkms612"
+	else
+		echo "not ok 1 - no Debian 6.12 cloud kernel installed"
+	fi
+}
+
+# Debian 6.1, and the sampler's memory with 64 possible CPUs.
+vm_stock() {
+	local ko=$cache/build/dkms61/flowstream.ko
+	[ -n "$stock_kver" ] && [ -f "$ko" ] || return 0
+	stock_vm "$stock_kver" "$ko" "$logs/vm-stock" "${stock_tests[@]}"
 	vm_stock_cpus "$ko"
 }
 
-# Debian 6.12 (what current Debian users run), through DKMS too, after the
-# 6.1 VM is done (dkms-install first removes the module for every kernel).
-# 6.12's DKMS installs it xz-compressed, which the initramfs's busybox
-# insmod cannot load: the guest gets it decompressed.
+# Debian 6.12 (what current Debian users run), with the agent's and the
+# balancer's tests (userspace, run on one kernel: the sampler operations
+# they use are tested on both).
 vm_stock612() {
-	local dir=/lib/modules/$stock612_kver/updates/dkms ko=$cache/build/dkms612/flowstream.ko m
-	if [ -z "$stock612_kver" ]; then
-		echo "not ok 1 - no Debian 6.12 cloud kernel installed"
-		return 0
-	fi
-	one "dkms: build and install for $stock612_kver" make dkms-install KVER="$stock612_kver"
-	mkdir -p "${ko%/*}"
-	rm -f "${ko%/*}"/*.ko
-	for m in "$dir"/flowstream*.ko*; do
-		case $m in
-		*.xz) xz -dc "$m" >"${ko%/*}/$(basename "$m" .xz)" ;;
-		*) cp "$m" "${ko%/*}/" ;;
-		esac
-	done
-	[ -f "$ko" ] || return 0
-	stock_vm "$stock612_kver" "$ko" "$logs/vm-stock612"
+	local ko=$cache/build/dkms612/flowstream.ko
+	[ -n "$stock612_kver" ] && [ -f "$ko" ] || return 0
+	stock_vm "$stock612_kver" "$ko" "$logs/vm-stock612" "${stock_tests[@]}" \
+		"${bal_tests[@]}"
 }
 
 # The prefix sampler's memory at its largest configuration (768 MiB of
@@ -333,31 +359,41 @@ stage build build
 report build
 stage unit unit
 report unit
-# Two lanes: the debug VM, the longest stage by far and one that waits on
-# timers much of the time, beside everything else after it (the stock VM
-# runs on one emulation thread). CHECK_LANES=1 runs them one after the
+# Two lanes of about equal length (the stock VMs emulate on one thread,
+# the debug ones on two): the debug kernel's core, accounting, sampler
+# and exporter tests beside its FlowOS and migration tests, each followed
+# by a stock kernel's VM. CHECK_LANES=1 runs the stages one after the
 # other.
 if [ "${CHECK_LANES:-2}" -ge 2 ]; then
-	echo "# --- vm-debug beside static, spec, vm-harness and vm-stock"
+	echo "# --- two lanes: static, spec, vm-harness, dkms, vm-debug, vm-stock" \
+		"beside vm-debug2, vm-stock612"
 	{
 		stage static static
 		stage spec spec
 		stage vm-harness vm_harness
+		stage dkms dkms
+		stage vm-debug vm_debug
 		stage vm-stock vm_stock
-		stage vm-stock612 vm_stock612
 	} &
 	lane=$!
-	stage vm-debug vm_debug
+	stage vm-debug2 vm_debug2
+	# The 6.12 VM takes the modules the other lane's dkms stage built.
+	while [ ! -f "$logs/dkms.status" ] && kill -0 $lane 2>/dev/null; do
+		sleep 5
+	done
+	stage vm-stock612 vm_stock612
 	wait $lane
 else
 	stage static static
 	stage spec spec
-	stage vm-debug vm_debug
 	stage vm-harness vm_harness
+	stage dkms dkms
+	stage vm-debug vm_debug
+	stage vm-debug2 vm_debug2
 	stage vm-stock vm_stock
 	stage vm-stock612 vm_stock612
 fi
-report static spec vm-debug vm-harness vm-stock vm-stock612
+report static spec vm-harness dkms vm-debug vm-debug2 vm-stock vm-stock612
 
 echo "# logs: $logs"
 if [ $skipped -gt 0 ]; then

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unloading and loading flowstream 20 times while traffic flows between two
-# namespaces, flow accounting counts it and flowctl queries the module is
-# clean.
+# Unloading and loading flowstream $FS_LOADUNLOAD_CYCLES times (20 unless
+# set) while traffic flows between two namespaces, flow accounting counts
+# it and flowctl queries the module is clean.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
+CYCLES=${FS_LOADUNLOAD_CYCLES:-20}
 
 ns_add fsl1 fsl2 fsl3
 veth_pair fsl1 fsl2 10.99.0.1/24 10.99.0.2/24
@@ -34,14 +35,14 @@ poker=$!
 sleep 2
 
 loaded=0
-for i in $(seq 20); do
+for i in $(seq "$CYCLES"); do
 	rmmod flowstream || break
 	insmod "$FS_KO" acct_enable=1 || break
 	loaded=$i
 	$FLOWCTL -n fsl3 config set node-id "$i" || break
 done
-check_eq "20 unload/load cycles under traffic" 20 "$loaded"
-check_eq "state starts afresh on load" "node-id 20" "$($FLOWCTL -n fsl3 config show | grep ^node-id)"
+check_eq "$CYCLES unload/load cycles under traffic" "$CYCLES" "$loaded"
+check_eq "state starts afresh on load" "node-id $CYCLES" "$($FLOWCTL -n fsl3 config show | grep ^node-id)"
 check_match "acct_enable=1 turned accounting on in existing namespaces" "acct on" \
 	"$($FLOWCTL -n fsl2 config show)"
 recs=$($FLOWCTL -n fsl2 -j records | jq length)

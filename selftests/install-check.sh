@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 make -s -C ctl install PREFIX="$tmp/usr" SYSCONFDIR="$tmp/etc" \
 	UNITDIR="$tmp/unit" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
 ret=0
-for f in usr/sbin/flowctl usr/share/man/man8/flowctl.8 \
+for f in usr/sbin/flowctl usr/sbin/flowctl-net usr/share/man/man8/flowctl.8 \
 	 unit/flowstream-ipfix@.service etc/flowstream/ipfix.conf.example \
 	 unit/flowstream-agent.service etc/flowstream/agent.conf.example \
 	 unit/flowstream-balance.service etc/flowstream/balance.env.example \
@@ -23,6 +23,16 @@ for f in usr/sbin/flowctl usr/share/man/man8/flowctl.8 \
 	 etc/flowstream/migrate-receive.conf.example; do
 	[ -s "$tmp/$f" ] || { echo "missing: $f"; ret=1; }
 done
+# The installed flowctl runs the agent, balance and migrate objects in the
+# flowctl-net installed beside it, and links none of their libraries.
+for obj in agent balance migrate; do
+	"$tmp/usr/sbin/flowctl" "$obj" help 2>&1 | grep -qE "^Usage: flowctl (\[-n NETNS\] )?$obj " ||
+		{ echo "installed flowctl $obj help: not flowctl-net's usage"; ret=1; }
+done
+if ldd "$tmp/usr/sbin/flowctl" | grep -qE 'libmicrohttpd|libcurl|libcrypto'; then
+	echo "installed flowctl links the HTTP or crypto libraries"
+	ret=1
+fi
 unit=$tmp/unit/flowstream-ipfix@.service
 grep -q "^ExecStart=$tmp/usr/sbin/flowctl \$FLOWCTL_OPTIONS export ipfix \$IPFIX_OPTIONS$" "$unit" ||
 	{ echo "ExecStart not substituted:"; grep ExecStart "$unit"; ret=1; }

@@ -9,7 +9,7 @@
 #   initramfs.sh -k KVER -p PLAN -o OUT.cpio.gz -f INIT [-b BIN]... [-m MOD]... -- FILE...
 #	build an initramfs with busybox, the tools the selftests use (with
 #	their libraries), the kernel modules, the repository's selftests and
-#	flowctl, PLAN as /plan, INIT as /init, and each FILE at its own path;
+#	flowctl and flowctl-net, PLAN as /plan, INIT as /init, and each FILE at its own path;
 #	-b adds one more binary with its libraries, -m one more of the
 #	kernel's modules with those it depends on (veth is always there).
 set -euo pipefail
@@ -68,6 +68,7 @@ for tool in bash ip genl iperf3 setpriv jq; do
 	add_bin "$(command -v "$tool")"
 done
 add_bin "$repo/ctl/flowctl"
+add_bin "$repo/ctl/flowctl-net"
 add_bin "$repo/selftests/tools/fs-nlraw"
 add_bin "$repo/selftests/tools/fs-ipfix-relay"
 for tool in "${bins[@]}"; do
