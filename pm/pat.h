@@ -135,6 +135,62 @@ static inline void fos_pat_skip_init(const struct fos_pat *p,
 }
 
 /**
+ * fos_pat_find() - Horspool's search of @b[@j..@n) for an occurrence
+ * @p: the pattern
+ * @s: its shift table
+ * @b: the bytes
+ * @j: where to start looking
+ * @n: how many bytes @b has; an occurrence must fit in them
+ *
+ * Return: where the first occurrence at or after @j starts, or @n if
+ * there is none.
+ */
+static inline unsigned int fos_pat_find(const struct fos_pat *p,
+					const struct fos_pat_skip *s,
+					const u8 *b, unsigned int j,
+					unsigned int n)
+{
+	unsigned int k, len = p->len;
+
+	while (n - j >= len) {
+		/*
+		 * Three skips without a test where they cannot pass the end
+		 * (a skip from the pattern's last byte is 0: it stays there).
+		 */
+		if (n - j >= 4 * len) {
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+			j += s->shift[b[j + len - 1]];
+		}
+		k = s->shift[b[j + len - 1]];
+		if (k) {
+			j += k;
+			continue;
+		}
+		if (!memcmp(b + j, p->b, len - 1))
+			return j;
+		j += s->last_shift;
+	}
+	return n;
+}
+
+/**
+ * fos_pat_tail() - the matcher's state after @b[0..@n), when it was 0 at
+ * @i and fos_pat_find() has reported every occurrence in @b[@i..@n): the
+ * state then depends only on the last @p->len - 1 bytes
+ */
+static inline unsigned int fos_pat_tail(const struct fos_pat *p,
+					const u8 *b, unsigned int i,
+					unsigned int n)
+{
+	unsigned int j, q = 0;
+
+	for (j = n - i >= p->len ? n - (p->len - 1) : i; j < n; j++)
+		q = fos_pat_step(p, q, b[j]);
+	return q;
+}
+
+/**
  * fos_pat_scan() - feed the bytes @b[0..@n) to the matcher, counting the
  * occurrences that end in them
  * @p: the pattern
@@ -159,7 +215,7 @@ static inline unsigned int fos_pat_scan(const struct fos_pat *p,
 					unsigned int q, const u8 *b,
 					unsigned int n, u64 *count)
 {
-	unsigned int i = 0, j, k, len = p->len;
+	unsigned int i = 0, j, len = p->len;
 
 	while (q && i < n) {
 		q = fos_pat_step(p, q, b[i++]);
@@ -171,30 +227,10 @@ static inline unsigned int fos_pat_scan(const struct fos_pat *p,
 	if (q)
 		return q;
 	/* State 0 at i: no occurrence begun before i goes on. */
-	j = i;
-	while (n - j >= len) {
-		/*
-		 * Three skips without a test where they cannot pass the end
-		 * (a skip from the pattern's last byte is 0: it stays there).
-		 */
-		if (n - j >= 4 * len) {
-			j += s->shift[b[j + len - 1]];
-			j += s->shift[b[j + len - 1]];
-			j += s->shift[b[j + len - 1]];
-		}
-		k = s->shift[b[j + len - 1]];
-		if (k) {
-			j += k;
-			continue;
-		}
-		if (!memcmp(b + j, p->b, len - 1))
-			(*count)++;
-		j += s->last_shift;
-	}
-	/* No occurrence fits in the last len - 1 bytes: only the state. */
-	for (j = n - i >= len ? n - (len - 1) : i; j < n; j++)
-		q = fos_pat_step(p, q, b[j]);
-	return q;
+	for (j = fos_pat_find(p, s, b, i, n); j < n;
+	     j = fos_pat_find(p, s, b, j + s->last_shift, n))
+		(*count)++;
+	return fos_pat_tail(p, b, i, n);
 }
 
 /**
@@ -221,7 +257,7 @@ static inline unsigned int fos_pat_next(const struct fos_pat *p,
 					unsigned int *q, const u8 *b,
 					unsigned int n)
 {
-	unsigned int i = 0, j, k, len = p->len, st = *q;
+	unsigned int i = 0, j, len = p->len, st = *q;
 
 	while (st && i < n) {
 		st = fos_pat_step(p, st, b[i++]);
@@ -235,28 +271,12 @@ static inline unsigned int fos_pat_next(const struct fos_pat *p,
 		return n;
 	}
 	/* State 0 at i: every occurrence from here on lies in @b[i..). */
-	j = i;
-	while (n - j >= len) {
-		if (n - j >= 4 * len) {
-			j += s->shift[b[j + len - 1]];
-			j += s->shift[b[j + len - 1]];
-			j += s->shift[b[j + len - 1]];
-		}
-		k = s->shift[b[j + len - 1]];
-		if (k) {
-			j += k;
-			continue;
-		}
-		if (!memcmp(b + j, p->b, len - 1)) {
-			*q = len;
-			return j + len;
-		}
-		j += s->last_shift;
+	j = fos_pat_find(p, s, b, i, n);
+	if (j < n) {
+		*q = len;
+		return j + len;
 	}
-	/* No occurrence ends in the last len - 1 bytes: only the state. */
-	for (j = n - i >= len ? n - (len - 1) : i; j < n; j++)
-		st = fos_pat_step(p, st, b[j]);
-	*q = st;
+	*q = fos_pat_tail(p, b, i, n);
 	return n;
 }
 
