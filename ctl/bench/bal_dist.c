@@ -265,6 +265,17 @@ void bal_dist_shift(struct bal_dist *d, uint64_t seed)
 	}
 }
 
+static int ent_cmp(const void *a, const void *b)
+{
+	return bal_prefix_cmp(&((const struct bal_dist_ent *)a)->p,
+			      &((const struct bal_dist_ent *)b)->p);
+}
+
+void bal_dist_sort(struct bal_dist *d)
+{
+	qsort(d->e, d->n, sizeof(*d->e), ent_cmp);
+}
+
 struct bal_traffic *bal_dist_traffic(const struct bal_dist *d)
 {
 	struct bal_traffic *t = bal_traffic_new();

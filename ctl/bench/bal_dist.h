@@ -47,7 +47,10 @@ int bal_dist_gen(struct bal_dist *d, int kind, uint64_t seed);
  */
 void bal_dist_shift(struct bal_dist *d, uint64_t seed);
 
-/* The traffic estimate of @d, or NULL. */
+/* Put @d in prefix order, the order the controller adds (bal_model.c). */
+void bal_dist_sort(struct bal_dist *d);
+
+/* The traffic estimate of @d, in its order, or NULL. */
 struct bal_traffic *bal_dist_traffic(const struct bal_dist *d);
 
 void bal_dist_free(struct bal_dist *d);

@@ -11,7 +11,11 @@
  * traffic moved against the least that had to move.
  *
  *   bench-balance [-n RUNS] [-H 100,1000,10000] [-d DIST,...] [-t TARGET]
- *		   [-r RAWFILE]
+ *		   [-r RAWFILE] [-u]
+ *
+ * The traffic is added in prefix order, as the controller adds it
+ * (bal_model.c); -u adds it in the generators' order (Zipf: by rank, so
+ * random prefixes), which adds balance.c's merge sort to the time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,6 +74,7 @@ struct opts {
 	int ndists;
 	struct bal_config cfg;
 	FILE *raw;
+	int unsorted;		/* -u: the generators' order, not prefix order */
 };
 
 static double now_ms(void)
@@ -257,6 +262,10 @@ static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 			err = bal_dist_gen(&d2, dist, run);
 		if (!err) {
 			bal_dist_shift(&d2, 4 + run);
+			if (!o->unsorted) {
+				bal_dist_sort(&d);
+				bal_dist_sort(&d2);
+			}
 			t = bal_dist_traffic(&d);
 			t2 = bal_dist_traffic(&d2);
 			if (!t || !t2)
@@ -424,7 +433,7 @@ static void usage(void)
 {
 	int k;
 
-	fprintf(stderr, "usage: bench-balance [-n RUNS] [-H HOSTS,...] [-d DIST,...] [-t TARGET] [-r RAWFILE]\n");
+	fprintf(stderr, "usage: bench-balance [-n RUNS] [-H HOSTS,...] [-d DIST,...] [-t TARGET] [-r RAWFILE] [-u]\n");
 	fprintf(stderr, "distributions:");
 	for (k = 0; k < BD_COUNT; k++)
 		fprintf(stderr, " %s", bal_dist_name(k));
@@ -446,7 +455,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		o->dists[k] = k;
 	o->ndists = BD_COUNT;
 	bal_config_init(&o->cfg);
-	while ((c = getopt(argc, argv, "n:H:d:t:r:")) != -1) {
+	while ((c = getopt(argc, argv, "n:H:d:t:r:u")) != -1) {
 		switch (c) {
 		case 'n':
 			o->runs = atol(optarg);
@@ -466,6 +475,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			if (!(o->cfg.target >= 1) ||
 			    o->cfg.target > o->cfg.max_imbalance)
 				usage();
+			break;
+		case 'u':
+			o->unsorted = 1;
 			break;
 		case 'r':
 			o->raw = fopen(optarg, "w");
