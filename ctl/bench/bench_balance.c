@@ -313,6 +313,21 @@ static void print_case(struct bcase *c)
 		printf("%5s %5s\n", "-", "-");
 }
 
+/* The machine is shared: its load average says how far to trust times. */
+static void print_load(const char *when)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("load average %s: %s\n", when, buf[0] ? buf : "?");
+}
+
 static const char *meet(int ok)
 {
 	return ok ? "met" : "NOT met";
@@ -524,8 +539,10 @@ int main(int argc, char **argv)
 	if (o.raw)
 		fprintf(o.raw, "# bal DIST HOSTS CAPS RUN ASSIGN_MS REBALANCE_MS PREFIXES MAX_PER_HOST IMBALANCE FLOOR RULES REB_IMBALANCE_BEFORE REB_IMBALANCE MOVED MIN_MOVE REB_FLAGS\n");
 	printf("bench-balance: the balancer's algorithm alone, on the host (not in a VM),\n");
-	printf("wall time (CLOCK_MONOTONIC); max_imbalance %.2f, target %.2f, %zu runs a case\n\n",
+	printf("wall time (CLOCK_MONOTONIC); max_imbalance %.2f, target %.2f, %zu runs a case\n",
 	       o.cfg.max_imbalance, o.cfg.target, o.runs);
+	print_load("at the start");
+	printf("\n");
 	print_head();
 	for (k = 0; k < o.ndists && !err; k++) {
 		err = run_dist(&o, o.dists[k], &cs[k * per]);
@@ -537,6 +554,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-balance: %s\n", strerror(-err));
 		return 1;
 	}
+	print_load("at the end");
 	print_targets(&o, cs, n);
 	if (o.raw)
 		fclose(o.raw);
