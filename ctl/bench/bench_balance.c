@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include "balance.h"
 #include "bal_ovs.h"
@@ -49,6 +50,8 @@ struct bcase {
 	size_t runs;
 	double *ta;		/* bal_assign, ms, per run */
 	double *tr;		/* bal_rebalance, ms, per run */
+	double *tt;		/* the tree alone (bal_traffic_load), ms */
+	size_t nin;		/* measured prefixes (the last run's) */
 	double pph_sum;		/* prefixes per host, summed over runs */
 	double pph_avg_max;	/* the largest average of a run */
 	size_t pph_max;		/* the most prefixes of one host */
@@ -248,6 +251,21 @@ static int run_one(const struct opts *o, struct bcase *c, size_t run,
 	return err;
 }
 
+/*
+ * What every call pays before it decides anything: the tree of the
+ * measured prefixes, which bal_traffic_load() builds to find 0.0.0.0/0.
+ */
+static double tree_ms(const struct bal_traffic *t)
+{
+	struct bal_prefix p = { .family = AF_INET };
+	uint64_t load;
+	double t0 = now_ms();
+
+	if (bal_traffic_load(t, &p, &load))
+		return -1;
+	return now_ms() - t0;
+}
+
 static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 {
 	size_t run, i;
@@ -271,8 +289,11 @@ static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 			if (!t || !t2)
 				err = -ENOMEM;
 		}
-		for (i = 0; i < 2 * o->nhosts && !err; i++)
+		for (i = 0; i < 2 * o->nhosts && !err; i++) {
+			cs[i].tt[run] = tree_ms(t);
+			cs[i].nin = d.n;
 			err = run_one(o, &cs[i], run, t, t2);
+		}
 		bal_traffic_free(t);
 		bal_traffic_free(t2);
 		bal_dist_free(&d);
@@ -283,13 +304,13 @@ static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 
 static void print_head(void)
 {
-	printf("%-8s %5s %5s | %6s %6s %6s | %6s %6s %6s | %4s %3s | %6s %6s %4s | %6s %6s | %5s %5s\n",
-	       "", "", "", "assign", "ms", "", "rebal", "ms", "", "pfx/", "host",
-	       "imbal", "", "", "rules", "", "moved", "/min");
-	printf("%-8s %5s %5s | %6s %6s %6s | %6s %6s %6s | %4s %3s | %6s %6s %4s | %6s %6s | %5s %5s\n",
-	       "dist", "hosts", "caps", "p50", "p99", "max", "p50", "p99",
-	       "max", "avg", "max", "max", "floor", "miss", "max", "bound",
-	       "mean", "max");
+	printf("%-8s %5s %5s %5s | %5s | %6s %6s %6s | %6s %6s %6s | %4s %3s | %7s %7s %4s | %6s %5s | %5s %5s\n",
+	       "", "", "", "input", "tree", "assign", "ms", "", "rebal", "ms", "",
+	       "pfx/", "host", "imbal", "", "", "rules", "", "moved", "/min");
+	printf("%-8s %5s %5s %5s | %5s | %6s %6s %6s | %6s %6s %6s | %4s %3s | %7s %7s %4s | %6s %5s | %5s %5s\n",
+	       "dist", "hosts", "caps", "pfx", "p50", "p50", "p99", "max",
+	       "p50", "p99", "max", "avg", "max", "max", "floor", "miss",
+	       "max", "bound", "mean", "max");
 }
 
 static void print_case(struct bcase *c)
@@ -298,9 +319,10 @@ static void print_case(struct bcase *c)
 
 	qsort(c->ta, c->runs, sizeof(*c->ta), dbl_cmp);
 	qsort(c->tr, c->runs, sizeof(*c->tr), dbl_cmp);
-	printf("%-8s %5zu %5s | %6.2f %6.2f %6.2f | %6.2f %6.2f %6.2f | %4.2f %3zu | %6.4f %6.2f %4zu | %6zu %6s | ",
+	qsort(c->tt, c->runs, sizeof(*c->tt), dbl_cmp);
+	printf("%-8s %5zu %5s %5zu | %5.2f | %6.2f %6.2f %6.2f | %6.2f %6.2f %6.2f | %4.2f %3zu | %7.3f %7.3f %4zu | %6zu %5s | ",
 	       bal_dist_name(c->dist), c->nhosts, c->mixed ? "mixed" : "equal",
-	       pct(c->ta, c->runs, 50), pct(c->ta, c->runs, 99),
+	       c->nin, pct(c->tt, c->runs, 50), pct(c->ta, c->runs, 50), pct(c->ta, c->runs, 99),
 	       c->ta[c->runs - 1], pct(c->tr, c->runs, 50),
 	       pct(c->tr, c->runs, 99), c->tr[c->runs - 1],
 	       c->pph_sum / c->runs, c->pph_max, c->imb_max, c->floor_max,
@@ -533,7 +555,8 @@ int main(int argc, char **argv)
 				c->runs = o.runs;
 				c->ta = calloc(o.runs, sizeof(*c->ta));
 				c->tr = calloc(o.runs, sizeof(*c->tr));
-				if (!c->ta || !c->tr)
+				c->tt = calloc(o.runs, sizeof(*c->tt));
+				if (!c->ta || !c->tr || !c->tt)
 					return 1;
 			}
 	if (o.raw)
@@ -561,6 +584,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		free(cs[i].ta);
 		free(cs[i].tr);
+		free(cs[i].tt);
 	}
 	free(cs);
 	return 0;
