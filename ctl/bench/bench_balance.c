@@ -33,7 +33,8 @@
 #include "bal_dist.h"
 
 #define HOSTS_MAX	8
-#define EPS		1e-9
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define EPS		(1 / 1e9)
 
 /* Issue 15's targets. */
 #define T_MS_1K		1.0	/* p99 at 1,000 hosts */
@@ -50,6 +51,8 @@ struct bcase {
 	size_t runs;
 	double *ta;		/* bal_assign, ms, per run */
 	double *tr;		/* bal_rebalance, ms, per run */
+	double *ca;		/* bal_assign, CPU ms of the thread */
+	double *cr;		/* bal_rebalance, CPU ms */
 	double *tt;		/* the tree alone (bal_traffic_load), ms */
 	size_t nin;		/* measured prefixes (the last run's) */
 	double pph_sum;		/* prefixes per host, summed over runs */
@@ -80,12 +83,23 @@ struct opts {
 	int unsorted;		/* -u: the generators' order, not prefix order */
 };
 
-static double now_ms(void)
+static double clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* The CPU time of this thread: what time slices of others do not add. */
+static double cpu_ms(void)
+{
+	return clock_ms(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -176,21 +190,25 @@ static int run_one(const struct opts *o, struct bcase *c, size_t run,
 	const struct bal_config *cfg = &o->cfg;
 	struct bal_host *h = make_hosts(c->nhosts, c->mixed, run);
 	struct bal_result r, q;
-	double t0, pph, aim, mv = 0;
+	double t0, c0, pph, aim, mv = 0;
 	int err, rules = -1;
 
 	if (!h)
 		return -ENOMEM;
+	c0 = cpu_ms();
 	t0 = now_ms();
 	err = bal_assign(cfg, h, c->nhosts, t, &r);
 	c->ta[run] = now_ms() - t0;
+	c->ca[run] = cpu_ms() - c0;
 	if (err) {
 		free(h);
 		return err;
 	}
+	c0 = cpu_ms();
 	t0 = now_ms();
 	err = bal_rebalance(cfg, &r, h, c->nhosts, t2, &q);
 	c->tr[run] = now_ms() - t0;
+	c->cr[run] = cpu_ms() - c0;
 	if (err) {
 		bal_result_free(&r);
 		free(h);
@@ -237,14 +255,18 @@ static int run_one(const struct opts *o, struct bcase *c, size_t run,
 	if (q.floor > c->reb_floor_max)
 		c->reb_floor_max = q.floor;
 
-	if (o->raw)
-		fprintf(o->raw,
-			"bal %s %zu %s %zu %.4f %.4f %zu %zu %.6f %.6f %d %.6f %.6f %" PRIu64 " %" PRIu64 " %u\n",
+	if (o->raw) {
+		fprintf(o->raw, "bal %s %zu %s %zu %.4f %.4f %zu %zu %.6f %.6f %d",
 			bal_dist_name(c->dist), c->nhosts,
 			c->mixed ? "mixed" : "equal", run, c->ta[run],
 			c->tr[run], r.nrules, max_pph(&r), r.imbalance,
-			r.floor, rules, q.imbalance_before, q.imbalance,
-			q.moved, q.min_move, q.flags);
+			r.floor, rules);
+		fprintf(o->raw, " %.6f %.6f %" PRIu64 " %" PRIu64 " %u",
+			q.imbalance_before, q.imbalance, q.moved, q.min_move,
+			q.flags);
+		fprintf(o->raw, " %.4f %.4f %.4f\n", c->ca[run], c->cr[run],
+			c->tt[run]);
+	}
 	bal_result_free(&r);
 	bal_result_free(&q);
 	free(h);
@@ -302,15 +324,36 @@ static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 	return err;
 }
 
+/* The table's columns, in two lines of heads. */
+#define NCOLS	23
+
+static const char * const heads[2][NCOLS] = {
+	{ "", "", "", "input", "tree", "assign", "ms", "", "cpu", "",
+	  "rebal", "ms", "", "cpu", "pfx/", "host", "imbal", "", "",
+	  "rules", "", "moved", "/min" },
+	{ "dist", "hosts", "caps", "pfx", "p50", "p50", "p99", "max", "p50",
+	  "p99", "p50", "p99", "max", "p99", "avg", "max", "max", "floor",
+	  "miss", "max", "bound", "mean", "max" },
+};
+
+static const int widths[NCOLS] = {
+	-8, 5, 5, 5, 5, 6, 6, 6, 5, 5, 6, 6, 6, 5, 4, 3, 7, 7, 4, 6, 5, 5, 5
+};
+
+/* a bar before these columns */
+static const uint32_t bars = 1 << 4 | 1 << 5 | 1 << 10 | 1 << 14 |
+			     1 << 16 | 1 << 19 | 1 << 21;
+
 static void print_head(void)
 {
-	printf("%-8s %5s %5s %5s | %5s | %6s %6s %6s | %6s %6s %6s | %4s %3s | %7s %7s %4s | %6s %5s | %5s %5s\n",
-	       "", "", "", "input", "tree", "assign", "ms", "", "rebal", "ms", "",
-	       "pfx/", "host", "imbal", "", "", "rules", "", "moved", "/min");
-	printf("%-8s %5s %5s %5s | %5s | %6s %6s %6s | %6s %6s %6s | %4s %3s | %7s %7s %4s | %6s %5s | %5s %5s\n",
-	       "dist", "hosts", "caps", "pfx", "p50", "p50", "p99", "max",
-	       "p50", "p99", "max", "avg", "max", "max", "floor", "miss",
-	       "max", "bound", "mean", "max");
+	int l, i;
+
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < NCOLS; i++)
+			printf("%s%*s", !i ? "" : bars & 1 << i ? " | " : " ",
+			       widths[i], heads[l][i]);
+		printf("\n");
+	}
 }
 
 static void print_case(struct bcase *c)
@@ -320,11 +363,19 @@ static void print_case(struct bcase *c)
 	qsort(c->ta, c->runs, sizeof(*c->ta), dbl_cmp);
 	qsort(c->tr, c->runs, sizeof(*c->tr), dbl_cmp);
 	qsort(c->tt, c->runs, sizeof(*c->tt), dbl_cmp);
-	printf("%-8s %5zu %5s %5zu | %5.2f | %6.2f %6.2f %6.2f | %6.2f %6.2f %6.2f | %4.2f %3zu | %7.3f %7.3f %4zu | %6zu %5s | ",
-	       bal_dist_name(c->dist), c->nhosts, c->mixed ? "mixed" : "equal",
-	       c->nin, pct(c->tt, c->runs, 50), pct(c->ta, c->runs, 50), pct(c->ta, c->runs, 99),
-	       c->ta[c->runs - 1], pct(c->tr, c->runs, 50),
+	qsort(c->ca, c->runs, sizeof(*c->ca), dbl_cmp);
+	qsort(c->cr, c->runs, sizeof(*c->cr), dbl_cmp);
+	printf("%-8s %5zu %5s %5zu | %5.2f | ", bal_dist_name(c->dist),
+	       c->nhosts, c->mixed ? "mixed" : "equal", c->nin,
+	       pct(c->tt, c->runs, 50));
+	printf("%6.2f %6.2f %6.2f %5.2f %5.2f | ",
+	       pct(c->ta, c->runs, 50), pct(c->ta, c->runs, 99),
+	       c->ta[c->runs - 1], pct(c->ca, c->runs, 50),
+	       pct(c->ca, c->runs, 99));
+	printf("%6.2f %6.2f %6.2f %5.2f | ", pct(c->tr, c->runs, 50),
 	       pct(c->tr, c->runs, 99), c->tr[c->runs - 1],
+	       pct(c->cr, c->runs, 99));
+	printf("%4.2f %3zu | %7.3f %7.3f %4zu | %6zu %5s | ",
 	       c->pph_sum / c->runs, c->pph_max, c->imb_max, c->floor_max,
 	       c->nmiss, c->rules_max, c->rules_over ? "OVER" : "ok");
 	ra = c->nmove ? c->move_sum / c->nmove : 0;
@@ -366,13 +417,21 @@ static void print_targets(const struct opts *o, struct bcase *cs, size_t n)
 	const struct bcase *wa = NULL, *wm = NULL, *wp = NULL, *wv = NULL;
 
 	printf("\n");
-	for (k = 0; k < sizeof(tt) / sizeof(tt[0]); k++) {
-		double wa_ms = -1, wr_ms = -1;
-		const struct bcase *a = NULL, *r = NULL;
+	for (k = 0; k < ARRAY_SIZE(tt); k++) {
+		double wa_ms = -1, wr_ms = -1, ca_ms = -1, cr_ms = -1;
+		const struct bcase *a = NULL, *r = NULL, *ac = NULL, *rc = NULL;
 
 		for (i = 0; i < n; i++) {
 			if (cs[i].nhosts != tt[k].hosts)
 				continue;
+			if (pct(cs[i].ca, cs[i].runs, 99) > ca_ms) {
+				ca_ms = pct(cs[i].ca, cs[i].runs, 99);
+				ac = &cs[i];
+			}
+			if (pct(cs[i].cr, cs[i].runs, 99) > cr_ms) {
+				cr_ms = pct(cs[i].cr, cs[i].runs, 99);
+				rc = &cs[i];
+			}
 			if (pct(cs[i].ta, cs[i].runs, 99) > wa_ms) {
 				wa_ms = pct(cs[i].ta, cs[i].runs, 99);
 				a = &cs[i];
@@ -384,11 +443,20 @@ static void print_targets(const struct opts *o, struct bcase *cs, size_t n)
 		}
 		if (!a)
 			continue;
-		printf("target, p99 run time at %zu hosts <= %g ms: bal_assign %.2f ms (%s %s): %s; bal_rebalance %.2f ms (%s %s): %s\n",
-		       tt[k].hosts, tt[k].ms, wa_ms, bal_dist_name(a->dist),
-		       a->mixed ? "mixed" : "equal", meet(wa_ms <= tt[k].ms),
-		       wr_ms, bal_dist_name(r->dist),
-		       r->mixed ? "mixed" : "equal", meet(wr_ms <= tt[k].ms));
+		printf("target, p99 run time at %zu hosts <= %g ms: ",
+		       tt[k].hosts, tt[k].ms);
+		printf("bal_assign %.2f ms (%s %s): %s; ", wa_ms,
+		       bal_dist_name(a->dist), a->mixed ? "mixed" : "equal",
+		       meet(wa_ms <= tt[k].ms));
+		printf("bal_rebalance %.2f ms (%s %s): %s\n", wr_ms,
+		       bal_dist_name(r->dist), r->mixed ? "mixed" : "equal",
+		       meet(wr_ms <= tt[k].ms));
+		printf("  the same in CPU time: bal_assign %.2f ms (%s %s): %s; ",
+		       ca_ms, bal_dist_name(ac->dist),
+		       ac->mixed ? "mixed" : "equal", meet(ca_ms <= tt[k].ms));
+		printf("bal_rebalance %.2f ms (%s %s): %s\n", cr_ms,
+		       bal_dist_name(rc->dist), rc->mixed ? "mixed" : "equal",
+		       meet(cr_ms <= tt[k].ms));
 	}
 	for (i = 0; i < n; i++) {
 		const struct bcase *c = &cs[i];
@@ -420,16 +488,21 @@ static void print_targets(const struct opts *o, struct bcase *cs, size_t n)
 		printf("target, prefixes of one host <= %d: at most %zu (%s %zu %s): %s\n",
 		       T_PPH_MAX, pmax, bal_dist_name(wp->dist), wp->nhosts,
 		       wp->mixed ? "mixed" : "equal", meet(pmax <= T_PPH_MAX));
-	printf("target, imbalance %.2f reached wherever the floor allows: %zu of %zu runs above max(%.2f, floor) (%zu runs with the floor above %.2f)%s%s: %s\n",
-	       o->cfg.target, miss, runs, o->cfg.target, floor_runs,
-	       o->cfg.target, wm ? ", first: " : "",
-	       wm ? bal_dist_name(wm->dist) : "", meet(!miss));
-	printf("target, rules <= 2 x prefixes + 4 defaults (first run of each case): %zu over: %s\n",
-	       over, meet(!over));
-	if (wv)
-		printf("target, moved per rebalance after a shift <= %g x the minimum: at most %.3f (%s %zu %s): %s\n",
-		       T_MOVE, mvmax, bal_dist_name(wv->dist), wv->nhosts,
-		       wv->mixed ? "mixed" : "equal", meet(mvmax <= T_MOVE));
+	printf("target, imbalance %.2f reached wherever the floor allows: ",
+	       o->cfg.target);
+	printf("%zu of %zu runs above max(%.2f, floor) ", miss, runs,
+	       o->cfg.target);
+	printf("(%zu runs with the floor above it)%s%s: %s\n", floor_runs,
+	       wm ? ", first: " : "", wm ? bal_dist_name(wm->dist) : "",
+	       meet(!miss));
+	printf("target, rules <= 2 x prefixes + 4 defaults ");
+	printf("(first run of each case): %zu over: %s\n", over, meet(!over));
+	if (!wv)
+		return;
+	printf("target, moved per rebalance after a shift <= %g x ", T_MOVE);
+	printf("the minimum: at most %.3f (%s %zu %s): %s\n", mvmax,
+	       bal_dist_name(wv->dist), wv->nhosts,
+	       wv->mixed ? "mixed" : "equal", meet(mvmax <= T_MOVE));
 }
 
 static int parse_hosts(struct opts *o, char *s)
@@ -466,11 +539,12 @@ static int parse_dists(struct opts *o, char *s)
 	return o->ndists ? 0 : -EINVAL;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	int k;
 
-	fprintf(stderr, "usage: bench-balance [-n RUNS] [-H HOSTS,...] [-d DIST,...] [-t TARGET] [-r RAWFILE] [-u]\n");
+	fprintf(stderr, "usage: bench-balance [-n RUNS] [-H HOSTS,...] ");
+	fprintf(stderr, "[-d DIST,...] [-t TARGET] [-r RAWFILE] [-u]\n");
 	fprintf(stderr, "distributions:");
 	for (k = 0; k < BD_COUNT; k++)
 		fprintf(stderr, " %s", bal_dist_name(k));
@@ -497,21 +571,21 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'n':
 			o->runs = atol(optarg);
 			if (o->runs < 1)
-				usage();
+				print_usage();
 			break;
 		case 'H':
 			if (parse_hosts(o, optarg))
-				usage();
+				print_usage();
 			break;
 		case 'd':
 			if (parse_dists(o, optarg))
-				usage();
+				print_usage();
 			break;
 		case 't':
 			o->cfg.target = atof(optarg);
 			if (!(o->cfg.target >= 1) ||
 			    o->cfg.target > o->cfg.max_imbalance)
-				usage();
+				print_usage();
 			break;
 		case 'u':
 			o->unsorted = 1;
@@ -524,7 +598,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			}
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	return 0;
@@ -556,11 +630,17 @@ int main(int argc, char **argv)
 				c->ta = calloc(o.runs, sizeof(*c->ta));
 				c->tr = calloc(o.runs, sizeof(*c->tr));
 				c->tt = calloc(o.runs, sizeof(*c->tt));
-				if (!c->ta || !c->tr || !c->tt)
+				c->ca = calloc(o.runs, sizeof(*c->ca));
+				c->cr = calloc(o.runs, sizeof(*c->cr));
+				if (!c->ta || !c->tr || !c->tt || !c->ca ||
+				    !c->cr)
 					return 1;
 			}
 	if (o.raw)
-		fprintf(o.raw, "# bal DIST HOSTS CAPS RUN ASSIGN_MS REBALANCE_MS PREFIXES MAX_PER_HOST IMBALANCE FLOOR RULES REB_IMBALANCE_BEFORE REB_IMBALANCE MOVED MIN_MOVE REB_FLAGS\n");
+		fprintf(o.raw, "%s%s%s\n",
+			"# bal DIST HOSTS CAPS RUN ASSIGN_MS REBALANCE_MS ",
+			"PREFIXES MAX_PER_HOST IMBALANCE FLOOR RULES ",
+			"REB_IMBALANCE_BEFORE REB_IMBALANCE MOVED MIN_MOVE REB_FLAGS ASSIGN_CPU_MS REBALANCE_CPU_MS TREE_MS");
 	printf("bench-balance: the balancer's algorithm alone, on the host (not in a VM),\n");
 	printf("wall time (CLOCK_MONOTONIC); max_imbalance %.2f, target %.2f, %zu runs a case\n",
 	       o.cfg.max_imbalance, o.cfg.target, o.runs);
@@ -585,6 +665,8 @@ int main(int argc, char **argv)
 		free(cs[i].ta);
 		free(cs[i].tr);
 		free(cs[i].tt);
+		free(cs[i].ca);
+		free(cs[i].cr);
 	}
 	free(cs);
 	return 0;
