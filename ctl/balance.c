@@ -390,9 +390,10 @@ static int trie_init(struct ctx *c)
 }
 
 /*
- * Bottom up: what is measured inside each node. mass is the measured
- * traffic of the outermost measured nodes inside, u the share of the
- * node's address space that no measurement covers.
+ * What is measured inside node @x, from its children's (bottom up: see
+ * trie_build()). mass is the measured traffic of the outermost measured
+ * nodes inside, u the share of the node's address space that no
+ * measurement covers.
  */
 static void trie_sum(struct ctx *c, int32_t x)
 {
@@ -403,8 +404,6 @@ static void trie_sum(struct ctx *c, int32_t x)
 	for (i = 0; i < 2; i++) {
 		int32_t y = c->n[x].child[i];
 
-		if (y >= 0)
-			trie_sum(c, y);
 		if (y >= 0 && c->n[y].info) {
 			info = 1;
 			mass += c->n[y].mass;
@@ -558,7 +557,8 @@ static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
  * inserted in prefix order, each from where its path leaves the
  * previous one's (@path holds the nodes of that path), so the nodes are
  * laid out in depth-first order and the result is the same for any
- * input order.
+ * input order. A node leaves the path when nothing more can come inside
+ * it: trie_sum() then sums it up, its children done, in the same pass.
  */
 static int trie_build(struct ctx *c, const struct bal_traffic *t)
 {
@@ -566,7 +566,7 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	struct bal_prefix pp[2] = { 0 }, *last = NULL;
 	struct sort_key *k;
 	size_t i, np = 0;
-	int r;
+	int r, seen[2] = { 0, 0 };
 
 	r = trie_init(c);
 	if (r)
@@ -596,12 +596,16 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 			d = common_bits(last->addr, p->addr,
 					last->len < p->len ? last->len : p->len);
 		} else {
-			np = 0;
+			while (np)
+				trie_sum(c, path[--np]);
 			path[np++] = p->family == AF_INET6;
+			seen[p->family == AF_INET6] = 1;
 		}
 		/* up to the last node within the common part */
-		while (c->n[path[np - 1]].len > d)
+		while (c->n[path[np - 1]].len > d) {
 			q = path[--np];
+			trie_sum(c, q);
+		}
 		x = path[np - 1];
 		if (q >= 0 && c->n[x].len < d) {
 			/* the paths part inside the edge from x to q */
@@ -634,8 +638,11 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	free(k);
 	if (r)
 		return r;
+	while (np)
+		trie_sum(c, path[--np]);
 	for (i = 0; i < 2; i++) {
-		trie_sum(c, i);
+		if (!seen[i])
+			trie_sum(c, i);
 		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
 	}
 	c->total = c->n[0].eff + c->n[1].eff;
