@@ -8,7 +8,10 @@
 #                        for KVER (default: the running kernel)
 #   make check           the whole test suite (see Documentation/testing.rst)
 #   make demo            boot the test VM and show flowstream at work
-#   make bench           flowstream against ipt_NETFLOW and conntrack (VM)
+#   make bench           flowstream against ipt_NETFLOW and conntrack (VM),
+#                        then bench-balance
+#   make bench-balance   the prefix load balancer's algorithm alone, on the
+#                        host (BENCH_BAL_ARGS: its options, e.g. -n 20)
 
 VERSION := 0.1.0
 KVER ?= $(shell uname -r)
@@ -61,6 +64,10 @@ demo:
 bench:
 	selftests/bench/bench.sh
 
+bench-balance:
+	$(MAKE) -C ctl bench-balance
+	ctl/bench/bench-balance $(BENCH_BAL_ARGS)
+
 clean-modules:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
@@ -68,4 +75,4 @@ clean: clean-modules
 	$(MAKE) -C ctl clean
 
 .PHONY: all modules modules_install flowctl install dkms-install dkms-remove \
-	check demo bench clean clean-modules
+	check demo bench bench-balance clean clean-modules

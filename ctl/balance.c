@@ -82,13 +82,34 @@ struct node {
 struct heap;
 typedef int (*heap_before_t)(const struct heap *h, int32_t a, int32_t b);
 
+/*
+ * A binary heap of node or host indices. @pos, if set, holds where each
+ * item is in @a (-1: not in the heap), so that an item whose key changed
+ * can be sifted from where it is.
+ */
 struct heap {
 	int32_t *a;
 	size_t n;
 	size_t cap;
 	heap_before_t before;
 	struct ctx *c;
+	int32_t *pos;
 };
+
+/*
+ * The hosts other than the default, grouped by capacity (equal capacity,
+ * equal due share), each group a heap with the least loaded host on top:
+ * place_stuck() looks at one host per group instead of every host.
+ */
+struct groups {
+	struct heap *g;
+	size_t ng;
+	int32_t *of;		/* each host's group (-1: the default host) */
+	int32_t *pos;		/* each host's place in its group's heap */
+	int ready;		/* built for this distribute() */
+};
+
+static void groups_free(struct groups *g);
 
 struct ctx {
 	struct node *n;
@@ -112,6 +133,7 @@ struct ctx {
 	size_t nsingles;
 	struct heap pool;
 	struct heap recv;
+	struct groups grp;
 	struct bal_move *moves;
 	size_t nmoves;
 	size_t mcap;
@@ -368,9 +390,10 @@ static int trie_init(struct ctx *c)
 }
 
 /*
- * Bottom up: what is measured inside each node. mass is the measured
- * traffic of the outermost measured nodes inside, u the share of the
- * node's address space that no measurement covers.
+ * What is measured inside node @x, from its children's (bottom up: see
+ * trie_build()). mass is the measured traffic of the outermost measured
+ * nodes inside, u the share of the node's address space that no
+ * measurement covers.
  */
 static void trie_sum(struct ctx *c, int32_t x)
 {
@@ -381,8 +404,6 @@ static void trie_sum(struct ctx *c, int32_t x)
 	for (i = 0; i < 2; i++) {
 		int32_t y = c->n[x].child[i];
 
-		if (y >= 0)
-			trie_sum(c, y);
 		if (y >= 0 && c->n[y].info) {
 			info = 1;
 			mass += c->n[y].mass;
@@ -536,7 +557,8 @@ static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
  * inserted in prefix order, each from where its path leaves the
  * previous one's (@path holds the nodes of that path), so the nodes are
  * laid out in depth-first order and the result is the same for any
- * input order.
+ * input order. A node leaves the path when nothing more can come inside
+ * it: trie_sum() then sums it up, its children done, in the same pass.
  */
 static int trie_build(struct ctx *c, const struct bal_traffic *t)
 {
@@ -544,7 +566,7 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	struct bal_prefix pp[2] = { 0 }, *last = NULL;
 	struct sort_key *k;
 	size_t i, np = 0;
-	int r;
+	int r, seen[2] = { 0, 0 };
 
 	r = trie_init(c);
 	if (r)
@@ -574,12 +596,16 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 			d = common_bits(last->addr, p->addr,
 					last->len < p->len ? last->len : p->len);
 		} else {
-			np = 0;
+			while (np)
+				trie_sum(c, path[--np]);
 			path[np++] = p->family == AF_INET6;
+			seen[p->family == AF_INET6] = 1;
 		}
 		/* up to the last node within the common part */
-		while (c->n[path[np - 1]].len > d)
+		while (c->n[path[np - 1]].len > d) {
 			q = path[--np];
+			trie_sum(c, q);
+		}
 		x = path[np - 1];
 		if (q >= 0 && c->n[x].len < d) {
 			/* the paths part inside the edge from x to q */
@@ -612,8 +638,11 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	free(k);
 	if (r)
 		return r;
+	while (np)
+		trie_sum(c, path[--np]);
 	for (i = 0; i < 2; i++) {
-		trie_sum(c, i);
+		if (!seen[i])
+			trie_sum(c, i);
 		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
 	}
 	c->total = c->n[0].eff + c->n[1].eff;
@@ -766,6 +795,13 @@ static void set_prev(struct ctx *c, int32_t x, uint32_t id)
 
 /* Heaps */
 
+static void heap_put(struct heap *h, size_t i, int32_t v)
+{
+	h->a[i] = v;
+	if (h->pos)
+		h->pos[v] = i;
+}
+
 static int heap_push(struct heap *h, int32_t v)
 {
 	size_t i;
@@ -785,10 +821,10 @@ static int heap_push(struct heap *h, int32_t v)
 
 		if (!h->before(h, v, h->a[p]))
 			break;
-		h->a[i] = h->a[p];
+		heap_put(h, i, h->a[p]);
 		i = p;
 	}
-	h->a[i] = v;
+	heap_put(h, i, v);
 	return 0;
 }
 
@@ -805,19 +841,22 @@ static void heap_sift(struct heap *h, size_t i)
 			best = l + 1;
 		if (!h->before(h, h->a[best], v))
 			break;
-		h->a[i] = h->a[best];
+		heap_put(h, i, h->a[best]);
 		i = best;
 	}
-	h->a[i] = v;
+	heap_put(h, i, v);
 }
 
 static int32_t heap_pop(struct heap *h)
 {
 	int32_t v = h->a[0];
 
-	h->a[0] = h->a[--h->n];
-	if (h->n)
+	if (h->pos)
+		h->pos[v] = -1;
+	if (--h->n) {
+		heap_put(h, 0, h->a[h->n]);
 		heap_sift(h, 0);
+	}
 	return v;
 }
 
@@ -855,6 +894,16 @@ static int host_before(const struct heap *h, int32_t a, int32_t b)
 
 	if (ua != ub)
 		return ua > ub;
+	return a < b;
+}
+
+/* The least load first; among equals, the lowest index. */
+static int least_before(const struct heap *h, int32_t a, int32_t b)
+{
+	const struct ctx *c = h->c;
+
+	if (c->load[a] != c->load[b])
+		return c->load[a] < c->load[b];
 	return a < b;
 }
 
@@ -959,8 +1008,10 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 	c->h = malloc(nhosts * sizeof(*c->h));
 	c->due = calloc(nhosts, sizeof(*c->due));
 	c->load = calloc(nhosts, sizeof(*c->load));
-	if (!c->h || !c->due || !c->load)
+	c->recv.pos = malloc(nhosts * sizeof(*c->recv.pos));
+	if (!c->h || !c->due || !c->load || !c->recv.pos)
 		return -ENOMEM;
+	memset(c->recv.pos, 0xff, nhosts * sizeof(*c->recv.pos));
 	memcpy(c->h, hosts, nhosts * sizeof(*c->h));
 	c->nh = nhosts;
 	qsort(c->h, nhosts, sizeof(*c->h), host_cmp);
@@ -1000,6 +1051,8 @@ static void ctx_free(struct ctx *c)
 	free(c->load);
 	free(c->pool.a);
 	free(c->recv.a);
+	free(c->recv.pos);
+	groups_free(&c->grp);
 	free(c->moves);
 	free(c->singles);
 }
@@ -1014,6 +1067,101 @@ static void place(struct ctx *c, int32_t x, int host)
 		c->load[c->def] -= e;
 	c->load[host] += e;
 	set_owner(c, x, host == c->def ? OWN_NONE : host);
+	/* its load grew: down in its group (the default has none) */
+	if (c->grp.ready && host != c->def)
+		heap_sift(&c->grp.g[c->grp.of[host]], c->grp.pos[host]);
+}
+
+static int capacity_cmp(const void *a, const void *b, void *arg)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	const struct ctx *c = arg;
+
+	if (c->h[x].capacity != c->h[y].capacity)
+		return c->h[x].capacity < c->h[y].capacity ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+/*
+ * The groups of equal capacity, from the loads now; place() keeps them
+ * up to date while distribute() runs.
+ */
+static int groups_build(struct ctx *c)
+{
+	struct groups *g = &c->grp;
+	int32_t *idx;
+	size_t i, j, k;
+
+	idx = malloc(c->nh * sizeof(*idx));
+	if (!g->of) {
+		g->of = malloc(c->nh * sizeof(*g->of));
+		g->pos = malloc(c->nh * sizeof(*g->pos));
+		g->g = calloc(c->nh, sizeof(*g->g));
+	}
+	if (!idx || !g->of || !g->pos || !g->g) {
+		free(idx);
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->nh; i++) {
+		idx[i] = i;
+		g->of[i] = -1;
+		g->pos[i] = -1;
+	}
+	qsort_r(idx, c->nh, sizeof(*idx), capacity_cmp, c);
+	g->ng = 0;
+	for (i = 0; i < c->nh; i = j) {
+		struct heap *h = &g->g[g->ng];
+
+		for (j = i; j < c->nh &&
+		     c->h[idx[j]].capacity == c->h[idx[i]].capacity; j++)
+			;
+		/* the group's hosts in place in idx, a heap once built */
+		h->a = idx + i;
+		h->n = 0;
+		h->cap = j - i;
+		h->before = least_before;
+		h->c = c;
+		h->pos = g->pos;
+		for (k = i; k < j; k++) {
+			if (idx[k] == c->def)
+				continue;
+			g->of[idx[k]] = g->ng;
+			heap_put(h, h->n++, idx[k]);
+		}
+		heap_build(h);
+		g->ng++;
+	}
+	g->ready = 1;
+	return 0;
+}
+
+static void groups_free(struct groups *g)
+{
+	if (g->g && g->ng)
+		free(g->g[0].a);	/* idx of groups_build() */
+	free(g->g);
+	free(g->of);
+	free(g->pos);
+	memset(g, 0, sizeof(*g));
+}
+
+/* distribute() is over: the groups are not kept up to date any more. */
+static void groups_drop(struct groups *g)
+{
+	if (g->g && g->ng)
+		free(g->g[0].a);
+	g->ng = 0;
+	g->ready = 0;
+}
+
+/* The ratio host @k would have with @e more: the default's @base aside. */
+static double stuck_ratio(const struct ctx *c, int k, int64_t e)
+{
+	int64_t base = c->load[k];
+
+	if (k == c->def && c->pool_on_def)
+		base = c->def_committed;
+	return (base + e) / c->due[k];
 }
 
 /*
@@ -1021,11 +1169,11 @@ static void place(struct ctx *c, int32_t x, int host)
  * receiver has room left): it goes where it leaves the smallest ratio,
  * the default host first among equals; a single address sets the floor.
  */
-static void place_stuck(struct ctx *c, int32_t x)
+static int place_stuck(struct ctx *c, int32_t x)
 {
 	int64_t e = c->n[x].eff;
-	double best = 0;
-	int h = -1;
+	double best;
+	int h = c->def, r;
 	size_t i;
 
 	if (c->n[x].len == fam_bits(c->n[x].fam) &&
@@ -1033,25 +1181,38 @@ static void place_stuck(struct ctx *c, int32_t x)
 		c->floor_load = e;
 		c->floor_node = x;
 	}
-	for (i = 0; i <= c->nh; i++) {
-		int k = i ? (int)i - 1 : c->def;
-		int64_t base = c->load[k];
-		double r;
+	if (!c->grp.ready) {
+		r = groups_build(c);
+		if (r)
+			return r;
+	}
+	/*
+	 * The default host first, then each group's least loaded host (in
+	 * a group, the least load gives the least ratio): the least ratio,
+	 * the lowest index among equals.
+	 */
+	best = stuck_ratio(c, h, e);
+	for (i = 0; i < c->grp.ng; i++) {
+		const struct heap *g = &c->grp.g[i];
+		int k;
+		double q;
 
-		if (i && k == c->def)
+		if (!g->n)
 			continue;
-		if (k == c->def && c->pool_on_def)
-			base = c->def_committed;
-		r = (base + e) / c->due[k];
-		if (h < 0 || r < best) {
-			best = r;
+		k = g->a[0];
+		q = stuck_ratio(c, k, e);
+		if (q < best || (q == best && h != c->def && k < h)) {
+			best = q;
 			h = k;
 		}
 	}
 	place(c, x, h);
 	if (h == c->def && c->pool_on_def)
 		c->def_committed += e;
-	heap_build(&c->recv);
+	/* its unused capacity shrank: down in the receivers' heap */
+	if (c->recv.pos[h] >= 0)
+		heap_sift(&c->recv, c->recv.pos[h]);
+	return 0;
 }
 
 /*
@@ -1062,7 +1223,7 @@ static void place_stuck(struct ctx *c, int32_t x)
  * back to the pool. In assign mode the pool is the default host's region
  * and the run stops as soon as the default host is within the target.
  */
-static int distribute(struct ctx *c)
+static int distribute_pool(struct ctx *c)
 {
 	double room;
 	int r, i;
@@ -1097,7 +1258,9 @@ static int distribute(struct ctx *c)
 		 */
 		if (c->n[x].len == fam_bits(c->n[x].fam) ||
 		    room * SPLIT_MAX < e || room < c->min_room) {
-			place_stuck(c, x);
+			r = place_stuck(c, x);
+			if (r)
+				return r;
 			continue;
 		}
 		r = split(c, x);
@@ -1118,6 +1281,14 @@ static int distribute(struct ctx *c)
 		}
 	}
 	return 0;
+}
+
+static int distribute(struct ctx *c)
+{
+	int r = distribute_pool(c);
+
+	groups_drop(&c->grp);
+	return r;
 }
 
 /* Merging: sibling prefixes of one host become their parent. */

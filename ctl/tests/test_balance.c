@@ -1292,6 +1292,64 @@ static void test_join_leave(void **state)
 	printf("# leave: moved at most %.3f times the minimum\n", lworst);
 }
 
+/*
+ * Leaves that fit nowhere (place_stuck()): Zipf 1.2 at 3,000 hosts puts
+ * many /32s of hot /24s where they leave the least ratio, found per
+ * group of equal capacity. The choice does not depend on the order of
+ * the hosts or of the traffic, with three capacities (large groups) or
+ * all different (a group per host), and every result holds together.
+ */
+static void test_stuck(void **state)
+{
+	const size_t n = 3000;
+	struct bal_traffic *t, *ts;
+	struct dist d;
+	size_t *perm, i;
+	int k;
+
+	(void)state;
+	gen(&d, D_ZIPF12);
+	rng_seed(11);
+	perm = shuffled(d.n);
+	t = traffic(&d, NULL);
+	ts = traffic(&d, perm);
+	for (k = 0; k < 2; k++) {
+		struct bal_host *h = calloc(n, sizeof(*h)), *hs;
+		struct bal_result r1, r2;
+		size_t *hp;
+
+		assert_non_null(h);
+		for (i = 0; i < n; i++) {
+			h[i].id = 7 + 2 * i;
+			h[i].capacity = k ? 1000 + (i * 7919) % n : 10U << (i % 3);
+		}
+		hs = malloc(n * sizeof(*hs));
+		assert_non_null(hs);
+		hp = shuffled(n);
+		for (i = 0; i < n; i++)
+			hs[i] = h[hp[i]];
+		assert_int_equal(bal_assign(NULL, h, n, t, &r1), 0);
+		assert_int_equal(bal_assign(NULL, hs, n, ts, &r2), 0);
+		check_result(&r1, n);
+		/* single addresses were stuck: they set the floor */
+		assert_true(r1.floor > MAXI);
+		assert_int_equal(r1.floor_prefix.len, 32);
+		same_result(&r1, &r2);
+		printf("# stuck zipf 1.2 %zu hosts, %s capacities: floor %.3f imbalance %.3f rules %zu\n",
+		       n, k ? "all different" : "three", r1.floor,
+		       r1.imbalance, r1.nrules);
+		bal_result_free(&r1);
+		bal_result_free(&r2);
+		free(hp);
+		free(hs);
+		free(h);
+	}
+	free(perm);
+	bal_traffic_free(t);
+	bal_traffic_free(ts);
+	dist_free(&d);
+}
+
 /* Run time at 1,000 hosts (printed, not asserted). */
 static void test_time(void **state)
 {
@@ -1341,6 +1399,7 @@ int main(void)
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_shift),
 		cmocka_unit_test(test_join_leave),
+		cmocka_unit_test(test_stuck),
 		cmocka_unit_test(test_time),
 	};
 

@@ -33,6 +33,9 @@
 # transfer; BENCH_TCP_VARIANTS (default "none fos-tcp fos-match nfq-scan
 # fos-pipe nfq-count") and BENCH_TCP_PIPE (rmc: replace, match, count;
 # mc: match and count) for the TCP part;
+# BENCH_BAL_ARGS: options of bench-balance (ctl/bench/bench_balance.c),
+# which runs on the host after the VM part (the one part timed by wall
+# clock, not in the VM; "make bench-balance" runs it alone);
 # BENCH_PARTS (default "main smp mem fos fostcp fosmem"): which parts to
 # run (accounting rounds, sampling blocks, memory, FlowOS, FlowOS with
 # TCP, FlowOS memory and threads; the FlowOS parts have BENCH_ROUNDS
@@ -236,6 +239,19 @@ agree=0
 	echo "VM run: $secs s of host time."
 } >"$out/last.txt"
 
+# The balancer's algorithm alone (ctl/bench/bench-balance), on the host
+# after the VM: wall time, not instructions. Its table and target lines
+# go to last.txt, each run's raw line to bench/balance-raw.txt.
+say "bench-balance: the prefix load balancer's algorithm on the host"
+read -ra balargs <<<"${BENCH_BAL_ARGS:-}"
+balrc=0
+{
+	echo
+	echo
+	make -s -C ctl bench-balance >/dev/null &&
+		ctl/bench/bench-balance -r "$out/balance-raw.txt" "${balargs[@]}"
+} >>"$out/last.txt" 2>&1 || balrc=$?
+
 cat "$out/last.txt"
 if [ $rc -ne 0 ]; then
 	echo
@@ -245,5 +261,9 @@ if [ $rc -ne 0 ]; then
 fi
 if [ $agree -ne 0 ]; then
 	echo "bench: the rounds of some variant disagree by more than 1%: see above" >&2
+	exit 1
+fi
+if [ $balrc -ne 0 ]; then
+	echo "bench: bench-balance failed: see above" >&2
 	exit 1
 fi
