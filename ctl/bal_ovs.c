@@ -345,6 +345,28 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 				       "file name longer than %zu characters",
 				       sizeof(cfg->agent_key_file) - 1);
 		strcpy(cfg->agent_key_file, w[1]);
+	} else if (!strcmp(w[0], "sampler-push")) {
+		WANT(2);
+		if (!strcmp(w[1], "on"))
+			cfg->smp_push = true;
+		else if (!strcmp(w[1], "off"))
+			cfg->smp_push = false;
+		else
+			return cfg_err(err, errlen, name, line,
+				       "sampler-push is on or off, not \"%s\"",
+				       w[1]);
+	} else if (!strcmp(w[0], "sampler-depth")) {
+		WANT(2);
+		if (get_u64(w[1], 16, &v, "sampler depth", err, errlen, name,
+			    line))
+			return -EINVAL;
+		cfg->smp_depth = v;
+	} else if (!strcmp(w[0], "sampler-default-depth")) {
+		WANT(2);
+		if (get_u64(w[1], 16, &v, "sampler default depth", err, errlen,
+			    name, line))
+			return -EINVAL;
+		cfg->smp_default_depth = v;
 	} else if (!strcmp(w[0], "load")) {
 		WANT(3);
 		if (bal_prefix_parse(w[1], &p))
@@ -383,6 +405,9 @@ int bal_ovs_config_parse(const char *name, const char *text,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->tag = BAL_OVS_TAG_DEFAULT;
 	cfg->priority = BAL_OVS_PRIO_DEFAULT;
+	cfg->smp_push = true;
+	cfg->smp_depth = BAL_SMP_DEPTH_DEFAULT;
+	cfg->smp_default_depth = BAL_SMP_DEFAULT_DEPTH;
 	bal_config_init(&cfg->bal);
 	cfg->traffic = bal_traffic_new();
 	if (!cfg->traffic)

@@ -143,6 +143,16 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   const char *key, unsigned int timeout_ms,
 				   int *status, char **body, size_t *bodylen)
 {
+	return bal_http_send(sa, salen, method, path, key, NULL, timeout_ms,
+			     status, body, bodylen);
+}
+
+enum bal_poll_err bal_http_send(const struct sockaddr *sa, socklen_t salen,
+				const char *method, const char *path,
+				const char *key, const char *json,
+				unsigned int timeout_ms, int *status,
+				char **body, size_t *bodylen)
+{
 	struct resp_buf r = { 0 };
 	struct curl_slist *hdrs = NULL, *h;
 	enum bal_poll_err e = BAL_POLL_NOMEM;
@@ -171,7 +181,8 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 	if (!h)
 		goto out;
 	hdrs = h;
-	h = curl_slist_append(hdrs, "Content-Type:");
+	h = curl_slist_append(hdrs, json ? "Content-Type: application/json" :
+			      "Content-Type:");
 	if (!h)
 		goto out;
 	hdrs = h;
@@ -202,10 +213,14 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r) ||
 	    (scope && curl_easy_setopt(c, CURLOPT_ADDRESS_SCOPE, scope)))
 		goto out;
-	if (!strcmp(method, "POST")) {
+	if (json || !strcmp(method, "POST")) {
+		/* A body (a PUT's too: sent as POSTFIELDS, method replaced). */
 		if (curl_easy_setopt(c, CURLOPT_POST, 1L) ||
-		    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") ||
-		    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L))
+		    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json ? json : "") ||
+		    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+				     json ? (long)strlen(json) : 0L) ||
+		    (strcmp(method, "POST") &&
+		     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method)))
 			goto out;
 	} else if (strcmp(method, "GET")) {
 		if (curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method))

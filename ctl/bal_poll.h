@@ -109,6 +109,28 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   int *status, char **body, size_t *bodylen);
 
 /**
+ * bal_http_send() - bal_http_request() with a JSON body
+ * @sa: the agent's address
+ * @salen: its size
+ * @method: "PUT" or "POST"
+ * @path: the path and query
+ * @key: the shared key (NULL: none)
+ * @json: the body, NUL-terminated (Content-Type: application/json);
+ *	NULL: an empty body, as bal_http_request()
+ * @timeout_ms: the deadline for the whole exchange
+ * @status: set to the HTTP status
+ * @body: set to the response body (as bal_http_request())
+ * @bodylen: set to its length
+ *
+ * Return: as bal_http_request().
+ */
+enum bal_poll_err bal_http_send(const struct sockaddr *sa, socklen_t salen,
+				const char *method, const char *path,
+				const char *key, const char *json,
+				unsigned int timeout_ms, int *status,
+				char **body, size_t *bodylen);
+
+/**
  * bal_poll_window() - read-and-reset an agent's sampler window, and
  *	acknowledge it
  * @sa: the agent's address

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 
 #include "agent.h"
 #include "bal_model.h"
@@ -122,8 +123,19 @@ static void log_moves(const struct bal_result *res)
 		printf(",+%zu", res->nmoves - MOVES_LOGGED);
 }
 
+/* What a host's sampler was last told (PUT /sampler/prefixes). */
+struct push_state {
+	struct agent_pfx *v;		/* the set it holds, if @valid */
+	size_t n;
+	bool valid;			/* a push succeeded and nothing since
+					 * suggests the agent lost it
+					 */
+	uint64_t pushes, failures;
+};
+
 struct run {
 	const struct bal_run_opts *o;
+	struct push_state *ps;
 	struct bal_ovs_config cfg;
 	struct bal_model m;
 	char key[AGENT_KEY_MAX + 2];
@@ -157,6 +169,10 @@ static void poll_hosts(struct run *r)
 			e = BAL_POLL_NOMEM;
 		if (e) {
 			bal_window_free(&w);
+			/* It may come back without its prefixes: tell it
+			 * again when it answers.
+			 */
+			r->ps[i].valid = false;
 			ev = bal_model_fail(&r->m, i, e);
 			printf("balance cycle=%" PRIu64 " event=poll-failed host=%u agent=%s reason=%s failures=%u\n",
 			       r->cycle, h->id, ch->agent_text,
@@ -181,6 +197,179 @@ static void poll_hosts(struct run *r)
 			printf("balance cycle=%" PRIu64 " event=host-up host=%u\n",
 			       r->cycle, h->id);
 		bal_window_free(&w);
+	}
+}
+
+/* --- the hosts' samplers ----------------------------------------------- */
+
+static unsigned int fam_bits(uint8_t family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static void set_pfx(struct agent_pfx *p, const struct bal_prefix *bp,
+		    unsigned int depth)
+{
+	unsigned int room = fam_bits(bp->family) - bp->len;
+
+	memset(p, 0, sizeof(*p));
+	p->family = bp->family;
+	p->len = bp->len;
+	p->depth = depth < room ? depth : room;
+	memcpy(p->addr, bp->addr, 16);
+}
+
+int bal_sampler_set(const struct bal_ovs_config *cfg,
+		    const struct bal_result *res, uint32_t id,
+		    struct agent_pfx **v, size_t *n)
+{
+	struct bal_prefix all = { .family = AF_INET };
+	unsigned int depth = cfg->smp_depth;
+	uint64_t counters;
+	size_t i, k;
+
+	*v = NULL;
+	*n = 0;
+	if (id == res->default_host) {
+		*v = calloc(2, sizeof(**v));
+		if (!*v)
+			return -ENOMEM;
+		set_pfx(&(*v)[0], &all, cfg->smp_default_depth);
+		all.family = AF_INET6;
+		set_pfx(&(*v)[1], &all, cfg->smp_default_depth);
+		*n = 2;
+		return 0;
+	}
+	for (i = 0, k = 0; i < res->nrules; i++)
+		k += res->rules[i].host == id;
+	if (!k)
+		return 0;
+	*v = calloc(k, sizeof(**v));
+	if (!*v)
+		return -ENOMEM;
+	for (;;) {
+		for (i = 0, k = 0, counters = 0; i < res->nrules; i++) {
+			if (res->rules[i].host != id)
+				continue;
+			set_pfx(&(*v)[k], &res->rules[i].prefix, depth);
+			counters += 1ULL << (*v)[k].depth;
+			k++;
+		}
+		if (counters <= BAL_SMP_COUNTERS_MAX || !depth)
+			break;
+		depth--;
+	}
+	*n = k;
+	return 0;
+}
+
+char *bal_sampler_json(const struct agent_pfx *v, size_t n)
+{
+	struct bal_buf b = { 0 };
+	char pfx[64];
+	size_t i;
+
+	bal_buf_printf(&b, "{\"prefixes\": [");
+	for (i = 0; i < n; i++) {
+		agent_pfx_format(&v[i], pfx, sizeof(pfx));
+		bal_buf_printf(&b, "%s{\"prefix\": \"%s\", \"depth\": %u}",
+			       i ? ", " : "", pfx, v[i].depth);
+	}
+	bal_buf_printf(&b, "]}");
+	if (b.oom) {
+		bal_buf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
+bool bal_sampler_same(const struct agent_pfx *a, size_t na,
+		      const struct agent_pfx *b, size_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
+}
+
+/* A member of the agent's JSON answer, for the log ("?" if none). */
+static void answer_field(const char *body, const char *key, char *out,
+			 size_t len)
+{
+	struct json_object *root, *m;
+
+	snprintf(out, len, "?");
+	root = body ? json_tokener_parse(body) : NULL;
+	if (root && json_object_object_get_ex(root, key, &m))
+		snprintf(out, len, "%s", json_object_get_string(m));
+	json_object_put(root);
+}
+
+/*
+ * Tell every host that is up and whose sampler may not hold its set
+ * under the assignment in force (a changed assignment, a failed push, a
+ * failed poll) which prefixes to monitor. One request each, with the
+ * poll's deadline; a failure is logged and retried next cycle.
+ */
+static void push_samplers(struct run *r)
+{
+	const struct bal_ovs_host *ch;
+	struct push_state *ps;
+	struct agent_pfx *v;
+	enum bal_poll_err e;
+	char *json, *body, f[4][128];
+	size_t i, n, len;
+	int status;
+
+	for (i = 0; i < r->m.nhosts; i++) {
+		ps = &r->ps[i];
+		ch = &r->cfg.hosts[i];
+		if (r->m.hosts[i].down)
+			continue;
+		if (bal_sampler_set(&r->cfg, &r->prev, ch->id, &v, &n)) {
+			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u reason=nomem\n",
+			       r->cycle, ch->id);
+			continue;
+		}
+		if (ps->valid && bal_sampler_same(ps->v, ps->n, v, n)) {
+			free(v);
+			continue;
+		}
+		json = bal_sampler_json(v, n);
+		e = json ? bal_http_send((const struct sockaddr *)&ch->agent,
+					 ch->agent_len, "PUT",
+					 "/sampler/prefixes",
+					 r->has_key ? r->key : NULL, json,
+					 r->o->timeout_ms, &status, &body,
+					 &len) : BAL_POLL_NOMEM;
+		free(json);
+		if (!e && status != 200)
+			e = BAL_POLL_STATUS;
+		if (e) {
+			ps->failures++;
+			answer_field(e == BAL_POLL_STATUS ? body : NULL,
+				     "error", f[0], sizeof(f[0]));
+			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u agent=%s reason=%s",
+			       r->cycle, ch->id, ch->agent_text,
+			       bal_poll_err_name(e));
+			if (e == BAL_POLL_STATUS)
+				printf(" status=%d error=\"%s\"", status, f[0]);
+			putchar('\n');
+			free(body);
+			free(v);
+			continue;
+		}
+		answer_field(body, "added", f[0], sizeof(f[0]));
+		answer_field(body, "removed", f[1], sizeof(f[1]));
+		answer_field(body, "kept", f[2], sizeof(f[2]));
+		free(body);
+		ps->pushes++;
+		free(ps->v);
+		ps->v = v;
+		ps->n = n;
+		ps->valid = true;
+		printf("balance cycle=%" PRIu64 " event=sampler-push host=%u prefixes=%zu",
+		       r->cycle, ch->id, n);
+		if (n)
+			printf(" depth=%u", v[0].depth);
+		printf(" added=%s removed=%s kept=%s\n", f[0], f[1], f[2]);
 	}
 }
 
@@ -304,7 +493,10 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		r.has_key = true;
 	}
 	hosts = calloc(r.cfg.nhosts, sizeof(*hosts));
-	if (!hosts) {
+	r.ps = calloc(r.cfg.nhosts, sizeof(*r.ps));
+	if (!hosts || !r.ps) {
+		free(hosts);
+		free(r.ps);
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
@@ -317,6 +509,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	free(hosts);
 	if (ret) {
 		explicit_bzero(r.key, sizeof(r.key));
+		free(r.ps);
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
@@ -325,6 +518,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		fprintf(stderr, "Error: curl_global_init failed\n");
 		bal_model_free(&r.m);
 		explicit_bzero(r.key, sizeof(r.key));
+		free(r.ps);
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
@@ -337,15 +531,19 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	/* A child that exits early must not kill flowctl as it writes. */
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("balance event=start config=%s hosts=%zu interval_ms=%u timeout_ms=%u failures=%u alpha=%.3f metric=%s max_imbalance=%.3f target=%.3f\n",
+	printf("balance event=start config=%s hosts=%zu interval_ms=%u timeout_ms=%u failures=%u alpha=%.3f metric=%s max_imbalance=%.3f target=%.3f sampler_push=%s sampler_depth=%u sampler_default_depth=%u\n",
 	       path, r.cfg.nhosts, opts->interval_ms, opts->timeout_ms,
 	       opts->failures, opts->alpha,
 	       opts->metric == BAL_METRIC_BYTES ? "bytes" : "packets",
-	       r.cfg.bal.max_imbalance, r.cfg.bal.target);
+	       r.cfg.bal.max_imbalance, r.cfg.bal.target,
+	       r.cfg.smp_push ? "on" : "off", r.cfg.smp_depth,
+	       r.cfg.smp_default_depth);
 	next = mono_ms();
 	while (!stop) {
 		next += opts->interval_ms;
 		status = run_cycle(&r);
+		if (r.has_prev && r.cfg.smp_push && !opts->dry_run)
+			push_samplers(&r);
 		if (opts->cycles && r.cycle >= opts->cycles)
 			break;
 		check_stop();
@@ -363,8 +561,11 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		for (ret = 1; ret < BAL_POLL_ERR_N; ret++)
 			printf(" %s=%" PRIu64, bal_poll_err_name(ret),
 			       h->errors[ret]);
-		putchar('\n');
+		printf(" sampler_pushes=%" PRIu64 " sampler_push_failures=%" PRIu64 "\n",
+		       r.ps[i].pushes, r.ps[i].failures);
+		free(r.ps[i].v);
 	}
+	free(r.ps);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r.has_prev)
 		bal_result_free(&r.prev);
