@@ -219,6 +219,17 @@ static void set_pfx(struct agent_pfx *p, const struct bal_prefix *bp,
 	memcpy(p->addr, bp->addr, 16);
 }
 
+static int pfx_order(const void *a, const void *b)
+{
+	const struct agent_pfx *x = a, *y = b;
+	struct bal_prefix p = { .family = x->family, .len = x->len };
+	struct bal_prefix q = { .family = y->family, .len = y->len };
+
+	memcpy(p.addr, x->addr, 16);
+	memcpy(q.addr, y->addr, 16);
+	return bal_prefix_cmp(&p, &q);
+}
+
 int bal_sampler_set(const struct bal_ovs_config *cfg,
 		    const struct bal_result *res, uint32_t id,
 		    struct agent_pfx **v, size_t *n)
@@ -230,14 +241,25 @@ int bal_sampler_set(const struct bal_ovs_config *cfg,
 
 	*v = NULL;
 	*n = 0;
-	if (id == res->default_host) {
+	if (id == res->default_host && !cfg->nsmp_defaults) {
 		*v = calloc(2, sizeof(**v));
 		if (!*v)
 			return -ENOMEM;
-		set_pfx(&(*v)[0], &all, cfg->smp_default_depth);
+		set_pfx(&(*v)[0], &all, BAL_SMP_DEFAULT_DEPTH);
 		all.family = AF_INET6;
-		set_pfx(&(*v)[1], &all, cfg->smp_default_depth);
+		set_pfx(&(*v)[1], &all, BAL_SMP_DEFAULT_DEPTH);
 		*n = 2;
+		return 0;
+	}
+	if (id == res->default_host) {
+		*v = calloc(cfg->nsmp_defaults, sizeof(**v));
+		if (!*v)
+			return -ENOMEM;
+		for (i = 0; i < cfg->nsmp_defaults; i++)
+			set_pfx(&(*v)[i], &cfg->smp_defaults[i].prefix,
+				cfg->smp_defaults[i].depth);
+		qsort(*v, cfg->nsmp_defaults, sizeof(**v), pfx_order);
+		*n = cfg->nsmp_defaults;
 		return 0;
 	}
 	for (i = 0, k = 0; i < res->nrules; i++)
@@ -295,11 +317,17 @@ static void answer_field(const char *body, const char *key, char *out,
 {
 	struct json_object *root, *m;
 
+	char *c;
+
 	snprintf(out, len, "?");
 	root = body ? json_tokener_parse(body) : NULL;
 	if (root && json_object_object_get_ex(root, key, &m))
 		snprintf(out, len, "%s", json_object_get_string(m));
 	json_object_put(root);
+	/* A value in a log line: no double quote, no line break. */
+	for (c = out; *c; c++)
+		if (*c == '"' || *c == '\n' || *c == '\r')
+			*c = '\'';
 }
 
 /*
@@ -308,7 +336,8 @@ static void answer_field(const char *body, const char *key, char *out,
  * failed poll) which prefixes to monitor. One request each, with the
  * poll's deadline; a failure is logged and retried next cycle.
  */
-static void push_samplers(struct run *r)
+static void push_samplers(struct run *r, unsigned int *pushed,
+			  unsigned int *failed)
 {
 	const struct bal_ovs_host *ch;
 	struct push_state *ps;
@@ -326,6 +355,7 @@ static void push_samplers(struct run *r)
 		if (bal_sampler_set(&r->cfg, &r->prev, ch->id, &v, &n)) {
 			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u reason=nomem\n",
 			       r->cycle, ch->id);
+			(*failed)++;
 			continue;
 		}
 		if (ps->valid && bal_sampler_same(ps->v, ps->n, v, n)) {
@@ -344,6 +374,7 @@ static void push_samplers(struct run *r)
 			e = BAL_POLL_STATUS;
 		if (e) {
 			ps->failures++;
+			(*failed)++;
 			answer_field(e == BAL_POLL_STATUS ? body : NULL,
 				     "error", f[0], sizeof(f[0]));
 			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u agent=%s reason=%s",
@@ -361,6 +392,7 @@ static void push_samplers(struct run *r)
 		answer_field(body, "kept", f[2], sizeof(f[2]));
 		free(body);
 		ps->pushes++;
+		(*pushed)++;
 		free(ps->v);
 		ps->v = v;
 		ps->n = n;
@@ -384,6 +416,8 @@ static int run_cycle(struct run *r)
 	bool install;
 	char err[512];
 	uint32_t gen = r->gen;
+	unsigned int pushed = 0, push_failed = 0;
+	bool had_prev;
 	int ret;
 
 	r->cycle++;
@@ -424,13 +458,28 @@ static int run_cycle(struct run *r)
 		}
 		r->installs++;
 	}
+	if (install && !r->o->dry_run)
+		r->gen = gen;
+	/* The assignment in force: the same rules with the new loads when
+	 * kept; a dry run pretends it was installed.
+	 */
+	had_prev = r->has_prev;
+	if (r->has_prev)
+		bal_result_free(&r->prev);
+	r->prev = res;
+	r->has_prev = true;
+	/* The hosts' samplers follow it before the decision is logged, so
+	 * that its line says the cycle is over.
+	 */
+	if (r->cfg.smp_push && !r->o->dry_run)
+		push_samplers(r, &pushed, &push_failed);
 	printf("balance cycle=%" PRIu64 " decision=%s reason=%s hosts_up=%zu hosts=%zu",
 	       r->cycle, install ? (r->o->dry_run ? "dry-run" : "install") :
 	       "keep", bal_reason_name(reason), nhosts, r->m.nhosts);
 	printf(" total=%" PRIu64, res.total);
-	if (r->has_prev && install)
+	if (had_prev && install)
 		printf(" imbalance_before=%.3f", res.imbalance_before);
-	else if (r->has_prev)
+	else if (had_prev)
 		printf(" imbalance_before=%.3f", res.imbalance);
 	else
 		printf(" imbalance_before=-");
@@ -447,16 +496,10 @@ static int run_cycle(struct run *r)
 	else
 		printf(" generation=%u rules=%zu", r->gen,
 		       bal_ovs_nrules(&r->cfg, &res));
+	if (r->cfg.smp_push && !r->o->dry_run)
+		printf(" sampler_pushes=%u sampler_push_failures=%u", pushed,
+		       push_failed);
 	putchar('\n');
-	if (install && !r->o->dry_run)
-		r->gen = gen;
-	/* The assignment in force: the same rules with the new loads when
-	 * kept; a dry run pretends it was installed.
-	 */
-	if (r->has_prev)
-		bal_result_free(&r->prev);
-	r->prev = res;
-	r->has_prev = true;
 	if (r->o->state)
 		write_state(r->o->state, &r->cfg, &r->prev, r->gen, r->cycle);
 	return ret;
@@ -531,19 +574,16 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	/* A child that exits early must not kill flowctl as it writes. */
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("balance event=start config=%s hosts=%zu interval_ms=%u timeout_ms=%u failures=%u alpha=%.3f metric=%s max_imbalance=%.3f target=%.3f sampler_push=%s sampler_depth=%u sampler_default_depth=%u\n",
+	printf("balance event=start config=%s hosts=%zu interval_ms=%u timeout_ms=%u failures=%u alpha=%.3f metric=%s max_imbalance=%.3f target=%.3f sampler_push=%s sampler_depth=%u\n",
 	       path, r.cfg.nhosts, opts->interval_ms, opts->timeout_ms,
 	       opts->failures, opts->alpha,
 	       opts->metric == BAL_METRIC_BYTES ? "bytes" : "packets",
 	       r.cfg.bal.max_imbalance, r.cfg.bal.target,
-	       r.cfg.smp_push ? "on" : "off", r.cfg.smp_depth,
-	       r.cfg.smp_default_depth);
+	       r.cfg.smp_push ? "on" : "off", r.cfg.smp_depth);
 	next = mono_ms();
 	while (!stop) {
 		next += opts->interval_ms;
 		status = run_cycle(&r);
-		if (r.has_prev && r.cfg.smp_push && !opts->dry_run)
-			push_samplers(&r);
 		if (opts->cycles && r.cycle >= opts->cycles)
 			break;
 		check_stop();
