@@ -437,12 +437,13 @@ static enum MHD_Result do_ack(struct agent *a, struct MHD_Connection *conn,
 
 /* --- PUT /sampler/prefixes ---------------------------------------------- */
 
-static void put_prefix(struct nlmsghdr *nlh, const void *arg)
+/* The prefix of ADD_PREFIX (with its depth) or DEL_PREFIX (without). */
+static void put_prefix(struct nlmsghdr *nlh, const struct agent_pfx *p,
+		       bool add)
 {
-	const struct agent_pfx *p = arg;
 	struct prefix_args pa = {
 		.family = p->family, .len = p->len, .depth = p->depth,
-		.has_depth = true,
+		.has_depth = add,
 	};
 
 	memcpy(pa.addr, p->addr, sizeof(pa.addr));
@@ -467,7 +468,7 @@ static int pfx_op(struct agent *a, uint8_t cmd, const struct agent_pfx *p,
 		snprintf(msg, msglen, "cannot build a netlink request");
 		return -ENOMEM;
 	}
-	put_prefix(nlh, p);
+	put_prefix(nlh, p, cmd == FLOWSTREAM_CMD_ADD_PREFIX);
 	ret = fs_nl_transact(a->nl, nlh, NULL, NULL, &ack);
 	if (!ret)
 		return 0;
