@@ -205,8 +205,8 @@ static unsigned int agent_nl(struct agent *a, uint8_t cmd, bool dump,
 
 /* --- GET /metrics ------------------------------------------------------- */
 
-static enum MHD_Result do_metrics(struct agent *a, struct MHD_Connection *conn,
-				 struct req *rq)
+static enum MHD_Result do_metrics(struct agent *a,
+				  struct MHD_Connection *conn, struct req *rq)
 {
 	struct fs_status st = { 0 };
 	const unsigned int need = SEEN(FLOWSTREAM_A_UPTIME_MS) |
@@ -405,7 +405,7 @@ static enum MHD_Result do_sampler_reset(struct agent *a,
 }
 
 static enum MHD_Result do_ack(struct agent *a, struct MHD_Connection *conn,
-				 struct req *rq)
+			      struct req *rq)
 {
 	struct prefixes_args args = { .ack = true };
 	char err[FS_EXTACK_MSG_MAX];
@@ -600,11 +600,12 @@ static enum MHD_Result do_prefixes_put(struct agent *a,
 		return send_error(conn, status, err);
 	}
 	a->cnt.pfx_sets[AGENT_PFX_APPLIED]++;
-	if (body_open(&b) || !(o = out_new(b.fp, OUT_JSON))) {
-		if (b.fp) {
-			body_close(&b);
-			free(b.buf);
-		}
+	if (body_open(&b))
+		return MHD_NO;
+	o = out_new(b.fp, OUT_JSON);
+	if (!o) {
+		body_close(&b);
+		free(b.buf);
 		return MHD_NO;
 	}
 	out_u64(o, "prefixes", NULL, nwant);
