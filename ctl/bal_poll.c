@@ -309,9 +309,9 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 		     struct bal_window *w)
 {
 	const char *field = metric == BAL_METRIC_BYTES ? "bytes" : "packets";
-	struct json_object *root, *win, *pfxs, *pfx, *subs;
+	struct json_object *root, *win, *pfxs, *pfx, *subs, *m;
 	struct json_tokener *tok;
-	uint64_t start, end;
+	uint64_t start, end, pstart;
 	size_t i, j, n, ns, cap = 0;
 	double scale;
 	int ret = -EBADMSG;
@@ -340,7 +340,6 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 	    !json_object_is_type(pfxs, json_type_array))
 		goto out;
 	w->duration_ms = end - start ? end - start : 1;
-	scale = 1000.0 / (double)w->duration_ms;
 	n = json_object_array_length(pfxs);
 	for (i = 0; i < n; i++) {
 		pfx = json_object_array_get_idx(pfxs, i);
@@ -348,6 +347,15 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 		    !json_object_object_get_ex(pfx, "subprefixes", &subs) ||
 		    !json_object_is_type(subs, json_type_array))
 			goto out;
+		/* A prefix added during the window counts from then on: its
+		 * rate is over the time it was monitored.
+		 */
+		pstart = start;
+		if (json_object_object_get_ex(pfx, "window_start_ms", &m) &&
+		    (!get_uint(pfx, "window_start_ms", &pstart) ||
+		     pstart < start || pstart > end))
+			goto out;
+		scale = 1000.0 / (double)(end - pstart ? end - pstart : 1);
 		ns = json_object_array_length(subs);
 		for (j = 0; j < ns; j++) {
 			ret = add_sub(json_object_array_get_idx(subs, j), field,

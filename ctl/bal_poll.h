@@ -77,7 +77,9 @@ void bal_window_free(struct bal_window *w);
  * @w: filled (freed with bal_window_free(), also on failure)
  *
  * Sub-prefixes with no traffic are left out. A window shorter than 1 ms
- * counts as 1 ms.
+ * counts as 1 ms. A prefix's rates are over its own window_start_ms
+ * (when it was added during the window; within the window, else
+ * -EBADMSG) to the window's end.
  *
  * Return: 0, -EBADMSG (malformed, a field missing or out of range, more
  * than BAL_POLL_SAMPLES_MAX sub-prefixes, an estimate above

@@ -242,6 +242,25 @@ static void test_window_parse(void **state)
 	assert_int_equal(w.duration_ms, 1);
 	assert_int_equal(w.nsamples, 0);
 	bal_window_free(&w);
+	/* A prefix added half a second before the window's end (the
+	 * controller told the host to monitor it): its rate is over that
+	 * half second; one starting with the window over the window.
+	 */
+	{
+		const char *d = "{\"window\":{\"number\":2,\"start_ms\":1000,"
+				"\"end_ms\":3000},\"prefixes\":["
+				"{\"prefix\":\"10.0.0.0/8\",\"window_start_ms\":2500,"
+				"\"subprefixes\":[{\"prefix\":\"10.0.0.0/8\",\"packets\":50}]},"
+				"{\"prefix\":\"10.1.0.0/16\",\"window_start_ms\":1000,"
+				"\"subprefixes\":[{\"prefix\":\"10.1.0.0/16\",\"packets\":50}]}]}";
+
+		assert_int_equal(bal_window_parse(d, strlen(d),
+						  BAL_METRIC_PACKETS, &w), 0);
+	}
+	assert_int_equal(w.nsamples, 2);
+	assert_true(w.samples[0].rate == 100.0);
+	assert_true(w.samples[1].rate == 25.0);
+	bal_window_free(&w);
 }
 
 static void window_bad(const char *doc)
@@ -266,6 +285,13 @@ static void test_window_garbage(void **state)
 	int r;
 
 	(void)state;
+	/* A prefix's start outside the window, or not a number. */
+	window_bad("{\"window\":{\"number\":1,\"start_ms\":10,\"end_ms\":20},"
+		   "\"prefixes\":[{\"window_start_ms\":21,\"subprefixes\":[]}]}");
+	window_bad("{\"window\":{\"number\":1,\"start_ms\":10,\"end_ms\":20},"
+		   "\"prefixes\":[{\"window_start_ms\":9,\"subprefixes\":[]}]}");
+	window_bad("{\"window\":{\"number\":1,\"start_ms\":10,\"end_ms\":20},"
+		   "\"prefixes\":[{\"window_start_ms\":\"x\",\"subprefixes\":[]}]}");
 	window_bad("");
 	window_bad("null");
 	window_bad("[]");
