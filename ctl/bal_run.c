@@ -311,17 +311,51 @@ bool bal_sampler_same(const struct agent_pfx *a, size_t na,
 	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
 }
 
-/* A member of the agent's JSON answer, for the log ("?" if none). */
-static void answer_field(const char *body, const char *key, char *out,
-			 size_t len)
+int bal_sampler_answer(const char *body, size_t len, uint64_t *added,
+		       uint64_t *removed, uint64_t *kept)
+{
+	const char *const keys[3] = { "added", "removed", "kept" };
+	uint64_t *vals[3] = { added, removed, kept };
+	struct json_object *root, *m;
+	struct json_tokener *tok;
+	int i, ret = -EBADMSG;
+
+	tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	root = json_tokener_parse_ex(tok, body, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len ||
+	    !json_object_is_type(root, json_type_object))
+		goto out;
+	for (i = 0; i < 3; i++) {
+		if (!json_object_object_get_ex(root, keys[i], &m) ||
+		    !json_object_is_type(m, json_type_int))
+			goto out;
+		errno = 0;
+		if (json_object_get_int64(m) < 0)
+			goto out;
+		*vals[i] = json_object_get_uint64(m);
+		if (errno)
+			goto out;
+	}
+	ret = 0;
+out:
+	json_tokener_free(tok);
+	json_object_put(root);
+	return ret;
+}
+
+/* The "error" of an agent's answer, for a log line ("?" if none). */
+static void answer_error(const char *body, char *out, size_t len)
 {
 	struct json_object *root, *m;
-
 	char *c;
 
 	snprintf(out, len, "?");
 	root = body ? json_tokener_parse(body) : NULL;
-	if (root && json_object_object_get_ex(root, key, &m))
+	if (root && json_object_is_type(root, json_type_object) &&
+	    json_object_object_get_ex(root, "error", &m))
 		snprintf(out, len, "%s", json_object_get_string(m));
 	json_object_put(root);
 	/* A value in a log line: no double quote, no line break. */
@@ -343,9 +377,10 @@ static void push_samplers(struct run *r, unsigned int *pushed,
 	struct push_state *ps;
 	struct agent_pfx *v;
 	enum bal_poll_err e;
-	char *json, *body, f[4][128];
+	uint64_t added = 0, removed = 0, kept = 0;
+	char *json, *body, msg[256];
 	size_t i, n, len;
-	int status;
+	int status, r2;
 
 	for (i = 0; i < r->m.nhosts; i++) {
 		ps = &r->ps[i];
@@ -372,24 +407,29 @@ static void push_samplers(struct run *r, unsigned int *pushed,
 		free(json);
 		if (!e && status != 200)
 			e = BAL_POLL_STATUS;
+		/* A 200 must carry the protocol's answer. */
+		if (!e) {
+			r2 = bal_sampler_answer(body, len, &added, &removed,
+						&kept);
+			if (r2)
+				e = r2 == -ENOMEM ? BAL_POLL_NOMEM :
+				    BAL_POLL_GARBAGE;
+		}
 		if (e) {
 			ps->failures++;
 			(*failed)++;
-			answer_field(e == BAL_POLL_STATUS ? body : NULL,
-				     "error", f[0], sizeof(f[0]));
 			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u agent=%s reason=%s",
 			       r->cycle, ch->id, ch->agent_text,
 			       bal_poll_err_name(e));
-			if (e == BAL_POLL_STATUS)
-				printf(" status=%d error=\"%s\"", status, f[0]);
+			if (e == BAL_POLL_STATUS) {
+				answer_error(body, msg, sizeof(msg));
+				printf(" status=%d error=\"%s\"", status, msg);
+			}
 			putchar('\n');
 			free(body);
 			free(v);
 			continue;
 		}
-		answer_field(body, "added", f[0], sizeof(f[0]));
-		answer_field(body, "removed", f[1], sizeof(f[1]));
-		answer_field(body, "kept", f[2], sizeof(f[2]));
 		free(body);
 		ps->pushes++;
 		(*pushed)++;
@@ -401,7 +441,8 @@ static void push_samplers(struct run *r, unsigned int *pushed,
 		       r->cycle, ch->id, n);
 		if (n)
 			printf(" depth=%u", v[0].depth);
-		printf(" added=%s removed=%s kept=%s\n", f[0], f[1], f[2]);
+		printf(" added=%" PRIu64 " removed=%" PRIu64 " kept=%" PRIu64 "\n",
+		       added, removed, kept);
 	}
 }
 

@@ -80,6 +80,20 @@ int bal_sampler_set(const struct bal_ovs_config *cfg,
  */
 char *bal_sampler_json(const struct agent_pfx *v, size_t n);
 
+/**
+ * bal_sampler_answer() - read an agent's 200 answer to PUT /sampler/prefixes
+ * @body: the body
+ * @len: its length
+ * @added: set to the prefixes added
+ * @removed: set to those removed
+ * @kept: set to those kept
+ *
+ * Return: 0, -EBADMSG (not a JSON object with the three as unsigned
+ * integers), -ENOMEM.
+ */
+int bal_sampler_answer(const char *body, size_t len, uint64_t *added,
+		       uint64_t *removed, uint64_t *kept);
+
 /* Two sets of bal_sampler_set() are the same. */
 bool bal_sampler_same(const struct agent_pfx *a, size_t na,
 		      const struct agent_pfx *b, size_t nb);

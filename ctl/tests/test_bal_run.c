@@ -183,6 +183,31 @@ static void test_sampler_set(void **state)
 	free(b);
 	bal_ovs_config_free(&cfg);
 
+	/* The agent's answer: the three counts, or garbage. */
+	{
+		const char *ok = "{\"prefixes\": 2, \"added\": 1, \"removed\": 3, \"kept\": 1}";
+		const char *bad[] = {
+			"", "{}", "[]", "{\"added\": 1, \"removed\": 0}",
+			"{\"added\": -1, \"removed\": 0, \"kept\": 0}",
+			"{\"added\": \"1\", \"removed\": 0, \"kept\": 0}",
+			"{\"added\": 1, \"removed\": 0, \"kept\": 0} x",
+			"{\"window\": {\"number\": \"seven\", [[[",
+		};
+		uint64_t ad, rm, kp;
+		size_t i;
+
+		assert_int_equal(bal_sampler_answer(ok, strlen(ok), &ad, &rm,
+						    &kp), 0);
+		assert_int_equal(ad, 1);
+		assert_int_equal(rm, 3);
+		assert_int_equal(kp, 1);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			assert_int_equal(bal_sampler_answer(bad[i],
+							    strlen(bad[i]),
+							    &ad, &rm, &kp),
+					 -EBADMSG);
+	}
+
 	cfg_bad("bridge b\nsampler-push yes\n", "sampler-push is on or off");
 	cfg_bad("bridge b\nsampler-depth 17\n", "sampler depth");
 	cfg_bad("bridge b\nsampler-default 10.0.0.0/30 depth 3\n",
