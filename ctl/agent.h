@@ -55,11 +55,50 @@ enum agent_refusal {
 	AGENT_REFUSED_N,
 };
 
+/* How a PUT /sampler/prefixes ended (flowstream_agent_prefix_sets_total). */
+enum agent_pfx_outcome {
+	AGENT_PFX_APPLIED,		/* the set is the one asked for */
+	AGENT_PFX_INVALID,		/* 400: bad body, nothing changed */
+	AGENT_PFX_FAILED,		/* the module refused: undone */
+	AGENT_PFX_OUTCOME_N,
+};
+
 /* The agent's own counters. */
 struct agent_counters {
 	uint64_t requests;		/* every request answered */
 	uint64_t refused[AGENT_REFUSED_N];
 	uint64_t errors;		/* module did not answer */
+	uint64_t pfx_sets[AGENT_PFX_OUTCOME_N];
+	uint64_t pfx_undo_failed;	/* changes an undo could not revert */
+};
+
+#define AGENT_BODY_MAX		(4u << 20)	/* the largest request body */
+#define AGENT_PFX_MAX		65536		/* prefixes in one set */
+#define AGENT_PFX_DEPTH_MAX	16		/* the sampler's deepest split */
+#define AGENT_PFX_ERR_MAX	256
+
+/* A prefix the sampler monitors: address with no bits past @len. */
+struct agent_pfx {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t len;
+	uint8_t depth;
+	uint8_t addr[16];		/* network byte order, zero padded */
+};
+
+/* The module's operations: 0 or a negative errno with @msg set. */
+struct agent_pfx_ops {
+	int (*add)(void *ctx, const struct agent_pfx *p, char *msg,
+		   size_t msglen);
+	int (*del)(void *ctx, const struct agent_pfx *p, char *msg,
+		   size_t msglen);
+};
+
+struct agent_pfx_result {
+	size_t added;			/* prefixes added (or re-added at */
+	size_t removed;			/* another depth) and removed */
+	size_t kept;			/* wanted and already there */
+	bool failed;			/* an operation failed: undone */
+	size_t undo_failed;		/* undo operations that failed */
 };
 
 /* agent_acl.c */
@@ -74,6 +113,15 @@ bool agent_key_equal(const char *key, size_t keylen, const char *given,
 bool agent_auth_ok(const char *key, size_t keylen, const char *header);
 int agent_key_load(const char *path, char *key, size_t size, size_t *len);
 int agent_parse_args(int argc, char **argv, struct agent_opts *opts);
+
+/* agent_pfx.c */
+int agent_pfx_parse(const char *body, size_t len, struct agent_pfx **v,
+		    size_t *n, char *err, size_t errlen);
+int agent_pfx_apply(const struct agent_pfx *cur, size_t ncur,
+		    const struct agent_pfx *want, size_t nwant,
+		    const struct agent_pfx_ops *ops, void *ctx,
+		    struct agent_pfx_result *res, char *err, size_t errlen);
+void agent_pfx_format(const struct agent_pfx *p, char *buf, size_t len);
 
 /* agent_prom.c */
 void prom_write(FILE *fp, const struct fs_status *st,

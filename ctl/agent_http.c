@@ -9,6 +9,8 @@
  *	GET  /sampler[?window=N]	JSON: the current window, or kept N
  *	POST /sampler/reset		JSON: read-and-reset, the window taken
  *	POST /sampler/ack?window=N	drop kept window N
+ *	PUT  /sampler/prefixes		JSON body: the monitored prefixes,
+ *					replaced all or nothing (agent_pfx.c)
  *
  * Every request is first checked against the allowed prefixes and, with
  * a key, its "Authorization: Bearer KEY" header: 403 and counted if not.
@@ -32,7 +34,16 @@
 #include "agent.h"
 #include "flowctl.h"
 
-enum method { M_GET, M_POST, M_OTHER };
+enum method { M_GET, M_POST, M_PUT, M_OTHER };
+
+/* A request's state between calls: its body, read up to AGENT_BODY_MAX. */
+struct req {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool too_big;
+	bool nomem;
+};
 
 struct agent {
 	struct fs_nl *nl;
@@ -94,6 +105,10 @@ static enum MHD_Result send_body(struct MHD_Connection *conn,
 	MHD_destroy_response(resp);
 	return ret;
 }
+
+#ifndef MHD_HTTP_CONTENT_TOO_LARGE
+#define MHD_HTTP_CONTENT_TOO_LARGE	413	/* before 0.9.75 */
+#endif
 
 #define JSON_TYPE	"application/json"
 #define PROM_TYPE	"text/plain; version=0.0.4; charset=utf-8"
@@ -190,7 +205,8 @@ static unsigned int agent_nl(struct agent *a, uint8_t cmd, bool dump,
 
 /* --- GET /metrics ------------------------------------------------------- */
 
-static enum MHD_Result do_metrics(struct agent *a, struct MHD_Connection *conn)
+static enum MHD_Result do_metrics(struct agent *a,
+				  struct MHD_Connection *conn, struct req *rq)
 {
 	struct fs_status st = { 0 };
 	const unsigned int need = SEEN(FLOWSTREAM_A_UPTIME_MS) |
@@ -199,6 +215,8 @@ static enum MHD_Result do_metrics(struct agent *a, struct MHD_Connection *conn)
 	struct body b;
 	char err[FS_EXTACK_MSG_MAX];
 	bool up;
+
+	(void)rq;
 
 	status = agent_nl(a, FLOWSTREAM_CMD_GET_STATUS, false, NULL, NULL,
 			  status_parse, &st, err, sizeof(err));
@@ -232,6 +250,12 @@ static void status_agent(struct agent *a, struct output *o)
 	out_u64(o, "key", NULL, a->cnt.refused[AGENT_REFUSED_KEY]);
 	out_obj_end(o);
 	out_u64(o, "module_errors", NULL, a->cnt.errors);
+	out_obj_begin(o, "prefix_sets");
+	out_u64(o, "applied", NULL, a->cnt.pfx_sets[AGENT_PFX_APPLIED]);
+	out_u64(o, "invalid", NULL, a->cnt.pfx_sets[AGENT_PFX_INVALID]);
+	out_u64(o, "failed", NULL, a->cnt.pfx_sets[AGENT_PFX_FAILED]);
+	out_u64(o, "undo_failed", NULL, a->cnt.pfx_undo_failed);
+	out_obj_end(o);
 	out_obj_end(o);
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
@@ -245,7 +269,8 @@ static void status_agent(struct agent *a, struct output *o)
 	out_obj_end(o);
 }
 
-static enum MHD_Result do_status(struct agent *a, struct MHD_Connection *conn)
+static enum MHD_Result do_status(struct agent *a, struct MHD_Connection *conn,
+				 struct req *rq)
 {
 	const unsigned int vneed = SEEN(FLOWSTREAM_A_VERSION) |
 		SEEN(FLOWSTREAM_A_API_VERSION) | SEEN(FLOWSTREAM_A_FEATURES);
@@ -259,6 +284,8 @@ static enum MHD_Result do_status(struct agent *a, struct MHD_Connection *conn)
 	unsigned int status;
 	struct output *o;
 	struct body b;
+
+	(void)rq;
 
 	status = agent_nl(a, FLOWSTREAM_CMD_GET_VERSION, false, NULL, NULL,
 			  version_parse, &ver, err, sizeof(err));
@@ -362,24 +389,31 @@ static enum MHD_Result do_sampler(struct agent *a, struct MHD_Connection *conn,
 }
 
 static enum MHD_Result do_sampler_get(struct agent *a,
-				      struct MHD_Connection *conn)
+				      struct MHD_Connection *conn,
+				      struct req *rq)
 {
+	(void)rq;
 	return do_sampler(a, conn, false);
 }
 
 static enum MHD_Result do_sampler_reset(struct agent *a,
-					struct MHD_Connection *conn)
+					struct MHD_Connection *conn,
+					struct req *rq)
 {
+	(void)rq;
 	return do_sampler(a, conn, true);
 }
 
-static enum MHD_Result do_ack(struct agent *a, struct MHD_Connection *conn)
+static enum MHD_Result do_ack(struct agent *a, struct MHD_Connection *conn,
+			      struct req *rq)
 {
 	struct prefixes_args args = { .ack = true };
 	char err[FS_EXTACK_MSG_MAX];
 	unsigned int status;
 	struct output *o;
 	struct body b;
+
+	(void)rq;
 
 	if (window_arg(conn, &args.window) || !args.window)
 		return send_error(conn, MHD_HTTP_BAD_REQUEST,
@@ -401,22 +435,206 @@ static enum MHD_Result do_ack(struct agent *a, struct MHD_Connection *conn)
 	return send_body(conn, MHD_HTTP_OK, JSON_TYPE, &b, NULL);
 }
 
+/* --- PUT /sampler/prefixes ---------------------------------------------- */
+
+/* The prefix of ADD_PREFIX (with its depth) or DEL_PREFIX (without). */
+static void put_prefix(struct nlmsghdr *nlh, const struct agent_pfx *p,
+		       bool add)
+{
+	struct prefix_args pa = {
+		.family = p->family, .len = p->len, .depth = p->depth,
+		.has_depth = add,
+	};
+
+	memcpy(pa.addr, p->addr, sizeof(pa.addr));
+	prefix_put(nlh, &pa);
+}
+
+/* ADD_PREFIX or DEL_PREFIX of @p: 0 or a negative errno with @msg set. */
+static int pfx_op(struct agent *a, uint8_t cmd, const struct agent_pfx *p,
+		  char *msg, size_t msglen)
+{
+	struct fs_ext_ack ack;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!a->nl->sock && fs_nl_open(a->nl, msg, msglen)) {
+		fs_nl_close(a->nl);
+		a->cnt.errors++;
+		return -EIO;
+	}
+	nlh = fs_nl_req(a->nl, cmd);
+	if (!nlh) {
+		snprintf(msg, msglen, "cannot build a netlink request");
+		return -ENOMEM;
+	}
+	put_prefix(nlh, p, cmd == FLOWSTREAM_CMD_ADD_PREFIX);
+	ret = fs_nl_transact(a->nl, nlh, NULL, NULL, &ack);
+	if (!ret)
+		return 0;
+	if (ack.error) {
+		snprintf(msg, msglen, "%s", ack.msg[0] ? ack.msg :
+			 strerror(ack.error));
+		return -ack.error;
+	}
+	snprintf(msg, msglen, "%s", strerror(-ret));
+	fs_nl_close(a->nl);
+	a->cnt.errors++;
+	return ret;
+}
+
+static int pfx_add_op(void *ctx, const struct agent_pfx *p, char *msg,
+		      size_t msglen)
+{
+	return pfx_op(ctx, FLOWSTREAM_CMD_ADD_PREFIX, p, msg, msglen);
+}
+
+static int pfx_del_op(void *ctx, const struct agent_pfx *p, char *msg,
+		      size_t msglen)
+{
+	return pfx_op(ctx, FLOWSTREAM_CMD_DEL_PREFIX, p, msg, msglen);
+}
+
+static const struct agent_pfx_ops pfx_nl_ops = {
+	.add = pfx_add_op,
+	.del = pfx_del_op,
+};
+
+/* The monitored prefixes now (a GET_PREFIX dump): an HTTP status. */
+static unsigned int pfx_current(struct agent *a, struct agent_pfx **v,
+				size_t *n, char *err, size_t errlen)
+{
+	struct prefixes_args args = { .reset = false };
+	struct pfx_dump d = { .n = 0 };
+	unsigned int status;
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	status = agent_nl(a, FLOWSTREAM_CMD_GET_PREFIX, true, put_prefixes,
+			  &args, pfx_dump_msg, &d, err, errlen);
+	if (status != MHD_HTTP_OK) {
+		pfx_dump_free(&d);
+		return status;
+	}
+	*v = calloc(d.n ? d.n : 1, sizeof(**v));
+	if (!*v) {
+		pfx_dump_free(&d);
+		snprintf(err, errlen, "out of memory");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	for (i = 0; i < d.n; i++) {
+		(*v)[i].family = d.v[i].family;
+		(*v)[i].len = d.v[i].len;
+		(*v)[i].depth = d.v[i].depth;
+		memcpy((*v)[i].addr, d.v[i].addr,
+		       d.v[i].family == AF_INET ? 4 : 16);
+	}
+	*n = d.n;
+	pfx_dump_free(&d);
+	return MHD_HTTP_OK;
+}
+
+/*
+ * The body {"prefixes": [{"prefix": "10.0.0.0/16", "depth": 8}, ...]}
+ * is the whole set: what is not in it stops being monitored. 400 and
+ * nothing changed for a body that is not that; 409 (the module refused,
+ * a limit) or 503 with everything undone; 200 with the counts.
+ */
+static enum MHD_Result do_prefixes_put(struct agent *a,
+				       struct MHD_Connection *conn,
+				       struct req *rq)
+{
+	struct agent_pfx *want = NULL, *cur = NULL;
+	struct agent_pfx_result res;
+	size_t nwant, ncur;
+	char err[512];
+	unsigned int status;
+	struct output *o;
+	struct body b;
+	int ret;
+
+	if (rq->too_big) {
+		a->cnt.pfx_sets[AGENT_PFX_INVALID]++;
+		snprintf(err, sizeof(err), "body longer than %u bytes",
+			 AGENT_BODY_MAX);
+		return send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, err);
+	}
+	if (rq->nomem)
+		return send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "out of memory");
+	ret = agent_pfx_parse(rq->buf ? rq->buf : "", rq->len, &want, &nwant,
+			      err, sizeof(err));
+	if (ret) {
+		if (ret == -ENOMEM)
+			return send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  err);
+		a->cnt.pfx_sets[AGENT_PFX_INVALID]++;
+		return send_error(conn, MHD_HTTP_BAD_REQUEST, err);
+	}
+	status = pfx_current(a, &cur, &ncur, err, sizeof(err));
+	if (status != MHD_HTTP_OK) {
+		a->cnt.pfx_sets[AGENT_PFX_FAILED]++;
+		free(want);
+		return send_error(conn, status, err);
+	}
+	ret = agent_pfx_apply(cur, ncur, want, nwant, &pfx_nl_ops, a, &res,
+			      err, sizeof(err));
+	free(cur);
+	free(want);
+	a->cnt.pfx_undo_failed += res.undo_failed;
+	if (ret) {
+		a->cnt.pfx_sets[AGENT_PFX_FAILED]++;
+		fprintf(stderr, "flowctl agent: PUT /sampler/prefixes: %s\n",
+			err);
+		switch (-ret) {
+		case EEXIST:
+		case ENOSPC:
+		case EINVAL:
+		case ERANGE:
+			status = MHD_HTTP_CONFLICT;
+			break;
+		default:
+			status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		}
+		return send_error(conn, status, err);
+	}
+	a->cnt.pfx_sets[AGENT_PFX_APPLIED]++;
+	if (body_open(&b))
+		return MHD_NO;
+	o = out_new(b.fp, OUT_JSON);
+	if (!o) {
+		body_close(&b);
+		free(b.buf);
+		return MHD_NO;
+	}
+	out_u64(o, "prefixes", NULL, nwant);
+	out_u64(o, "added", NULL, res.added);
+	out_u64(o, "removed", NULL, res.removed);
+	out_u64(o, "kept", NULL, res.kept);
+	out_finish(o);
+	out_free(o);
+	return send_body(conn, MHD_HTTP_OK, JSON_TYPE, &b, NULL);
+}
+
 /* --- routing ------------------------------------------------------------ */
 
 static const struct {
 	const char *path;
 	enum method method;
-	enum MHD_Result (*fn)(struct agent *a, struct MHD_Connection *conn);
+	enum MHD_Result (*fn)(struct agent *a, struct MHD_Connection *conn,
+			      struct req *rq);
 } routes[] = {
 	{ "/metrics",		M_GET,	do_metrics },
 	{ "/status",		M_GET,	do_status },
 	{ "/sampler",		M_GET,	do_sampler_get },
 	{ "/sampler/reset",	M_POST,	do_sampler_reset },
 	{ "/sampler/ack",	M_POST,	do_ack },
+	{ "/sampler/prefixes",	M_PUT,	do_prefixes_put },
 };
 
 static enum MHD_Result route(struct agent *a, struct MHD_Connection *conn,
-			     const char *url, enum method m)
+			     const char *url, enum method m, struct req *rq)
 {
 	size_t i;
 
@@ -424,11 +642,12 @@ static enum MHD_Result route(struct agent *a, struct MHD_Connection *conn,
 		if (strcmp(url, routes[i].path))
 			continue;
 		if (m == routes[i].method)
-			return routes[i].fn(a, conn);
+			return routes[i].fn(a, conn, rq);
 		return send_error_allow(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 					"method not allowed here",
 					routes[i].method == M_GET ?
-					"GET, HEAD" : "POST");
+					"GET, HEAD" : routes[i].method == M_PUT ?
+					"PUT" : "POST");
 	}
 	return send_error(conn, MHD_HTTP_NOT_FOUND, "no such resource");
 }
@@ -453,23 +672,57 @@ static int refusal(struct agent *a, struct MHD_Connection *conn)
 
 static int marker;
 
+/* Keep @len more bytes of the body, or note why not. */
+static void req_append(struct req *rq, const char *data, size_t len)
+{
+	size_t cap;
+	char *nb;
+
+	if (rq->too_big || rq->nomem)
+		return;
+	if (len > AGENT_BODY_MAX - rq->len) {
+		rq->too_big = true;
+		return;
+	}
+	if (rq->len + len + 1 > rq->cap) {
+		cap = rq->cap ? rq->cap : 4096;
+		while (cap < rq->len + len + 1)
+			cap *= 2;
+		nb = realloc(rq->buf, cap);
+		if (!nb) {
+			rq->nomem = true;
+			return;
+		}
+		rq->buf = nb;
+		rq->cap = cap;
+	}
+	memcpy(rq->buf + rq->len, data, len);
+	rq->len += len;
+	rq->buf[rq->len] = '\0';
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
 {
 	struct agent *a = cls;
+	struct req *rq;
 	enum method m;
 	int why;
 
 	(void)version;
-	(void)upload_data;
 	if (!*con_cls) {
 		/* Headers are in: refuse now, before any body is read. */
-		*con_cls = &marker;
 		why = refusal(a, conn);
-		if (why < 0)
+		if (why < 0) {
+			rq = calloc(1, sizeof(*rq));
+			if (!rq)
+				return MHD_NO;
+			*con_cls = rq;
 			return MHD_YES;
+		}
+		*con_cls = &marker;
 		a->cnt.requests++;
 		a->cnt.refused[why]++;
 		return send_error(conn, MHD_HTTP_FORBIDDEN,
@@ -477,8 +730,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 				  "client address not allowed" :
 				  "missing or wrong key");
 	}
+	if (*con_cls == &marker) {
+		*upload_data_size = 0;	/* refused: the body is dropped */
+		return MHD_YES;
+	}
+	rq = *con_cls;
 	if (*upload_data_size) {
-		*upload_data_size = 0;	/* a body means nothing here */
+		/* Only a PUT's body is kept; others mean nothing. */
+		if (!strcmp(method, MHD_HTTP_METHOD_PUT))
+			req_append(rq, upload_data, *upload_data_size);
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	a->cnt.requests++;
@@ -487,9 +748,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		m = M_GET;
 	else if (!strcmp(method, MHD_HTTP_METHOD_POST))
 		m = M_POST;
+	else if (!strcmp(method, MHD_HTTP_METHOD_PUT))
+		m = M_PUT;
 	else
 		m = M_OTHER;
-	return route(a, conn, url, m);
+	return route(a, conn, url, m, rq);
+}
+
+static void request_done(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *rq = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rq && *con_cls != (void *)&marker) {
+		free(rq->buf);
+		free(rq);
+	}
+	*con_cls = NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -535,6 +813,7 @@ int agent_run(struct fs_nl *nl, const struct agent_opts *opts,
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(flags, port, NULL, NULL, handle, &a,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
 			     MHD_OPTION_SOCK_ADDR, sa,
 			     MHD_OPTION_CONNECTION_LIMIT, opts->max_conns,
 			     MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s,

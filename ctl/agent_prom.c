@@ -173,6 +173,12 @@ static const char *const refusal_names[AGENT_REFUSED_N] = {
 	[AGENT_REFUSED_KEY]	= "key",
 };
 
+static const char *const pfx_outcome_names[AGENT_PFX_OUTCOME_N] = {
+	[AGENT_PFX_APPLIED]	= "applied",
+	[AGENT_PFX_INVALID]	= "invalid",
+	[AGENT_PFX_FAILED]	= "failed",
+};
+
 static void write_agent(FILE *fp, const struct agent_counters *cnt)
 {
 	unsigned int i;
@@ -191,6 +197,15 @@ static void write_agent(FILE *fp, const struct agent_counters *cnt)
 	       "Requests the module did not answer.", PROM_COUNTER);
 	fprintf(fp, "flowstream_agent_module_errors_total %" PRIu64 "\n",
 		cnt->errors);
+	header(fp, "flowstream_agent_prefix_sets_total",
+	       "PUT /sampler/prefixes requests, by result.", PROM_COUNTER);
+	for (i = 0; i < AGENT_PFX_OUTCOME_N; i++)
+		fprintf(fp, "flowstream_agent_prefix_sets_total{result=\"%s\"} %"
+			PRIu64 "\n", pfx_outcome_names[i], cnt->pfx_sets[i]);
+	header(fp, "flowstream_agent_prefix_undo_failures_total",
+	       "Changes a failed prefix set could not undo.", PROM_COUNTER);
+	fprintf(fp, "flowstream_agent_prefix_undo_failures_total %" PRIu64 "\n",
+		cnt->pfx_undo_failed);
 }
 
 /*

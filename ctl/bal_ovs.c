@@ -168,6 +168,20 @@ static int get_u64(const char *arg, uint64_t max, uint64_t *v,
 	return cfg_err(err, errlen, name, line, "%s", msg);
 }
 
+/* Two prefixes share addresses (one is in the other). */
+static bool bal_prefix_overlap(const struct bal_prefix *a,
+			       const struct bal_prefix *b)
+{
+	unsigned int len = a->len < b->len ? a->len : b->len, i;
+
+	if (a->family != b->family)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
 static int get_double(const char *arg, double min, double max, double *v,
 		      const char *what, char *err, size_t errlen,
 		      const char *name, unsigned int line)
@@ -345,6 +359,53 @@ static int cfg_line(struct bal_ovs_config *cfg, char **w, int n,
 				       "file name longer than %zu characters",
 				       sizeof(cfg->agent_key_file) - 1);
 		strcpy(cfg->agent_key_file, w[1]);
+	} else if (!strcmp(w[0], "sampler-push")) {
+		WANT(2);
+		if (!strcmp(w[1], "on"))
+			cfg->smp_push = true;
+		else if (!strcmp(w[1], "off"))
+			cfg->smp_push = false;
+		else
+			return cfg_err(err, errlen, name, line,
+				       "sampler-push is on or off, not \"%s\"",
+				       w[1]);
+	} else if (!strcmp(w[0], "sampler-depth")) {
+		WANT(2);
+		if (get_u64(w[1], 16, &v, "sampler depth", err, errlen, name,
+			    line))
+			return -EINVAL;
+		cfg->smp_depth = v;
+	} else if (!strcmp(w[0], "sampler-default")) {
+		struct bal_smp_default *d;
+
+		/* sampler-default PREFIX [depth N] */
+		if ((n != 2 && n != 4) || (n == 4 && strcmp(w[2], "depth")))
+			return cfg_err(err, errlen, name, line,
+				       "\"sampler-default PREFIX [depth N]\"");
+		if (cfg->nsmp_defaults == BAL_SMP_DEFAULTS_MAX)
+			return cfg_err(err, errlen, name, line,
+				       "more than %d sampler-default lines",
+				       BAL_SMP_DEFAULTS_MAX);
+		d = &cfg->smp_defaults[cfg->nsmp_defaults];
+		if (bal_prefix_parse(w[1], &d->prefix))
+			return cfg_err(err, errlen, name, line,
+				       "invalid prefix \"%s\"", w[1]);
+		v = 0;
+		if (n == 4 && get_u64(w[3], 16, &v, "sampler depth", err,
+				      errlen, name, line))
+			return -EINVAL;
+		if (d->prefix.len + v > (d->prefix.family == AF_INET ? 32u : 128u))
+			return cfg_err(err, errlen, name, line,
+				       "depth %" PRIu64 " too deep for a /%u", v,
+				       d->prefix.len);
+		d->depth = v;
+		for (i = 0; i < cfg->nsmp_defaults; i++)
+			if (bal_prefix_overlap(&cfg->smp_defaults[i].prefix,
+					       &d->prefix))
+				return cfg_err(err, errlen, name, line,
+					       "sampler-default %s overlaps an earlier one",
+					       w[1]);
+		cfg->nsmp_defaults++;
 	} else if (!strcmp(w[0], "load")) {
 		WANT(3);
 		if (bal_prefix_parse(w[1], &p))
@@ -383,6 +444,8 @@ int bal_ovs_config_parse(const char *name, const char *text,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->tag = BAL_OVS_TAG_DEFAULT;
 	cfg->priority = BAL_OVS_PRIO_DEFAULT;
+	cfg->smp_push = true;
+	cfg->smp_depth = BAL_SMP_DEPTH_DEFAULT;
 	bal_config_init(&cfg->bal);
 	cfg->traffic = bal_traffic_new();
 	if (!cfg->traffic)

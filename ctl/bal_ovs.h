@@ -21,6 +21,15 @@
 #define BAL_OVS_PRIO_MAX	(65535 - 2 * 128 - 2)
 #define BAL_OVS_PORT_MAX	0xffffff00u	/* OFPP_MAX */
 #define BAL_OVS_NAME_MAX	64
+#define BAL_SMP_DEPTH_DEFAULT	8	/* sampler-depth */
+#define BAL_SMP_DEFAULT_DEPTH	8	/* 0.0.0.0/0 and ::/0 on the default host */
+#define BAL_SMP_DEFAULTS_MAX	16	/* sampler-default lines */
+
+/* A prefix the default host's sampler monitors ("sampler-default"). */
+struct bal_smp_default {
+	struct bal_prefix prefix;
+	uint8_t depth;
+};
 
 /* Which address the assignment is over (the seed's "key"). */
 enum bal_ovs_key {
@@ -59,6 +68,12 @@ struct bal_ovs_host {
  *	for the choice bal_ovs_prefixes() makes
  * @bal: the algorithm's settings
  * @agent_key_file: the file holding the agents' shared key (empty: none)
+ * @smp_push: balance run tells each host's agent which prefixes to
+ *	monitor ("sampler-push on", the default)
+ * @smp_depth: the depth wanted for a host's own prefixes
+ * @smp_defaults: the default host's prefixes ("sampler-default PREFIX
+ *	[depth N]"); none given: 0.0.0.0/0 and ::/0 at BAL_SMP_DEFAULT_DEPTH
+ * @nsmp_defaults: how many were given
  * @hosts: the hosts, in file order
  * @nhosts: how many
  * @traffic: the loads of the file's "load" lines
@@ -75,6 +90,10 @@ struct bal_ovs_config {
 	char prefixes[BAL_OVS_NAME_MAX];
 	struct bal_config bal;
 	char agent_key_file[256];
+	bool smp_push;
+	uint8_t smp_depth;
+	struct bal_smp_default smp_defaults[BAL_SMP_DEFAULTS_MAX];
+	size_t nsmp_defaults;
 	struct bal_ovs_host *hosts;
 	size_t nhosts;
 	struct bal_traffic *traffic;

@@ -143,6 +143,16 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   const char *key, unsigned int timeout_ms,
 				   int *status, char **body, size_t *bodylen)
 {
+	return bal_http_send(sa, salen, method, path, key, NULL, timeout_ms,
+			     status, body, bodylen);
+}
+
+enum bal_poll_err bal_http_send(const struct sockaddr *sa, socklen_t salen,
+				const char *method, const char *path,
+				const char *key, const char *json,
+				unsigned int timeout_ms, int *status,
+				char **body, size_t *bodylen)
+{
 	struct resp_buf r = { 0 };
 	struct curl_slist *hdrs = NULL, *h;
 	enum bal_poll_err e = BAL_POLL_NOMEM;
@@ -171,7 +181,8 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 	if (!h)
 		goto out;
 	hdrs = h;
-	h = curl_slist_append(hdrs, "Content-Type:");
+	h = curl_slist_append(hdrs, json ? "Content-Type: application/json" :
+			      "Content-Type:");
 	if (!h)
 		goto out;
 	hdrs = h;
@@ -202,10 +213,14 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r) ||
 	    (scope && curl_easy_setopt(c, CURLOPT_ADDRESS_SCOPE, scope)))
 		goto out;
-	if (!strcmp(method, "POST")) {
+	if (json || !strcmp(method, "POST")) {
+		/* A body (a PUT's too: sent as POSTFIELDS, method replaced). */
 		if (curl_easy_setopt(c, CURLOPT_POST, 1L) ||
-		    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") ||
-		    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L))
+		    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json ? json : "") ||
+		    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+				     json ? (long)strlen(json) : 0L) ||
+		    (strcmp(method, "POST") &&
+		     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method)))
 			goto out;
 	} else if (strcmp(method, "GET")) {
 		if (curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method))
@@ -294,9 +309,9 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 		     struct bal_window *w)
 {
 	const char *field = metric == BAL_METRIC_BYTES ? "bytes" : "packets";
-	struct json_object *root, *win, *pfxs, *pfx, *subs;
+	struct json_object *root, *win, *pfxs, *pfx, *subs, *m;
 	struct json_tokener *tok;
-	uint64_t start, end;
+	uint64_t start, end, pstart;
 	size_t i, j, n, ns, cap = 0;
 	double scale;
 	int ret = -EBADMSG;
@@ -325,7 +340,6 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 	    !json_object_is_type(pfxs, json_type_array))
 		goto out;
 	w->duration_ms = end - start ? end - start : 1;
-	scale = 1000.0 / (double)w->duration_ms;
 	n = json_object_array_length(pfxs);
 	for (i = 0; i < n; i++) {
 		pfx = json_object_array_get_idx(pfxs, i);
@@ -333,6 +347,15 @@ int bal_window_parse(const char *body, size_t len, enum bal_metric metric,
 		    !json_object_object_get_ex(pfx, "subprefixes", &subs) ||
 		    !json_object_is_type(subs, json_type_array))
 			goto out;
+		/* A prefix added during the window counts from then on: its
+		 * rate is over the time it was monitored.
+		 */
+		pstart = start;
+		if (json_object_object_get_ex(pfx, "window_start_ms", &m) &&
+		    (!get_uint(pfx, "window_start_ms", &pstart) ||
+		     pstart < start || pstart > end))
+			goto out;
+		scale = 1000.0 / (double)(end - pstart ? end - pstart : 1);
 		ns = json_object_array_length(subs);
 		for (j = 0; j < ns; j++) {
 			ret = add_sub(json_object_array_get_idx(subs, j), field,

@@ -77,7 +77,9 @@ void bal_window_free(struct bal_window *w);
  * @w: filled (freed with bal_window_free(), also on failure)
  *
  * Sub-prefixes with no traffic are left out. A window shorter than 1 ms
- * counts as 1 ms.
+ * counts as 1 ms. A prefix's rates are over its own window_start_ms
+ * (when it was added during the window; within the window, else
+ * -EBADMSG) to the window's end.
  *
  * Return: 0, -EBADMSG (malformed, a field missing or out of range, more
  * than BAL_POLL_SAMPLES_MAX sub-prefixes, an estimate above
@@ -107,6 +109,28 @@ enum bal_poll_err bal_http_request(const struct sockaddr *sa, socklen_t salen,
 				   const char *method, const char *path,
 				   const char *key, unsigned int timeout_ms,
 				   int *status, char **body, size_t *bodylen);
+
+/**
+ * bal_http_send() - bal_http_request() with a JSON body
+ * @sa: the agent's address
+ * @salen: its size
+ * @method: "PUT" or "POST"
+ * @path: the path and query
+ * @key: the shared key (NULL: none)
+ * @json: the body, NUL-terminated (Content-Type: application/json);
+ *	NULL: an empty body, as bal_http_request()
+ * @timeout_ms: the deadline for the whole exchange
+ * @status: set to the HTTP status
+ * @body: set to the response body (as bal_http_request())
+ * @bodylen: set to its length
+ *
+ * Return: as bal_http_request().
+ */
+enum bal_poll_err bal_http_send(const struct sockaddr *sa, socklen_t salen,
+				const char *method, const char *path,
+				const char *key, const char *json,
+				unsigned int timeout_ms, int *status,
+				char **body, size_t *bodylen);
 
 /**
  * bal_poll_window() - read-and-reset an agent's sampler window, and

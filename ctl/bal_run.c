@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 
 #include "agent.h"
 #include "bal_model.h"
@@ -122,8 +123,19 @@ static void log_moves(const struct bal_result *res)
 		printf(",+%zu", res->nmoves - MOVES_LOGGED);
 }
 
+/* What a host's sampler was last told (PUT /sampler/prefixes). */
+struct push_state {
+	struct agent_pfx *v;		/* the set it holds, if @valid */
+	size_t n;
+	bool valid;			/* a push succeeded and nothing since
+					 * suggests the agent lost it
+					 */
+	uint64_t pushes, failures;
+};
+
 struct run {
 	const struct bal_run_opts *o;
+	struct push_state *ps;
 	struct bal_ovs_config cfg;
 	struct bal_model m;
 	char key[AGENT_KEY_MAX + 2];
@@ -157,6 +169,10 @@ static void poll_hosts(struct run *r)
 			e = BAL_POLL_NOMEM;
 		if (e) {
 			bal_window_free(&w);
+			/* It may come back without its prefixes: tell it
+			 * again when it answers.
+			 */
+			r->ps[i].valid = false;
 			ev = bal_model_fail(&r->m, i, e);
 			printf("balance cycle=%" PRIu64 " event=poll-failed host=%u agent=%s reason=%s failures=%u\n",
 			       r->cycle, h->id, ch->agent_text,
@@ -184,6 +200,252 @@ static void poll_hosts(struct run *r)
 	}
 }
 
+/* --- the hosts' samplers ----------------------------------------------- */
+
+static unsigned int fam_bits(uint8_t family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static void set_pfx(struct agent_pfx *p, const struct bal_prefix *bp,
+		    unsigned int depth)
+{
+	unsigned int room = fam_bits(bp->family) - bp->len;
+
+	memset(p, 0, sizeof(*p));
+	p->family = bp->family;
+	p->len = bp->len;
+	p->depth = depth < room ? depth : room;
+	memcpy(p->addr, bp->addr, 16);
+}
+
+static int pfx_order(const void *a, const void *b)
+{
+	const struct agent_pfx *x = a, *y = b;
+	struct bal_prefix p = { .family = x->family, .len = x->len };
+	struct bal_prefix q = { .family = y->family, .len = y->len };
+
+	memcpy(p.addr, x->addr, 16);
+	memcpy(q.addr, y->addr, 16);
+	return bal_prefix_cmp(&p, &q);
+}
+
+int bal_sampler_set(const struct bal_ovs_config *cfg,
+		    const struct bal_result *res, uint32_t id,
+		    struct agent_pfx **v, size_t *n)
+{
+	struct bal_prefix all = { .family = AF_INET };
+	unsigned int depth = cfg->smp_depth;
+	uint64_t counters;
+	size_t i, k;
+
+	*v = NULL;
+	*n = 0;
+	if (id == res->default_host && !cfg->nsmp_defaults) {
+		*v = calloc(2, sizeof(**v));
+		if (!*v)
+			return -ENOMEM;
+		set_pfx(&(*v)[0], &all, BAL_SMP_DEFAULT_DEPTH);
+		all.family = AF_INET6;
+		set_pfx(&(*v)[1], &all, BAL_SMP_DEFAULT_DEPTH);
+		*n = 2;
+		return 0;
+	}
+	if (id == res->default_host) {
+		*v = calloc(cfg->nsmp_defaults, sizeof(**v));
+		if (!*v)
+			return -ENOMEM;
+		for (i = 0; i < cfg->nsmp_defaults; i++)
+			set_pfx(&(*v)[i], &cfg->smp_defaults[i].prefix,
+				cfg->smp_defaults[i].depth);
+		qsort(*v, cfg->nsmp_defaults, sizeof(**v), pfx_order);
+		*n = cfg->nsmp_defaults;
+		return 0;
+	}
+	for (i = 0, k = 0; i < res->nrules; i++)
+		k += res->rules[i].host == id;
+	if (!k)
+		return 0;
+	*v = calloc(k, sizeof(**v));
+	if (!*v)
+		return -ENOMEM;
+	for (;;) {
+		for (i = 0, k = 0, counters = 0; i < res->nrules; i++) {
+			if (res->rules[i].host != id)
+				continue;
+			set_pfx(&(*v)[k], &res->rules[i].prefix, depth);
+			counters += 1ULL << (*v)[k].depth;
+			k++;
+		}
+		if (counters <= BAL_SMP_COUNTERS_MAX || !depth)
+			break;
+		depth--;
+	}
+	*n = k;
+	return 0;
+}
+
+char *bal_sampler_json(const struct agent_pfx *v, size_t n)
+{
+	struct bal_buf b = { 0 };
+	char pfx[64];
+	size_t i;
+
+	bal_buf_printf(&b, "{\"prefixes\": [");
+	for (i = 0; i < n; i++) {
+		agent_pfx_format(&v[i], pfx, sizeof(pfx));
+		bal_buf_printf(&b, "%s{\"prefix\": \"%s\", \"depth\": %u}",
+			       i ? ", " : "", pfx, v[i].depth);
+	}
+	bal_buf_printf(&b, "]}");
+	if (b.oom) {
+		bal_buf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
+bool bal_sampler_same(const struct agent_pfx *a, size_t na,
+		      const struct agent_pfx *b, size_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
+}
+
+int bal_sampler_answer(const char *body, size_t len, uint64_t *added,
+		       uint64_t *removed, uint64_t *kept)
+{
+	const char *const keys[3] = { "added", "removed", "kept" };
+	uint64_t *vals[3] = { added, removed, kept };
+	struct json_object *root, *m;
+	struct json_tokener *tok;
+	int i, ret = -EBADMSG;
+
+	tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	root = json_tokener_parse_ex(tok, body, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len ||
+	    !json_object_is_type(root, json_type_object))
+		goto out;
+	for (i = 0; i < 3; i++) {
+		if (!json_object_object_get_ex(root, keys[i], &m) ||
+		    !json_object_is_type(m, json_type_int))
+			goto out;
+		errno = 0;
+		if (json_object_get_int64(m) < 0)
+			goto out;
+		*vals[i] = json_object_get_uint64(m);
+		if (errno)
+			goto out;
+	}
+	ret = 0;
+out:
+	json_tokener_free(tok);
+	json_object_put(root);
+	return ret;
+}
+
+/* The "error" of an agent's answer, for a log line ("?" if none). */
+static void answer_error(const char *body, char *out, size_t len)
+{
+	struct json_object *root, *m;
+	char *c;
+
+	snprintf(out, len, "?");
+	root = body ? json_tokener_parse(body) : NULL;
+	if (root && json_object_is_type(root, json_type_object) &&
+	    json_object_object_get_ex(root, "error", &m))
+		snprintf(out, len, "%s", json_object_get_string(m));
+	json_object_put(root);
+	/* A value in a log line: no double quote, no line break. */
+	for (c = out; *c; c++)
+		if (*c == '"' || *c == '\n' || *c == '\r')
+			*c = '\'';
+}
+
+/*
+ * Tell every host that is up and whose sampler may not hold its set
+ * under the assignment in force (a changed assignment, a failed push, a
+ * failed poll) which prefixes to monitor. One request each, with the
+ * poll's deadline; a failure is logged and retried next cycle.
+ */
+static void push_samplers(struct run *r, unsigned int *pushed,
+			  unsigned int *failed)
+{
+	const struct bal_ovs_host *ch;
+	struct push_state *ps;
+	struct agent_pfx *v;
+	enum bal_poll_err e;
+	uint64_t added = 0, removed = 0, kept = 0;
+	char *json, *body, msg[256];
+	size_t i, n, len;
+	int status, r2;
+
+	for (i = 0; i < r->m.nhosts; i++) {
+		ps = &r->ps[i];
+		ch = &r->cfg.hosts[i];
+		if (r->m.hosts[i].down)
+			continue;
+		if (bal_sampler_set(&r->cfg, &r->prev, ch->id, &v, &n)) {
+			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u reason=nomem\n",
+			       r->cycle, ch->id);
+			(*failed)++;
+			continue;
+		}
+		if (ps->valid && bal_sampler_same(ps->v, ps->n, v, n)) {
+			free(v);
+			continue;
+		}
+		json = bal_sampler_json(v, n);
+		e = json ? bal_http_send((const struct sockaddr *)&ch->agent,
+					 ch->agent_len, "PUT",
+					 "/sampler/prefixes",
+					 r->has_key ? r->key : NULL, json,
+					 r->o->timeout_ms, &status, &body,
+					 &len) : BAL_POLL_NOMEM;
+		free(json);
+		if (!e && status != 200)
+			e = BAL_POLL_STATUS;
+		/* A 200 must carry the protocol's answer. */
+		if (!e) {
+			r2 = bal_sampler_answer(body, len, &added, &removed,
+						&kept);
+			if (r2)
+				e = r2 == -ENOMEM ? BAL_POLL_NOMEM :
+				    BAL_POLL_GARBAGE;
+		}
+		if (e) {
+			ps->failures++;
+			(*failed)++;
+			printf("balance cycle=%" PRIu64 " event=sampler-push-failed host=%u agent=%s reason=%s",
+			       r->cycle, ch->id, ch->agent_text,
+			       bal_poll_err_name(e));
+			if (e == BAL_POLL_STATUS) {
+				answer_error(body, msg, sizeof(msg));
+				printf(" status=%d error=\"%s\"", status, msg);
+			}
+			putchar('\n');
+			free(body);
+			free(v);
+			continue;
+		}
+		free(body);
+		ps->pushes++;
+		(*pushed)++;
+		free(ps->v);
+		ps->v = v;
+		ps->n = n;
+		ps->valid = true;
+		printf("balance cycle=%" PRIu64 " event=sampler-push host=%u prefixes=%zu",
+		       r->cycle, ch->id, n);
+		if (n)
+			printf(" depth=%u", v[0].depth);
+		printf(" added=%" PRIu64 " removed=%" PRIu64 " kept=%" PRIu64 "\n",
+		       added, removed, kept);
+	}
+}
+
 /* One cycle: 0, or 1 when an install failed. */
 static int run_cycle(struct run *r)
 {
@@ -195,6 +457,8 @@ static int run_cycle(struct run *r)
 	bool install;
 	char err[512];
 	uint32_t gen = r->gen;
+	unsigned int pushed = 0, push_failed = 0;
+	bool had_prev;
 	int ret;
 
 	r->cycle++;
@@ -235,13 +499,28 @@ static int run_cycle(struct run *r)
 		}
 		r->installs++;
 	}
+	if (install && !r->o->dry_run)
+		r->gen = gen;
+	/* The assignment in force: the same rules with the new loads when
+	 * kept; a dry run pretends it was installed.
+	 */
+	had_prev = r->has_prev;
+	if (r->has_prev)
+		bal_result_free(&r->prev);
+	r->prev = res;
+	r->has_prev = true;
+	/* The hosts' samplers follow it before the decision is logged, so
+	 * that its line says the cycle is over.
+	 */
+	if (r->cfg.smp_push && !r->o->dry_run)
+		push_samplers(r, &pushed, &push_failed);
 	printf("balance cycle=%" PRIu64 " decision=%s reason=%s hosts_up=%zu hosts=%zu",
 	       r->cycle, install ? (r->o->dry_run ? "dry-run" : "install") :
 	       "keep", bal_reason_name(reason), nhosts, r->m.nhosts);
 	printf(" total=%" PRIu64, res.total);
-	if (r->has_prev && install)
+	if (had_prev && install)
 		printf(" imbalance_before=%.3f", res.imbalance_before);
-	else if (r->has_prev)
+	else if (had_prev)
 		printf(" imbalance_before=%.3f", res.imbalance);
 	else
 		printf(" imbalance_before=-");
@@ -258,16 +537,10 @@ static int run_cycle(struct run *r)
 	else
 		printf(" generation=%u rules=%zu", r->gen,
 		       bal_ovs_nrules(&r->cfg, &res));
+	if (r->cfg.smp_push && !r->o->dry_run)
+		printf(" sampler_pushes=%u sampler_push_failures=%u", pushed,
+		       push_failed);
 	putchar('\n');
-	if (install && !r->o->dry_run)
-		r->gen = gen;
-	/* The assignment in force: the same rules with the new loads when
-	 * kept; a dry run pretends it was installed.
-	 */
-	if (r->has_prev)
-		bal_result_free(&r->prev);
-	r->prev = res;
-	r->has_prev = true;
 	if (r->o->state)
 		write_state(r->o->state, &r->cfg, &r->prev, r->gen, r->cycle);
 	return ret;
@@ -304,7 +577,10 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		r.has_key = true;
 	}
 	hosts = calloc(r.cfg.nhosts, sizeof(*hosts));
-	if (!hosts) {
+	r.ps = calloc(r.cfg.nhosts, sizeof(*r.ps));
+	if (!hosts || !r.ps) {
+		free(hosts);
+		free(r.ps);
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
@@ -317,6 +593,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	free(hosts);
 	if (ret) {
 		explicit_bzero(r.key, sizeof(r.key));
+		free(r.ps);
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
@@ -325,6 +602,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		fprintf(stderr, "Error: curl_global_init failed\n");
 		bal_model_free(&r.m);
 		explicit_bzero(r.key, sizeof(r.key));
+		free(r.ps);
 		bal_ovs_config_free(&r.cfg);
 		return 1;
 	}
@@ -337,11 +615,12 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	/* A child that exits early must not kill flowctl as it writes. */
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("balance event=start config=%s hosts=%zu interval_ms=%u timeout_ms=%u failures=%u alpha=%.3f metric=%s max_imbalance=%.3f target=%.3f\n",
+	printf("balance event=start config=%s hosts=%zu interval_ms=%u timeout_ms=%u failures=%u alpha=%.3f metric=%s max_imbalance=%.3f target=%.3f sampler_push=%s sampler_depth=%u\n",
 	       path, r.cfg.nhosts, opts->interval_ms, opts->timeout_ms,
 	       opts->failures, opts->alpha,
 	       opts->metric == BAL_METRIC_BYTES ? "bytes" : "packets",
-	       r.cfg.bal.max_imbalance, r.cfg.bal.target);
+	       r.cfg.bal.max_imbalance, r.cfg.bal.target,
+	       r.cfg.smp_push ? "on" : "off", r.cfg.smp_depth);
 	next = mono_ms();
 	while (!stop) {
 		next += opts->interval_ms;
@@ -363,8 +642,11 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 		for (ret = 1; ret < BAL_POLL_ERR_N; ret++)
 			printf(" %s=%" PRIu64, bal_poll_err_name(ret),
 			       h->errors[ret]);
-		putchar('\n');
+		printf(" sampler_pushes=%" PRIu64 " sampler_push_failures=%" PRIu64 "\n",
+		       r.ps[i].pushes, r.ps[i].failures);
+		free(r.ps[i].v);
 	}
+	free(r.ps);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r.has_prev)
 		bal_result_free(&r.prev);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent.h"
 #include "bal_ovs.h"
 #include "bal_poll.h"
 
@@ -43,6 +44,59 @@ struct bal_run_opts {
 #define BAL_RUN_SCALE	1000.0
 
 int bal_run(const char *path, const struct bal_run_opts *opts);
+
+/* The counters a host's own prefixes may take (the default host's 0/0
+ * and ::/0 not counted): a depth is lowered to stay within it.
+ */
+#define BAL_SMP_COUNTERS_MAX	65536
+
+/**
+ * bal_sampler_set() - the prefixes a host's sampler should monitor
+ * @cfg: the configuration (sampler-depth, sampler-default-depth)
+ * @res: the assignment in force
+ * @id: the host
+ * @v: set to the prefixes, in prefix order (free()); NULL when none
+ * @n: set to how many
+ *
+ * The default host: 0.0.0.0/0 and ::/0 at sampler-default-depth (it
+ * takes all that is not another host's; its rules are none). Another
+ * host: each of its rules' prefixes at sampler-depth, or less where the
+ * address ends first, all lowered by one bit at a time while they would
+ * take more than BAL_SMP_COUNTERS_MAX counters. A host with no rules:
+ * none.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int bal_sampler_set(const struct bal_ovs_config *cfg,
+		    const struct bal_result *res, uint32_t id,
+		    struct agent_pfx **v, size_t *n);
+
+/**
+ * bal_sampler_json() - the body of PUT /sampler/prefixes
+ * @v: the prefixes
+ * @n: how many
+ *
+ * Return: the JSON text (free()), or NULL when out of memory.
+ */
+char *bal_sampler_json(const struct agent_pfx *v, size_t n);
+
+/**
+ * bal_sampler_answer() - read an agent's 200 answer to PUT /sampler/prefixes
+ * @body: the body
+ * @len: its length
+ * @added: set to the prefixes added
+ * @removed: set to those removed
+ * @kept: set to those kept
+ *
+ * Return: 0, -EBADMSG (not a JSON object with the three as unsigned
+ * integers), -ENOMEM.
+ */
+int bal_sampler_answer(const char *body, size_t len, uint64_t *added,
+		       uint64_t *removed, uint64_t *kept);
+
+/* Two sets of bal_sampler_set() are the same. */
+bool bal_sampler_same(const struct agent_pfx *a, size_t na,
+		      const struct agent_pfx *b, size_t nb);
 
 /* cmd_balance.c: the summary "flowctl balance show" prints. */
 void bal_print_summary(struct output *o, const struct bal_ovs_config *cfg,

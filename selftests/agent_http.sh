@@ -50,6 +50,24 @@ http() {
 	return 0
 }
 
+# put NS BODY [KEY] [HOST:PORT]: PUT /sampler/prefixes with BODY, as http.
+put() {
+	local args=(-sS -m 10 -D "$tmp/hdr" -o "$tmp/out" -w '%{http_code}'
+		    -X PUT -H 'Content-Type: application/json' --data-binary "$2")
+	rm -f "$tmp/out"
+	[ -n "${3:-}" ] && args+=(-H "Authorization: Bearer $3")
+	ip netns exec "$1" curl "${args[@]}" \
+		"http://${4:-10.78.1.1:9728}/sampler/prefixes" >"$tmp/code" 2>"$tmp/err"
+	[ -f "$tmp/out" ] && cat "$tmp/out"
+	return 0
+}
+
+# The monitored prefixes as "PREFIX/DEPTH ..." (flowctl -j prefixes).
+monitored() {
+	$FLOWCTL -n $ns -j prefixes |
+		jq -r '[.prefixes[] | "\(.prefix)/\(.depth)"] | sort | join(" ")'
+}
+
 # metric NAME[{LABELS}] FILE: a sample's value.
 metric() {
 	awk -v n="$1" '$1 == n { print $2 }' "$2"
@@ -152,8 +170,8 @@ check_eq "features: acct and sampler on, flowos off" "1 1 0" \
 	"$(metric 'flowstream_feature_enabled{feature="acct"}' "$tmp/m1") $(metric 'flowstream_feature_enabled{feature="sampler"}' "$tmp/m1") $(metric 'flowstream_feature_enabled{feature="flowos"}' "$tmp/m1")"
 check "counters are TYPE counter, up and uptime gauges" \
 	grep -qzE '# TYPE flowstream_acct_packets_total counter.*# TYPE flowstream_up gauge|# TYPE flowstream_up gauge.*# TYPE flowstream_acct_packets_total counter' "$tmp/m1"
-check_eq "samples: 6 gauges, stats' counters, 4 of the agent's" \
-	"$((6 + $(jq -r 'keys | length' "$tmp/stats") + 4))" "$(grep -vc '^#' "$tmp/m1")"
+check_eq "samples: 6 gauges, stats' counters, 8 of the agent's" \
+	"$((6 + $(jq -r 'keys | length' "$tmp/stats") + 8))" "$(grep -vc '^#' "$tmp/m1")"
 check_eq "every sample's family has one HELP and one TYPE line" "" \
 	"$(awk '/^# HELP/ { h[$3]++ } /^# TYPE/ { t[$3]++ }
 		!/^#/ { n = $1; sub(/\{.*/, "", n); if (h[n] != 1 || t[n] != 1) print n }' "$tmp/m1")"
@@ -239,10 +257,72 @@ check_eq "status: the module version is flowctl version's" \
 check_eq "status: the sampler's settings" "true 1 deterministic dst" \
 	"$(jq -r '.sampler | "\(.enable) \(.rate) \(.mode) \(.key)"' "$tmp/status")"
 
+# --- PUT /sampler/prefixes: the set, all or nothing ----------------------
+set1='{"prefixes": [{"prefix": "10.9.0.0/17", "depth": 3}, {"prefix": "10.9.128.0/17", "depth": 1}, {"prefix": "fd00::/16", "depth": 4}]}'
+put fsac "$set1" "$key" >"$tmp/p1"
+check_eq "PUT /sampler/prefixes: 200, 3 added, 10.9.0.0/16 removed" \
+	"200 3 1 0" "$(cat "$tmp/code") $(jq -r '"\(.added) \(.removed) \(.kept)"' "$tmp/p1")"
+check_eq "flowctl -j prefixes shows the set" \
+	"10.9.0.0/17/3 10.9.128.0/17/1 fd00::/16/4" "$(monitored)"
+put fsac "$set1" "$key" >"$tmp/p2"
+check_eq "the same set again: 200, nothing touched" "200 0 0 3" \
+	"$(cat "$tmp/code") $(jq -r '"\(.added) \(.removed) \(.kept)"' "$tmp/p2")"
+smp_send 8 10.9.3.1 >/dev/null
+smp_settle $ns
+set2='{"prefixes": [{"prefix": "10.9.0.0/17", "depth": 3}, {"prefix": "10.10.0.0/16", "depth": 2}]}'
+put fsac "$set2" "$key" >"$tmp/p3"
+check_eq "a changed set: 1 kept, 1 added, 2 removed" "200 1 1 2" \
+	"$(cat "$tmp/code") $(jq -r '"\(.kept) \(.added) \(.removed)"' "$tmp/p3")"
+check_eq "flowctl -j prefixes shows it" "10.10.0.0/16/2 10.9.0.0/17/3" "$(monitored)"
+check_eq "the kept prefix kept its counts (8 packets to 10.9.3.1)" 8 \
+	"$($FLOWCTL -n $ns -j prefixes | jq '.prefixes[] | select(.prefix == "10.9.0.0/17") | .total.sampled_packets')"
+before=$(monitored)
+nbad=0
+for bad in 'not json' '{"prefixes": [' '[]' '{"prefixes": {}}' \
+	   '{"prefixes": [{"prefix": "10.9.0.1/16"}]}' \
+	   '{"prefixes": [{"prefix": "10.9.0.0/16", "depth": 17}]}' \
+	   '{"prefixes": [{"prefix": "10.9.0.0/16"}, {"prefix": "10.9.4.0/24"}]}' \
+	   '{"prefixes": [{"prefix": "10.9.0.0/16", "dept": 2}]}' \
+	   '{"prefixes": [{"prefix": "10.11.0.0/16"}], "more": 1}'; do
+	put fsac "$bad" "$key" >"$tmp/pb"
+	check_eq "400 with a message for '$bad'" "400 true" \
+		"$(cat "$tmp/code") $(jq '.error | length > 0' "$tmp/pb")"
+	nbad=$((nbad + 1))
+done
+check_eq "the bad bodies changed nothing" "$before" "$(monitored)"
+check_match "the overlap is named" "10.9.4.0/24 overlaps 10.9.0.0/16" \
+	"$(put fsac '{"prefixes": [{"prefix": "10.9.0.0/16"}, {"prefix": "10.9.4.0/24"}]}' "$key")"
+check "max-prefixes 4" $FLOWCTL -n $ns sampler set max-prefixes 4
+put fsac '{"prefixes": [{"prefix": "10.9.0.0/17", "depth": 3}, {"prefix": "10.20.0.0/16"}, {"prefix": "10.21.0.0/16"}, {"prefix": "10.22.0.0/16"}, {"prefix": "10.23.0.0/16"}]}' \
+	"$key" >"$tmp/pf"
+check_eq "over the module's max-prefixes: 409, the module's reason" "409 true" \
+	"$(cat "$tmp/code") $(jq '.error | test("max-prefixes")' "$tmp/pf")"
+check_eq "and the previous set restored" "$before" "$(monitored)"
+check "max-prefixes back to 16384" $FLOWCTL -n $ns sampler set max-prefixes 16384
+put fsax "$set1" "$key" 10.78.2.1:9728 >/dev/null
+check_eq "PUT from a client address not allowed: 403" 403 "$(cat "$tmp/code")"
+put fsac "$set1" >/dev/null
+check_eq "PUT without the key: 403" 403 "$(cat "$tmp/code")"
+put fsac "$set1" "${key%?}x" >/dev/null
+check_eq "PUT with a wrong key: 403" 403 "$(cat "$tmp/code")"
+check_eq "refused PUTs changed nothing" "$before" "$(monitored)"
+http fsac GET /sampler/prefixes "$key" >/dev/null
+check_eq "GET on /sampler/prefixes: 405, Allow: PUT" "405 1" \
+	"$(cat "$tmp/code") $(grep -ci '^Allow: PUT' "$tmp/hdr")"
+http fsac GET /status "$key" >"$tmp/status3"
+check_eq "status counts the sets: 3 applied, $((nbad + 1)) invalid, 1 failed" \
+	"3 $((nbad + 1)) 1 0" \
+	"$(jq -r '.agent.prefix_sets | "\(.applied) \(.invalid) \(.failed) \(.undo_failed)"' "$tmp/status3")"
+http fsac GET /metrics "$key" >"$tmp/m5"
+check_eq "so does /metrics" "3 $((nbad + 1)) 1" \
+	"$(metric 'flowstream_agent_prefix_sets_total{result="applied"}' "$tmp/m5") $(metric 'flowstream_agent_prefix_sets_total{result="invalid"}' "$tmp/m5") $(metric 'flowstream_agent_prefix_sets_total{result="failed"}' "$tmp/m5")"
+
 kill -TERM $agent
 wait $agent
 check_eq "SIGTERM stops the agent, status 0" 0 $?
-check_match "it logs what it served" "stopped \(16 requests, 4 refused\)" "$(cat "$tmp/agent.log")"
+# 16 before the PUTs; then 3 + 10 bad + 1 overlap + 1 over the limit + 3
+# refused + 1 GET + /status + /metrics.
+check_match "it logs what it served" "stopped \\($((16 + 3 + nbad + 1 + 1 + 3 + 3)) requests, 7 refused\\)" "$(cat "$tmp/agent.log")"
 agent=
 
 # --- an agent inside fsa, localhost only by default ------------------------

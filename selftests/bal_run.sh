@@ -5,9 +5,13 @@
 # vSwitch's userspace datapath (as bal_ovs.sh: no openvswitch kernel
 # module) with a clients' namespace on port 1 and four module hosts in
 # namespaces on ports 2 to 5, each with flowstream's sampler (rate 1,
-# key src, 10.0.0.0/12 at depth 8) and a "flowctl agent" serving it (with
-# a key) from a management namespace, where the controller runs too. A
-# fifth host's "agent" answers garbage (busybox nc).
+# key src; a stale 10.0.0.0/12 at depth 8 that the controller replaces)
+# and a "flowctl agent" serving it (with a key) from a management
+# namespace, where the controller runs too. A fifth host's "agent"
+# answers garbage (busybox nc). The controller tells each host which
+# prefixes to monitor (PUT /sampler/prefixes): its own at depth 8, the
+# default host 10.0.0.0/12 at depth 4; after each install, every host's
+# monitored prefixes (flowctl -j prefixes) are its assignment's.
 #
 # The clients send Zipf-like traffic over the sixteen /16s of 10.0.0.0/12
 # (256, 128, 3 x 64, 5 x 32 and 6 x 16 packets per round, times
@@ -63,7 +67,7 @@ table netdev br {
 	}
 }
 NFT
-	check "brh$h: sampler rate 1, key src; 10.0.0.0/12 depth 8" eval \
+	check "brh$h: sampler rate 1, key src; a stale 10.0.0.0/12 depth 8" eval \
 		"$FLOWCTL -n brh$h sampler set enable on rate 1 mode deterministic key src &&
 		 $FLOWCTL -n brh$h prefix add 10.0.0.0/12 depth 8"
 done
@@ -106,6 +110,8 @@ key src
 max-imbalance 1.1
 target 1.05
 agent-key-file $tmp/key
+sampler-depth 8
+sampler-default 10.0.0.0/12 depth 4
 host 1 port 2 capacity 100 agent 127.0.0.1:9741
 host 2 port 3 capacity 100 agent 127.0.0.1:9742
 host 3 port 4 capacity 100 agent 127.0.0.1:9743
@@ -278,6 +284,32 @@ check_state() {
 		"$(($(jq .prefixes "$tmp/state.json") * 2 + 4))" "$rules"
 }
 
+# monitored H: host H's monitored prefixes, "PREFIX/DEPTH ..." sorted.
+monitored() {
+	$FLOWCTL -n brh$1 -j prefixes |
+		jq -r '[.prefixes[] | "\(.prefix)/\(.depth)"] | sort | join(" ")'
+}
+
+# assigned H: what the state file says host H monitors: the default host
+# 10.0.0.0/12 at depth 4, another its rules' prefixes at depth 8 (less
+# where the address ends first).
+assigned() {
+	jq -r --argjson h "$1" 'if .default_host == $h then "10.0.0.0/12/4"
+		else [.rules[] | select(.host == $h) | .prefix |
+		      "\(.)/\([8, 32 - (split("/")[1] | tonumber)] | min)"] |
+		     sort | join(" ") end' "$tmp/state.json"
+}
+
+# check_samplers WHAT HOSTS...: each host's sampler monitors its part.
+check_samplers() {
+	local what=$1 h
+	shift
+	for h in "$@"; do
+		check_eq "$what: host $h monitors its assignment's prefixes" \
+			"$(assigned $h)" "$(monitored $h)"
+	done
+}
+
 # --- start: no traffic yet ---------------------------------------------------
 ip netns exec brm $FLOWCTL balance run "$tmp/bal.conf" --interval 3600 \
 	--timeout 5 --failures 2 --alpha 1 --state "$tmp/state.json" \
@@ -289,6 +321,9 @@ diag "$line"
 check_eq "cycle 1 installs generation 1 (reason first)" "install first 1" \
 	"$(field "$line" decision) $(field "$line" reason) $(field "$line" generation)"
 check_state "generation 1"
+check_samplers "generation 1" 1 2 3 4
+check_eq "cycle 1: 4 pushes, 1 failed (host 5)" "4 1" \
+	"$(field "$line" sampler_pushes) $(field "$line" sampler_push_failures)"
 
 # --- the first round: rebalanced -----------------------------------------------
 send_round || not_ok "round 1: trafgen"
@@ -307,6 +342,7 @@ if [ $garbage = 1 ]; then
 		"event=host-down host=5 failures=2" "$(grep 'cycle=2 ' "$tmp/ctl.log")"
 fi
 check_state "generation 2"
+check_samplers "generation 2" 1 2 3 4
 
 # --- steady rounds: nothing installed, measured shares --------------------------
 measure "steady round 1" 1 2 3 4
@@ -321,6 +357,9 @@ line=$(decision 4)
 check_eq "cycle 4 keeps generation 2 (steady)" "keep steady 2" \
 	"$(field "$line" decision) $(field "$line" reason) $(field "$line" generation)"
 check_state "after the steady rounds"
+check_samplers "after the steady rounds" 1 2 3 4
+check_eq "no push in the steady cycles" "0 0" \
+	"$(field "$(decision 3)" sampler_pushes) $(field "$line" sampler_pushes)"
 
 # --- a host's agent stops ---------------------------------------------------------
 victim=$(jq -r '[.hosts[] | select((.default | not) and .prefixes > 0)][0].id' "$tmp/state.json")
@@ -353,6 +392,7 @@ others=()
 for h in 1 2 3 4; do
 	[ $h = "$victim" ] || others+=($h)
 done
+check_samplers "host $victim out" "${others[@]}"
 measure "host $victim out" "${others[@]}"
 check_eq "host $victim got no packet" 0 "${got[victim]}"
 
@@ -369,6 +409,7 @@ check_match "cycle 8: host $victim is back" "event=host-up host=$victim" \
 check_eq "cycle 8 installs (reason hosts)" "install hosts" \
 	"$(field "$line" decision) $(field "$line" reason)"
 check_state "host $victim back"
+check_samplers "host $victim back" 1 2 3 4
 measure "host $victim back" 1 2 3 4
 check "host $victim gets packets again (${got[victim]})" test "${got[victim]}" -gt 0
 
@@ -382,6 +423,8 @@ if [ $garbage = 1 ]; then
 	check "host 5's garbage was counted, every cycle" \
 		grep -q "event=host-stats host=5 down=1 polls=0 .*garbage=8" "$tmp/ctl.log"
 fi
+check "the pushes were counted per host" \
+	grep -q "event=host-stats host=1 .*sampler_pushes=[1-9]" "$tmp/ctl.log"
 check_eq "no decision failed" 0 "$(grep -c 'decision=error\|decision=install-failed' "$tmp/ctl.log")"
 check_eq "every line is KEY=VALUE words after \"balance\"" 0 \
 	"$(grep -cvE '^balance( [a-z_]+=("[^"]*"|[^ "]*))+$' "$tmp/ctl.log")"

@@ -3,6 +3,7 @@
  * flowctl agent: the Prometheus text, the access check (prefixes and the
  * shared key), the key file and argument parsing.
  */
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "test.h"
@@ -30,7 +31,15 @@ static const char agent_text[] =
 	"flowstream_agent_refused_total{reason=\"key\"} 3\n"
 	"# HELP flowstream_agent_module_errors_total Requests the module did not answer.\n"
 	"# TYPE flowstream_agent_module_errors_total counter\n"
-	"flowstream_agent_module_errors_total 1\n";
+	"flowstream_agent_module_errors_total 1\n"
+	"# HELP flowstream_agent_prefix_sets_total PUT /sampler/prefixes requests, by result.\n"
+	"# TYPE flowstream_agent_prefix_sets_total counter\n"
+	"flowstream_agent_prefix_sets_total{result=\"applied\"} 4\n"
+	"flowstream_agent_prefix_sets_total{result=\"invalid\"} 5\n"
+	"flowstream_agent_prefix_sets_total{result=\"failed\"} 6\n"
+	"# HELP flowstream_agent_prefix_undo_failures_total Changes a failed prefix set could not undo.\n"
+	"# TYPE flowstream_agent_prefix_undo_failures_total counter\n"
+	"flowstream_agent_prefix_undo_failures_total 7\n";
 
 /*
  * Counters map to families; the drops by reason share one family, its
@@ -53,7 +62,8 @@ static void test_prom_counters(void **state)
 		.nstats = 6, .stats = stats,
 	};
 	struct agent_counters c = { .requests = 9, .refused = { 2, 3 },
-				    .errors = 1 };
+				    .errors = 1, .pfx_sets = { 4, 5, 6 },
+				    .pfx_undo_failed = 7 };
 	char *text, expect[4096];
 
 	(void)state;
@@ -96,7 +106,8 @@ static void test_prom_counters(void **state)
 static void test_prom_down(void **state)
 {
 	struct agent_counters c = { .requests = 9, .refused = { 2, 3 },
-				    .errors = 1 };
+				    .errors = 1, .pfx_sets = { 4, 5, 6 },
+				    .pfx_undo_failed = 7 };
 	char *text, expect[2048];
 
 	(void)state;
@@ -133,9 +144,9 @@ static void test_prom_every_stat(void **state)
 		assert_null(strstr(line, "flowstream_stat_total"));
 		samples++;
 	}
-	/* up, uptime, 4 features, every counter, 4 of the agent's. */
+	/* up, uptime, 4 features, every counter, 8 of the agent's. */
 	assert_int_equal(samples, 2 + __FLOWSTREAM_FEAT_BIT_MAX +
-			 (__FLOWSTREAM_STAT_MAX - 1) + 4);
+			 (__FLOWSTREAM_STAT_MAX - 1) + 8);
 	free(text);
 }
 
@@ -394,6 +405,329 @@ static void test_args(void **state)
 			 EXIT_USAGE);
 }
 
+/* --- PUT /sampler/prefixes: the body and the diff/apply logic --------- */
+
+static size_t pfx_parse_ok(const char *body, struct agent_pfx **v)
+{
+	char err[256] = "";
+	size_t n = 99;
+
+	assert_int_equal(agent_pfx_parse(body, strlen(body), v, &n, err,
+					 sizeof(err)), 0);
+	return n;
+}
+
+static void pfx_parse_bad(const char *body, const char *msg)
+{
+	struct agent_pfx *v = (void *)1;
+	char err[256] = "";
+	size_t n = 99;
+
+	assert_int_equal(agent_pfx_parse(body, strlen(body), &v, &n, err,
+					 sizeof(err)), -EINVAL);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	if (!strstr(err, msg))
+		fail_msg("\"%s\": \"%s\" has no \"%s\"", body, err, msg);
+}
+
+static void test_pfx_parse(void **state)
+{
+	struct agent_pfx *v;
+	char buf[64];
+	size_t n;
+
+	(void)state;
+	n = pfx_parse_ok("{\"prefixes\": [{\"prefix\": \"fd00::/16\", \"depth\": 4},"
+			 " {\"prefix\": \"10.1.0.0/16\", \"depth\": 8},"
+			 " {\"prefix\": \"10.0.0.0/16\"}, {\"prefix\": \"192.0.2.1\", \"depth\": 0}]}",
+			 &v);
+	assert_int_equal(n, 4);
+	/* Sorted: IPv4 first, by address. */
+	agent_pfx_format(&v[0], buf, sizeof(buf));
+	assert_string_equal(buf, "10.0.0.0/16");
+	assert_int_equal(v[0].depth, 0);
+	agent_pfx_format(&v[1], buf, sizeof(buf));
+	assert_string_equal(buf, "10.1.0.0/16");
+	assert_int_equal(v[1].depth, 8);
+	agent_pfx_format(&v[2], buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.1/32");
+	agent_pfx_format(&v[3], buf, sizeof(buf));
+	assert_string_equal(buf, "fd00::/16");
+	assert_int_equal(v[3].family, AF_INET6);
+	assert_int_equal(v[3].depth, 4);
+	free(v);
+	n = pfx_parse_ok("{\"prefixes\": []}", &v);
+	assert_int_equal(n, 0);
+	free(v);
+	n = pfx_parse_ok("{\"prefixes\": [{\"prefix\": \"0.0.0.0/0\", \"depth\": 16},"
+			 " {\"prefix\": \"::/0\", \"depth\": 16}]}", &v);
+	assert_int_equal(n, 2);
+	free(v);
+
+	pfx_parse_bad("", "not valid JSON");
+	pfx_parse_bad("{\"prefixes\": [", "not valid JSON");
+	pfx_parse_bad("{\"prefixes\": []} x", "not valid JSON");
+	pfx_parse_bad("[]", "not a JSON object");
+	pfx_parse_bad("{}", "missing or not a list");
+	pfx_parse_bad("{\"prefixes\": {}}", "missing or not a list");
+	pfx_parse_bad("{\"prefixes\": [], \"x\": 1}", "unknown member \"x\"");
+	pfx_parse_bad("{\"prefixes\": [1]}", "prefixes[0]: not an object");
+	pfx_parse_bad("{\"prefixes\": [{\"depth\": 1}]}", "no \"prefix\"");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": 1}]}", "not a string");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.1/8\"}]}",
+		      "invalid prefix \"10.0.0.1/8\"");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/33\"}]}",
+		      "invalid prefix");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"nonsense\"}]}",
+		      "invalid prefix");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/8\", \"depth\": 17}]}",
+		      "depth: not 0..16");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/8\", \"depth\": -1}]}",
+		      "depth: not 0..16");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/8\", \"depth\": \"8\"}]}",
+		      "not an integer");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/8\", \"depth\": 1.5}]}",
+		      "not an integer");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/30\", \"depth\": 3}]}",
+		      "too deep for a /30");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/8\", \"dept\": 3}]}",
+		      "unknown member \"dept\"");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.0.0.0/8\"}, {\"prefix\": \"10.0.0.0/8\", \"depth\": 2}]}",
+		      "10.0.0.0/8 is given twice");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"10.1.0.0/16\"}, {\"prefix\": \"10.0.0.0/8\"}]}",
+		      "10.1.0.0/16 overlaps 10.0.0.0/8");
+	pfx_parse_bad("{\"prefixes\": [{\"prefix\": \"::/0\"}, {\"prefix\": \"fd00::/8\"}]}",
+		      "fd00::/8 overlaps ::/0");
+}
+
+/* A stand-in module: a set with the kernel's overlap rule and a limit. */
+struct fake_mod {
+	struct agent_pfx v[32];
+	size_t n;
+	size_t max;			/* prefixes it takes */
+	int fail_at;			/* the Nth operation fails (1-based) */
+	int fail_undo;			/* and every one after it */
+	int ops;
+	char log[1024];
+};
+
+static int fake_find(struct fake_mod *m, const struct agent_pfx *p)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].family == p->family && m->v[i].len == p->len &&
+		    !memcmp(m->v[i].addr, p->addr, 16))
+			return i;
+	return -1;
+}
+
+static bool fake_overlap(const struct agent_pfx *a, const struct agent_pfx *b)
+{
+	unsigned int len = a->len < b->len ? a->len : b->len, i;
+
+	if (a->family != b->family)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+static int fake_fail(struct fake_mod *m, char *msg, size_t len)
+{
+	m->ops++;
+	if (m->fail_at && (m->ops == m->fail_at ||
+			   (m->fail_undo && m->ops > m->fail_at))) {
+		snprintf(msg, len, "injected");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int fake_add(void *ctx, const struct agent_pfx *p, char *msg,
+		    size_t len)
+{
+	struct fake_mod *m = ctx;
+	char b[64];
+	size_t i;
+	int r = fake_fail(m, msg, len);
+
+	if (r)
+		return r;
+	for (i = 0; i < m->n; i++) {
+		if (fake_overlap(&m->v[i], p)) {
+			snprintf(msg, len, "overlaps");
+			return -EEXIST;
+		}
+	}
+	if (m->n >= m->max) {
+		snprintf(msg, len, "max-prefixes reached");
+		return -ENOSPC;
+	}
+	m->v[m->n++] = *p;
+	agent_pfx_format(p, b, sizeof(b));
+	snprintf(m->log + strlen(m->log), sizeof(m->log) - strlen(m->log),
+		 "+%s/%u ", b, p->depth);
+	return 0;
+}
+
+static int fake_del(void *ctx, const struct agent_pfx *p, char *msg,
+		    size_t len)
+{
+	struct fake_mod *m = ctx;
+	char b[64];
+	int i, r = fake_fail(m, msg, len);
+
+	if (r)
+		return r;
+	i = fake_find(m, p);
+	if (i < 0) {
+		snprintf(msg, len, "not monitored");
+		return -ENOENT;
+	}
+	m->v[i] = m->v[--m->n];
+	agent_pfx_format(p, b, sizeof(b));
+	snprintf(m->log + strlen(m->log), sizeof(m->log) - strlen(m->log),
+		 "-%s ", b);
+	return 0;
+}
+
+static const struct agent_pfx_ops fake_ops = { fake_add, fake_del };
+
+/* The module's set, sorted, as "PREFIX/DEPTH ...". */
+static void fake_set(struct fake_mod *m, char *out, size_t len)
+{
+	struct agent_pfx s[32];
+	char b[64];
+	size_t i, j, k;
+
+	memcpy(s, m->v, m->n * sizeof(*s));
+	for (i = 1; i < m->n; i++)	/* insertion sort by text */
+		for (j = i; j > 0; j--) {
+			char x[64], y[64];
+			struct agent_pfx t;
+
+			agent_pfx_format(&s[j - 1], x, sizeof(x));
+			agent_pfx_format(&s[j], y, sizeof(y));
+			if (strcmp(x, y) <= 0)
+				break;
+			t = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (k = 0; k < m->n; k++) {
+		agent_pfx_format(&s[k], b, sizeof(b));
+		snprintf(out + strlen(out), len - strlen(out), "%s%s/%u",
+			 k ? " " : "", b, s[k].depth);
+	}
+}
+
+static int fake_apply(struct fake_mod *m, const char *body,
+		      struct agent_pfx_result *res, char *err, size_t errlen)
+{
+	struct agent_pfx *want, cur[32];
+	size_t n, ncur = m->n;
+	int ret;
+
+	n = pfx_parse_ok(body, &want);
+	memcpy(cur, m->v, m->n * sizeof(*cur));
+	m->log[0] = '\0';
+	m->ops = 0;
+	ret = agent_pfx_apply(cur, ncur, want, n, &fake_ops, m, res, err,
+			      errlen);
+	free(want);
+	return ret;
+}
+
+static void test_pfx_apply(void **state)
+{
+	struct fake_mod m = { .n = 0, .max = 4 };
+	struct agent_pfx_result res;
+	char err[512], set[512];
+
+	(void)state;
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"10.0.0.0/12\", \"depth\": 8}]}",
+				    &res, err, sizeof(err)), 0);
+	fake_set(&m, set, sizeof(set));
+	assert_string_equal(set, "10.0.0.0/12/8");
+	assert_int_equal(res.added, 1);
+
+	/* Split into two halves at another depth: the old one goes first
+	 * (they overlap), then the new ones are added.
+	 */
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"10.0.0.0/13\", \"depth\": 8},"
+				    " {\"prefix\": \"10.8.0.0/13\", \"depth\": 8}]}",
+				    &res, err, sizeof(err)), 0);
+	assert_string_equal(m.log, "-10.0.0.0/12 +10.0.0.0/13/8 +10.8.0.0/13/8 ");
+	assert_int_equal(res.removed, 1);
+	assert_int_equal(res.added, 2);
+	assert_int_equal(res.kept, 0);
+
+	/* The same set again: nothing touched. */
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"10.8.0.0/13\", \"depth\": 8},"
+				    " {\"prefix\": \"10.0.0.0/13\", \"depth\": 8}]}",
+				    &res, err, sizeof(err)), 0);
+	assert_string_equal(m.log, "");
+	assert_int_equal(res.kept, 2);
+	assert_int_equal(res.added + res.removed, 0);
+
+	/* A depth change is a remove and an add; the other stays. */
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"10.8.0.0/13\", \"depth\": 8},"
+				    " {\"prefix\": \"10.0.0.0/13\", \"depth\": 4}]}",
+				    &res, err, sizeof(err)), 0);
+	assert_string_equal(m.log, "-10.0.0.0/13 +10.0.0.0/13/4 ");
+	assert_int_equal(res.kept, 1);
+
+	/* Over the module's limit: the fifth add fails, all is undone. */
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"10.8.0.0/13\", \"depth\": 8},"
+				    " {\"prefix\": \"192.0.2.0/24\"}, {\"prefix\": \"192.0.3.0/24\"},"
+				    " {\"prefix\": \"192.0.4.0/24\"}, {\"prefix\": \"192.0.5.0/24\"}]}",
+				    &res, err, sizeof(err)), -ENOSPC);
+	assert_true(res.failed);
+	assert_int_equal(res.undo_failed, 0);
+	assert_non_null(strstr(err, "adding 192.0.5.0/24 depth 0: max-prefixes reached"));
+	fake_set(&m, set, sizeof(set));
+	assert_string_equal(set, "10.0.0.0/13/4 10.8.0.0/13/8");
+
+	/* A failed removal undoes the removals before it. */
+	m.fail_at = 2;
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"fd00::/16\", \"depth\": 4}]}",
+				    &res, err, sizeof(err)), -ENOMEM);
+	assert_non_null(strstr(err, "removing "));
+	assert_non_null(strstr(err, "injected"));
+	fake_set(&m, set, sizeof(set));
+	assert_string_equal(set, "10.0.0.0/13/4 10.8.0.0/13/8");
+
+	/* A failed add after removals: the removed come back at their
+	 * depth, the added go.
+	 */
+	m.fail_at = 4;
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": [{\"prefix\": \"fd00::/16\", \"depth\": 4},"
+				    " {\"prefix\": \"fd01::/16\"}]}",
+				    &res, err, sizeof(err)), -ENOMEM);
+	fake_set(&m, set, sizeof(set));
+	assert_string_equal(set, "10.0.0.0/13/4 10.8.0.0/13/8");
+	assert_int_equal(res.undo_failed, 0);
+
+	/* An undo that fails too is counted and said. */
+	m.fail_at = 2;
+	m.fail_undo = 1;
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": []}", &res, err,
+				    sizeof(err)), -ENOMEM);
+	assert_int_equal(res.undo_failed, 1);
+	assert_non_null(strstr(err, "1 changes could not be undone"));
+	m.fail_at = 0;
+	m.fail_undo = 0;
+
+	/* The empty set removes everything. */
+	assert_int_equal(fake_apply(&m, "{\"prefixes\": []}", &res, err,
+				    sizeof(err)), 0);
+	assert_int_equal(m.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +738,8 @@ int main(void)
 		cmocka_unit_test(test_key),
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_pfx_parse),
+		cmocka_unit_test(test_pfx_apply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

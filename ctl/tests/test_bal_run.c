@@ -17,6 +17,7 @@
 #include "bal_model.h"
 #include "bal_ovs.h"
 #include "bal_poll.h"
+#include "bal_run.h"
 
 static struct bal_prefix pfx(const char *s)
 {
@@ -63,6 +64,159 @@ static void test_config(void **state)
 		"bridge b\nhost 1 port 2 agent\n", &cfg, err, sizeof(err)),
 		-EINVAL);
 	bal_ovs_config_free(&cfg);
+}
+
+/* --- the hosts' samplers ----------------------------------------------- */
+
+static void cfg_bad(const char *text, const char *msg)
+{
+	struct bal_ovs_config cfg;
+	char err[512] = "";
+
+	assert_int_equal(bal_ovs_config_parse("t.conf", text, &cfg, err,
+					      sizeof(err)), -EINVAL);
+	if (!strstr(err, msg))
+		fail_msg("\"%s\": \"%s\" has no \"%s\"", text, err, msg);
+	bal_ovs_config_free(&cfg);
+}
+
+/* The set as "PREFIX/DEPTH ...". */
+static void set_text(const struct agent_pfx *v, size_t n, char *out,
+		     size_t len)
+{
+	char b[64];
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		agent_pfx_format(&v[i], b, sizeof(b));
+		snprintf(out + strlen(out), len - strlen(out), "%s%s/%u",
+			 i ? " " : "", b, v[i].depth);
+	}
+}
+
+static void expect_set(const struct bal_ovs_config *cfg,
+		       const struct bal_result *res, uint32_t id,
+		       const char *want)
+{
+	struct agent_pfx *v;
+	char got[1024];
+	size_t n;
+
+	assert_int_equal(bal_sampler_set(cfg, res, id, &v, &n), 0);
+	set_text(v, n, got, sizeof(got));
+	if (strcmp(got, want))
+		fail_msg("host %u: \"%s\", not \"%s\"", id, got, want);
+	free(v);
+}
+
+static void test_sampler_set(void **state)
+{
+	struct bal_rule rules[] = {
+		{ .prefix = pfx("10.0.0.0/16"), .host = 2 },
+		{ .prefix = pfx("10.1.0.0/17"), .host = 3 },
+		{ .prefix = pfx("10.1.128.0/17"), .host = 2 },
+		{ .prefix = pfx("10.2.0.4/30"), .host = 3 },
+		{ .prefix = pfx("fd00::/64"), .host = 4 },
+	};
+	struct bal_result res = {
+		.default_host = 1, .rules = rules, .nrules = 5,
+	};
+	struct bal_ovs_config cfg;
+	struct agent_pfx *a, *b;
+	char err[512] = "", *json;
+	size_t na, nb;
+
+	(void)state;
+	assert_int_equal(bal_ovs_config_parse("t.conf",
+		"bridge b\nhost 1 port 2\nhost 2 port 3\nhost 3 port 4\n"
+		"host 4 port 5\nhost 5 port 6\n", &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.smp_push);
+	assert_int_equal(cfg.smp_depth, 8);
+	/* The default host: 0/0 and ::/0 at depth 8; the others their
+	 * rules at depth 8, 2 for a /30; a host without rules nothing.
+	 */
+	expect_set(&cfg, &res, 1, "0.0.0.0/0/8 ::/0/8");
+	expect_set(&cfg, &res, 2, "10.0.0.0/16/8 10.1.128.0/17/8");
+	expect_set(&cfg, &res, 3, "10.1.0.0/17/8 10.2.0.4/30/2");
+	expect_set(&cfg, &res, 4, "fd00::/64/8");
+	expect_set(&cfg, &res, 5, "");
+	bal_ovs_config_free(&cfg);
+
+	/* Configured: the default host's prefixes, another depth; two
+	 * prefixes at 16 would take 2 x 65,536 counters: 15 each.
+	 */
+	assert_int_equal(bal_ovs_config_parse("t.conf",
+		"bridge b\nsampler-depth 16\nsampler-default fd00::/16 depth 12\n"
+		"sampler-default 10.0.0.0/12 depth 4\nsampler-default 192.0.2.0/24\n"
+		"sampler-push off\nhost 1 port 2\nhost 2 port 3\n",
+		&cfg, err, sizeof(err)), 0);
+	assert_false(cfg.smp_push);
+	expect_set(&cfg, &res, 1, "10.0.0.0/12/4 192.0.2.0/24/0 fd00::/16/12");
+	expect_set(&cfg, &res, 2, "10.0.0.0/16/15 10.1.128.0/17/15");
+	expect_set(&cfg, &res, 4, "fd00::/64/16");
+	/* The body, and the comparison the pushes are skipped by. */
+	assert_int_equal(bal_sampler_set(&cfg, &res, 3, &a, &na), 0);
+	json = bal_sampler_json(a, na);
+	assert_string_equal(json, "{\"prefixes\": [{\"prefix\": \"10.1.0.0/17\", \"depth\": 15}, "
+			    "{\"prefix\": \"10.2.0.4/30\", \"depth\": 2}]}");
+	free(json);
+	json = bal_sampler_json(NULL, 0);
+	assert_string_equal(json, "{\"prefixes\": []}");
+	free(json);
+	assert_int_equal(bal_sampler_set(&cfg, &res, 3, &b, &nb), 0);
+	assert_true(bal_sampler_same(a, na, b, nb));
+	b[1].depth = 3;
+	assert_false(bal_sampler_same(a, na, b, nb));
+	assert_false(bal_sampler_same(a, na, b, 1));
+	assert_true(bal_sampler_same(NULL, 0, NULL, 0));
+	free(a);
+	free(b);
+	/* The body round-trips through the agent's parser. */
+	assert_int_equal(bal_sampler_set(&cfg, &res, 1, &a, &na), 0);
+	json = bal_sampler_json(a, na);
+	assert_int_equal(agent_pfx_parse(json, strlen(json), &b, &nb, err,
+					 sizeof(err)), 0);
+	assert_true(bal_sampler_same(a, na, b, nb));
+	free(json);
+	free(a);
+	free(b);
+	bal_ovs_config_free(&cfg);
+
+	/* The agent's answer: the three counts, or garbage. */
+	{
+		const char *ok = "{\"prefixes\": 2, \"added\": 1, \"removed\": 3, \"kept\": 1}";
+		const char *bad[] = {
+			"", "{}", "[]", "{\"added\": 1, \"removed\": 0}",
+			"{\"added\": -1, \"removed\": 0, \"kept\": 0}",
+			"{\"added\": \"1\", \"removed\": 0, \"kept\": 0}",
+			"{\"added\": 1, \"removed\": 0, \"kept\": 0} x",
+			"{\"window\": {\"number\": \"seven\", [[[",
+		};
+		uint64_t ad, rm, kp;
+		size_t i;
+
+		assert_int_equal(bal_sampler_answer(ok, strlen(ok), &ad, &rm,
+						    &kp), 0);
+		assert_int_equal(ad, 1);
+		assert_int_equal(rm, 3);
+		assert_int_equal(kp, 1);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			assert_int_equal(bal_sampler_answer(bad[i],
+							    strlen(bad[i]),
+							    &ad, &rm, &kp),
+					 -EBADMSG);
+	}
+
+	cfg_bad("bridge b\nsampler-push yes\n", "sampler-push is on or off");
+	cfg_bad("bridge b\nsampler-depth 17\n", "sampler depth");
+	cfg_bad("bridge b\nsampler-default 10.0.0.0/30 depth 3\n",
+		"depth 3 too deep for a /30");
+	cfg_bad("bridge b\nsampler-default 10.0.0.1/8\n", "invalid prefix");
+	cfg_bad("bridge b\nsampler-default 10.0.0.0/8 deep 2\n",
+		"sampler-default PREFIX [depth N]");
+	cfg_bad("bridge b\nsampler-default 10.0.0.0/8\nsampler-default 10.1.0.0/16\n",
+		"overlaps an earlier one");
 }
 
 /* --- sampler windows --------------------------------------------------- */
@@ -113,6 +267,25 @@ static void test_window_parse(void **state)
 	assert_int_equal(w.duration_ms, 1);
 	assert_int_equal(w.nsamples, 0);
 	bal_window_free(&w);
+	/* A prefix added half a second before the window's end (the
+	 * controller told the host to monitor it): its rate is over that
+	 * half second; one starting with the window over the window.
+	 */
+	{
+		const char *d = "{\"window\":{\"number\":2,\"start_ms\":1000,"
+				"\"end_ms\":3000},\"prefixes\":["
+				"{\"prefix\":\"10.0.0.0/8\",\"window_start_ms\":2500,"
+				"\"subprefixes\":[{\"prefix\":\"10.0.0.0/8\",\"packets\":50}]},"
+				"{\"prefix\":\"10.1.0.0/16\",\"window_start_ms\":1000,"
+				"\"subprefixes\":[{\"prefix\":\"10.1.0.0/16\",\"packets\":50}]}]}";
+
+		assert_int_equal(bal_window_parse(d, strlen(d),
+						  BAL_METRIC_PACKETS, &w), 0);
+	}
+	assert_int_equal(w.nsamples, 2);
+	assert_true(w.samples[0].rate == 100.0);
+	assert_true(w.samples[1].rate == 25.0);
+	bal_window_free(&w);
 }
 
 static void window_bad(const char *doc)
@@ -137,6 +310,13 @@ static void test_window_garbage(void **state)
 	int r;
 
 	(void)state;
+	/* A prefix's start outside the window, or not a number. */
+	window_bad("{\"window\":{\"number\":1,\"start_ms\":10,\"end_ms\":20},"
+		   "\"prefixes\":[{\"window_start_ms\":21,\"subprefixes\":[]}]}");
+	window_bad("{\"window\":{\"number\":1,\"start_ms\":10,\"end_ms\":20},"
+		   "\"prefixes\":[{\"window_start_ms\":9,\"subprefixes\":[]}]}");
+	window_bad("{\"window\":{\"number\":1,\"start_ms\":10,\"end_ms\":20},"
+		   "\"prefixes\":[{\"window_start_ms\":\"x\",\"subprefixes\":[]}]}");
 	window_bad("");
 	window_bad("null");
 	window_bad("[]");
@@ -251,6 +431,27 @@ static void test_http_request(void **state)
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
+	/* A PUT with its JSON body. */
+	serve_expect = "PUT /sampler/prefixes HTTP/1.0\r\n";
+	pid = serve_once("HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\n{\"added\":1}",
+			 &sa);
+	assert_int_equal(bal_http_send((struct sockaddr *)&sa, sizeof(sa),
+				       "PUT", "/sampler/prefixes",
+				       "0123456789abcdef", "{\"prefixes\": []}",
+				       2000, &status, &body, &len), BAL_POLL_OK);
+	assert_int_equal(status, 200);
+	assert_string_equal(body, "{\"added\":1}");
+	free(body);
+	waitpid(pid, NULL, 0);
+	serve_expect = "\r\nContent-Type: application/json\r\n";
+	pid = serve_once("HTTP/1.0 200 OK\r\n\r\n", &sa);
+	assert_int_equal(bal_http_send((struct sockaddr *)&sa, sizeof(sa),
+				       "PUT", "/sampler/prefixes", NULL,
+				       "{\"prefixes\": []}", 2000, &status,
+				       &body, &len), BAL_POLL_OK);
+	assert_int_equal(status, 200);
+	free(body);
+	waitpid(pid, NULL, 0);
 	serve_expect = "POST /sampler/reset HTTP/1.0\r\n";
 	pid = serve_once("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}",
 			 &sa);
@@ -701,6 +902,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_sampler_set),
 		cmocka_unit_test(test_window_parse),
 		cmocka_unit_test(test_window_garbage),
 		cmocka_unit_test(test_http_request),
