@@ -8,8 +8,10 @@
 # packets follow them to B through A, until the switch's rule moves and
 # the migration is deleted. A's and B's records together count what nft
 # counted on the path, A's mig_chained is what B received from A, and the
-# receivers see no loss, duplicate or reordering. The topology is
-# mig_lib.sh's.
+# receivers see no loss, duplicate or reordering. The idle phase ends by
+# rate (--idle-rate): short TCP connections that close one after the other
+# during it end on A (fin-timeout 0), then the states left stop falling,
+# and it ends well before --idle-max. The topology is mig_lib.sh's.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
@@ -18,7 +20,10 @@ TCPPAT=${TCPPAT:-$FS_REPO/selftests/tools/fs-tcppat}
 [ -x "$UDPSEQ" ] && [ -x "$TCPPAT" ] || skip_all "selftest tools not built (make -C ctl nlraw)"
 N=${FS_MIG_PACKETS:-8000}	# datagrams of each numbered stream, 1 ms apart
 IDLE=${FS_MIG_IDLE_FLOWS:-30}	# short flows in the idle phase, 3 datagrams each
+SHORT=${FS_MIG_SHORT:-7}	# short TCP connections that end on A in it
 
+# The long TCP connection pauses through the idle phase and the export.
+MIG_TCP_PAUSE=8000
 source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
@@ -32,13 +37,33 @@ set_records() {	# NETNS: records of the migrated set
 	$FLOWCTL -n "$1" -j records | jq "[.[] | select($set4 or $set6)] | length"
 }
 
+# Short TCP connections, closing 0.5, 0.75, ... 2 s after they start (each
+# end pauses halfway): their records end on A within a second of their FIN.
+$FLOWCTL -n mga config set fin-timeout 0 || diag "cannot set fin-timeout"
+short_q='(.proto == 6 and ((.dport > 7200 and .dport <= 7200 + '$SHORT') or
+			 (.sport > 7200 and .sport <= 7200 + '$SHORT')))'
+for i in $(seq "$SHORT"); do
+	ip netns exec mgs "$TCPPAT" recv $((7200 + i)) --count 10 --pause $((250 + 250 * i)) \
+		--timeout 10 >"$tmp/short$i.s" 2>&1 &
+done
+for i in $(seq "$SHORT"); do
+	port_wait mgs tcp6 $((7200 + i)) || diag "short receiver $i did not start"
+	ip netns exec mgc "$TCPPAT" send 10.2.0.2 $((7200 + i)) --count 10 \
+		--pause $((250 + 250 * i)) --timeout 10 >"$tmp/short$i.c" 2>&1 &
+done
+for _ in $(seq 100); do
+	[ "$($FLOWCTL -n mga -j records | jq "[.[] | select($short_q)] | length")" -ge \
+	  $((2 * SHORT - 2)) ] && break
+	sleep 0.05
+done
+
 ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 	>"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"
 ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	src 10.2.0.0/24 fd02::/64 --to 10.4.0.2:7000 --batch 8 \
-	--via 10.4.0.2 --via fd04::2 --idle-max 2000 \
+	--via 10.4.0.2 --via fd04::2 --idle-max 20000 --idle-rate 1 --idle-window 3000 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 # The idle phase: flows that start now have their records on B only.
@@ -50,6 +75,16 @@ check_eq "no flow that started in the idle phase has a record on A" 0 \
 wait $send_pid
 check_eq "migrate send succeeded" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
+idle=$(jq -r '"\(.idle_end) \(.idle_ms) \(.idle_states_start) \(.idle_states_end)"' "$tmp/send")
+diag "idle phase: ended by, ms, states at its start, at its end: $idle"
+read -r idle_end idle_ms idle_start idle_left <<<"$idle"
+check_eq "the idle phase ended by rate" rate "$idle_end"
+check "it ended before --idle-max ($idle_ms ms < 20000) and after a window" \
+	test "$idle_ms" -lt 20000 -a "$idle_ms" -ge 3000
+check "the short connections' records ended on A in it ($idle_start states, then $idle_left)" \
+	test "$idle_left" -lt "$idle_start"
+check_eq "no short connection's record is left on A" 0 \
+	"$($FLOWCTL -n mga -j records | jq "[.[] | select($short_q)] | length")"
 show=$($FLOWCTL -n mga -j migrate show)
 check_eq "the migration stays, daisy-chaining through both next hops" \
 	'1 ["10.4.0.2","fd04::2"]' "$(echo "$show" | jq -c -r '"\(length) \(.[0].via)"')"
@@ -76,6 +111,10 @@ check_eq "B imported what A sent" \
 	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/recv")"
 
 mig_streams_check
+for i in $(seq "$SHORT"); do
+	wait_short=$(cat "$tmp/short$i.c" "$tmp/short$i.s" | grep -c "verify=ok")
+	check_eq "short TCP connection $i: both ends verified" 2 "$wait_short"
+done
 sleep 0.5
 
 check_eq "B counted what A chained (nft on B: from A)" \
