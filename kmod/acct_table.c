@@ -576,17 +576,15 @@ u64 fs_acct_count(struct fs_acct *acct,
 		  void *arg)
 {
 	struct fs_record *rec;
-	spinlock_t *lock;
 	u64 n = 0;
 	u32 b;
 
 	for (b = 0; b <= acct->mask; b++) {
-		lock = &acct->locks[b & acct->lock_mask];
-		spin_lock_bh(lock);
+		spin_lock_bh(&acct->locks[b & acct->lock_mask]);
 		hlist_for_each_entry(rec, &acct->buckets[b], hnode)
 			if (!READ_ONCE(rec->dead) && want(arg, &rec->key))
 				n++;
-		spin_unlock_bh(lock);
+		spin_unlock_bh(&acct->locks[b & acct->lock_mask]);
 		if (!(b & 1023))
 			cond_resched();
 	}
