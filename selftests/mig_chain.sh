@@ -22,8 +22,9 @@ N=${FS_MIG_PACKETS:-8000}	# datagrams of each numbered stream, 1 ms apart
 IDLE=${FS_MIG_IDLE_FLOWS:-30}	# short flows in the idle phase, 3 datagrams each
 SHORT=${FS_MIG_SHORT:-7}	# short TCP connections that end on A in it
 
-# The long TCP connection pauses through the idle phase and the export.
-MIG_TCP_PAUSE=8000
+# The long TCP connection pauses through the idle phase and the export
+# (its records must not end on A: fin-timeout is 0 there, see below).
+MIG_TCP_PAUSE=10000 MIG_TCP_TIMEOUT=20
 source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
@@ -37,25 +38,29 @@ set_records() {	# NETNS: records of the migrated set
 	$FLOWCTL -n "$1" -j records | jq "[.[] | select($set4 or $set6)] | length"
 }
 
-# Short TCP connections, closing 0.5, 0.75, ... 2 s after they start (each
+# Short TCP connections, closing 1, 1.25, ... 2.5 s after they start (each
 # end pauses halfway): their records end on A within a second of their FIN.
+# The migration starts once the last one (the longest) has both records.
 $FLOWCTL -n mga config set fin-timeout 0 || diag "cannot set fin-timeout"
 short_q='(.proto == 6 and ((.dport > 7200 and .dport <= 7200 + '$SHORT') or
 			 (.sport > 7200 and .sport <= 7200 + '$SHORT')))'
+last_q="(.proto == 6 and (.dport == $((7200 + SHORT)) or .sport == $((7200 + SHORT))))"
 for i in $(seq "$SHORT"); do
-	ip netns exec mgs "$TCPPAT" recv $((7200 + i)) --count 10 --pause $((250 + 250 * i)) \
+	ip netns exec mgs "$TCPPAT" recv $((7200 + i)) --count 10 --pause $((750 + 250 * i)) \
 		--timeout 10 >"$tmp/short$i.s" 2>&1 &
 done
 for i in $(seq "$SHORT"); do
 	port_wait mgs tcp6 $((7200 + i)) || diag "short receiver $i did not start"
+done
+for i in $(seq "$SHORT"); do
 	ip netns exec mgc "$TCPPAT" send 10.2.0.2 $((7200 + i)) --count 10 \
-		--pause $((250 + 250 * i)) --timeout 10 >"$tmp/short$i.c" 2>&1 &
+		--pause $((750 + 250 * i)) --timeout 10 >"$tmp/short$i.c" 2>&1 &
 done
 for _ in $(seq 100); do
-	[ "$($FLOWCTL -n mga -j records | jq "[.[] | select($short_q)] | length")" -ge \
-	  $((2 * SHORT - 2)) ] && break
+	[ "$($FLOWCTL -n mga -j records | jq "[.[] | select($last_q)] | length")" = 2 ] && break
 	sleep 0.05
 done
+diag "short connections' records on A: $($FLOWCTL -n mga -j records | jq "[.[] | select($short_q)] | length")"
 
 ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 	>"$tmp/recv" 2>"$tmp/recv.err" &
