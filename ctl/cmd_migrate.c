@@ -634,6 +634,8 @@ static void send_idle(struct flowctl *fc, uint32_t id, uint32_t max_ms,
 		if (migs_cancel)
 			break;
 		t = mono_ms();
+		if (next < t)	/* a slow MIG_GET: no catching up */
+			next = t;
 		if (!rate) {
 			if (t - t0 >= max_ms)
 				e = MIG_IDLE_LIMIT;
