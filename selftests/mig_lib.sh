@@ -97,9 +97,7 @@ mig_route_to_b() {
 
 # mig_streams_start: the long streams through A (the set's traffic), with
 # $N datagrams of a numbered UDP stream over IPv4 and over IPv6 and a TCP
-# transfer checked byte for byte at both ends (each end pausing
-# $MIG_TCP_PAUSE ms, default 3000, halfway; fs-tcppat --timeout
-# $MIG_TCP_TIMEOUT, default 10), their outputs in $tmp;
+# transfer checked byte for byte at both ends, their outputs in $tmp;
 # returns once A has counted part of each UDP stream and has the TCP
 # connection's two records. The receivers wait
 # up to 30 s for their first datagram.
@@ -108,8 +106,7 @@ mig_streams_start() {
 	seq_pid=$!
 	ip netns exec mgs "$UDPSEQ" recv 5301 $N 30 >"$tmp/seq6" &
 	seq6_pid=$!
-	ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause "${MIG_TCP_PAUSE:-3000}" \
-		--timeout "${MIG_TCP_TIMEOUT:-10}" \
+	ip netns exec mgs "$TCPPAT" recv 7100 --count 300 --pause 3000 --timeout 10 \
 		>"$tmp/tcp.s" 2>&1 &
 	tcps_pid=$!
 	port_wait mgs udp6 5300 && port_wait mgs udp6 5301 &&
@@ -119,8 +116,8 @@ mig_streams_start() {
 	# packets overtake each other on any path, migration or not.
 	ip netns exec mgc taskset -c 0 "$UDPSEQ" send 10.2.0.2 5300 $N 1000 &
 	ip netns exec mgc taskset -c 1 "$UDPSEQ" send fd02::2 5301 $N 1000 &
-	ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause "${MIG_TCP_PAUSE:-3000}" \
-		--timeout "${MIG_TCP_TIMEOUT:-10}" >"$tmp/tcp.c" 2>&1 &
+	ip netns exec mgc "$TCPPAT" send 10.2.0.2 7100 --count 300 --pause 3000 \
+		--timeout 10 >"$tmp/tcp.c" 2>&1 &
 	tcpc_pid=$!
 	# A has counted part of each stream before its record leaves, and
 	# has both directions' records of the TCP connection (its first
