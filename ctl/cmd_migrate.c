@@ -25,8 +25,9 @@
 static void usage(FILE *fp)
 {
 	fputs("Usage: flowctl migrate send [src|dst] PREFIX... --to B_ADDR:PORT\n"
-	      "                             [--via NEXTHOP]... [--idle-max MS] [--batch N]\n"
-	      "                             [--timeout SECONDS] [--key-file FILE]\n"
+	      "                             [--via NEXTHOP]... [--idle-max MS]\n"
+	      "                             [--idle-rate STATES_PER_S [--idle-window MS]]\n"
+	      "                             [--batch N] [--timeout SECONDS] [--key-file FILE]\n"
 	      "       flowctl migrate receive --listen ADDR:PORT [--map-if A_DEV=B_DEV]...\n"
 	      "                             [--allow ADDR[/LEN]]... [--timeout SECONDS]\n"
 	      "                             [--key-file FILE] [--keep]\n"
@@ -91,6 +92,7 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 	case FLOWSTREAM_MIG_A_BATCHES:
 	case FLOWSTREAM_MIG_A_CHAINED:
 	case FLOWSTREAM_MIG_A_SESSIONS:
+	case FLOWSTREAM_MIG_A_RECORDS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
@@ -148,6 +150,7 @@ static void mig_info_print(struct output *o, const struct mig_info *m)
 	out_u64(o, "batches", "  batches", m->v[FLOWSTREAM_MIG_A_BATCHES]);
 	out_u64(o, "sessions", "  sessions left",
 		m->v[FLOWSTREAM_MIG_A_SESSIONS]);
+	out_u64(o, "records", "  records left", m->v[FLOWSTREAM_MIG_A_RECORDS]);
 	out_obj_end(o);
 }
 
@@ -534,6 +537,8 @@ static const struct option send_opts[] = {
 	{ "via",	required_argument,	NULL, 'v' },
 	{ "batch",	required_argument,	NULL, 'b' },
 	{ "idle-max",	required_argument,	NULL, 'i' },
+	{ "idle-rate",	required_argument,	NULL, 'r' },
+	{ "idle-window", required_argument,	NULL, 'w' },
 	{ "timeout",	required_argument,	NULL, 'T' },
 	{ "key-file",	required_argument,	NULL, 'k' },
 	{ NULL,		0,			NULL, 0 },
@@ -543,14 +548,117 @@ static const struct option send_opts[] = {
 #define IDLE_MAX_MS	600000u
 #define IDLE_DEFAULT_MS	1000u
 
-/* The idle phase: new flows of the set start on B while old ones end here. */
-static void send_idle(uint32_t ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+#define IDLE_RATE_MAX	1000000000u	/* states per second */
+#define IDLE_WINDOW_MIN	(2 * MIG_IDLE_POLL_MS)
+#define IDLE_WINDOW_MAX	(MIG_IDLE_SAMPLES / 2 * MIG_IDLE_POLL_MS)
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Sleep until @until (mono_ms()), or a signal that cancels. */
+static void sleep_until(uint64_t until)
+{
+	struct timespec ts;
+	uint64_t now = mono_ms();
+
+	if (until <= now)
+		return;
+	ts.tv_sec = (until - now) / 1000;
+	ts.tv_nsec = (long)((until - now) % 1000) * 1000000;
 	while (nanosleep(&ts, &ts) && errno == EINTR && !migs_cancel)
 		;
+}
+
+/* The states of migration @id left here (records and sessions); -errno. */
+static int64_t send_left(struct flowctl *fc, uint32_t id)
+{
+	struct mig_info *m = calloc(1, sizeof(*m));
+	struct nlmsghdr *nlh;
+	int64_t ret = -ENOMEM;
+
+	nlh = m ? mig_id_req(fc->nl, FLOWSTREAM_CMD_MIG_GET, id) : NULL;
+	if (nlh) {
+		ret = fs_nl_run(fc->nl, nlh, add_cb, m) ? -EIO : 0;
+		if (!ret)
+			ret = (int64_t)(m->v[FLOWSTREAM_MIG_A_RECORDS] +
+					m->v[FLOWSTREAM_MIG_A_SESSIONS]);
+	}
+	free(m);
+	return ret;
+}
+
+/* How the idle phase went, for the output. */
+struct idle_report {
+	const char *end;	/* "rate", "limit", "empty", "canceled", "none" */
+	uint64_t ms;
+	uint64_t start;		/* states left at its start */
+	uint64_t left;		/* and at its end */
+};
+
+/*
+ * The idle phase: new flows of the set start on B while old ones end
+ * here. It lasts @max_ms; with a @rate (states per second) it ends
+ * sooner, when the states left here end more slowly than that over the
+ * last @window_ms, or when none is left (mig_idle_step()). The states
+ * are sampled every MIG_IDLE_POLL_MS with @rate, at the start and the
+ * end without.
+ */
+static void send_idle(struct flowctl *fc, uint32_t id, uint32_t max_ms,
+		      uint32_t rate, uint32_t window_ms, struct idle_report *r)
+{
+	static struct mig_idle st;
+	enum mig_idle_end e = MIG_IDLE_ON;
+	uint64_t t0 = mono_ms(), t = t0, next = t0;
+	int64_t left;
+
+	mig_idle_init(&st, rate, window_ms, max_ms);
+	r->end = "limit";
+	left = send_left(fc, id);
+	if (left < 0) {
+		fputs("Error: cannot read the states left: the idle phase ends by time\n",
+		      stderr);
+		rate = 0;
+	}
+	r->start = left < 0 ? 0 : (uint64_t)left;
+	r->left = r->start;
+	if (rate)
+		e = mig_idle_step(&st, 0, r->start);
+	while (e == MIG_IDLE_ON && !migs_cancel) {
+		next = rate ? next + MIG_IDLE_POLL_MS : t0 + max_ms;
+		sleep_until(next < t0 + max_ms ? next : t0 + max_ms);
+		if (migs_cancel)
+			break;
+		t = mono_ms();
+		if (next < t)	/* a slow MIG_GET: no catching up */
+			next = t;
+		if (!rate) {
+			if (t - t0 >= max_ms)
+				e = MIG_IDLE_LIMIT;
+			continue;
+		}
+		left = send_left(fc, id);
+		if (left < 0) {
+			fputs("Error: cannot read the states left: the idle phase ends by time\n",
+			      stderr);
+			rate = 0;
+			next = t;
+			continue;
+		}
+		r->left = (uint64_t)left;
+		e = mig_idle_step(&st, t - t0, r->left);
+	}
+	if (!rate) {
+		left = send_left(fc, id);
+		if (left >= 0)
+			r->left = (uint64_t)left;
+	}
+	r->ms = mono_ms() - t0;
+	r->end = migs_cancel ? "canceled" : mig_idle_end_name(e);
 }
 
 static int mig_send(struct flowctl *fc, int argc, char **argv)
@@ -562,6 +670,9 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	unsigned int n_via = 0, k;
 	const char *to = NULL;
 	uint32_t batch = 0, idle = UINT32_MAX, id;
+	uint32_t rate = 0, window = MIG_IDLE_WINDOW_MS;
+	bool has_rate = false, has_window = false;
+	struct idle_report idle_r = { .end = "none" };
 	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
 	static char skey[AGENT_KEY_MAX + 1];
 	const char *key_file = NULL;
@@ -608,6 +719,18 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			if (parse_u32(optarg, &idle) || idle > IDLE_MAX_MS)
 				return mig_usage("--idle-max \"%s\" is not a number of milliseconds up to 600000", optarg);
 			break;
+		case 'r':
+			if (parse_u32(optarg, &rate) || !rate ||
+			    rate > IDLE_RATE_MAX)
+				return mig_usage("--idle-rate \"%s\" is not a number of states per second from 1 to 1000000000", optarg);
+			has_rate = true;
+			break;
+		case 'w':
+			if (parse_u32(optarg, &window) ||
+			    window < IDLE_WINDOW_MIN || window > IDLE_WINDOW_MAX)
+				return mig_usage("--idle-window \"%s\" is not a number of milliseconds from 200 to 51200", optarg);
+			has_window = true;
+			break;
 		case 'b':
 			if (parse_u32(optarg, &batch) || !batch)
 				return mig_usage("--batch \"%s\" is not a number from 1", optarg);
@@ -637,6 +760,10 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	}
 	if (idle != UINT32_MAX && !n_via)
 		return mig_usage("%s", "--idle-max is the daisy-chaining phase: it needs --via");
+	if (has_rate && !n_via)
+		return mig_usage("%s", "--idle-rate ends the daisy-chaining phase: it needs --via");
+	if (has_window && !has_rate)
+		return mig_usage("%s", "--idle-window is the window of --idle-rate: it needs --idle-rate");
 	if (idle == UINT32_MAX)
 		idle = n_via ? IDLE_DEFAULT_MS : 0;
 	if (key_file && agent_key_load(key_file, skey, sizeof(skey), &keylen))
@@ -677,7 +804,8 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		goto del;
 	}
 	id = ms.id;
-	send_idle(idle);
+	if (n_via)
+		send_idle(fc, id, idle, rate, window, &idle_r);
 	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_EXPORT);
 	if (!nlh) {
 		ret = 1;
@@ -705,6 +833,10 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	if (ms.id && (!n_via || ms.status) && !mig_delete(ms.local, ms.id, true))
 		ms.id = 0;
 	out_u64(fc->out, "migration", "migration", id);
+	out_str(fc->out, "idle_end", "idle phase ended by", idle_r.end);
+	out_u64(fc->out, "idle_ms", "idle phase ms", idle_r.ms);
+	out_u64(fc->out, "idle_states_start", "states at its start", idle_r.start);
+	out_u64(fc->out, "idle_states_end", "states at its end", idle_r.left);
 	out_u64(fc->out, "batches", "batches", ms.acked);
 	out_u64(fc->out, "records", "records", ms.sent.records);
 	out_u64(fc->out, "packets", "packets", ms.sent.packets);

@@ -688,3 +688,83 @@ int migs_auth_recv(int fd, struct migs_auth *a, const char *key,
 	}
 	return 0;
 }
+
+/* --- the end of the idle phase (--idle-rate) ------------------------------ */
+
+void mig_idle_init(struct mig_idle *st, uint64_t rate, uint64_t window_ms,
+		   uint64_t max_ms)
+{
+	memset(st, 0, sizeof(*st));
+	st->rate = rate;
+	st->window_ms = window_ms;
+	st->max_ms = max_ms;
+	st->est_mps = UINT64_MAX;
+}
+
+/* The sample @i (0: the oldest kept). */
+static unsigned int idle_at(const struct mig_idle *st, unsigned int i)
+{
+	return (st->head + i) % MIG_IDLE_SAMPLES;
+}
+
+/*
+ * Take the sample (@t_ms, @left), times from any fixed origin, not going
+ * back; whether the idle phase ends with it, and why.
+ */
+enum mig_idle_end mig_idle_step(struct mig_idle *st, uint64_t t_ms,
+				uint64_t left)
+{
+	unsigned int i, base;
+	uint64_t drop, span;
+
+	if (!st->n) {
+		st->t0 = t_ms;
+		st->left0 = left;
+	} else if (t_ms < st->t[idle_at(st, st->n - 1)]) {
+		t_ms = st->t[idle_at(st, st->n - 1)];
+	}
+	if (st->n == MIG_IDLE_SAMPLES) {	/* the oldest goes */
+		st->head = idle_at(st, 1);
+		st->n--;
+	}
+	i = idle_at(st, st->n);
+	st->t[i] = t_ms;
+	st->left[i] = left;
+	st->n++;
+	if (!left)
+		return MIG_IDLE_EMPTY;
+	if (st->rate && t_ms - st->t0 >= st->window_ms) {
+		/*
+		 * The window's start: the newest sample at least a window
+		 * old; those before it are no longer needed.
+		 */
+		for (base = 0; base + 1 < st->n &&
+		     t_ms - st->t[idle_at(st, base + 1)] >= st->window_ms;
+		     base++)
+			;
+		st->head = idle_at(st, base);
+		st->n -= base;
+		span = t_ms - st->t[st->head];
+		drop = st->left[st->head] > left ? st->left[st->head] - left : 0;
+		st->est_mps = span ? drop * 1000000 / span : 0;
+		if (drop * 1000 < st->rate * span)
+			return MIG_IDLE_RATE;
+	}
+	if (t_ms - st->t0 >= st->max_ms)
+		return MIG_IDLE_LIMIT;
+	return MIG_IDLE_ON;
+}
+
+const char *mig_idle_end_name(enum mig_idle_end e)
+{
+	switch (e) {
+	case MIG_IDLE_EMPTY:
+		return "empty";
+	case MIG_IDLE_RATE:
+		return "rate";
+	case MIG_IDLE_LIMIT:
+		return "limit";
+	default:
+		return "none";
+	}
+}

@@ -149,6 +149,46 @@ bool mig_pfx_match(const struct mig_pfx *pfx, unsigned int n, uint8_t family,
 bool mig_peer_allowed(const struct mig_pfx *allow, unsigned int n,
 		      const struct sockaddr *sa);
 
+/*
+ * The end of the idle phase (--idle-rate, Documentation/migration.rst):
+ * the states of the set left on this host, sampled every poll, and the
+ * rate at which they end, estimated as the drop over the last window:
+ * (left at the newest sample at least a window old - left now) / the
+ * time between the two; a count that grew counts as no drop. The phase
+ * ends when no state is left, when the estimate falls below the
+ * threshold (once a whole window has been observed), or at the limit.
+ * Pure: the caller gives the times and counts.
+ */
+#define MIG_IDLE_POLL_MS	100
+#define MIG_IDLE_WINDOW_MS	1500	/* default of --idle-window */
+#define MIG_IDLE_SAMPLES	1024	/* window / poll, at most */
+
+enum mig_idle_end {
+	MIG_IDLE_ON,		/* not ended */
+	MIG_IDLE_EMPTY,		/* no state left */
+	MIG_IDLE_RATE,		/* the rate fell below the threshold */
+	MIG_IDLE_LIMIT,		/* --idle-max passed */
+};
+
+struct mig_idle {
+	uint64_t rate;		/* threshold, states per second; 0: none */
+	uint64_t window_ms;
+	uint64_t max_ms;	/* the time limit */
+	uint64_t t0;		/* the first sample's time */
+	uint64_t left0;		/* and count */
+	uint64_t est_mps;	/* last estimate, states per 1000 s; U64_MAX: none */
+	unsigned int head;	/* the oldest sample kept */
+	unsigned int n;		/* samples kept */
+	uint64_t t[MIG_IDLE_SAMPLES];
+	uint64_t left[MIG_IDLE_SAMPLES];
+};
+
+void mig_idle_init(struct mig_idle *st, uint64_t rate, uint64_t window_ms,
+		   uint64_t max_ms);
+enum mig_idle_end mig_idle_step(struct mig_idle *st, uint64_t t_ms,
+				uint64_t left);
+const char *mig_idle_end_name(enum mig_idle_end e);
+
 /* mig_fos.c: the FlowOS flows both hosts must have alike. */
 struct mig_fos_flow {
 	char name[32];

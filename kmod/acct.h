@@ -169,6 +169,9 @@ bool fs_acct_match(const struct fs_acct_filter *flt,
 		   const struct fs_acct_key *key, u32 oif);
 void fs_rec_snapshot(const struct fs_record *rec, struct fs_rec_snap *snap);
 void fs_acct_end_locked(struct fs_acct *acct, struct fs_record *rec, u8 reason);
+u64 fs_acct_count(struct fs_acct *acct,
+		  bool (*want)(void *arg, const struct fs_acct_key *key),
+		  void *arg);
 int fs_acct_take_bucket(struct fs_acct *acct, u32 bucket,
 			bool (*want)(void *arg, const struct fs_acct_key *key),
 			int (*take)(void *arg, const struct fs_rec_snap *snap),

@@ -559,6 +559,38 @@ int fs_acct_take_bucket(struct fs_acct *acct, u32 bucket,
 	return err ? -EMSGSIZE : n;
 }
 
+/**
+ * fs_acct_count() - the live records a predicate wants
+ * @acct: the table
+ * @want: whether a record (its key) is wanted
+ * @arg: for @want
+ *
+ * A walk of every bucket under its lock, rescheduling between groups of
+ * buckets: a figure of the moment (records come and end meanwhile), for
+ * progress reports. Process context.
+ *
+ * Return: how many live records @want wanted.
+ */
+u64 fs_acct_count(struct fs_acct *acct,
+		  bool (*want)(void *arg, const struct fs_acct_key *key),
+		  void *arg)
+{
+	struct fs_record *rec;
+	u64 n = 0;
+	u32 b;
+
+	for (b = 0; b <= acct->mask; b++) {
+		spin_lock_bh(&acct->locks[b & acct->lock_mask]);
+		hlist_for_each_entry(rec, &acct->buckets[b], hnode)
+			if (!READ_ONCE(rec->dead) && want(arg, &rec->key))
+				n++;
+		spin_unlock_bh(&acct->locks[b & acct->lock_mask]);
+		if (!(b & 1023))
+			cond_resched();
+	}
+	return n;
+}
+
 /*
  * Room for @n more records, or false with nothing changed: as in
  * fs_acct_reserve(), the count is raised only when it stays within the

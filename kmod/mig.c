@@ -173,6 +173,24 @@ u64 fs_mig_sessions(struct fs_net *fsn, const struct fs_mig *mig)
 	return fsn->fos ? fos_mig_sessions(fsn->fos, mig) : 0;
 }
 
+static bool fs_mig_count_want(void *arg, const struct fs_acct_key *key)
+{
+	return fs_mig_wants(arg, key);
+}
+
+/*
+ * The flow records of @mig's set on this host, the other states left (0
+ * with accounting off): a walk of the whole table. fs_net.lock held,
+ * process context.
+ */
+u64 fs_mig_records(struct fs_net *fsn, const struct fs_mig *mig)
+{
+	struct fs_acct *acct = rcu_dereference_protected(fsn->acct,
+							 lockdep_is_held(&fsn->lock));
+
+	return acct ? fs_acct_count(acct, fs_mig_count_want, (void *)mig) : 0;
+}
+
 #ifdef CONFIG_PROC_FS
 static int fs_mig_proc_show(struct seq_file *seq, void *v)
 {
@@ -184,13 +202,14 @@ static int fs_mig_proc_show(struct seq_file *seq, void *v)
 	err = fs_proc_check(seq, net);
 	if (err)
 		return err;
-	seq_puts(seq, "id prefixes chained exported packets bytes batches sessions\n");
+	seq_puts(seq, "id prefixes chained exported packets bytes batches sessions records\n");
 	mutex_lock(&fsn->lock);
 	list_for_each_entry(mig, &fsn->mig->list, list)
-		seq_printf(seq, "%u %u %llu %llu %llu %llu %llu %llu\n", mig->id,
-			   mig->n_pfx, (u64)atomic64_read(&mig->chained),
-			   mig->exported, mig->packets, mig->bytes,
-			   mig->batches, fs_mig_sessions(fsn, mig));
+		seq_printf(seq, "%u %u %llu %llu %llu %llu %llu %llu %llu\n",
+			   mig->id, mig->n_pfx,
+			   (u64)atomic64_read(&mig->chained), mig->exported,
+			   mig->packets, mig->bytes, mig->batches,
+			   fs_mig_sessions(fsn, mig), fs_mig_records(fsn, mig));
 	mutex_unlock(&fsn->lock);
 	return 0;
 }

@@ -82,6 +82,7 @@ bool fs_mig_wants(const struct fs_mig *mig, const struct fs_acct_key *key);
 bool fs_mig_wants_addr(const struct fs_mig *mig, u8 family,
 		       const struct in6_addr *src, const struct in6_addr *dst);
 u64 fs_mig_sessions(struct fs_net *fsn, const struct fs_mig *mig);
+u64 fs_mig_records(struct fs_net *fsn, const struct fs_mig *mig);
 int fs_mig_proc_init(struct fs_net *fsn);
 struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id);
 void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig);

@@ -155,7 +155,7 @@ static size_t fs_mig_size(const struct fs_mig *mig)
 	       pfx +
 	       (mig->has_via4 ? nla_total_size(sizeof(__be32)) : 0) +
 	       (mig->has_via6 ? nla_total_size(sizeof(struct in6_addr)) : 0) +
-	       6 * nla_total_size_64bit(sizeof(u64));	/* the counts */
+	       7 * nla_total_size_64bit(sizeof(u64));	/* the counts */
 }
 
 /* The size of a message holding only @mig. */
@@ -164,7 +164,7 @@ static size_t fs_mig_msg_size(const struct fs_mig *mig)
 	return nlmsg_total_size(GENL_HDRLEN + fs_mig_size(mig));
 }
 
-/* @mig into @skb; fs_net.lock held (the FlowOS sessions left). */
+/* @mig into @skb; fs_net.lock held (the sessions and records left). */
 static int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
 		       const struct fs_mig *mig)
 {
@@ -206,7 +206,9 @@ static int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_BATCHES, mig->batches,
 			      FLOWSTREAM_MIG_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_SESSIONS,
-			      fs_mig_sessions(fsn, mig), FLOWSTREAM_MIG_A_PAD))
+			      fs_mig_sessions(fsn, mig), FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_RECORDS,
+			      fs_mig_records(fsn, mig), FLOWSTREAM_MIG_A_PAD))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -232,6 +232,28 @@ out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 fd09::/64 --to 127.0.0.1:7 --via 
 check_eq "flowctl: a family without its next hop is a usage error" 2 "$?"
 out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 --to 127.0.0.1:7 --idle-max 100 2>&1)
 check_eq "flowctl: --idle-max without --via is a usage error" 2 "$?"
+out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 --to 127.0.0.1:7 --idle-rate 5 2>&1)
+check_eq "flowctl: --idle-rate without --via is a usage error" \
+	"2 Error: --idle-rate ends the daisy-chaining phase: it needs --via" "$? ${out%%$'\n'*}"
+for r in 0 -1 abc 1000000001 5/s; do
+	out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 --to 127.0.0.1:7 \
+		--via 10.4.0.2 --idle-rate "$r" 2>&1)
+	check_eq "flowctl: --idle-rate \"$r\" is a usage error" \
+		"2 Error: --idle-rate \"$r\" is not a number of states per second from 1 to 1000000000" \
+		"$? ${out%%$'\n'*}"
+done
+out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 --to 127.0.0.1:7 --via 10.4.0.2 \
+	--idle-window 1000 2>&1)
+check_eq "flowctl: --idle-window without --idle-rate is a usage error" \
+	"2 Error: --idle-window is the window of --idle-rate: it needs --idle-rate" "$? ${out%%$'\n'*}"
+for w in 199 51201 1s; do
+	out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 --to 127.0.0.1:7 \
+		--via 10.4.0.2 --idle-rate 5 --idle-window "$w" 2>&1)
+	check_eq "flowctl: --idle-window \"$w\" is a usage error" \
+		"2 Error: --idle-window \"$w\" is not a number of milliseconds from 200 to 51200" \
+		"$? ${out%%$'\n'*}"
+done
+check_eq "no migration was made by them" "[]" "$($FLOWCTL -n mbi -j migrate show)"
 out=$($FLOWCTL -n mbi migrate del 0 2>&1)
 check_eq "flowctl: migrate del 0 is a usage error" 2 "$?"
 

@@ -7,9 +7,12 @@
 # idle phase get their records on B only; after the export the long flows'
 # packets follow them to B through A, until the switch's rule moves and
 # the migration is deleted. A's and B's records together count what nft
-# counted on the path, A's mig_chained is what B received from A, and the
-# receivers see no loss, duplicate or reordering. The topology is
-# mig_lib.sh's.
+# counted on the path (A's records that ended before the export too, as
+# "monitor" reports them), A's mig_chained is what B received from A, and
+# the receivers see no loss, duplicate or reordering. The idle phase ends
+# by rate (--idle-rate): short flows sent just before it end on A in it
+# (A's idle-timeout is 3 s), then the states left stop falling, and it
+# ends well before --idle-max. The topology is mig_lib.sh's.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
@@ -18,12 +21,18 @@ TCPPAT=${TCPPAT:-$FS_REPO/selftests/tools/fs-tcppat}
 [ -x "$UDPSEQ" ] && [ -x "$TCPPAT" ] || skip_all "selftest tools not built (make -C ctl nlraw)"
 N=${FS_MIG_PACKETS:-8000}	# datagrams of each numbered stream, 1 ms apart
 IDLE=${FS_MIG_IDLE_FLOWS:-30}	# short flows in the idle phase, 3 datagrams each
+SHORT=${FS_MIG_SHORT_FLOWS:-5}	# short flows just before it, that end on A in it
 
 source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
 ip netns exec mgs "$UDPSEQ" recv 5401 100000 600 >/dev/null &
-port_wait mgs udp6 5401 || diag "the sink did not start"
+ip netns exec mgs "$UDPSEQ" recv 5400 100000 600 >/dev/null &
+port_wait mgs udp6 5401 && port_wait mgs udp6 5400 || diag "a sink did not start"
+# A's records that end (idle-timeout 3 s there), for the accounting.
+$FLOWCTL -n mga config set idle-timeout 3 || diag "cannot set A's idle-timeout"
+$FLOWCTL -n mga -j monitor >"$tmp/ended" 2>"$tmp/ended.err" &
+mon_pid=$!
 mig_streams_start
 
 set4='(.src | startswith("10.2.0.")) or (.dst | startswith("10.2.0."))'
@@ -36,9 +45,13 @@ ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 	>"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"
+# Short flows just before the idle phase: their records end on A 3 to 4 s
+# after their last datagram, in its first window (5 s).
+ip netns exec mgc bash -c "for i in \$(seq $SHORT); do
+	\"$UDPSEQ\" send 10.2.0.2 5400 3 0; done"
 ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	src 10.2.0.0/24 fd02::/64 --to 10.4.0.2:7000 --batch 8 \
-	--via 10.4.0.2 --via fd04::2 --idle-max 2000 \
+	--via 10.4.0.2 --via fd04::2 --idle-max 30000 --idle-rate 1 --idle-window 5000 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 # The idle phase: flows that start now have their records on B only.
@@ -50,6 +63,13 @@ check_eq "no flow that started in the idle phase has a record on A" 0 \
 wait $send_pid
 check_eq "migrate send succeeded" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
+idle=$(jq -r '"\(.idle_end) \(.idle_ms) \(.idle_states_start) \(.idle_states_end)"' "$tmp/send")
+read -r idle_end idle_ms idle_start idle_left <<<"$idle"
+check_eq "the idle phase ended by rate" rate "$idle_end"
+check "it ended before --idle-max, after a window ($idle_ms ms)" \
+	test "$idle_ms" -lt 30000 -a "$idle_ms" -ge 5000
+check "states of the set ended on A in it ($idle_start, then $idle_left)" \
+	test "$idle_left" -lt "$idle_start"
 show=$($FLOWCTL -n mga -j migrate show)
 check_eq "the migration stays, daisy-chaining through both next hops" \
 	'1 ["10.4.0.2","fd04::2"]' "$(echo "$show" | jq -c -r '"\(length) \(.[0].via)"')"
@@ -77,21 +97,30 @@ check_eq "B imported what A sent" \
 
 mig_streams_check
 sleep 0.5
+kill $mon_pid
+wait $mon_pid
+# A's records that ended (idle, eof; those handed out are not reported).
+ended_sum() {	# JQ_CONDITION
+	jq -s "[.[] | select(.packets != null and ($1)) | .packets] | add // 0" "$tmp/ended"
+}
 
 check_eq "B counted what A chained (nft on B: from A)" \
 	"$(nft_get mgb from_a)" "$(stat_value mig_chained mga)"
+check "the short flows' records ended on A ($(ended_sum '.proto == 17 and .dport == 5400') packets)" \
+	test "$(ended_sum '.proto == 17 and .dport == 5400')" -gt 0
 check_eq "the idle phase's flows: all their packets on B's records" \
 	"$(nft_get mgr idle) $((3 * IDLE))" \
 	"$(rec_sum mgb '.proto == 17 and .dport == 5401') $(nft_get mgr idle)"
 for c in "seq:.proto == 17 and .dport == 5300" \
 	 "seq6:.proto == 17 and .dport == 5301" \
 	 "idle:.proto == 17 and .dport == 5401" \
+	 "short:.proto == 17 and .dport == 5400" \
 	 "tcp_up:.proto == 6 and .dport == 7100" \
 	 "tcp_down:.proto == 6 and .sport == 7100"; do
 	name=${c%%:*} q=${c#*:}
-	a=$(rec_sum mga "$q") b=$(rec_sum mgb "$q") n=$(nft_get mgr $name)
-	check_eq "$name: A's records ($a) and B's ($b) add up to nft's count" \
-		"$n" $((a + b))
+	a=$(rec_sum mga "$q") e=$(ended_sum "$q") b=$(rec_sum mgb "$q") n=$(nft_get mgr $name)
+	check_eq "$name: A's records ($a, ended $e) and B's ($b) add up to nft's count" \
+		"$n" $((a + e + b))
 done
 rm -rf "$tmp"
 tap_done

@@ -330,6 +330,145 @@ static void test_fos_flows(void **state)
 	assert_string_equal(msg, "a malformed FlowOS flow");
 }
 
+static struct mig_idle idle;
+
+/* Feed @left every 100 ms from @t; the first end, its time in *@at. */
+static enum mig_idle_end idle_run(const uint64_t *left, unsigned int n,
+				  uint64_t *at)
+{
+	enum mig_idle_end e = MIG_IDLE_ON;
+	unsigned int i;
+
+	for (i = 0; i < n && e == MIG_IDLE_ON; i++) {
+		*at = i * 100;
+		e = mig_idle_step(&idle, *at, left[i]);
+	}
+	return e;
+}
+
+/* States that end ever more slowly: the phase ends once below the rate. */
+static void test_idle_rate_falls(void **state)
+{
+	uint64_t left[40], at = 0, l = 10000;
+	unsigned int i;
+
+	(void)state;
+	/* Each 100 ms a fifth of what is left ends, down to 10 a second. */
+	for (i = 0; i < 40; i++) {
+		left[i] = l;
+		l -= l / 5;
+	}
+	mig_idle_init(&idle, 100, 500, 10000);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_RATE);
+	/* First below 100/s: over (t - 500, t], left[t-5] - left[t] < 50. */
+	for (i = 5; left[i - 5] - left[i] >= 50; i++)
+		;
+	assert_int_equal(at, i * 100);
+	assert_true(idle.est_mps < 100 * 1000);
+	/* Never before a whole window, even with nothing ending. */
+	for (i = 0; i < 40; i++)
+		left[i] = 77;
+	mig_idle_init(&idle, 100, 500, 10000);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_RATE);
+	assert_int_equal(at, 500);
+	assert_int_equal(idle.est_mps, 0);
+	/* A count that grows is no drop. */
+	for (i = 0; i < 40; i++)
+		left[i] = 100 + i;
+	mig_idle_init(&idle, 1, 500, 10000);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_RATE);
+	assert_int_equal(at, 500);
+}
+
+/* A steady 1000 states a second ending, threshold 500/s: the limit. */
+static void test_idle_rate_never(void **state)
+{
+	uint64_t left[40], at = 0;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		left[i] = 100000 - 100 * i;
+	mig_idle_init(&idle, 500, 500, 2000);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_LIMIT);
+	assert_int_equal(at, 2000);
+	assert_int_equal(idle.est_mps, 1000 * 1000);
+	/* Just at the threshold is not below it. */
+	mig_idle_init(&idle, 1000, 500, 2000);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_LIMIT);
+	mig_idle_init(&idle, 1001, 500, 2000);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_RATE);
+	assert_int_equal(at, 500);
+	/* Without a threshold, only the limit ends it. */
+	for (i = 0; i < 40; i++)
+		left[i] = 5;
+	mig_idle_init(&idle, 0, 500, 1200);
+	assert_int_equal(idle_run(left, 40, &at), MIG_IDLE_LIMIT);
+	assert_int_equal(at, 1200);
+	/* A limit of 0: the first sample ends it. */
+	mig_idle_init(&idle, 10, 500, 0);
+	assert_int_equal(mig_idle_step(&idle, 0, 5), MIG_IDLE_LIMIT);
+}
+
+/* No state left: at once, first sample or later. */
+static void test_idle_empty(void **state)
+{
+	uint64_t left[] = { 30, 20, 10, 0, 0 }, at = 0;
+
+	(void)state;
+	mig_idle_init(&idle, 1000000, 500, 10000);
+	assert_int_equal(mig_idle_step(&idle, 0, 0), MIG_IDLE_EMPTY);
+	mig_idle_init(&idle, 1, 500, 10000);
+	assert_int_equal(idle_run(left, 5, &at), MIG_IDLE_EMPTY);
+	assert_int_equal(at, 300);
+	/* Before the rate could: 100/s over 300 ms, threshold 1. */
+	assert_int_equal(idle.est_mps, UINT64_MAX);
+	assert_string_equal(mig_idle_end_name(MIG_IDLE_EMPTY), "empty");
+	assert_string_equal(mig_idle_end_name(MIG_IDLE_RATE), "rate");
+	assert_string_equal(mig_idle_end_name(MIG_IDLE_LIMIT), "limit");
+}
+
+/*
+ * Noisy samples: states end in bursts (record expiry walks at most once
+ * a second), 200 every 1000 ms, 200/s on average. A window longer than
+ * the bursts' period never sees a rate of 0 in between; a shorter one
+ * would (the reason for the default window of 1500 ms).
+ */
+static void test_idle_noisy(void **state)
+{
+	uint64_t left[100], at = 0, l = 100000;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		if (i && !(i % 10))
+			l -= 200;
+		left[i] = l;
+	}
+	mig_idle_init(&idle, 100, MIG_IDLE_WINDOW_MS, 9000);
+	assert_int_equal(idle_run(left, 100, &at), MIG_IDLE_LIMIT);
+	assert_int_equal(at, 9000);
+	mig_idle_init(&idle, 100, 500, 9000);
+	assert_int_equal(idle_run(left, 100, &at), MIG_IDLE_RATE);
+	assert_int_equal(at, 500);
+	/* Jitter of +-30 around a steady fall of 50 per 100 ms (500/s). */
+	for (i = 0, l = 100000; i < 100; i++, l -= 50)
+		left[i] = l + (i % 3 == 0 ? 30 : i % 3 == 1 ? -30 : 0);
+	mig_idle_init(&idle, 300, MIG_IDLE_WINDOW_MS, 9000);
+	assert_int_equal(idle_run(left, 100, &at), MIG_IDLE_LIMIT);
+	/* Then the fall stops: ended once a window has no more of it. */
+	for (i = 50; i < 100; i++)
+		left[i] = left[49] + (i % 2 ? 20 : -20);
+	mig_idle_init(&idle, 300, MIG_IDLE_WINDOW_MS, 9000);
+	assert_int_equal(idle_run(left, 100, &at), MIG_IDLE_RATE);
+	assert_true(at > 4900 && at <= 4900 + MIG_IDLE_WINDOW_MS);
+	/* Samples out of order in time count as at the latest time. */
+	mig_idle_init(&idle, 1, 500, 9000);
+	assert_int_equal(mig_idle_step(&idle, 1000, 10), MIG_IDLE_ON);
+	assert_int_equal(mig_idle_step(&idle, 900, 9), MIG_IDLE_ON);
+	assert_int_equal(mig_idle_step(&idle, 1500, 9), MIG_IDLE_RATE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +483,10 @@ int main(void)
 		cmocka_unit_test(test_write_closed),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_fos_flows),
+		cmocka_unit_test(test_idle_rate_falls),
+		cmocka_unit_test(test_idle_rate_never),
+		cmocka_unit_test(test_idle_empty),
+		cmocka_unit_test(test_idle_noisy),
 	};
 
 	return cmocka_run_group_tests_name("mig", tests, NULL, NULL);

@@ -1208,6 +1208,9 @@ enum flowstream_mpfx_attr {
  *	only)
  * @FLOWSTREAM_MIG_A_SESSIONS: u64, FlowOS sessions of the set still on
  *	this host (the states left), when the reply was built (reply only)
+ * @FLOWSTREAM_MIG_A_RECORDS: u64, flow records of the set still on this
+ *	host (the other states left), when the reply was built: a walk of
+ *	the whole record table (reply only)
  */
 enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_UNSPEC,
@@ -1223,6 +1226,7 @@ enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_VIA6,
 	FLOWSTREAM_MIG_A_CHAINED,
 	FLOWSTREAM_MIG_A_SESSIONS,
+	FLOWSTREAM_MIG_A_RECORDS,
 
 	__FLOWSTREAM_MIG_A_MAX
 };
