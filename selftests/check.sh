@@ -140,7 +140,8 @@ deps() {
 
 build() {
 	local kdir
-	one "flowctl" make -C ctl
+	one "flowctl and flowctl-net (make -C ctl)" \
+		sh -c 'make -C ctl && test -x ctl/flowctl && test -x ctl/flowctl-net'
 	one "selftest tools (fs-nlraw, fs-ipfix-relay, fs-tcppat, fs-udpseq)" make -C ctl nlraw
 	kdir=$(selftests/vm/build-kernel.sh selftests/vm/debug.config 2>"$logs/kernel-build.log")
 	if [ -z "$kdir" ]; then
