@@ -378,7 +378,7 @@ static void push_samplers(struct run *r, unsigned int *pushed,
 	struct agent_pfx *v;
 	enum bal_poll_err e;
 	uint64_t added = 0, removed = 0, kept = 0;
-	char *json, *body, msg[256];
+	char *json, *body = NULL, msg[256];
 	size_t i, n, len;
 	int status, r2;
 
