@@ -10,10 +10,11 @@
 # counted on the path (A's records that ended before the export too, as
 # "monitor" reports them), A's mig_chained is what B received from A, and
 # the receivers see no loss, duplicate or reordering. The idle phase ends
-# by rate (--idle-rate): short flows sent just before it end on A in it
-# (A's idle-timeout is 8 s: the debug kernel takes several seconds from
-# their last datagram to the phase's start), then the states left stop
-# falling, and it ends well before --idle-max. The topology is mig_lib.sh's.
+# by rate (--idle-rate): short flows that run until A has added the
+# migration, then stop, end on A in it (A's idle-timeout is 3 s), then the
+# states left stop falling, and it ends well before --idle-max. (They stop
+# only once the phase has begun: a slow debug guest took longer than their
+# idle-timeout to start it.) The topology is mig_lib.sh's.
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
@@ -30,8 +31,8 @@ tmp=$(mktemp -d)
 ip netns exec mgs "$UDPSEQ" recv 5401 100000 600 >/dev/null &
 ip netns exec mgs "$UDPSEQ" recv 5400 100000 600 >/dev/null &
 port_wait mgs udp6 5401 && port_wait mgs udp6 5400 || diag "a sink did not start"
-# A's records that end (idle-timeout 8 s there), for the accounting.
-$FLOWCTL -n mga config set idle-timeout 8 || diag "cannot set A's idle-timeout"
+# A's records that end (idle-timeout 3 s there), for the accounting.
+$FLOWCTL -n mga config set idle-timeout 3 || diag "cannot set A's idle-timeout"
 $FLOWCTL -n mga -j monitor >"$tmp/ended" 2>"$tmp/ended.err" &
 mon_pid=$!
 mig_streams_start
@@ -42,21 +43,35 @@ set_records() {	# NETNS: records of the migrated set
 	$FLOWCTL -n "$1" -j records | jq "[.[] | select($set4 or $set6)] | length"
 }
 
-ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
+# B waits for A through the idle phase (up to --idle-max): a timeout
+# longer than that.
+ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 --timeout 90 \
 	>"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"
-# Short flows just before the idle phase: their records end on A 8 to 9 s
-# after their last datagram, in its first window (10 s).
-ip netns exec mgc bash -c "for i in \$(seq $SHORT); do
-	\"$UDPSEQ\" send 10.2.0.2 5400 3 0; done"
+# Short flows before the idle phase, a datagram every 200 ms each, until A
+# has added the migration; their records then end on A 3 to 4 s after
+# their last datagram, in the phase's first window (10 s).
+short_pids=()
+for _ in $(seq "$SHORT"); do
+	ip netns exec mgc "$UDPSEQ" send 10.2.0.2 5400 100000 200000 &
+	short_pids+=($!)
+done
+for _ in $(seq 100); do
+	[ "$($FLOWCTL -n mga -j records |
+	     jq '[.[] | select(.proto == 17 and .dport == 5400)] | length')" = "$SHORT" ] &&
+		break
+	sleep 0.1
+done
 ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	src 10.2.0.0/24 fd02::/64 --to 10.4.0.2:7000 --batch 8 \
-	--via 10.4.0.2 --via fd04::2 --idle-max 30000 --idle-rate 1 --idle-window 10000 \
+	--via 10.4.0.2 --via fd04::2 --idle-max 45000 --idle-rate 1 --idle-window 10000 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 # The idle phase: flows that start now have their records on B only.
 mig_wait_added mga || diag "A has not added the migration after 10 s"
+kill "${short_pids[@]}" 2>/dev/null
+wait "${short_pids[@]}" 2>/dev/null
 ip netns exec mgc bash -c "for i in \$(seq $IDLE); do
 	\"$UDPSEQ\" send 10.2.0.2 5401 3 0; done"
 check_eq "no flow that started in the idle phase has a record on A" 0 \
@@ -68,7 +83,7 @@ idle=$(jq -r '"\(.idle_end) \(.idle_ms) \(.idle_states_start) \(.idle_states_end
 read -r idle_end idle_ms idle_start idle_left <<<"$idle"
 check_eq "the idle phase ended by rate" rate "$idle_end"
 check "it ended before --idle-max, after a window ($idle_ms ms)" \
-	test "$idle_ms" -lt 30000 -a "$idle_ms" -ge 10000
+	test "$idle_ms" -lt 45000 -a "$idle_ms" -ge 10000
 check "states of the set ended on A in it ($idle_start, then $idle_left)" \
 	test "$idle_left" -lt "$idle_start"
 show=$($FLOWCTL -n mga -j migrate show)
