@@ -87,9 +87,12 @@ check_eq "migrate send succeeded" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
 idle=$(jq -r '"\(.idle_end) \(.idle_ms) \(.idle_states_start) \(.idle_states_end)"' "$tmp/send")
 read -r idle_end idle_ms idle_start idle_left <<<"$idle"
-check_eq "the idle phase ended by rate" rate "$idle_end"
-check "it ended before --idle-max, after a window ($idle_ms ms)" \
-	test "$idle_ms" -lt 45000 -a "$idle_ms" -ge 15000
+# By rate; or empty where the streams' records ended in it too (a fast
+# guest ends the 8,000 datagrams within the window).
+check "the idle phase ended by the states left: $idle_end (rate or empty)" \
+	test "$idle_end" = rate -o "$idle_end" = empty
+check "it ended before --idle-max, by rate after a window ($idle_ms ms)" \
+	test "$idle_ms" -lt 45000 -a \( "$idle_end" = empty -o "$idle_ms" -ge 15000 \)
 check "states of the set ended on A in it ($idle_start, then $idle_left)" \
 	test "$idle_left" -lt "$idle_start"
 show=$($FLOWCTL -n mga -j migrate show)
