@@ -41,6 +41,12 @@
 #define SPLIT_MAX	65536
 #define MIN_ROOM	0.001
 
+/*
+ * Nodes made room for per host beyond the tree of the measured prefixes:
+ * the splits of a run (about 2 to 6 per host in the benchmark).
+ */
+#define NODES_PER_HOST	16
+
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
 
@@ -97,6 +103,22 @@ struct heap {
 };
 
 /*
+ * The pool of leaves waiting to be placed: a binary heap of nodes, each
+ * with its sort key (see pool_before()) beside it, so that comparisons
+ * read the heap's array rather than two nodes anywhere in c->n.
+ */
+struct pent {
+	uint64_t key;		/* single address << 63 | load */
+	int32_t x;
+};
+
+struct pool {
+	struct pent *a;
+	size_t n;
+	size_t cap;
+};
+
+/*
  * The hosts other than the default, grouped by capacity (equal capacity,
  * equal due share), each group a heap with the least loaded host on top:
  * place_stuck() looks at one host per group instead of every host.
@@ -115,6 +137,7 @@ struct ctx {
 	struct node *n;
 	size_t nn;
 	size_t ncap;
+	size_t spare;		/* nodes to make room for beyond the tree's */
 	struct bal_host *h;	/* by id */
 	size_t nh;
 	double *due;
@@ -131,7 +154,7 @@ struct ctx {
 	int32_t floor_node;
 	int32_t *singles;	/* the measured single addresses */
 	size_t nsingles;
-	struct heap pool;
+	struct pool pool;
 	struct heap recv;
 	struct groups grp;
 	struct bal_move *moves;
@@ -574,9 +597,13 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	k = sorted_keys(t);
 	if (!k)
 		return -ENOMEM;
-	/* room for every node at once: at most two per prefix */
-	if (c->nn + 2 * t->n > c->ncap) {
-		size_t need = c->nn + 2 * t->n;
+	/*
+	 * Room for every node at once: at most two per prefix, and @spare
+	 * for the splits to come, so that the array is not copied while
+	 * the run grows it (pages never touched cost nothing).
+	 */
+	if (c->nn + 2 * t->n + c->spare > c->ncap) {
+		size_t need = c->nn + 2 * t->n + c->spare;
 		struct node *n = realloc(c->n, need * sizeof(*n));
 
 		if (!n) {
@@ -847,19 +874,6 @@ static void heap_sift(struct heap *h, size_t i)
 	heap_put(h, i, v);
 }
 
-static int32_t heap_pop(struct heap *h)
-{
-	int32_t v = h->a[0];
-
-	if (h->pos)
-		h->pos[v] = -1;
-	if (--h->n) {
-		heap_put(h, 0, h->a[h->n]);
-		heap_sift(h, 0);
-	}
-	return v;
-}
-
 static void heap_build(struct heap *h)
 {
 	size_t i;
@@ -871,19 +885,108 @@ static void heap_build(struct heap *h)
 /*
  * Single addresses first (they cannot be split, so they go while hosts
  * still have room), then the heaviest leaf; among equals, the first in
- * prefix order.
+ * prefix order. A node's load does not change while it is in the pool
+ * (it is set once, when its parent is split), nor does its length, so
+ * the key is taken when it goes in.
  */
-static int leaf_before(const struct heap *h, int32_t a, int32_t b)
+static uint64_t pool_key(const struct ctx *c, int32_t x)
 {
-	const struct ctx *c = h->c;
-	int sa = c->n[a].len == fam_bits(c->n[a].fam);
-	int sb = c->n[b].len == fam_bits(c->n[b].fam);
+	uint64_t single = c->n[x].len == fam_bits(c->n[x].fam);
 
-	if (sa != sb)
-		return sa;
-	if (c->n[a].eff != c->n[b].eff)
-		return c->n[a].eff > c->n[b].eff;
-	return node_cmp(c, a, b) < 0;
+	/* loads are at most BAL_TOTAL_MAX, below bit 63 */
+	return single << 63 | c->n[x].eff;
+}
+
+static int pool_before(const struct ctx *c, const struct pent *a,
+		       const struct pent *b)
+{
+	if (a->key != b->key)
+		return a->key > b->key;
+	return node_cmp(c, a->x, b->x) < 0;
+}
+
+/* Put @x at the end of the pool, not sifted (see pool_build()). */
+static int pool_append(struct ctx *c, int32_t x)
+{
+	struct pool *p = &c->pool;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 256;
+		struct pent *a = realloc(p->a, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		p->a = a;
+		p->cap = cap;
+	}
+	p->a[p->n].key = pool_key(c, x);
+	p->a[p->n].x = x;
+	p->n++;
+	return 0;
+}
+
+static int pool_push(struct ctx *c, int32_t x)
+{
+	struct pool *p = &c->pool;
+	struct pent v;
+	size_t i;
+	int r;
+
+	r = pool_append(c, x);
+	if (r)
+		return r;
+	i = p->n - 1;
+	v = p->a[i];
+	while (i > 0) {
+		size_t q = (i - 1) / 2;
+
+		if (!pool_before(c, &v, &p->a[q]))
+			break;
+		p->a[i] = p->a[q];
+		i = q;
+	}
+	p->a[i] = v;
+	return 0;
+}
+
+static void pool_sift(struct ctx *c, size_t i)
+{
+	struct pool *p = &c->pool;
+	struct pent v = p->a[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, best = l;
+
+		if (l >= p->n)
+			break;
+		if (l + 1 < p->n && pool_before(c, &p->a[l + 1], &p->a[l]))
+			best = l + 1;
+		if (!pool_before(c, &p->a[best], &v))
+			break;
+		p->a[i] = p->a[best];
+		i = best;
+	}
+	p->a[i] = v;
+}
+
+static int32_t pool_pop(struct ctx *c)
+{
+	struct pool *p = &c->pool;
+	int32_t x = p->a[0].x;
+
+	if (--p->n) {
+		p->a[0] = p->a[p->n];
+		pool_sift(c, 0);
+	}
+	return x;
+}
+
+static void pool_build(struct ctx *c)
+{
+	size_t i;
+
+	for (i = c->pool.n / 2; i-- > 0;)
+		pool_sift(c, i);
 }
 
 /* The most unused capacity first; among equals, the lowest id. */
@@ -991,8 +1094,6 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 
 	memset(c, 0, sizeof(*c));
 	c->floor_node = -1;
-	c->pool.before = leaf_before;
-	c->pool.c = c;
 	c->recv.before = host_before;
 	c->recv.c = c;
 	if (!cfg) {
@@ -1020,6 +1121,7 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 			return -EINVAL;
 		caps += c->h[i].capacity;
 	}
+	c->spare = NODES_PER_HOST * nhosts + 1024;
 	r = trie_build(c, t);
 	if (r)
 		return r;
@@ -1236,7 +1338,7 @@ static int distribute_pool(struct ctx *c)
 		if (c->pool_on_def &&
 		    c->load[c->def] <= c->target * c->due[c->def])
 			break;
-		x = heap_pop(&c->pool);
+		x = pool_pop(c);
 		e = c->n[x].eff;
 		h = c->recv.n ? c->recv.a[0] : -1;
 		room = 0;
@@ -1275,7 +1377,7 @@ static int distribute_pool(struct ctx *c)
 				continue;
 			if (!c->pool_on_def)
 				set_owner(c, y, OWN_POOL);
-			r = heap_push(&c->pool, y);
+			r = pool_push(c, y);
 			if (r)
 				return r;
 		}
@@ -1484,7 +1586,7 @@ int bal_assign(const struct bal_config *cfg, const struct bal_host *hosts,
 		c.load[c.def] = c.total;
 		for (i = 0; i < 2 && !r; i++)
 			if (c.n[i].eff)
-				r = heap_push(&c.pool, i);
+				r = pool_push(&c, i);
 		for (i = 0; i < nhosts && !r; i++)
 			if ((int)i != c.def)
 				r = heap_push(&c.recv, i);
@@ -1564,25 +1666,17 @@ static int owner_cmp(const void *a, const void *b, void *arg)
 
 /*
  * Take @x off host @h into the pool. The pool is made a heap once the
- * shedding is over (heap_build()), so that a host's shedding can be
+ * shedding is over (pool_build()), so that a host's shedding can be
  * undone (untake()).
  */
 static int take(struct ctx *c, int h, int32_t x)
 {
-	struct heap *p = &c->pool;
+	int r = pool_append(c, x);
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 256;
-		int32_t *a = realloc(p->a, cap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		p->a = a;
-		p->cap = cap;
-	}
+	if (r)
+		return r;
 	c->load[h] -= c->n[x].eff;
 	set_owner(c, x, OWN_POOL);
-	p->a[p->n++] = x;
 	return 0;
 }
 
@@ -1590,7 +1684,7 @@ static int take(struct ctx *c, int h, int32_t x)
 static void untake(struct ctx *c, int h, size_t mark)
 {
 	while (c->pool.n > mark) {
-		int32_t x = c->pool.a[--c->pool.n];
+		int32_t x = c->pool.a[--c->pool.n].x;
 
 		c->load[h] += c->n[x].eff;
 		set_owner(c, x, h == c->def ? OWN_NONE : h);
@@ -2080,7 +2174,7 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 			r = region_leaves(c, i, &l);
 		for (i = 0; i < l.n && !r; i++) {
 			set_owner(c, l.a[i], OWN_POOL);
-			r = heap_push(&c->pool, l.a[i]);
+			r = pool_push(c, l.a[i]);
 		}
 		free(l.a);
 		if (r)
@@ -2092,7 +2186,7 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 		} else if (c->n[i].owner == OWN_ORPHAN) {
 			set_owner(c, i, c->n[i].eff ? OWN_POOL : OWN_NONE);
 			if (c->n[i].eff) {
-				r = heap_push(&c->pool, i);
+				r = pool_push(c, i);
 				if (r)
 					return r;
 			}
@@ -2118,7 +2212,7 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 		r = shed_all(c, c->target);
 	if (r)
 		return r;
-	heap_build(&c->pool);
+	pool_build(c);
 	heap_build(&c->recv);
 	r = distribute(c);
 	if (!r)
