@@ -109,6 +109,9 @@ struct heap {
  */
 struct pent {
 	uint64_t key;		/* single address << 63 | load */
+	uint64_t hi;		/* the prefix: family << 63 | address >> 1 */
+	uint64_t lo;		/* the rest of the address */
+	uint16_t last;		/* its last bit << 8 | its length */
 	int32_t x;
 };
 
@@ -897,12 +900,33 @@ static uint64_t pool_key(const struct ctx *c, int32_t x)
 	return single << 63 | c->n[x].eff;
 }
 
-static int pool_before(const struct ctx *c, const struct pent *a,
-		       const struct pent *b)
+/* The same order as node_cmp(), from the entries alone. */
+static int pool_before(const struct pent *a, const struct pent *b)
 {
 	if (a->key != b->key)
 		return a->key > b->key;
-	return node_cmp(c, a->x, b->x) < 0;
+	if (a->hi != b->hi)
+		return a->hi < b->hi;
+	if (a->lo != b->lo)
+		return a->lo < b->lo;
+	return a->last < b->last;
+}
+
+static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
+{
+	const struct node *n = &c->n[x];
+	uint64_t hi = 0, lo = 0;
+	unsigned int j;
+
+	for (j = 0; j < 8; j++)
+		hi = hi << 8 | n->addr[j];
+	for (j = 8; j < 16; j++)
+		lo = lo << 8 | n->addr[j];
+	e->key = pool_key(c, x);
+	e->hi = (uint64_t)n->fam << 63 | hi >> 1;
+	e->lo = hi << 63 | lo >> 1;
+	e->last = (lo & 1) << 8 | n->len;
+	e->x = x;
 }
 
 /* Put @x at the end of the pool, not sifted (see pool_build()). */
@@ -919,9 +943,7 @@ static int pool_append(struct ctx *c, int32_t x)
 		p->a = a;
 		p->cap = cap;
 	}
-	p->a[p->n].key = pool_key(c, x);
-	p->a[p->n].x = x;
-	p->n++;
+	pent_set(c, &p->a[p->n++], x);
 	return 0;
 }
 
@@ -940,7 +962,7 @@ static int pool_push(struct ctx *c, int32_t x)
 	while (i > 0) {
 		size_t q = (i - 1) / 2;
 
-		if (!pool_before(c, &v, &p->a[q]))
+		if (!pool_before(&v, &p->a[q]))
 			break;
 		p->a[i] = p->a[q];
 		i = q;
@@ -959,9 +981,9 @@ static void pool_sift(struct ctx *c, size_t i)
 
 		if (l >= p->n)
 			break;
-		if (l + 1 < p->n && pool_before(c, &p->a[l + 1], &p->a[l]))
+		if (l + 1 < p->n && pool_before(&p->a[l + 1], &p->a[l]))
 			best = l + 1;
-		if (!pool_before(c, &p->a[best], &v))
+		if (!pool_before(&p->a[best], &v))
 			break;
 		p->a[i] = p->a[best];
 		i = best;
