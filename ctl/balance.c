@@ -74,6 +74,7 @@ struct node {
 	uint8_t measured;
 	uint8_t info;		/* measured, or something measured inside */
 	uint8_t has_prev;
+	uint8_t seen;		/* count_marks(): on a marked node's path */
 	uint64_t mass;		/* measured traffic inside (m if measured) */
 	double u;		/* share of the space with no measurement */
 	uint64_t eff;		/* the load the model gives it */
@@ -152,6 +153,10 @@ struct ctx {
 	double min_room;
 	int def;
 	int pool_on_def;	/* assign: the pool is the default's region */
+	int defer_marks;	/* assign: nmark counted after distribute() */
+	int32_t *placed;	/* the nodes marked while defer_marks */
+	size_t nplaced;
+	size_t placed_cap;
 	int64_t def_committed;	/* assign: placed on the default for good */
 	uint64_t floor_load;
 	int32_t floor_node;
@@ -1179,21 +1184,93 @@ static void ctx_free(struct ctx *c)
 	groups_free(&c->grp);
 	free(c->moves);
 	free(c->singles);
+	free(c->placed);
 }
 
 /* Placing leaves */
 
-static void place(struct ctx *c, int32_t x, int host)
+/*
+ * Mark @x as @host's without counting it in its ancestors' nmark (see
+ * count_marks()). Only for a node of the default's region in assign
+ * mode: unmarked, and nothing below it marked.
+ */
+static int mark_later(struct ctx *c, int32_t x, int32_t host)
+{
+	if (c->nplaced == c->placed_cap) {
+		size_t cap = c->placed_cap ? 2 * c->placed_cap : 1024;
+		int32_t *a = realloc(c->placed, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		c->placed = a;
+		c->placed_cap = cap;
+	}
+	c->placed[c->nplaced++] = x;
+	c->n[x].owner = host;
+	return 0;
+}
+
+/* nmark of @x and of the nodes below it that are on a marked path. */
+static uint32_t count_below(struct ctx *c, int32_t x)
+{
+	uint32_t k = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int32_t y = c->n[x].child[i];
+
+		if (y < 0)
+			continue;
+		if (c->n[y].seen)
+			k += count_below(c, y);
+		k += c->n[y].owner != OWN_NONE;
+	}
+	c->n[x].seen = 0;
+	c->n[x].nmark = k;
+	return k;
+}
+
+/*
+ * The nmark of every node after distribute() in assign mode, which
+ * marked the leaves it placed without walking to the root from each
+ * (set_owner()): the paths from them to the roots are flagged, each
+ * node once, and counted bottom up. Every other nmark is 0, as before
+ * distribute(): nothing else is marked.
+ */
+static void count_marks(struct ctx *c)
+{
+	size_t i;
+	int32_t y;
+
+	for (i = 0; i < c->nplaced; i++)
+		for (y = c->n[c->placed[i]].parent; y >= 0 && !c->n[y].seen;
+		     y = c->n[y].parent)
+			c->n[y].seen = 1;
+	for (i = 0; i < 2; i++)
+		if (c->n[i].seen)
+			count_below(c, i);
+	c->nplaced = 0;
+}
+
+static int place(struct ctx *c, int32_t x, int host)
 {
 	int64_t e = c->n[x].eff;
 
+	if (c->defer_marks && host != c->def) {
+		int r = mark_later(c, x, host);
+
+		if (r)
+			return r;
+	} else {
+		set_owner(c, x, host == c->def ? OWN_NONE : host);
+	}
 	if (c->pool_on_def)
 		c->load[c->def] -= e;
 	c->load[host] += e;
-	set_owner(c, x, host == c->def ? OWN_NONE : host);
 	/* its load grew: down in its group (the default has none) */
 	if (c->grp.ready && host != c->def)
 		heap_sift(&c->grp.g[c->grp.of[host]], c->grp.pos[host]);
+	return 0;
 }
 
 static int capacity_cmp(const void *a, const void *b, void *arg)
@@ -1330,7 +1407,9 @@ static int place_stuck(struct ctx *c, int32_t x)
 			h = k;
 		}
 	}
-	place(c, x, h);
+	r = place(c, x, h);
+	if (r)
+		return r;
 	if (h == c->def && c->pool_on_def)
 		c->def_committed += e;
 	/* its unused capacity shrank: down in the receivers' heap */
@@ -1370,7 +1449,9 @@ static int distribute_pool(struct ctx *c)
 			if (e < c->chunk_abs)
 				lim *= c->target;
 			if (c->load[h] + e <= lim) {
-				place(c, x, h);
+				r = place(c, x, h);
+				if (r)
+					return r;
 				heap_sift(&c->recv, 0);
 				continue;
 			}
@@ -1612,8 +1693,12 @@ int bal_assign(const struct bal_config *cfg, const struct bal_host *hosts,
 		for (i = 0; i < nhosts && !r; i++)
 			if ((int)i != c.def)
 				r = heap_push(&c.recv, i);
+		c.defer_marks = 1;
 		if (!r)
 			r = distribute(&c);
+		c.defer_marks = 0;
+		if (!r)
+			count_marks(&c);
 	}
 	if (!r)
 		r = merge(&c);
