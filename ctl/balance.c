@@ -594,17 +594,24 @@ static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
 static int trie_build(struct ctx *c, const struct bal_traffic *t)
 {
 	int32_t path[130];
-	struct bal_prefix pp[2] = { 0 }, *last = NULL;
-	struct sort_key *k;
+	struct bal_prefix pp[2] = { 0 };
+	const struct bal_prefix *last = NULL;
+	struct sort_key *k = NULL;
 	size_t i, np = 0;
 	int r, seen[2] = { 0, 0 };
 
 	r = trie_init(c);
 	if (r)
 		return r;
-	k = sorted_keys(t);
-	if (!k)
-		return -ENOMEM;
+	/* entries added in prefix order (the controller's) are read as is */
+	for (i = 1; i < t->n; i++)
+		if (bal_prefix_cmp(&t->e[i - 1].p, &t->e[i].p) >= 0)
+			break;
+	if (i < t->n) {
+		k = sorted_keys(t);
+		if (!k)
+			return -ENOMEM;
+	}
 	/*
 	 * Room for every node at once: at most two per prefix, and @spare
 	 * for the splits to come, so that the array is not copied while
@@ -622,11 +629,16 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		c->ncap = need;
 	}
 	for (i = 0; i < t->n && !r; i++) {
-		struct bal_prefix *p = &pp[i % 2];
+		const struct bal_prefix *p = &t->e[i].p;
+		uint64_t load = t->e[i].load;
 		unsigned int d = 0;
 		int32_t x, q = -1;
 
-		key_prefix(&k[i], p);
+		if (k) {
+			key_prefix(&k[i], &pp[i % 2]);
+			p = &pp[i % 2];
+			load = k[i].load;
+		}
 		if (last && last->family == p->family) {
 			d = common_bits(last->addr, p->addr,
 					last->len < p->len ? last->len : p->len);
@@ -667,7 +679,7 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		if (c->n[x].measured)
 			r = -EEXIST;
 		c->n[x].measured = 1;
-		c->n[x].mass = k[i].load;
+		c->n[x].mass = load;
 		last = p;
 	}
 	free(k);
@@ -1006,6 +1018,13 @@ static int32_t pool_pop(struct ctx *c)
 		pool_sift(c, 0);
 	}
 	return x;
+}
+
+/* Put @x in place of the pool's first leaf (a leaf just split). */
+static void pool_replace(struct ctx *c, int32_t x)
+{
+	pent_set(c, &c->pool.a[0], x);
+	pool_sift(c, 0);
 }
 
 static void pool_build(struct ctx *c)
@@ -1429,7 +1448,7 @@ static int place_stuck(struct ctx *c, int32_t x)
 static int distribute_pool(struct ctx *c)
 {
 	double room;
-	int r, i;
+	int r, i, top;
 
 	while (c->pool.n) {
 		int32_t x;
@@ -1439,7 +1458,8 @@ static int distribute_pool(struct ctx *c)
 		if (c->pool_on_def &&
 		    c->load[c->def] <= c->target * c->due[c->def])
 			break;
-		x = pool_pop(c);
+		/* the first leaf stays in the pool until it is placed or split */
+		x = c->pool.a[0].x;
 		e = c->n[x].eff;
 		h = c->recv.n ? c->recv.a[0] : -1;
 		room = 0;
@@ -1449,6 +1469,7 @@ static int distribute_pool(struct ctx *c)
 			if (e < c->chunk_abs)
 				lim *= c->target;
 			if (c->load[h] + e <= lim) {
+				pool_pop(c);
 				r = place(c, x, h);
 				if (r)
 					return r;
@@ -1463,6 +1484,7 @@ static int distribute_pool(struct ctx *c)
 		 */
 		if (c->n[x].len == fam_bits(c->n[x].fam) ||
 		    room * SPLIT_MAX < e || room < c->min_room) {
+			pool_pop(c);
 			r = place_stuck(c, x);
 			if (r)
 				return r;
@@ -1473,6 +1495,8 @@ static int distribute_pool(struct ctx *c)
 			return r;
 		if (!c->pool_on_def)
 			set_owner(c, x, OWN_NONE);
+		/* the first half with traffic takes x's place: one sift less */
+		top = 1;
 		for (i = 0; i < 2; i++) {
 			int32_t y = c->n[x].child[i];
 
@@ -1480,10 +1504,17 @@ static int distribute_pool(struct ctx *c)
 				continue;
 			if (!c->pool_on_def)
 				set_owner(c, y, OWN_POOL);
+			if (top) {
+				pool_replace(c, y);
+				top = 0;
+				continue;
+			}
 			r = pool_push(c, y);
 			if (r)
 				return r;
 		}
+		if (top)
+			pool_pop(c);
 	}
 	return 0;
 }
