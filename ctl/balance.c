@@ -90,9 +90,9 @@ struct heap;
 typedef int (*heap_before_t)(const struct heap *h, int32_t a, int32_t b);
 
 /*
- * A binary heap of node or host indices. @pos, if set, holds where each
- * item is in @a (-1: not in the heap), so that an item whose key changed
- * can be sifted from where it is.
+ * A binary heap of host indices (a capacity group, see struct groups).
+ * @pos, if set, holds where each item is in @a (-1: not in the heap), so
+ * that an item whose key changed can be sifted from where it is.
  */
 struct heap {
 	int32_t *a;
@@ -120,6 +120,23 @@ struct pool {
 	struct pent *a;
 	size_t n;
 	size_t cap;
+};
+
+/*
+ * The receiving hosts: a binary heap with the most unused capacity on
+ * top (see recv_before()), each entry with its unused capacity beside it,
+ * taken when the entry is sifted (recv_update()) or the heap built.
+ */
+struct rent {
+	double room;		/* due share minus load */
+	int32_t h;
+};
+
+struct recv {
+	struct rent *a;
+	size_t n;
+	size_t cap;
+	int32_t *pos;		/* each host's place in @a, -1: not in it */
 };
 
 /*
@@ -163,7 +180,7 @@ struct ctx {
 	int32_t *singles;	/* the measured single addresses */
 	size_t nsingles;
 	struct pool pool;
-	struct heap recv;
+	struct recv recv;
 	struct groups grp;
 	struct bal_move *moves;
 	size_t nmoves;
@@ -849,32 +866,6 @@ static void heap_put(struct heap *h, size_t i, int32_t v)
 		h->pos[v] = i;
 }
 
-static int heap_push(struct heap *h, int32_t v)
-{
-	size_t i;
-
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 256;
-		int32_t *a = realloc(h->a, cap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		h->a = a;
-		h->cap = cap;
-	}
-	i = h->n++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-
-		if (!h->before(h, v, h->a[p]))
-			break;
-		heap_put(h, i, h->a[p]);
-		i = p;
-	}
-	heap_put(h, i, v);
-	return 0;
-}
-
 static void heap_sift(struct heap *h, size_t i)
 {
 	int32_t v = h->a[i];
@@ -1036,14 +1027,76 @@ static void pool_build(struct ctx *c)
 }
 
 /* The most unused capacity first; among equals, the lowest id. */
-static int host_before(const struct heap *h, int32_t a, int32_t b)
+static int recv_before(const struct rent *a, const struct rent *b)
 {
-	const struct ctx *c = h->c;
-	double ua = c->due[a] - c->load[a], ub = c->due[b] - c->load[b];
+	if (a->room != b->room)
+		return a->room > b->room;
+	return a->h < b->h;
+}
 
-	if (ua != ub)
-		return ua > ub;
-	return a < b;
+static void recv_put(struct recv *q, size_t i, const struct rent *v)
+{
+	q->a[i] = *v;
+	q->pos[v->h] = i;
+}
+
+/* Sift the entry at @i down, its room taken again from the loads now. */
+static void recv_update(struct ctx *c, size_t i)
+{
+	struct recv *q = &c->recv;
+	struct rent v = q->a[i];
+
+	v.room = c->due[v.h] - c->load[v.h];
+	for (;;) {
+		size_t l = 2 * i + 1, best = l;
+
+		if (l >= q->n)
+			break;
+		if (l + 1 < q->n && recv_before(&q->a[l + 1], &q->a[l]))
+			best = l + 1;
+		if (!recv_before(&q->a[best], &v))
+			break;
+		recv_put(q, i, &q->a[best]);
+		i = best;
+	}
+	recv_put(q, i, &v);
+}
+
+static int recv_push(struct ctx *c, int32_t h)
+{
+	struct recv *q = &c->recv;
+	struct rent v = { c->due[h] - c->load[h], h };
+	size_t i;
+
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 256;
+		struct rent *a = realloc(q->a, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		q->a = a;
+		q->cap = cap;
+	}
+	i = q->n++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!recv_before(&v, &q->a[p]))
+			break;
+		recv_put(q, i, &q->a[p]);
+		i = p;
+	}
+	recv_put(q, i, &v);
+	return 0;
+}
+
+/* A heap again, every room taken from the loads now. */
+static void recv_build(struct ctx *c)
+{
+	size_t i;
+
+	for (i = c->recv.n; i-- > 0;)
+		recv_update(c, i);
 }
 
 /* The least load first; among equals, the lowest index. */
@@ -1140,8 +1193,6 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 
 	memset(c, 0, sizeof(*c));
 	c->floor_node = -1;
-	c->recv.before = host_before;
-	c->recv.c = c;
 	if (!cfg) {
 		bal_config_init(&def);
 		cfg = &def;
@@ -1433,7 +1484,7 @@ static int place_stuck(struct ctx *c, int32_t x)
 		c->def_committed += e;
 	/* its unused capacity shrank: down in the receivers' heap */
 	if (c->recv.pos[h] >= 0)
-		heap_sift(&c->recv, c->recv.pos[h]);
+		recv_update(c, c->recv.pos[h]);
 	return 0;
 }
 
@@ -1461,7 +1512,7 @@ static int distribute_pool(struct ctx *c)
 		/* the first leaf stays in the pool until it is placed or split */
 		x = c->pool.a[0].x;
 		e = c->n[x].eff;
-		h = c->recv.n ? c->recv.a[0] : -1;
+		h = c->recv.n ? c->recv.a[0].h : -1;
 		room = 0;
 		if (h >= 0) {
 			double lim = c->due[h];
@@ -1473,7 +1524,7 @@ static int distribute_pool(struct ctx *c)
 				r = place(c, x, h);
 				if (r)
 					return r;
-				heap_sift(&c->recv, 0);
+				recv_update(c, 0);
 				continue;
 			}
 			room = c->target * c->due[h] - c->load[h];
@@ -1723,7 +1774,7 @@ int bal_assign(const struct bal_config *cfg, const struct bal_host *hosts,
 				r = pool_push(&c, i);
 		for (i = 0; i < nhosts && !r; i++)
 			if ((int)i != c.def)
-				r = heap_push(&c.recv, i);
+				r = recv_push(&c, i);
 		c.defer_marks = 1;
 		if (!r)
 			r = distribute(&c);
@@ -1983,7 +2034,7 @@ static int shed_all(struct ctx *c, double level)
 		double ex = c->load[i] - level * c->due[i];
 
 		if (c->load[i] <= 0 || ex <= 0)
-			r = heap_push(&c->recv, i);
+			r = recv_push(c, i);
 		else
 			r = shed_host(c, &s, i, (int64_t)ex + 1);
 	}
@@ -2147,7 +2198,7 @@ static int shed_for_join(struct ctx *c, double want, int64_t pooled)
 	}
 	for (i = 0; i < c->nh && !r; i++)
 		if (!f.gave[i] && !f.skip[i])
-			r = heap_push(&c->recv, i);
+			r = recv_push(c, i);
 out:
 	free(f.limit);
 	free(f.skip);
@@ -2351,7 +2402,7 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 	if (r)
 		return r;
 	pool_build(c);
-	heap_build(&c->recv);
+	recv_build(c);
 	r = distribute(c);
 	if (!r)
 		r = merge(c);
