@@ -177,7 +177,7 @@ struct ctx {
 	int64_t def_committed;	/* assign: placed on the default for good */
 	uint64_t floor_load;
 	int32_t floor_node;
-	int32_t *singles;	/* the measured single addresses */
+	int32_t *singles;	/* the measured single addresses, by node */
 	size_t nsingles;
 	struct pool pool;
 	struct recv recv;
@@ -599,6 +599,21 @@ static unsigned int common_bits(const uint8_t *a, const uint8_t *b,
 	return i;
 }
 
+/* Note a measured single address (floor_scan() reads them). */
+static int add_single(struct ctx *c, int32_t x)
+{
+	if (!(c->nsingles & (c->nsingles - 1))) {
+		size_t cap = c->nsingles ? 2 * c->nsingles : 1;
+		int32_t *a = realloc(c->singles, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		c->singles = a;
+	}
+	c->singles[c->nsingles++] = x;
+	return 0;
+}
+
 /*
  * The trie of the measured prefixes, path-compressed: a node for each
  * measured prefix and for each prefix where two paths part. They are
@@ -697,6 +712,8 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 			r = -EEXIST;
 		c->n[x].measured = 1;
 		c->n[x].mass = load;
+		if (!r && p->len == fam_bits(c->n[x].fam))
+			r = add_single(c, x);
 		last = p;
 	}
 	free(k);
@@ -830,6 +847,7 @@ int bal_traffic_load(const struct bal_traffic *t, const struct bal_prefix *p,
 			*load = c.n[x].eff;
 	}
 	free(c.n);
+	free(c.singles);
 	return r;
 }
 
@@ -1141,24 +1159,18 @@ static int host_find(const struct ctx *c, uint32_t id)
  */
 static int floor_scan(struct ctx *c)
 {
-	size_t i, n = c->nn;
+	size_t i;
 	int32_t x;
 
-	for (i = 0; i < n; i++) {
+	/* trie_build() listed them, in prefix order */
+	for (i = 0; i < c->nsingles; i++) {
 		struct bal_prefix p;
-		int32_t *a;
 
-		if (!c->n[i].measured || c->n[i].len != fam_bits(c->n[i].fam))
-			continue;
-		node_prefix(&c->n[i], &p);
+		node_prefix(&c->n[c->singles[i]], &p);
 		x = trie_locate(c, &p);
 		if (x < 0)
 			return x;
-		a = realloc(c->singles, (c->nsingles + 1) * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		c->singles = a;
-		c->singles[c->nsingles++] = x;
+		c->singles[i] = x;
 		if (c->n[x].eff > c->floor_load ||
 		    (c->n[x].eff == c->floor_load && c->floor_node >= 0 &&
 		     node_cmp(c, x, c->floor_node) < 0)) {
