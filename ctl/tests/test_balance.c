@@ -1350,6 +1350,150 @@ static void test_stuck(void **state)
 	dist_free(&d);
 }
 
+/*
+ * Results pinned to those of the code before the speed-ups of the heaps
+ * (ctl/balance.c, December 2026): the pool's and receivers' heaps now
+ * carry their keys in their entries, and must take the leaves and hosts
+ * in the same order, ties included. A hash of every integer field of
+ * the results (rules, hosts' loads and rule counts, moves, floor, flags)
+ * for inputs full of ties: equal loads, IPv6 addresses that differ in
+ * their last bit, /127s beside /128s, stuck single addresses, equal and
+ * mixed capacities; an assignment, a rebalance after a shift and one
+ * with a host joining.
+ */
+static uint64_t pin_hash;
+
+static void pin_mix(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--) {
+		pin_hash ^= *b++;
+		pin_hash *= 1099511628211ULL;
+	}
+}
+
+static void pin_result(const struct bal_result *r)
+{
+	size_t i;
+
+	pin_mix(&r->default_host, sizeof(r->default_host));
+	pin_mix(&r->total, sizeof(r->total));
+	pin_mix(&r->floor_load, sizeof(r->floor_load));
+	pin_mix(&r->flags, sizeof(r->flags));
+	pin_mix(&r->nrules, sizeof(r->nrules));
+	for (i = 0; i < r->nrules; i++) {
+		pin_mix(&r->rules[i].prefix, sizeof(r->rules[i].prefix));
+		pin_mix(&r->rules[i].host, sizeof(r->rules[i].host));
+		pin_mix(&r->rules[i].load, sizeof(r->rules[i].load));
+	}
+	for (i = 0; i < r->nhosts; i++) {
+		pin_mix(&r->hosts[i].id, sizeof(r->hosts[i].id));
+		pin_mix(&r->hosts[i].load, sizeof(r->hosts[i].load));
+		pin_mix(&r->hosts[i].nprefixes, sizeof(r->hosts[i].nprefixes));
+	}
+	pin_mix(&r->nmoves, sizeof(r->nmoves));
+	for (i = 0; i < r->nmoves; i++) {
+		pin_mix(&r->moves[i].prefix, sizeof(r->moves[i].prefix));
+		pin_mix(&r->moves[i].from, sizeof(r->moves[i].from));
+		pin_mix(&r->moves[i].to, sizeof(r->moves[i].to));
+		pin_mix(&r->moves[i].load, sizeof(r->moves[i].load));
+	}
+	pin_mix(&r->moved, sizeof(r->moved));
+	pin_mix(&r->min_move, sizeof(r->min_move));
+}
+
+/* Equal loads: /24s, IPv6 /128s and /127s; @shift: the first 64 heavier. */
+static void gen_ties(struct dist *d, int shift)
+{
+	struct bal_prefix p;
+	unsigned int i;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "ties%s", shift ? " shifted" : "");
+	for (i = 0; i < 256; i++)
+		dist_add(d, v4(0x0a000000 | i << 8, 24),
+			 shift && i < 64 ? 1500 : 1000);
+	/* single addresses heavy enough to be placed one by one */
+	p = pfx("2001:db8::/128");
+	for (i = 0; i < 16; i++) {
+		p.addr[15] = i;
+		dist_add(d, p, 20000);
+	}
+	p.len = 127;
+	for (i = 0; i < 8; i++) {
+		p.addr[14] = 1;
+		p.addr[15] = 2 * i;
+		dist_add(d, p, 20000);
+	}
+}
+
+static uint64_t pin_case(const struct dist *d, const struct dist *d2,
+			 size_t n, int unequal)
+{
+	struct bal_traffic *t = traffic(d, NULL), *t2 = traffic(d2, NULL);
+	struct bal_host *h = make_hosts(n, unequal);
+	struct bal_result r, q;
+
+	pin_hash = 14695981039346656037ULL;
+	assert_int_equal(bal_assign(NULL, h, n, t, &r), 0);
+	check_result(&r, n);
+	pin_result(&r);
+	assert_int_equal(bal_rebalance(NULL, &r, h, n, t2, &q), 0);
+	pin_result(&q);
+	bal_result_free(&q);
+	h[n].id = 99999;
+	h[n].capacity = 40;
+	assert_int_equal(bal_rebalance(NULL, &r, h, n + 1, t, &q), 0);
+	pin_result(&q);
+	bal_result_free(&q);
+	bal_result_free(&r);
+	bal_traffic_free(t);
+	bal_traffic_free(t2);
+	free(h);
+	return pin_hash;
+}
+
+static void test_pinned(void **state)
+{
+	static const struct {
+		int which;	/* D_*, or -1: gen_ties() */
+		size_t n;
+		int unequal;
+		uint64_t hash;
+	} cs[] = {
+		{ -1, 7, 0, 0x54d9f729b2ea3c90ULL },
+		{ -1, 50, 1, 0x796068ee7a3212f8ULL },
+		{ D_UNIFORM24, 300, 0, 0xb5abd1857b56c566ULL },
+		{ D_ZIPF12, 500, 0, 0x9567a7d512631a6fULL },
+		{ D_ZIPF12, 500, 1, 0x9f878382b55697f1ULL },
+		{ D_IPV6, 200, 1, 0x6b55a2a4d4d6c14bULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cs); i++) {
+		struct dist d, d2;
+		uint64_t hash;
+
+		if (cs[i].which < 0) {
+			gen_ties(&d, 0);
+			gen_ties(&d2, 1);
+		} else {
+			gen(&d, cs[i].which);
+			gen(&d2, cs[i].which);
+			perturb(&d2, 1, 0, 9);
+		}
+		hash = pin_case(&d, &d2, cs[i].n, cs[i].unequal);
+		printf("# pinned %s, %zu hosts %s: %016llx\n", d.name,
+		       cs[i].n, cs[i].unequal ? "unequal" : "equal",
+		       (unsigned long long)hash);
+		assert_true(hash == cs[i].hash);
+		dist_free(&d);
+		dist_free(&d2);
+	}
+}
+
 /* Run time at 1,000 hosts (printed, not asserted). */
 static void test_time(void **state)
 {
@@ -1400,6 +1544,7 @@ int main(void)
 		cmocka_unit_test(test_shift),
 		cmocka_unit_test(test_join_leave),
 		cmocka_unit_test(test_stuck),
+		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_time),
 	};
 
