@@ -75,6 +75,7 @@ struct node {
 	uint8_t info;		/* measured, or something measured inside */
 	uint8_t has_prev;
 	uint8_t seen;		/* count_marks(): on a marked node's path */
+	uint8_t halved;		/* split(): its children have their loads */
 	uint64_t mass;		/* measured traffic inside (m if measured) */
 	double u;		/* share of the space with no measurement */
 	uint64_t eff;		/* the load the model gives it */
@@ -773,6 +774,15 @@ static int split(struct ctx *c, int32_t x)
 	double u[2], us;
 	int i;
 
+	/*
+	 * Done already: the children's loads depend only on @x's, set once
+	 * by its own parent's split, and on what is measured inside them,
+	 * which does not change; so a split is done once. The walks over
+	 * the tree (rules located, merging, loads, moves) split the same
+	 * nodes again and again.
+	 */
+	if (c->n[x].halved)
+		return 0;
 	if (c->n[x].len >= fam_bits(c->n[x].fam))
 		return -EINVAL;
 	for (i = 0; i < 2; i++) {
@@ -809,6 +819,7 @@ static int split(struct ctx *c, int32_t x)
 	}
 	c->n[c->n[x].child[0]].eff = e0;
 	c->n[c->n[x].child[1]].eff = e - e0;
+	c->n[x].halved = 1;
 	return 0;
 }
 
