@@ -173,6 +173,8 @@ struct ctx {
 	int pool_on_def;	/* assign: the pool is the default's region */
 	int defer_marks;	/* assign: nmark counted after distribute() */
 	int32_t *placed;	/* the nodes marked while defer_marks */
+	int32_t *prevs;		/* rebalance: the nodes of the previous rules */
+	size_t nprevs;
 	size_t nplaced;
 	size_t placed_cap;
 	int64_t def_committed;	/* assign: placed on the default for good */
@@ -876,16 +878,6 @@ static void set_owner(struct ctx *c, int32_t x, int32_t owner)
 		c->n[y].nmark += is ? 1 : -1;
 }
 
-static void set_prev(struct ctx *c, int32_t x, uint32_t id)
-{
-	int32_t y;
-
-	c->n[x].has_prev = 1;
-	c->n[x].prev_id = id;
-	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
-		c->n[y].nprev++;
-}
-
 /* Heaps */
 
 static void heap_put(struct heap *h, size_t i, int32_t v)
@@ -1278,6 +1270,7 @@ static void ctx_free(struct ctx *c)
 	free(c->moves);
 	free(c->singles);
 	free(c->placed);
+	free(c->prevs);
 }
 
 /* Placing leaves */
@@ -2330,6 +2323,11 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 {
 	size_t i;
 
+	c->prevs = malloc((prev->nrules + 1) * sizeof(*c->prevs));
+	if (!c->prevs)
+		return -ENOMEM;
+	c->nprevs = prev->nrules;
+
 	for (i = 0; i < prev->nrules; i++) {
 		const struct bal_rule *rl = &prev->rules[i];
 		int32_t x, y;
@@ -2342,12 +2340,22 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 			return x;
 		if (c->n[x].has_prev || c->n[x].nprev)
 			return -EINVAL;
-		for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
+		/*
+		 * set_prev() and set_owner() (x is unmarked) in one walk to
+		 * the root, which checks too that no rule holds this one
+		 * (the run stops at the error: what it changed is dropped)
+		 */
+		h = host_find(c, rl->host);
+		c->n[x].has_prev = 1;
+		c->n[x].prev_id = rl->host;
+		c->n[x].owner = h >= 0 ? h : OWN_ORPHAN;
+		for (y = c->n[x].parent; y >= 0; y = c->n[y].parent) {
 			if (c->n[y].has_prev)
 				return -EINVAL;
-		set_prev(c, x, rl->host);
-		h = host_find(c, rl->host);
-		set_owner(c, x, h >= 0 ? h : OWN_ORPHAN);
+			c->n[y].nprev++;
+			c->n[y].nmark++;
+		}
+		c->prevs[i] = x;
 	}
 	return 0;
 }
@@ -2392,13 +2400,16 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 		if (r)
 			return r;
 	}
-	for (i = 0; i < c->nn; i++) {
-		if (c->n[i].owner == c->def) {
-			set_owner(c, i, OWN_NONE);
-		} else if (c->n[i].owner == OWN_ORPHAN) {
-			set_owner(c, i, c->n[i].eff ? OWN_POOL : OWN_NONE);
-			if (c->n[i].eff) {
-				r = pool_push(c, i);
+	/* only the previous rules' nodes have these owners */
+	for (i = 0; i < c->nprevs; i++) {
+		int32_t x = c->prevs[i];
+
+		if (c->n[x].owner == c->def) {
+			set_owner(c, x, OWN_NONE);
+		} else if (c->n[x].owner == OWN_ORPHAN) {
+			set_owner(c, x, c->n[x].eff ? OWN_POOL : OWN_NONE);
+			if (c->n[x].eff) {
+				r = pool_push(c, x);
 				if (r)
 					return r;
 			}
