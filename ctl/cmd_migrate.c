@@ -430,7 +430,7 @@ static int send_connect(const char *to, unsigned int timeout)
  * flows (which B must have alike).
  */
 static int send_hello(struct flowctl *fc, struct mig_send *ms,
-		      const struct mig_pfx *pfx, unsigned int n)
+		      const struct mig_pfx *pfx, unsigned int n, uint32_t idle)
 {
 	struct if_nameindex *ifs, *i;
 	struct mig_fos fos;
@@ -461,6 +461,9 @@ static int send_hello(struct flowctl *fc, struct mig_send *ms,
 		if_freenameindex(ifs);
 	mig_fos_put(nlh, &fos);
 	mig_fos_free(&fos);
+	/* B waits for the first batch through the idle phase as well. */
+	if (idle)
+		mnl_attr_put_u32(nlh, MIGS_A_IDLE_MAX, idle);
 	ret = migs_write(ms->fd, ms->out, ms->auth);
 	if (!ret)
 		ret = send_ack(ms, 0, msg, sizeof(msg));
@@ -545,7 +548,6 @@ static const struct option send_opts[] = {
 };
 
 #define MIG_TIMEOUT_DEFAULT	10	/* seconds */
-#define IDLE_MAX_MS	600000u
 #define IDLE_DEFAULT_MS	1000u
 
 #define IDLE_RATE_MAX	1000000000u	/* states per second */
@@ -716,7 +718,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			n_via++;
 			break;
 		case 'i':
-			if (parse_u32(optarg, &idle) || idle > IDLE_MAX_MS)
+			if (parse_u32(optarg, &idle) || idle > MIGS_IDLE_MAX_MS)
 				return mig_usage("--idle-max \"%s\" is not a number of milliseconds up to 600000", optarg);
 			break;
 		case 'r':
@@ -793,7 +795,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		}
 		ms.auth = &auth;
 	}
-	if (ms.fd < 0 || send_hello(fc, &ms, pfx, n)) {
+	if (ms.fd < 0 || send_hello(fc, &ms, pfx, n, idle)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
 		goto del;
@@ -890,6 +892,8 @@ struct mig_recv {
 	struct migs_auth auth;		/* this connection's */
 	struct migs_auth *pauth;	/* &auth once authenticated, or NULL */
 	bool keep;			/* --keep */
+	unsigned int timeout;		/* --timeout, seconds; 0: none */
+	uint32_t idle;			/* A's idle phase at most, ms */
 };
 
 static int recv_ack(struct mig_recv *mr, uint32_t seq, int err,
@@ -1010,6 +1014,14 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 	if (!mr->n_pfx) {
 		snprintf(msg, len, "the hello announces no prefix");
 		return EBADMSG;
+	}
+	if (tb[MIGS_A_IDLE_MAX]) {
+		mr->idle = mnl_attr_get_u32(tb[MIGS_A_IDLE_MAX]);
+		if (mr->idle > MIGS_IDLE_MAX_MS) {
+			snprintf(msg, len, "an idle phase of %u ms, more than %u",
+				 mr->idle, MIGS_IDLE_MAX_MS);
+			return EINVAL;
+		}
 	}
 	return recv_fos(mr, tb, msg, len);
 }
@@ -1209,9 +1221,26 @@ static int recv_stream(struct mig_recv *mr)
 	char msg[FS_EXTACK_MSG_MAX];
 	int err;
 
+	/*
+	 * A's first batch comes after its idle phase: wait for it that much
+	 * longer. The timeout is the socket's, for each frame.
+	 */
+	if (mr->timeout && mr->idle &&
+	    migs_timeout(mr->fd, mr->timeout + (mr->idle + 999) / 1000)) {
+		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
+		return 1;
+	}
 	for (;;) {
 		msg[0] = '\0';
 		err = migs_read(mr->fd, mr->in, mr->pauth);
+		if (!err && mr->timeout && mr->idle) {
+			mr->idle = 0;
+			if (migs_timeout(mr->fd, mr->timeout)) {
+				fprintf(stderr, "Error: socket timeouts: %s\n",
+					strerror(errno));
+				return 1;
+			}
+		}
 		if (err == -EKEYREJECTED) {
 			/* Nothing more is taken from this connection. */
 			recv_ack(mr, mr->seq + 1, EACCES, "a frame does not verify");
@@ -1272,6 +1301,7 @@ static int recv_reset(struct mig_recv *mr)
 	mr->n_ifs = 0;
 	mr->n_pfx = 0;
 	mr->seq = 0;
+	mr->idle = 0;
 	memset(&mr->got, 0, sizeof(mr->got));
 	migs_auth_clear(&mr->auth);
 	mr->pauth = NULL;
@@ -1321,12 +1351,12 @@ static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
  * key), HELLO, the batches, END. 0 if every batch was imported and the
  * totals match A's.
  */
-static int recv_one(struct mig_recv *mr, unsigned int timeout)
+static int recv_one(struct mig_recv *mr)
 {
 	char msg[1024];
 	int ret, err = 0;
 
-	if (migs_timeout(mr->fd, timeout)) {
+	if (migs_timeout(mr->fd, mr->timeout)) {
 		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
 		return 1;
 	}
@@ -1370,7 +1400,6 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 {
 	struct mig_recv *mr = calloc(1, sizeof(*mr));
 	const char *at = NULL, *key_file = NULL;
-	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
 	int opt, lfd = -1, ret = 1;
 	bool stopped = false;
 	char *eq;
@@ -1381,6 +1410,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 	}
 	mr->fc = fc;
 	mr->fd = -1;
+	mr->timeout = MIG_TIMEOUT_DEFAULT;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+", recv_opts, NULL)) != -1) {
 		switch (opt) {
@@ -1407,7 +1437,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			mr->n_allow++;
 			break;
 		case 'T':
-			if (mig_timeout_parse(optarg, &timeout)) {
+			if (mig_timeout_parse(optarg, &mr->timeout)) {
 				free(mr);
 				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
 			}
@@ -1452,7 +1482,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			ret = mr->keep && stopped ? 0 : 1;
 			break;
 		}
-		ret = recv_one(mr, timeout);
+		ret = recv_one(mr);
 		if (recv_reset(mr))
 			ret = 1;
 		if (mr->keep && ret && !migs_cancel)
