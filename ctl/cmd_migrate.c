@@ -4,12 +4,14 @@
  * host (A, "send") to another (B, "receive") over TCP, and show the
  * migrations of the namespace. See Documentation/migration.rst.
  */
+#define _GNU_SOURCE	/* ppoll, accept4 */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,7 @@ struct mig_info {
 	unsigned int n_pfx;
 	uint8_t via4[4], via6[16];
 	bool has_via4, has_via6;
+	bool has_records;	/* a module before RECORDS has not */
 	uint64_t v[__FLOWSTREAM_MIG_A_MAX];
 };
 
@@ -96,6 +99,8 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
+		if (type == FLOWSTREAM_MIG_A_RECORDS)
+			m->has_records = true;
 		break;
 	}
 	return MNL_CB_OK;
@@ -586,6 +591,9 @@ static int64_t send_left(struct flowctl *fc, uint32_t id)
 	nlh = m ? mig_id_req(fc->nl, FLOWSTREAM_CMD_MIG_GET, id) : NULL;
 	if (nlh) {
 		ret = fs_nl_run(fc->nl, nlh, add_cb, m) ? -EIO : 0;
+		/* Without the count, no state would look like none left. */
+		if (!ret && !m->has_records)
+			ret = -EOPNOTSUPP;
 		if (!ret)
 			ret = (int64_t)(m->v[FLOWSTREAM_MIG_A_RECORDS] +
 					m->v[FLOWSTREAM_MIG_A_SESSIONS]);
@@ -1187,7 +1195,9 @@ static int recv_listen(const char *at)
 		fprintf(stderr, "Error: %s: %s\n", at, gai_strerror(err));
 		return -EINVAL;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
+	/* Non-blocking: recv_accept() waits in ppoll(). */
+	fd = socket(res->ai_family,
+		    res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    res->ai_protocol);
 	if (fd >= 0 &&
 	    (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
@@ -1309,27 +1319,72 @@ static int recv_reset(struct mig_recv *mr)
 }
 
 /*
+ * Errors of accept() that concern one connection, or a shortage that
+ * passes: a --keep receiver says so and goes on listening.
+ */
+static bool accept_transient(int err)
+{
+	switch (err) {
+	case ECONNABORTED:
+	case EPROTO:
+	case EPERM:		/* a firewall rule */
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		return true;
+	}
+	return false;
+}
+
+/*
  * The next allowed connection; -1 when accept fails (or a signal came,
- * @*stopped then set).
+ * @*stopped then set). SIGINT and SIGTERM are blocked but in ppoll(), so
+ * one that comes between the check of migs_cancel and the wait still
+ * ends the wait.
  */
 static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
 {
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	const struct timespec pause = { .tv_sec = 1 };
 	char peer[INET6_ADDRSTRLEN];
 	struct sockaddr_storage ss;
+	sigset_t block, old;
 	socklen_t sslen;
-	int fd;
+	int fd = -1, err;
 
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	for (;;) {
+		if (migs_cancel) {
+			*stopped = true;
+			if (!mr->keep)
+				fputs("Error: accept: canceled\n", stderr);
+			break;
+		}
+		if (ppoll(&pfd, 1, NULL, &old) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "Error: poll: %s\n", strerror(errno));
+			break;
+		}
 		sslen = sizeof(ss);
-		fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
-		if (fd < 0 && errno == EINTR && !migs_cancel)
-			continue;
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
 		if (fd < 0) {
-			*stopped = migs_cancel;
-			if (!migs_cancel || !mr->keep)
-				fprintf(stderr, "Error: accept: %s\n",
-					migs_cancel ? "canceled" : strerror(errno));
-			return -1;
+			err = errno;
+			if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+				continue;
+			if (!mr->keep || !accept_transient(err)) {
+				fprintf(stderr, "Error: accept: %s\n", strerror(err));
+				break;
+			}
+			/* Once a second, while the shortage lasts. */
+			fprintf(stderr, "Error: accept: %s; listening on\n",
+				strerror(err));
+			ppoll(NULL, 0, &pause, &old);
+			continue;
 		}
 		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
 			    NULL, 0, NI_NUMERICHOST);
@@ -1338,12 +1393,15 @@ static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
 				     (struct sockaddr *)&ss)) {
 			if (mr->keep)
 				fprintf(stderr, "migration from %s\n", peer);
-			return fd;
+			break;
 		}
 		/* Refused before it can send anything: wait for another. */
 		fprintf(stderr, "Error: refused %s: not in --allow\n", peer);
 		close(fd);
+		fd = -1;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return fd;
 }
 
 /*
@@ -1367,14 +1425,16 @@ static int recv_one(struct mig_recv *mr)
 		if (!err)
 			mr->pauth = &mr->auth;
 	}
-	if (!err)
+	if (!err) {
 		err = recv_hello(mr, msg, sizeof(msg));
-	if (!err)
-		err = recv_add(mr, msg, sizeof(msg));
-	if (err) {
 		/* Unauthenticated if A has not proven the key. */
 		if (err == EACCES)
 			mr->pauth = NULL;
+	}
+	/* An EACCES of the kernel's goes to a proven A authenticated. */
+	if (!err)
+		err = recv_add(mr, msg, sizeof(msg));
+	if (err) {
 		recv_ack(mr, 0, err, msg);
 		fprintf(stderr, "Error: %s\n", msg);
 		return 1;

@@ -240,7 +240,8 @@ int mig_fos_local(struct fs_nl *nl, struct mig_fos *m, char *err, size_t len)
 	free(atts.v);
 	return 0;
 fail:
-	snprintf(err, len, "cannot list the FlowOS flows: %s", strerror(errno));
+	/* fs_nl_req() has said why on standard error. */
+	snprintf(err, len, "cannot list the FlowOS flows: no netlink connection to the flowstream module");
 out:
 	free(atts.v);
 	mig_fos_free(m);
