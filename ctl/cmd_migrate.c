@@ -4,12 +4,14 @@
  * host (A, "send") to another (B, "receive") over TCP, and show the
  * migrations of the namespace. See Documentation/migration.rst.
  */
+#define _GNU_SOURCE	/* ppoll, accept4 */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,7 @@ struct mig_info {
 	unsigned int n_pfx;
 	uint8_t via4[4], via6[16];
 	bool has_via4, has_via6;
+	bool has_records;	/* a module before RECORDS has not */
 	uint64_t v[__FLOWSTREAM_MIG_A_MAX];
 };
 
@@ -96,6 +99,8 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
+		if (type == FLOWSTREAM_MIG_A_RECORDS)
+			m->has_records = true;
 		break;
 	}
 	return MNL_CB_OK;
@@ -430,7 +435,7 @@ static int send_connect(const char *to, unsigned int timeout)
  * flows (which B must have alike).
  */
 static int send_hello(struct flowctl *fc, struct mig_send *ms,
-		      const struct mig_pfx *pfx, unsigned int n)
+		      const struct mig_pfx *pfx, unsigned int n, uint32_t idle)
 {
 	struct if_nameindex *ifs, *i;
 	struct mig_fos fos;
@@ -461,6 +466,9 @@ static int send_hello(struct flowctl *fc, struct mig_send *ms,
 		if_freenameindex(ifs);
 	mig_fos_put(nlh, &fos);
 	mig_fos_free(&fos);
+	/* B waits for the first batch through the idle phase as well. */
+	if (idle)
+		mnl_attr_put_u32(nlh, MIGS_A_IDLE_MAX, idle);
 	ret = migs_write(ms->fd, ms->out, ms->auth);
 	if (!ret)
 		ret = send_ack(ms, 0, msg, sizeof(msg));
@@ -545,7 +553,6 @@ static const struct option send_opts[] = {
 };
 
 #define MIG_TIMEOUT_DEFAULT	10	/* seconds */
-#define IDLE_MAX_MS	600000u
 #define IDLE_DEFAULT_MS	1000u
 
 #define IDLE_RATE_MAX	1000000000u	/* states per second */
@@ -584,6 +591,9 @@ static int64_t send_left(struct flowctl *fc, uint32_t id)
 	nlh = m ? mig_id_req(fc->nl, FLOWSTREAM_CMD_MIG_GET, id) : NULL;
 	if (nlh) {
 		ret = fs_nl_run(fc->nl, nlh, add_cb, m) ? -EIO : 0;
+		/* Without the count, no state would look like none left. */
+		if (!ret && !m->has_records)
+			ret = -EOPNOTSUPP;
 		if (!ret)
 			ret = (int64_t)(m->v[FLOWSTREAM_MIG_A_RECORDS] +
 					m->v[FLOWSTREAM_MIG_A_SESSIONS]);
@@ -716,7 +726,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 			n_via++;
 			break;
 		case 'i':
-			if (parse_u32(optarg, &idle) || idle > IDLE_MAX_MS)
+			if (parse_u32(optarg, &idle) || idle > MIGS_IDLE_MAX_MS)
 				return mig_usage("--idle-max \"%s\" is not a number of milliseconds up to 600000", optarg);
 			break;
 		case 'r':
@@ -793,7 +803,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		}
 		ms.auth = &auth;
 	}
-	if (ms.fd < 0 || send_hello(fc, &ms, pfx, n)) {
+	if (ms.fd < 0 || send_hello(fc, &ms, pfx, n, idle)) {
 		/* Nothing has left: the records stay here. */
 		ret = 1;
 		goto del;
@@ -890,6 +900,8 @@ struct mig_recv {
 	struct migs_auth auth;		/* this connection's */
 	struct migs_auth *pauth;	/* &auth once authenticated, or NULL */
 	bool keep;			/* --keep */
+	unsigned int timeout;		/* --timeout, seconds; 0: none */
+	uint32_t idle;			/* A's idle phase at most, ms */
 };
 
 static int recv_ack(struct mig_recv *mr, uint32_t seq, int err,
@@ -1010,6 +1022,14 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 	if (!mr->n_pfx) {
 		snprintf(msg, len, "the hello announces no prefix");
 		return EBADMSG;
+	}
+	if (tb[MIGS_A_IDLE_MAX]) {
+		mr->idle = mnl_attr_get_u32(tb[MIGS_A_IDLE_MAX]);
+		if (mr->idle > MIGS_IDLE_MAX_MS) {
+			snprintf(msg, len, "an idle phase of %u ms, more than %u",
+				 mr->idle, MIGS_IDLE_MAX_MS);
+			return EINVAL;
+		}
 	}
 	return recv_fos(mr, tb, msg, len);
 }
@@ -1175,7 +1195,9 @@ static int recv_listen(const char *at)
 		fprintf(stderr, "Error: %s: %s\n", at, gai_strerror(err));
 		return -EINVAL;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
+	/* Non-blocking: recv_accept() waits in ppoll(). */
+	fd = socket(res->ai_family,
+		    res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    res->ai_protocol);
 	if (fd >= 0 &&
 	    (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
@@ -1209,9 +1231,26 @@ static int recv_stream(struct mig_recv *mr)
 	char msg[FS_EXTACK_MSG_MAX];
 	int err;
 
+	/*
+	 * A's first batch comes after its idle phase: wait for it that much
+	 * longer. The timeout is the socket's, for each frame.
+	 */
+	if (mr->timeout && mr->idle &&
+	    migs_timeout(mr->fd, mr->timeout + (mr->idle + 999) / 1000)) {
+		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
+		return 1;
+	}
 	for (;;) {
 		msg[0] = '\0';
 		err = migs_read(mr->fd, mr->in, mr->pauth);
+		if (!err && mr->timeout && mr->idle) {
+			mr->idle = 0;
+			if (migs_timeout(mr->fd, mr->timeout)) {
+				fprintf(stderr, "Error: socket timeouts: %s\n",
+					strerror(errno));
+				return 1;
+			}
+		}
 		if (err == -EKEYREJECTED) {
 			/* Nothing more is taken from this connection. */
 			recv_ack(mr, mr->seq + 1, EACCES, "a frame does not verify");
@@ -1272,6 +1311,7 @@ static int recv_reset(struct mig_recv *mr)
 	mr->n_ifs = 0;
 	mr->n_pfx = 0;
 	mr->seq = 0;
+	mr->idle = 0;
 	memset(&mr->got, 0, sizeof(mr->got));
 	migs_auth_clear(&mr->auth);
 	mr->pauth = NULL;
@@ -1279,27 +1319,72 @@ static int recv_reset(struct mig_recv *mr)
 }
 
 /*
+ * Errors of accept() that concern one connection, or a shortage that
+ * passes: a --keep receiver says so and goes on listening.
+ */
+static bool accept_transient(int err)
+{
+	switch (err) {
+	case ECONNABORTED:
+	case EPROTO:
+	case EPERM:		/* a firewall rule */
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		return true;
+	}
+	return false;
+}
+
+/*
  * The next allowed connection; -1 when accept fails (or a signal came,
- * @*stopped then set).
+ * @*stopped then set). SIGINT and SIGTERM are blocked but in ppoll(), so
+ * one that comes between the check of migs_cancel and the wait still
+ * ends the wait.
  */
 static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
 {
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	const struct timespec pause = { .tv_sec = 1 };
 	char peer[INET6_ADDRSTRLEN];
 	struct sockaddr_storage ss;
+	sigset_t block, old;
 	socklen_t sslen;
-	int fd;
+	int fd = -1, err;
 
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	for (;;) {
+		if (migs_cancel) {
+			*stopped = true;
+			if (!mr->keep)
+				fputs("Error: accept: canceled\n", stderr);
+			break;
+		}
+		if (ppoll(&pfd, 1, NULL, &old) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "Error: poll: %s\n", strerror(errno));
+			break;
+		}
 		sslen = sizeof(ss);
-		fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
-		if (fd < 0 && errno == EINTR && !migs_cancel)
-			continue;
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
 		if (fd < 0) {
-			*stopped = migs_cancel;
-			if (!migs_cancel || !mr->keep)
-				fprintf(stderr, "Error: accept: %s\n",
-					migs_cancel ? "canceled" : strerror(errno));
-			return -1;
+			err = errno;
+			if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+				continue;
+			if (!mr->keep || !accept_transient(err)) {
+				fprintf(stderr, "Error: accept: %s\n", strerror(err));
+				break;
+			}
+			/* Once a second, while the shortage lasts. */
+			fprintf(stderr, "Error: accept: %s; listening on\n",
+				strerror(err));
+			ppoll(NULL, 0, &pause, &old);
+			continue;
 		}
 		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
 			    NULL, 0, NI_NUMERICHOST);
@@ -1308,12 +1393,15 @@ static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
 				     (struct sockaddr *)&ss)) {
 			if (mr->keep)
 				fprintf(stderr, "migration from %s\n", peer);
-			return fd;
+			break;
 		}
 		/* Refused before it can send anything: wait for another. */
 		fprintf(stderr, "Error: refused %s: not in --allow\n", peer);
 		close(fd);
+		fd = -1;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return fd;
 }
 
 /*
@@ -1321,12 +1409,12 @@ static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
  * key), HELLO, the batches, END. 0 if every batch was imported and the
  * totals match A's.
  */
-static int recv_one(struct mig_recv *mr, unsigned int timeout)
+static int recv_one(struct mig_recv *mr)
 {
 	char msg[1024];
 	int ret, err = 0;
 
-	if (migs_timeout(mr->fd, timeout)) {
+	if (migs_timeout(mr->fd, mr->timeout)) {
 		fprintf(stderr, "Error: socket timeouts: %s\n", strerror(errno));
 		return 1;
 	}
@@ -1337,14 +1425,16 @@ static int recv_one(struct mig_recv *mr, unsigned int timeout)
 		if (!err)
 			mr->pauth = &mr->auth;
 	}
-	if (!err)
+	if (!err) {
 		err = recv_hello(mr, msg, sizeof(msg));
-	if (!err)
-		err = recv_add(mr, msg, sizeof(msg));
-	if (err) {
 		/* Unauthenticated if A has not proven the key. */
 		if (err == EACCES)
 			mr->pauth = NULL;
+	}
+	/* An EACCES of the kernel's goes to a proven A authenticated. */
+	if (!err)
+		err = recv_add(mr, msg, sizeof(msg));
+	if (err) {
 		recv_ack(mr, 0, err, msg);
 		fprintf(stderr, "Error: %s\n", msg);
 		return 1;
@@ -1370,7 +1460,6 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 {
 	struct mig_recv *mr = calloc(1, sizeof(*mr));
 	const char *at = NULL, *key_file = NULL;
-	unsigned int timeout = MIG_TIMEOUT_DEFAULT;
 	int opt, lfd = -1, ret = 1;
 	bool stopped = false;
 	char *eq;
@@ -1381,6 +1470,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 	}
 	mr->fc = fc;
 	mr->fd = -1;
+	mr->timeout = MIG_TIMEOUT_DEFAULT;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+", recv_opts, NULL)) != -1) {
 		switch (opt) {
@@ -1407,7 +1497,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			mr->n_allow++;
 			break;
 		case 'T':
-			if (mig_timeout_parse(optarg, &timeout)) {
+			if (mig_timeout_parse(optarg, &mr->timeout)) {
 				free(mr);
 				return mig_usage("--timeout \"%s\" is not 0 to 86400 seconds", optarg);
 			}
@@ -1452,7 +1542,7 @@ static int mig_receive(struct flowctl *fc, int argc, char **argv)
 			ret = mr->keep && stopped ? 0 : 1;
 			break;
 		}
-		ret = recv_one(mr, timeout);
+		ret = recv_one(mr);
 		if (recv_reset(mr))
 			ret = 1;
 		if (mr->keep && ret && !migs_cancel)

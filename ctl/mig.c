@@ -11,7 +11,7 @@
  *	u16 type	enum migs_frame, network order
  *	u16 reserved	zero
  *
- * With --key-file (stream version 3) every frame after the handshake
+ * With --key-file (stream version 5) every frame after the handshake
  * carries a 32-byte HMAC-SHA256 after its attributes, inside its length.
  */
 #include <arpa/inet.h>
@@ -287,6 +287,7 @@ static int migs_attr_cb(const struct nlattr *attr, void *data)
 		[MIGS_A_FOS_FLOWS] = MNL_TYPE_U32,
 		[MIGS_A_FOS_FLOW] = MNL_TYPE_NESTED,
 		[MIGS_A_NONCE] = MNL_TYPE_BINARY,
+		[MIGS_A_IDLE_MAX] = MNL_TYPE_U32,
 	};
 
 	if (type == MIGS_A_UNSPEC || type >= __MIGS_A_MAX ||
@@ -523,7 +524,7 @@ int mig_timeout_parse(const char *arg, unsigned int *secs)
 	return 0;
 }
 
-/* --- authentication (--key-file, stream version 3) ----------------------- */
+/* --- authentication (--key-file, stream version 5) ----------------------- */
 
 static const char auth_label[] = "flowstream migration v3";
 

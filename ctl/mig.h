@@ -13,13 +13,14 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
-#define MIGS_VERSION		2	/* plain stream */
-#define MIGS_VERSION_AUTH	3	/* the same frames, authenticated */
+#define MIGS_VERSION		4	/* plain stream */
+#define MIGS_VERSION_AUTH	5	/* the same frames, authenticated */
 #define MIGS_HDR_LEN		8
 #define MIGS_FRAME_MAX		(1u << 20)	/* header included */
 #define MIGS_IFACES_MAX		4096
 #define MIGS_PREFIXES_MAX	1024	/* the kernel's mig_max_prefixes at most */
 #define MIGS_FOS_FLOWS_MAX	256	/* FlowOS flows described in a HELLO */
+#define MIGS_IDLE_MAX_MS	600000u	/* the longest idle phase (--idle-max) */
 
 /* Frame types (the header's type field). */
 enum migs_frame {
@@ -27,7 +28,7 @@ enum migs_frame {
 	MIGS_BATCH,		/* A -> B: seq, batch */
 	MIGS_END,		/* A -> B: seq, records, packets, bytes */
 	MIGS_ACK,		/* B -> A: seq, errno, msg */
-	MIGS_AUTH,		/* both ways, first, with --key-file (v3) */
+	MIGS_AUTH,		/* both ways, first, with --key-file (v5) */
 };
 
 /* Attributes of a frame's payload. */
@@ -45,7 +46,8 @@ enum migs_attr {
 	MIGS_A_BYTES,		/* u64 (END) */
 	MIGS_A_FOS_FLOWS,	/* 11, u32: FlowOS flows described (HELLO, v2) */
 	MIGS_A_FOS_FLOW,	/* 12, nest of MIGS_FOS_A_*, repeated (HELLO) */
-	MIGS_A_NONCE,		/* 13, MIGS_NONCE_LEN bytes (AUTH, v3) */
+	MIGS_A_NONCE,		/* 13, MIGS_NONCE_LEN bytes (AUTH) */
+	MIGS_A_IDLE_MAX,	/* 14, u32: ms A's idle phase lasts at most (HELLO) */
 	__MIGS_A_MAX
 };
 
@@ -81,7 +83,7 @@ struct migs_out {
 };
 
 /*
- * An authenticated connection (--key-file, stream version 3): the key of
+ * An authenticated connection (--key-file, stream version 5): the key of
  * this connection, derived from the shared key and both sides' nonces,
  * and each direction's frame count. Every frame after the handshake ends
  * in a MIGS_MAC_LEN-byte HMAC-SHA256 of its direction, its number and

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * State migration: the FlowOS flows and attachments both hosts must share
- * (Documentation/migration.rst, "The stream", HELLO version 2). Each side
+ * (Documentation/migration.rst, "The stream", HELLO). Each side
  * describes its flows in a canonical text: the match and settings that
  * decide which packets a flow takes, and its PMs in pipeline order; A
  * sends its description in the HELLO, B compares it with its own and
@@ -240,14 +240,15 @@ int mig_fos_local(struct fs_nl *nl, struct mig_fos *m, char *err, size_t len)
 	free(atts.v);
 	return 0;
 fail:
-	snprintf(err, len, "cannot list the FlowOS flows: %s", strerror(errno));
+	/* fs_nl_req() has said why on standard error. */
+	snprintf(err, len, "cannot list the FlowOS flows: no netlink connection to the flowstream module");
 out:
 	free(atts.v);
 	mig_fos_free(m);
 	return -1;
 }
 
-/* HELLO (version 2): the number of flows, then each flow. */
+/* HELLO: the number of flows, then each flow. */
 void mig_fos_put(struct nlmsghdr *nlh, const struct mig_fos *m)
 {
 	struct nlattr *nest;

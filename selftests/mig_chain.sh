@@ -43,9 +43,9 @@ set_records() {	# NETNS: records of the migrated set
 	$FLOWCTL -n "$1" -j records | jq "[.[] | select($set4 or $set6)] | length"
 }
 
-# B waits for A through the idle phase (up to --idle-max): a timeout
-# longer than that.
-ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 --timeout 90 \
+# B waits through A's idle phase (A's HELLO gives --idle-max) on top of
+# its own --timeout (the default, 10 s).
+ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 	>"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
 port_wait mgb tcp 7000 || diag "the receiver did not start"

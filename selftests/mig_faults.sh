@@ -210,6 +210,26 @@ check_eq "--allow: nothing imported, A keeps its records" "$before $total" \
 check_eq "--allow: neither host has a migration left" "[] []" \
 	"$($FLOWCTL -n mfa -j migrate show) $($FLOWCTL -n mfb -j migrate show)"
 
+# 4b. A daisy-chaining sender's idle phase (6 s) outlasts B's --timeout
+# (2 s): A's HELLO says how long the phase lasts at most, and B waits
+# that much longer for the first batch.
+recv idle --timeout 2
+ip netns exec mfa $FLOWCTL -j migrate send dst 10.2.9.0/24 --to 10.4.0.2:7000 \
+	--via 10.4.0.2 --idle-max 6000 >"$tmp/idle.send" 2>"$tmp/idle.send.err"
+check_eq "idle phase: a send whose idle phase outlasts B's --timeout succeeds" \
+	0 "$?"
+wait $recv_pid
+check_eq "idle phase: and so does the receive" 0 "$?"
+sed "s/^/# idle receive: /" "$tmp/idle.recv.err"
+idle_ms=$(jq .idle_ms "$tmp/idle.send")
+check "idle phase: it lasted --idle-max, longer than B's --timeout ($idle_ms ms)" \
+	test "${idle_ms:-0}" -ge 6000
+$FLOWCTL -n mfa -j migrate show | jq -r '.[].id' | while read -r id; do
+	$FLOWCTL -n mfa migrate del "$id"
+done
+check_eq "idle phase: neither host has a migration left" "[] []" \
+	"$($FLOWCTL -n mfa -j migrate show) $($FLOWCTL -n mfb -j migrate show)"
+
 # 5. Hostile streams, built byte by byte: each is refused, with nothing
 # imported and no migration left on B.
 le() {	# BYTES VALUE: little-endian hex
@@ -252,24 +272,27 @@ hostile() {	# NAME HEX EXPECTED_REGEX
 	check_eq "$name: nothing imported, no migration left" "$before []" \
 		"$(imported) $($FLOWCTL -n mfb -j migrate show)"
 }
-hostile "garbage" "$(hello 2)$(frame 2 "$(printf 'ff%.0s' $(seq 40))")" \
+hostile "garbage" "$(hello 4)$(frame 2 "$(printf 'ff%.0s' $(seq 40))")" \
 	"a malformed frame|malformed batch"
 hostile "version 99" "$(hello 99)" "stream version 99, this flowctl speaks"
-hostile "version 1" "$(hello 1)" "stream version 1, this flowctl speaks 2"
-hostile "a hello without FlowOS flows" "$(hello 2 "")" \
+hostile "version 1" "$(hello 1)" "stream version 1, this flowctl speaks 4"
+hostile "an idle phase over 600 s" \
+	"$(hello 4 "$(attr 11 "$(le 4 0)")$(attr 14 "$(le 4 600001)")")" \
+	"an idle phase of 600001 ms, more than 600000"
+hostile "a hello without FlowOS flows" "$(hello 4 "")" \
 	"does not describe A's FlowOS flows"
 hostile "a FlowOS flow name with a control character" \
-	"$(hello 2 "$(attr 11 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
+	"$(hello 4 "$(attr 11 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
 hostile "a FlowOS flow twice" \
-	"$(hello 2 "$(attr 11 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
+	"$(hello 4 "$(attr 11 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
 	"FlowOS flow \"A\" twice"
 hostile "a FlowOS flow B does not have" \
-	"$(hello 2 "$(attr 11 "$(le 4 1)")$(fosflow 4100)")" \
+	"$(hello 4 "$(attr 11 "$(le 4 1)")$(fosflow 4100)")" \
 	"FlowOS flow \"A\" of A does not exist on B"
 hostile "a record outside the prefixes" \
-	"$(hello 2)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \
+	"$(hello 4)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \
 	"record 2 is outside the prefixes of migration"
-hostile "a frame over 1 MiB" "$(hello 2)$(printf '%08x00020000' $((2 << 20)))" \
+hostile "a frame over 1 MiB" "$(hello 4)$(printf '%08x00020000' $((2 << 20)))" \
 	"broke off|malformed"
 
 kill $sink 2>/dev/null

@@ -40,6 +40,7 @@ static void test_roundtrip(void **state)
 	mnl_attr_put_u32(out.nlh, MIGS_IF_A_INDEX, 7);
 	mnl_attr_put_strz(out.nlh, MIGS_IF_A_NAME, "eth0");
 	mnl_attr_nest_end(out.nlh, nest);
+	mnl_attr_put_u32(out.nlh, MIGS_A_IDLE_MAX, 15000);
 	frame = migs_frame(&out, &len);
 	assert_int_equal(read_bytes(frame, len), 0);
 	assert_int_equal(in.type, MIGS_HELLO);
@@ -47,6 +48,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(migs_parse(&in, tb), 0);
 	assert_non_null(tb[MIGS_A_VERSION]);
 	assert_int_equal(mnl_attr_get_u32(tb[MIGS_A_VERSION]), MIGS_VERSION);
+	assert_non_null(tb[MIGS_A_IDLE_MAX]);
+	assert_int_equal(mnl_attr_get_u32(tb[MIGS_A_IDLE_MAX]), 15000);
 	assert_int_equal(mig_pfx_get(tb[MIGS_A_PREFIX], &q), 0);
 	assert_int_equal(q.family, AF_INET);
 	assert_int_equal(q.len, 24);
@@ -88,6 +91,10 @@ static void test_bad_frames(void **state)
 	assert_int_equal(read_bytes(f, 16), 0);
 	assert_int_equal(migs_parse(&in, tb), -EBADMSG);
 	memcpy(f, "\0\0\0\x10\0\x01\0\0" "\x06\0\x01\0\x01\0\0\0", 16);
+	assert_int_equal(read_bytes(f, 16), 0);
+	assert_int_equal(migs_parse(&in, tb), -EBADMSG);
+	/* IDLE_MAX (14) is a u32 too: two bytes of it are refused. */
+	memcpy(f, "\0\0\0\x10\0\x01\0\0" "\x06\0\x0e\0\x01\0\0\0", 16);
 	assert_int_equal(read_bytes(f, 16), 0);
 	assert_int_equal(migs_parse(&in, tb), -EBADMSG);
 }
