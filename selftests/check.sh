@@ -247,12 +247,11 @@ debug_vm() {
 # here cover: they run on the stock kernels only.
 vm_debug() {
 	debug_vm vm-debug -u "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" \
-		exp_loss.sh mig_badinput.sh smp_memory.sh acct_flood.sh
+		exp_loss.sh mig_badinput.sh smp_memory.sh acct_flood.sh mig_faults.sh
 }
 
 vm_debug2() {
-	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_faults.sh \
-		mig_fos.sh
+	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh
 }
 
 vm_harness() {
