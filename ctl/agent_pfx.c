@@ -213,15 +213,58 @@ out:
 	return ret;
 }
 
-static bool pfx_in(const struct agent_pfx *p, const struct agent_pfx *set,
-		   size_t n)
+static int pfx_pcmp(const void *a, const void *b)
 {
-	size_t i;
+	return pfx_cmp(*(const struct agent_pfx * const *)a,
+		       *(const struct agent_pfx * const *)b);
+}
 
-	for (i = 0; i < n; i++)
-		if (pfx_same(p, &set[i]))
-			return true;
-	return false;
+/*
+ * Mark the prefixes @cur and @want have alike (the same prefix at the
+ * same depth) in @cur_kept and @want_kept, by index: both sorted, then
+ * walked side by side, O(n log n) for sets at the module's limits.
+ */
+static int pfx_match(const struct agent_pfx *cur, size_t ncur,
+		     const struct agent_pfx *want, size_t nwant,
+		     bool *cur_kept, bool *want_kept)
+{
+	const struct agent_pfx **pc, **pw;
+	size_t i = 0, j = 0;
+	int c;
+
+	pc = calloc(ncur ? ncur : 1, sizeof(*pc));
+	pw = calloc(nwant ? nwant : 1, sizeof(*pw));
+	if (!pc || !pw) {
+		free(pc);
+		free(pw);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ncur; i++)
+		pc[i] = &cur[i];
+	for (j = 0; j < nwant; j++)
+		pw[j] = &want[j];
+	qsort(pc, ncur, sizeof(*pc), pfx_pcmp);
+	qsort(pw, nwant, sizeof(*pw), pfx_pcmp);
+	i = 0;
+	j = 0;
+	while (i < ncur && j < nwant) {
+		c = pfx_cmp(pc[i], pw[j]);
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			if (pfx_same(pc[i], pw[j])) {
+				cur_kept[pc[i] - cur] = true;
+				want_kept[pw[j] - want] = true;
+			}
+			i++;
+			j++;
+		}
+	}
+	free(pc);
+	free(pw);
+	return 0;
 }
 
 int agent_pfx_apply(const struct agent_pfx *cur, size_t ncur,
@@ -231,22 +274,26 @@ int agent_pfx_apply(const struct agent_pfx *cur, size_t ncur,
 {
 	const struct agent_pfx **del = NULL, **add = NULL;
 	size_t ndel = 0, nadd = 0, i, done_del = 0, done_add = 0;
+	bool *cur_kept = NULL, *want_kept = NULL;
 	char msg[AGENT_PFX_ERR_MAX], pfx[48];
 	int ret = 0, r;
 
 	memset(res, 0, sizeof(*res));
 	del = calloc(ncur ? ncur : 1, sizeof(*del));
 	add = calloc(nwant ? nwant : 1, sizeof(*add));
-	if (!del || !add) {
+	cur_kept = calloc(ncur ? ncur : 1, sizeof(*cur_kept));
+	want_kept = calloc(nwant ? nwant : 1, sizeof(*want_kept));
+	if (!del || !add || !cur_kept || !want_kept ||
+	    pfx_match(cur, ncur, want, nwant, cur_kept, want_kept)) {
 		PERR("out of memory");
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < ncur; i++)
-		if (!pfx_in(&cur[i], want, nwant))
+		if (!cur_kept[i])
 			del[ndel++] = &cur[i];
 	for (i = 0; i < nwant; i++)
-		if (!pfx_in(&want[i], cur, ncur))
+		if (!want_kept[i])
 			add[nadd++] = &want[i];
 	res->kept = nwant - nadd;
 	/* Remove first: a wanted prefix may overlap one that goes. */
@@ -289,6 +336,8 @@ undo:
 			 "; %zu changes could not be undone", res->undo_failed);
 	}
 out:
+	free(cur_kept);
+	free(want_kept);
 	free(del);
 	free(add);
 	return ret;
