@@ -46,6 +46,9 @@
  * the splits of a run (about 2 to 6 per host in the benchmark).
  */
 #define NODES_PER_HOST	16
+/* The most nodes: their indices are int32_t, their bytes a size_t. */
+#define NODES_MAX	(SIZE_MAX / sizeof(struct node) < INT32_MAX ? \
+			 SIZE_MAX / sizeof(struct node) : (size_t)INT32_MAX)
 
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
@@ -358,6 +361,10 @@ static int32_t node_alloc(struct ctx *c, int32_t parent)
 	if (c->nn == c->ncap) {
 		size_t cap = c->ncap ? 2 * c->ncap : 1024;
 
+		if (c->ncap >= NODES_MAX)
+			return -ENOMEM;
+		if (cap > NODES_MAX)
+			cap = NODES_MAX;
 		x = realloc(c->n, cap * sizeof(*x));
 		if (!x)
 			return -ENOMEM;
@@ -632,7 +639,7 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	struct bal_prefix pp[2] = { 0 };
 	const struct bal_prefix *last = NULL;
 	struct sort_key *k = NULL;
-	size_t i, np = 0;
+	size_t i, np = 0, base, need;
 	int r, seen[2] = { 0, 0 };
 
 	r = trie_init(c);
@@ -650,18 +657,31 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 	/*
 	 * Room for every node at once: at most two per prefix, and @spare
 	 * for the splits to come, so that the array is not copied while
-	 * the run grows it (pages never touched cost nothing).
+	 * the run grows it (pages never touched cost nothing). The spare is
+	 * best effort: where the address space is short (a strict
+	 * overcommit, RLIMIT_AS), the run grows the array as it goes.
 	 */
-	if (c->nn + 2 * t->n + c->spare > c->ncap) {
-		size_t need = c->nn + 2 * t->n + c->spare;
+	base = c->nn + 2 * t->n;
+	need = c->spare < NODES_MAX - base ? base + c->spare : NODES_MAX;
+	if (base > NODES_MAX) {
+		free(k);
+		return -ENOMEM;
+	}
+	if (need > c->ncap) {
 		struct node *n = realloc(c->n, need * sizeof(*n));
 
-		if (!n) {
-			free(k);
-			return -ENOMEM;
+		if (!n && base > c->ncap) {
+			need = base;
+			n = realloc(c->n, need * sizeof(*n));
+			if (!n) {
+				free(k);
+				return -ENOMEM;
+			}
 		}
-		c->n = n;
-		c->ncap = need;
+		if (n) {
+			c->n = n;
+			c->ncap = need;
+		}
 	}
 	for (i = 0; i < t->n && !r; i++) {
 		const struct bal_prefix *p = &t->e[i].p;
@@ -1233,7 +1253,8 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 			return -EINVAL;
 		caps += c->h[i].capacity;
 	}
-	c->spare = NODES_PER_HOST * nhosts + 1024;
+	c->spare = nhosts < NODES_MAX / NODES_PER_HOST ?
+		   NODES_PER_HOST * nhosts + 1024 : NODES_MAX;
 	r = trie_build(c, t);
 	if (r)
 		return r;

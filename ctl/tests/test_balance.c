@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <math.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include "test.h"
@@ -1495,6 +1498,54 @@ static void test_pinned(void **state)
 }
 
 /* Run time at 1,000 hosts (printed, not asserted). */
+/*
+ * The nodes made room for up front (16 a host) are best effort: with
+ * 2,000,000 hosts they would take 2.5 GB of address space, and under a
+ * 1.5 GB RLIMIT_AS the run still succeeds, growing the array as it goes.
+ */
+static void test_address_space(void **state)
+{
+	const size_t n = 2000000;
+	struct rlimit rl = { .rlim_cur = 1536ul << 20, .rlim_max = 1536ul << 20 };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct bal_host *h = calloc(n, sizeof(*h));
+		struct bal_traffic *t = bal_traffic_new();
+		struct bal_prefix p;
+		struct bal_result r;
+		size_t i;
+
+		if (!h || !t || setrlimit(RLIMIT_AS, &rl))
+			_exit(2);
+		for (i = 0; i < n; i++) {
+			h[i].id = i + 1;
+			h[i].capacity = 1;
+		}
+		for (i = 0; i < 256; i++) {
+			char a[32];
+
+			snprintf(a, sizeof(a), "10.%zu.0.0/16", i);
+			if (bal_prefix_parse(a, &p) ||
+			    bal_traffic_add(t, &p, 1000 + i))
+				_exit(3);
+		}
+		if (bal_assign(NULL, h, n, t, &r))
+			_exit(1);
+		bal_result_free(&r);
+		bal_traffic_free(t);
+		free(h);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_time(void **state)
 {
 	int k, rep;
@@ -1545,6 +1596,7 @@ int main(void)
 		cmocka_unit_test(test_join_leave),
 		cmocka_unit_test(test_stuck),
 		cmocka_unit_test(test_pinned),
+		cmocka_unit_test(test_address_space),
 		cmocka_unit_test(test_time),
 	};
 
