@@ -629,7 +629,13 @@ static void send_idle(struct flowctl *fc, uint32_t id, uint32_t max_ms,
 	mig_idle_init(&st, rate, window_ms, max_ms);
 	r->end = "limit";
 	left = send_left(fc, id);
-	if (left < 0) {
+	if (left == -EOPNOTSUPP) {
+		/* A module older than flowctl: the counts stay 0. */
+		if (rate)
+			fputs("Warning: the module does not count the states left: --idle-rate is ignored, the idle phase ends by time\n",
+			      stderr);
+		rate = 0;
+	} else if (left < 0) {
 		fputs("Error: cannot read the states left: the idle phase ends by time\n",
 		      stderr);
 		rate = 0;
@@ -1243,7 +1249,8 @@ static int recv_stream(struct mig_recv *mr)
 	for (;;) {
 		msg[0] = '\0';
 		err = migs_read(mr->fd, mr->in, mr->pauth);
-		if (!err && mr->timeout && mr->idle) {
+		if (mr->timeout && mr->idle) {
+			/* The ACKs and later frames under --timeout again. */
 			mr->idle = 0;
 			if (migs_timeout(mr->fd, mr->timeout)) {
 				fprintf(stderr, "Error: socket timeouts: %s\n",
@@ -1328,13 +1335,24 @@ static bool accept_transient(int err)
 	case ECONNABORTED:
 	case EPROTO:
 	case EPERM:		/* a firewall rule */
-	case EMFILE:
-	case ENFILE:
-	case ENOBUFS:
-	case ENOMEM:
+	/* Network errors pending on the new socket (accept(2)). */
+	case ENETDOWN:
+	case ENOPROTOOPT:
+	case EHOSTDOWN:
+	case ENONET:
+	case EHOSTUNREACH:
+	case EOPNOTSUPP:
+	case ENETUNREACH:
 		return true;
 	}
 	return false;
+}
+
+/* Shortages: a --keep receiver tries again a second later. */
+static bool accept_short(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	       err == ENOMEM;
 }
 
 /*
@@ -1376,14 +1394,16 @@ static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
 			err = errno;
 			if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
 				continue;
-			if (!mr->keep || !accept_transient(err)) {
+			if (!mr->keep ||
+			    (!accept_transient(err) && !accept_short(err))) {
 				fprintf(stderr, "Error: accept: %s\n", strerror(err));
 				break;
 			}
-			/* Once a second, while the shortage lasts. */
 			fprintf(stderr, "Error: accept: %s; listening on\n",
 				strerror(err));
-			ppoll(NULL, 0, &pause, &old);
+			/* Once a second, while a shortage lasts. */
+			if (accept_short(err))
+				ppoll(NULL, 0, &pause, &old);
 			continue;
 		}
 		getnameinfo((struct sockaddr *)&ss, sslen, peer, sizeof(peer),
@@ -1401,6 +1421,14 @@ static int recv_accept(struct mig_recv *mr, int lfd, bool *stopped)
 		fd = -1;
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* A signal held while accepting came now: it still stops. */
+	if (fd >= 0 && migs_cancel) {
+		close(fd);
+		fd = -1;
+		*stopped = true;
+		if (!mr->keep)
+			fputs("Error: accept: canceled\n", stderr);
+	}
 	return fd;
 }
 

@@ -526,6 +526,7 @@ int mig_timeout_parse(const char *arg, unsigned int *secs)
 
 /* --- authentication (--key-file, stream version 5) ----------------------- */
 
+/* A fixed label, not the stream's version (AUTH carries that). */
 static const char auth_label[] = "flowstream migration v3";
 
 /*

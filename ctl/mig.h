@@ -44,7 +44,7 @@ enum migs_attr {
 	MIGS_A_RECORDS,		/* u64 (END) */
 	MIGS_A_PACKETS,		/* u64 (END) */
 	MIGS_A_BYTES,		/* u64 (END) */
-	MIGS_A_FOS_FLOWS,	/* 11, u32: FlowOS flows described (HELLO, v2) */
+	MIGS_A_FOS_FLOWS,	/* 11, u32: FlowOS flows described (HELLO) */
 	MIGS_A_FOS_FLOW,	/* 12, nest of MIGS_FOS_A_*, repeated (HELLO) */
 	MIGS_A_NONCE,		/* 13, MIGS_NONCE_LEN bytes (AUTH) */
 	MIGS_A_IDLE_MAX,	/* 14, u32: ms A's idle phase lasts at most (HELLO) */

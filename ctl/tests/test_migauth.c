@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The authenticated migration stream (--key-file, version 3): the MAC of
+ * The authenticated migration stream (--key-file, version 5): the MAC of
  * every frame and the handshake.
  */
 #include <errno.h>
