@@ -122,6 +122,9 @@ int agent_pfx_apply(const struct agent_pfx *cur, size_t ncur,
 		    const struct agent_pfx_ops *ops, void *ctx,
 		    struct agent_pfx_result *res, char *err, size_t errlen);
 void agent_pfx_format(const struct agent_pfx *p, char *buf, size_t len);
+struct bal_prefix;
+void agent_pfx_prefix(const struct agent_pfx *p, struct bal_prefix *bp);
+int agent_pfx_cmp(const void *a, const void *b);
 
 /* agent_prom.c */
 void prom_write(FILE *fp, const struct fs_status *st,

@@ -23,36 +23,33 @@
 #include "agent.h"
 #include "balance.h"
 
-static unsigned int pfx_bits(uint8_t family)
+/* The prefix of @p, without its depth. */
+void agent_pfx_prefix(const struct agent_pfx *p, struct bal_prefix *bp)
 {
-	return family == AF_INET ? 32 : 128;
+	memset(bp, 0, sizeof(*bp));
+	bp->family = p->family;
+	bp->len = p->len;
+	memcpy(bp->addr, p->addr, 16);
 }
 
-/* The prefix order: family (IPv4 first), address, length. */
-static int pfx_cmp(const void *a, const void *b)
+/* qsort()'s order of agent_pfx: bal_prefix_cmp()'s, depth aside. */
+int agent_pfx_cmp(const void *a, const void *b)
 {
-	const struct agent_pfx *x = a, *y = b;
-	int c;
+	struct bal_prefix x, y;
 
-	if (x->family != y->family)
-		return x->family == AF_INET ? -1 : 1;
-	c = memcmp(x->addr, y->addr, 16);
-	if (c)
-		return c;
-	return (int)x->len - (int)y->len;
+	agent_pfx_prefix(a, &x);
+	agent_pfx_prefix(b, &y);
+	return bal_prefix_cmp(&x, &y);
 }
 
-/* @a contains @b (or is it): same family, @b's first a->len bits. */
+/* @a contains @b (or is it). */
 static bool pfx_contains(const struct agent_pfx *a, const struct agent_pfx *b)
 {
-	unsigned int full = a->len / 8, rest = a->len % 8;
+	struct bal_prefix x, y;
 
-	if (a->family != b->family || a->len > b->len)
-		return false;
-	if (memcmp(a->addr, b->addr, full))
-		return false;
-	return !rest || !((a->addr[full] ^ b->addr[full]) &
-			  (uint8_t)(0xff << (8 - rest)));
+	agent_pfx_prefix(a, &x);
+	agent_pfx_prefix(b, &y);
+	return bal_prefix_contains(&x, &y);
 }
 
 static bool pfx_same(const struct agent_pfx *a, const struct agent_pfx *b)
@@ -63,9 +60,9 @@ static bool pfx_same(const struct agent_pfx *a, const struct agent_pfx *b)
 
 void agent_pfx_format(const struct agent_pfx *p, char *buf, size_t len)
 {
-	struct bal_prefix bp = { .family = p->family, .len = p->len };
+	struct bal_prefix bp;
 
-	memcpy(bp.addr, p->addr, 16);
+	agent_pfx_prefix(p, &bp);
 	bal_prefix_format(&bp, buf, len);
 }
 
@@ -119,7 +116,7 @@ static int parse_item(struct json_object *it, size_t i, struct agent_pfx *p,
 		PERR("prefixes[%zu]: no \"prefix\"", i);
 		return -EINVAL;
 	}
-	if (bp.len + depth > pfx_bits(bp.family)) {
+	if (bp.len + depth > bal_prefix_bits(bp.family)) {
 		PERR("prefixes[%zu]: depth %d too deep for a /%u", i, (int)depth,
 		     bp.len);
 		return -EINVAL;
@@ -190,7 +187,7 @@ int agent_pfx_parse(const char *body, size_t len, struct agent_pfx **out,
 			       err, errlen))
 			goto out;
 	/* Sorted, a prefix comes right before those inside it. */
-	qsort(v, n, sizeof(*v), pfx_cmp);
+	qsort(v, n, sizeof(*v), agent_pfx_cmp);
 	for (i = 1; i < n; i++) {
 		if (pfx_contains(&v[i - 1], &v[i])) {
 			agent_pfx_format(&v[i - 1], a, sizeof(a));
@@ -215,8 +212,8 @@ out:
 
 static int pfx_pcmp(const void *a, const void *b)
 {
-	return pfx_cmp(*(const struct agent_pfx * const *)a,
-		       *(const struct agent_pfx * const *)b);
+	return agent_pfx_cmp(*(const struct agent_pfx * const *)a,
+			     *(const struct agent_pfx * const *)b);
 }
 
 /*
@@ -248,7 +245,7 @@ static int pfx_match(const struct agent_pfx *cur, size_t ncur,
 	i = 0;
 	j = 0;
 	while (i < ncur && j < nwant) {
-		c = pfx_cmp(pc[i], pw[j]);
+		c = agent_pfx_cmp(pc[i], pw[j]);
 		if (c < 0) {
 			i++;
 		} else if (c > 0) {

@@ -168,20 +168,6 @@ static int get_u64(const char *arg, uint64_t max, uint64_t *v,
 	return cfg_err(err, errlen, name, line, "%s", msg);
 }
 
-/* Two prefixes share addresses (one is in the other). */
-static bool bal_prefix_overlap(const struct bal_prefix *a,
-			       const struct bal_prefix *b)
-{
-	unsigned int len = a->len < b->len ? a->len : b->len, i;
-
-	if (a->family != b->family)
-		return false;
-	for (i = 0; i < len; i++)
-		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	return true;
-}
-
 static int get_double(const char *arg, double min, double max, double *v,
 		      const char *what, char *err, size_t errlen,
 		      const char *name, unsigned int line)

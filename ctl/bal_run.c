@@ -202,32 +202,16 @@ static void poll_hosts(struct run *r)
 
 /* --- the hosts' samplers ----------------------------------------------- */
 
-static unsigned int fam_bits(uint8_t family)
-{
-	return family == AF_INET ? 32 : 128;
-}
-
 static void set_pfx(struct agent_pfx *p, const struct bal_prefix *bp,
 		    unsigned int depth)
 {
-	unsigned int room = fam_bits(bp->family) - bp->len;
+	unsigned int room = bal_prefix_bits(bp->family) - bp->len;
 
 	memset(p, 0, sizeof(*p));
 	p->family = bp->family;
 	p->len = bp->len;
 	p->depth = depth < room ? depth : room;
 	memcpy(p->addr, bp->addr, 16);
-}
-
-static int pfx_order(const void *a, const void *b)
-{
-	const struct agent_pfx *x = a, *y = b;
-	struct bal_prefix p = { .family = x->family, .len = x->len };
-	struct bal_prefix q = { .family = y->family, .len = y->len };
-
-	memcpy(p.addr, x->addr, 16);
-	memcpy(q.addr, y->addr, 16);
-	return bal_prefix_cmp(&p, &q);
 }
 
 int bal_sampler_set(const struct bal_ovs_config *cfg,
@@ -258,7 +242,7 @@ int bal_sampler_set(const struct bal_ovs_config *cfg,
 		for (i = 0; i < cfg->nsmp_defaults; i++)
 			set_pfx(&(*v)[i], &cfg->smp_defaults[i].prefix,
 				cfg->smp_defaults[i].depth);
-		qsort(*v, cfg->nsmp_defaults, sizeof(**v), pfx_order);
+		qsort(*v, cfg->nsmp_defaults, sizeof(**v), agent_pfx_cmp);
 		*n = cfg->nsmp_defaults;
 		return 0;
 	}

@@ -227,6 +227,30 @@ static int prefix_valid(const struct bal_prefix *p)
 	return 1;
 }
 
+unsigned int bal_prefix_bits(unsigned int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+bool bal_prefix_contains(const struct bal_prefix *a,
+			 const struct bal_prefix *b)
+{
+	unsigned int full = a->len / 8, rest = a->len % 8;
+
+	if (a->family != b->family || a->len > b->len)
+		return false;
+	if (memcmp(a->addr, b->addr, full))
+		return false;
+	return !rest || !((a->addr[full] ^ b->addr[full]) &
+			  (uint8_t)(0xff << (8 - rest)));
+}
+
+bool bal_prefix_overlap(const struct bal_prefix *a,
+			const struct bal_prefix *b)
+{
+	return bal_prefix_contains(a, b) || bal_prefix_contains(b, a);
+}
+
 int bal_prefix_cmp(const struct bal_prefix *a, const struct bal_prefix *b)
 {
 	int r;

@@ -288,4 +288,33 @@ char *bal_prefix_format(const struct bal_prefix *p, char *buf, size_t len);
  */
 int bal_prefix_cmp(const struct bal_prefix *a, const struct bal_prefix *b);
 
+/**
+ * bal_prefix_bits() - the bits of an address of a family
+ * @family: AF_INET or AF_INET6
+ *
+ * Return: 32 for AF_INET, 128 otherwise.
+ */
+unsigned int bal_prefix_bits(unsigned int family);
+
+/**
+ * bal_prefix_contains() - whether a prefix holds another (or is it)
+ * @a: the outer prefix
+ * @b: the inner one
+ *
+ * Return: true if @b has @a's family, a length at least @a's and @a's
+ * first @a->len bits.
+ */
+bool bal_prefix_contains(const struct bal_prefix *a,
+			 const struct bal_prefix *b);
+
+/**
+ * bal_prefix_overlap() - whether two prefixes share addresses
+ * @a: a prefix
+ * @b: another
+ *
+ * Return: true if one holds the other.
+ */
+bool bal_prefix_overlap(const struct bal_prefix *a,
+			const struct bal_prefix *b);
+
 #endif /* FLOWCTL_BALANCE_H */

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include "test.h"
 #include "agent.h"
+#include "balance.h"
 
 static char *prom(const struct fs_status *st, const struct agent_counters *c)
 {
@@ -525,14 +526,11 @@ static int fake_find(struct fake_mod *m, const struct agent_pfx *p)
 
 static bool fake_overlap(const struct agent_pfx *a, const struct agent_pfx *b)
 {
-	unsigned int len = a->len < b->len ? a->len : b->len, i;
+	struct bal_prefix x, y;
 
-	if (a->family != b->family)
-		return false;
-	for (i = 0; i < len; i++)
-		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	return true;
+	agent_pfx_prefix(a, &x);
+	agent_pfx_prefix(b, &y);
+	return bal_prefix_overlap(&x, &y);
 }
 
 static int fake_fail(struct fake_mod *m, char *msg, size_t len)
