@@ -69,13 +69,7 @@ ip netns exec mga $FLOWCTL -j migrate send dst 10.2.0.0/24 fd02::/64 \
 	>"$tmp/send" 2>"$tmp/send.err" &
 send_pid=$!
 # The idle phase: flows that start now have their records on B only.
-# Seen in procfs (no flowctl-net start: seconds on the debug kernel).
-for _ in $(seq 200); do
-	[ "$(ip netns exec mga cat /proc/net/flowstream/migrations | wc -l)" -ge 2 ] && break
-	sleep 0.05
-done
-[ "$(ip netns exec mga cat /proc/net/flowstream/migrations | wc -l)" -ge 2 ] ||
-	diag "A has not added the migration after 10 s"
+mig_wait_added mga || diag "A has not added the migration after 10 s"
 kill "${short_pids[@]}" 2>/dev/null
 wait "${short_pids[@]}" 2>/dev/null
 ip netns exec mgc bash -c "for i in \$(seq $IDLE); do
