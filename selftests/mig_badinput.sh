@@ -306,12 +306,12 @@ check_match "the receiver says it has no key" \
 	"Error: the sender authenticates \(--key-file\), this receiver has no key" "$rerr"
 check_match "the sender says B refused the authentication" \
 	"Error: B refused the authentication: the sender authenticates" "$serr"
-# A forged sender: AUTH with a nonce, then a HELLO without a MAC.
+# A forged sender: AUTH (version 5) with a nonce, then a HELLO without a MAC.
 ip netns exec mbi $FLOWCTL migrate receive --listen 127.0.0.1:7071 \
 	--key-file /tmp/mbi.key1 >/tmp/mbi.recv 2>&1 &
 pid=$!
 port_wait mbi tcp 7071 || diag "the receiver did not start"
-ip netns exec mbi bash -c '{ printf "\0\0\0\x34\0\x05\0\0\x08\0\x01\0\x03\0\0\0\x24\0\x0d\0nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+ip netns exec mbi bash -c '{ printf "\0\0\0\x34\0\x05\0\0\x08\0\x01\0\x05\0\0\0\x24\0\x0d\0nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
 	printf "\0\0\0\x10\0\1\0\0garbage!"; sleep 1; } >/dev/tcp/127.0.0.1/7071'
 wait $pid
 check_eq "a forged sender (a nonce, then no MAC): the receiver fails" 1 "$?"
