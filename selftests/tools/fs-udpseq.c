@@ -2,8 +2,12 @@
 /*
  * fs-udpseq: a sequence-numbered UDP stream, for the migration selftests.
  *
- *   fs-udpseq send ADDR PORT COUNT GAP_US   COUNT datagrams numbered 0 ..
- *                                           COUNT - 1, GAP_US apart
+ *   fs-udpseq send ADDR PORT COUNT GAP_US [SPORT]
+ *                                           COUNT datagrams numbered 0 ..
+ *                                           COUNT - 1, GAP_US apart, from
+ *                                           source port SPORT if given
+ *                                           (tests that count flows must not
+ *                                           let two ephemeral ports collide)
  *   fs-udpseq recv PORT COUNT IDLE_S        receive until COUNT arrived or
  *                                           nothing came for IDLE_S seconds
  *
@@ -28,8 +32,10 @@
 #include <unistd.h>
 
 static int do_send(const char *addr, const char *port, unsigned long count,
-		   unsigned long gap_us)
+		   unsigned long gap_us, const char *sport)
 {
+	struct sockaddr_storage src = { 0 };
+	int one = 1;
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
 	struct timespec ts = { gap_us / 1000000, gap_us % 1000000 * 1000 };
 	unsigned char buf[64] = { 0 };
@@ -42,6 +48,19 @@ static int do_send(const char *addr, const char *port, unsigned long count,
 		return 2;
 	}
 	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+	if (fd >= 0 && sport) {
+		/* Any address, the given port: the family's port field sits at
+		 * the same offset in sockaddr_in and sockaddr_in6.
+		 */
+		src.ss_family = ai->ai_family;
+		((struct sockaddr_in *)&src)->sin_port = htons(atoi(sport));
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			       sizeof(one)) ||
+		    bind(fd, (struct sockaddr *)&src, ai->ai_addrlen)) {
+			perror("fs-udpseq: bind source port");
+			return 2;
+		}
+	}
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 		perror("fs-udpseq: socket");
 		return 2;
@@ -108,13 +127,14 @@ static int do_recv(const char *port, unsigned long count, int idle_s)
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "send"))
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "send"))
 		return do_send(argv[2], argv[3], strtoul(argv[4], NULL, 0),
-			       strtoul(argv[5], NULL, 0));
+			       strtoul(argv[5], NULL, 0),
+			       argc == 7 ? argv[6] : NULL);
 	if (argc == 5 && !strcmp(argv[1], "recv"))
 		return do_recv(argv[2], strtoul(argv[3], NULL, 0),
 			       atoi(argv[4]));
-	fputs("usage: fs-udpseq send ADDR PORT COUNT GAP_US\n"
+	fputs("usage: fs-udpseq send ADDR PORT COUNT GAP_US [SPORT]\n"
 	      "       fs-udpseq recv PORT COUNT IDLE_S\n", stderr);
 	return 2;
 }
