@@ -220,7 +220,27 @@
  *		 the earlier first and later last time), else it is created
  *		 with the counts and times given. Fails with ENOSPC, nothing
  *		 imported, if max-records could be passed.
+ *	Reply:   ACK. With ID, the migration's IMPORTED grows by the
+ *		 batch's records and MIGRATE listeners are told (IMPORTED).
+ *
+ * FLOWSTREAM_CMD_MIG_SET (state migration)
+ *	Request: FLOWSTREAM_A_MIGRATION with ID and PHASE. A migration's
+ *		 phase only moves forward (NEW, IDLE, COPY, DONE; CANCELED
+ *		 from any phase before DONE); the phase it has already is
+ *		 accepted and changes nothing, an earlier one or any phase
+ *		 after DONE or CANCELED is refused (EINVAL). The kernel does
+ *		 not act on the phase: the process that drives the migration
+ *		 (flowctl migrate send) says where it is, and a CANCELED set
+ *		 by another process asks that one to stop and take back what
+ *		 B has not acknowledged (flowctl migrate cancel).
  *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_MIG_NTF (state migration)
+ *	Notification only: sent to FLOWSTREAM_MCGRP_MIGRATE when a
+ *	migration is added, changes phase, hands out records (one per
+ *	MIG_EXPORT message), takes records in (one per MIG_IMPORT naming
+ *	it) or is deleted. FLOWSTREAM_A_MIGRATION as MIG_GET's with EVENT
+ *	and without SESSIONS and RECORDS (those take a walk of the tables).
  *
  * FlowOS (see Documentation/flowos.rst): a flow takes the forwarded
  * packets its MATCH selects (the highest PRIO wins, then the older flow)
@@ -245,6 +265,7 @@
  * Multicast groups:
  *	FLOWSTREAM_MCGRP_CONFIG ("config"): configuration changes.
  *	FLOWSTREAM_MCGRP_RECORDS ("records"): ended flow records.
+ *	FLOWSTREAM_MCGRP_MIGRATE ("migrate"): state migrations' events.
  */
 #ifndef _UAPI_LINUX_FLOWSTREAM_H
 #define _UAPI_LINUX_FLOWSTREAM_H
@@ -256,6 +277,7 @@
 
 #define FLOWSTREAM_MCGRP_CONFIG		"config"
 #define FLOWSTREAM_MCGRP_RECORDS	"records"
+#define FLOWSTREAM_MCGRP_MIGRATE	"migrate"
 
 enum flowstream_cmd {
 	FLOWSTREAM_CMD_UNSPEC,
@@ -287,6 +309,8 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_MIG_GET,
 	FLOWSTREAM_CMD_MIG_EXPORT,
 	FLOWSTREAM_CMD_MIG_IMPORT,
+	FLOWSTREAM_CMD_MIG_SET,
+	FLOWSTREAM_CMD_MIG_NTF,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -1211,6 +1235,12 @@ enum flowstream_mpfx_attr {
  * @FLOWSTREAM_MIG_A_RECORDS: u64, flow records of the set still on this
  *	host (the other states left), when the reply was built: a walk of
  *	the whole record table (reply only)
+ * @FLOWSTREAM_MIG_A_PHASE: u8 enum flowstream_mig_phase, set by MIG_SET;
+ *	NEW when added
+ * @FLOWSTREAM_MIG_A_IMPORTED: u64, records MIG_IMPORT took in for this
+ *	migration (on the receiving host; reply only)
+ * @FLOWSTREAM_MIG_A_EVENT: u8 enum flowstream_mig_event, what a MIG_NTF
+ *	announces (notification only)
  */
 enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_UNSPEC,
@@ -1227,11 +1257,58 @@ enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_CHAINED,
 	FLOWSTREAM_MIG_A_SESSIONS,
 	FLOWSTREAM_MIG_A_RECORDS,
+	FLOWSTREAM_MIG_A_PHASE,
+	FLOWSTREAM_MIG_A_IMPORTED,
+	FLOWSTREAM_MIG_A_EVENT,
 
 	__FLOWSTREAM_MIG_A_MAX
 };
 
 #define FLOWSTREAM_MIG_A_MAX (__FLOWSTREAM_MIG_A_MAX - 1)
+
+/*
+ * enum flowstream_mig_phase - where a migration is (FLOWSTREAM_MIG_A_PHASE)
+ * @FLOWSTREAM_MIG_PHASE_NEW: added, nothing moved yet
+ * @FLOWSTREAM_MIG_PHASE_IDLE: daisy-chaining: new flows of the set start
+ *	on the other host while this one's end
+ * @FLOWSTREAM_MIG_PHASE_COPY: the states left are being copied
+ * @FLOWSTREAM_MIG_PHASE_DONE: every state of the set has moved
+ * @FLOWSTREAM_MIG_PHASE_CANCELED: stopped before the end (by the
+ *	operator, or because the other host failed); what it had not
+ *	acknowledged is back here
+ */
+enum flowstream_mig_phase {
+	FLOWSTREAM_MIG_PHASE_NEW,
+	FLOWSTREAM_MIG_PHASE_IDLE,
+	FLOWSTREAM_MIG_PHASE_COPY,
+	FLOWSTREAM_MIG_PHASE_DONE,
+	FLOWSTREAM_MIG_PHASE_CANCELED,
+
+	__FLOWSTREAM_MIG_PHASE_MAX
+};
+
+#define FLOWSTREAM_MIG_PHASE_MAX (__FLOWSTREAM_MIG_PHASE_MAX - 1)
+
+/*
+ * enum flowstream_mig_event - what a MIG_NTF announces
+ * (FLOWSTREAM_MIG_A_EVENT)
+ * @FLOWSTREAM_MIG_EV_ADDED: MIG_ADD
+ * @FLOWSTREAM_MIG_EV_PHASE: MIG_SET changed the phase
+ * @FLOWSTREAM_MIG_EV_EXPORTED: a MIG_EXPORT message handed records out
+ * @FLOWSTREAM_MIG_EV_IMPORTED: a MIG_IMPORT took records in
+ * @FLOWSTREAM_MIG_EV_DELETED: MIG_DEL
+ */
+enum flowstream_mig_event {
+	FLOWSTREAM_MIG_EV_ADDED,
+	FLOWSTREAM_MIG_EV_PHASE,
+	FLOWSTREAM_MIG_EV_EXPORTED,
+	FLOWSTREAM_MIG_EV_IMPORTED,
+	FLOWSTREAM_MIG_EV_DELETED,
+
+	__FLOWSTREAM_MIG_EV_MAX
+};
+
+#define FLOWSTREAM_MIG_EV_MAX (__FLOWSTREAM_MIG_EV_MAX - 1)
 
 /*
  * enum flowstream_batch_attr - a batch of migrated flow records
