@@ -40,6 +40,8 @@ struct fs_mig_pfx {
  * @has_via4, @has_via6: whether they are set
  * @chained: packets daisy-chained (FLOWSTREAM_MIG_A_CHAINED)
  * @exported, @packets, @bytes, @batches: progress of MIG_EXPORT
+ * @imported: records MIG_IMPORT took in for it (FLOWSTREAM_MIG_A_IMPORTED)
+ * @phase: enum flowstream_mig_phase, set by MIG_SET
  * @pfx: the set
  */
 struct fs_mig {
@@ -56,6 +58,8 @@ struct fs_mig {
 	u64 packets;
 	u64 bytes;
 	u64 batches;
+	u64 imported;
+	u8 phase;
 	struct fs_mig_pfx pfx[];
 };
 
@@ -137,12 +141,20 @@ struct fs_mig_dump {
 extern const struct fs_nl_part fs_mig_nl;
 extern const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1];
 u8 fs_mig_addr_len(u8 family);
+const char *fs_mig_phase_name(u8 phase);
+#define FS_MIG_REPLY	(-1)	/* fs_mig_fill() for a reply, not an event */
+size_t fs_mig_size(const struct fs_mig *mig);
+int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
+		const struct fs_mig *mig, int event);
 int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
 		  struct netlink_ext_ack *extack);
 struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb);
 int fs_mig_dump_start(struct netlink_callback *cb);
 int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 		      struct fs_mig_dump *ctx, bool export);
+
+/* mig_events.c */
+void fs_mig_notify(struct fs_net *fsn, const struct fs_mig *mig, u8 event);
 
 /* mig_export.c */
 int fs_nl_mig_export(struct sk_buff *skb, struct netlink_callback *cb);

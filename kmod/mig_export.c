@@ -137,6 +137,8 @@ int fs_nl_mig_export(struct sk_buff *skb, struct netlink_callback *cb)
 		ctx->done = true;
 	fs_stat_add(fsn, FLOWSTREAM_STAT_MIG_EXPORTED, o.taken);
 	fs_mig_out_close(&o);
+	if (o.taken)
+		fs_mig_notify(fsn, o.mig, FLOWSTREAM_MIG_EV_EXPORTED);
 	mutex_unlock(&fsn->lock);
 	return skb->len;
 }

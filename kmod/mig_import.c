@@ -311,7 +311,7 @@ int fs_nl_mig_import(struct sk_buff *req, struct genl_info *info)
 	struct fs_rec_snap *v = NULL;
 	struct fs_mig *mig = NULL;
 	struct fs_acct *acct;
-	u32 n, merged;
+	u32 n, merged, id = 0;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_BATCH)) {
@@ -327,6 +327,8 @@ int fs_nl_mig_import(struct sk_buff *req, struct genl_info *info)
 	}
 	err = fs_mig_parse_batch(fsn->net, info->attrs[FLOWSTREAM_A_BATCH],
 				 mig, &v, &n, info->extack);
+	if (mig)
+		id = mig->id;
 	kfree(mig);
 	if (err)
 		goto reject;
@@ -339,6 +341,12 @@ int fs_nl_mig_import(struct sk_buff *req, struct genl_info *info)
 		err = -ENOENT;
 	} else {
 		err = fs_acct_import(acct, v, n, &merged, info->extack);
+	}
+	/* The migration named may have been deleted since: then no count. */
+	mig = !err && id ? fs_mig_find(fsn->mig, id) : NULL;
+	if (mig) {
+		mig->imported += n;
+		fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_IMPORTED);
 	}
 	mutex_unlock(&fsn->lock);
 	kvfree(v);

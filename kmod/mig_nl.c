@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "acct.h"
+#include "compat.h"
 #include "mig.h"
 #include "netlink.h"
 #include "stats.h"
@@ -27,6 +28,8 @@ static const struct nla_policy fs_mig_policy[FLOWSTREAM_MIG_A_MAX + 1] = {
 	[FLOWSTREAM_MIG_A_BATCH_SIZE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[FLOWSTREAM_MIG_A_VIA4] = NLA_POLICY_EXACT_LEN(4),
 	[FLOWSTREAM_MIG_A_VIA6] = NLA_POLICY_EXACT_LEN(16),
+	[FLOWSTREAM_MIG_A_PHASE] = NLA_POLICY_MAX(NLA_U8,
+						  __FLOWSTREAM_MIG_PHASE_MAX - 1),
 };
 
 const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1] = {
@@ -141,7 +144,7 @@ static int fs_mig_check_via(const struct fs_mig *mig, const struct nlattr *nest,
 }
 
 /* Room fs_mig_fill() takes for @mig (nest included). */
-static size_t fs_mig_size(const struct fs_mig *mig)
+size_t fs_mig_size(const struct fs_mig *mig)
 {
 	size_t pfx = 0;
 	u32 i;
@@ -155,7 +158,8 @@ static size_t fs_mig_size(const struct fs_mig *mig)
 	       pfx +
 	       (mig->has_via4 ? nla_total_size(sizeof(__be32)) : 0) +
 	       (mig->has_via6 ? nla_total_size(sizeof(struct in6_addr)) : 0) +
-	       7 * nla_total_size_64bit(sizeof(u64));	/* the counts */
+	       8 * nla_total_size_64bit(sizeof(u64)) +	/* the counts */
+	       2 * nla_total_size(sizeof(u8));		/* phase, event */
 }
 
 /* The size of a message holding only @mig. */
@@ -164,9 +168,13 @@ static size_t fs_mig_msg_size(const struct fs_mig *mig)
 	return nlmsg_total_size(GENL_HDRLEN + fs_mig_size(mig));
 }
 
-/* @mig into @skb; fs_net.lock held (the sessions and records left). */
-static int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
-		       const struct fs_mig *mig)
+/*
+ * @mig into @skb; fs_net.lock held. A reply (@event FS_MIG_REPLY) has the
+ * sessions and records of the set still here (a walk of the tables); an
+ * announcement (fs_mig_notify()) has the @event instead.
+ */
+int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
+		const struct fs_mig *mig, int event)
 {
 	struct nlattr *nest, *pn;
 	u32 i;
@@ -205,11 +213,21 @@ static int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
 			      FLOWSTREAM_MIG_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_BATCHES, mig->batches,
 			      FLOWSTREAM_MIG_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_SESSIONS,
-			      fs_mig_sessions(fsn, mig), FLOWSTREAM_MIG_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_RECORDS,
-			      fs_mig_records(fsn, mig), FLOWSTREAM_MIG_A_PAD))
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_IMPORTED, mig->imported,
+			      FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u8(skb, FLOWSTREAM_MIG_A_PHASE, mig->phase))
 		goto cancel;
+	if (event != FS_MIG_REPLY) {
+		if (nla_put_u8(skb, FLOWSTREAM_MIG_A_EVENT, event))
+			goto cancel;
+	} else if (nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_SESSIONS,
+				     fs_mig_sessions(fsn, mig),
+				     FLOWSTREAM_MIG_A_PAD) ||
+		   nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_RECORDS,
+				     fs_mig_records(fsn, mig),
+				     FLOWSTREAM_MIG_A_PAD)) {
+		goto cancel;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
@@ -229,7 +247,8 @@ static int fs_mig_reply_fill(struct sk_buff *skb, struct genl_info *info,
 	hdr = genlmsg_put_reply(skb, info, &fs_genl_family, 0, cmd);
 	if (WARN_ON_ONCE(!hdr))
 		return -EMSGSIZE;
-	if (WARN_ON_ONCE(fs_mig_fill(skb, fs_net(genl_info_net(info)), mig))) {
+	if (WARN_ON_ONCE(fs_mig_fill(skb, fs_net(genl_info_net(info)), mig,
+				     FS_MIG_REPLY))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -315,8 +334,10 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 	}
 	mig->id = mn->next_id++;
 	err = fs_mig_reply_fill(skb, info, FLOWSTREAM_CMD_MIG_ADD, mig);
-	if (!err)
+	if (!err) {
 		fs_mig_link(mn, mig);
+		fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_ADDED);
+	}
 	mutex_unlock(&fsn->lock);
 	if (err) {
 		nlmsg_free(skb);
@@ -359,6 +380,11 @@ int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
 				    "a migration's next hops are given when it is added");
 		return -EINVAL;
 	}
+	if (tb[FLOWSTREAM_MIG_A_PHASE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_PHASE],
+				    "a phase is set with MIG_SET");
+		return -EINVAL;
+	}
 	if (tb[FLOWSTREAM_MIG_A_BATCH_SIZE] && !batch_ok) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_BATCH_SIZE],
 				    "a batch size is for MIG_EXPORT");
@@ -398,8 +424,10 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
 	mig = fs_mig_find(fsn->mig, id);
-	if (mig)
+	if (mig) {
 		fs_mig_unlink(fsn->mig, mig);
+		fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_DELETED);
+	}
 	mutex_unlock(&fsn->lock);
 	if (!mig) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
@@ -408,6 +436,83 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 	/* The packet path may still be reading it. */
 	kfree_rcu(mig, rcu);
 	return 0;
+}
+
+static const char *const fs_mig_phase_names[] = {
+	[FLOWSTREAM_MIG_PHASE_NEW] = "new",
+	[FLOWSTREAM_MIG_PHASE_IDLE] = "idle",
+	[FLOWSTREAM_MIG_PHASE_COPY] = "copy",
+	[FLOWSTREAM_MIG_PHASE_DONE] = "done",
+	[FLOWSTREAM_MIG_PHASE_CANCELED] = "canceled",
+};
+
+const char *fs_mig_phase_name(u8 phase)
+{
+	return phase < ARRAY_SIZE(fs_mig_phase_names) ?
+	       fs_mig_phase_names[phase] : "?";
+}
+
+/* MIG_SET: a migration's phase, which only moves forward. */
+static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
+{
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct nlattr *nest = info->attrs[FLOWSTREAM_A_MIGRATION];
+	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
+	struct fs_mig *mig;
+	u8 phase;
+	int err;
+
+	if (info->attrs[FLOWSTREAM_A_BATCH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
+				    "a batch is for MIG_IMPORT");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	if (!nest) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing migration attribute");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	err = nla_parse_nested(tb, FLOWSTREAM_MIG_A_MAX, nest, fs_mig_policy,
+			       info->extack);
+	if (err)
+		return fs_nl_reject(fsn, info, err);
+	if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_PHASE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "MIG_SET takes a migration id and a phase");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	if (tb[FLOWSTREAM_MIG_A_PREFIX] || tb[FLOWSTREAM_MIG_A_VIA4] ||
+	    tb[FLOWSTREAM_MIG_A_VIA6] || tb[FLOWSTREAM_MIG_A_BATCH_SIZE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "MIG_SET changes the phase only");
+		return fs_nl_reject(fsn, info, -EINVAL);
+	}
+	phase = nla_get_u8(tb[FLOWSTREAM_MIG_A_PHASE]);
+	mutex_lock(&fsn->lock);
+	mig = fs_mig_find(fsn->mig, nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]));
+	if (!mig) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
+		err = -ENOENT;
+	} else if (phase == mig->phase) {
+		err = 0;
+	} else if (mig->phase >= FLOWSTREAM_MIG_PHASE_DONE) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
+				       "the migration has ended (%s)",
+				       fs_mig_phase_name(mig->phase));
+		err = -EINVAL;
+	} else if (phase < mig->phase) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
+				       "a migration's phase only moves forward (it is %s)",
+				       fs_mig_phase_name(mig->phase));
+		err = -EINVAL;
+	} else {
+		WRITE_ONCE(mig->phase, phase);
+		fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_PHASE);
+		err = 0;
+	}
+	mutex_unlock(&fsn->lock);
+	if (err == -EINVAL)
+		return fs_nl_reject(fsn, info, err);
+	return err;
 }
 
 static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
@@ -539,7 +644,7 @@ static int fs_nl_mig_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				  NLM_F_MULTI, FLOWSTREAM_CMD_MIG_GET);
 		if (!hdr)
 			break;
-		if (fs_mig_fill(skb, fsn, mig)) {
+		if (fs_mig_fill(skb, fsn, mig, FS_MIG_REPLY)) {
 			genlmsg_cancel(skb, hdr);
 			if (!skb->len) {	/* not even alone: see start */
 				mutex_unlock(&fsn->lock);
@@ -589,6 +694,13 @@ static const struct genl_ops fs_mig_nl_ops[] = {
 	{
 		.cmd = FLOWSTREAM_CMD_MIG_IMPORT,
 		.doit = fs_nl_mig_import,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_SET,
+		.doit = fs_nl_mig_set,
 		.policy = fs_mig_ops_policy,
 		.maxattr = FLOWSTREAM_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,

@@ -27,6 +27,7 @@
 static const struct genl_multicast_group fs_mcgrps[] = {
 	[FS_MCGRP_CONFIG] = { .name = FLOWSTREAM_MCGRP_CONFIG },
 	[FS_MCGRP_RECORDS] = { .name = FLOWSTREAM_MCGRP_RECORDS },
+	[FS_MCGRP_MIGRATE] = { .name = FLOWSTREAM_MCGRP_MIGRATE },
 };
 
 static const struct nla_policy fs_set_config_policy[FLOWSTREAM_A_MAX + 1] = {

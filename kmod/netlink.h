@@ -11,6 +11,7 @@
 enum fs_mcgrp {
 	FS_MCGRP_CONFIG,
 	FS_MCGRP_RECORDS,
+	FS_MCGRP_MIGRATE,
 };
 
 extern struct genl_family fs_genl_family;

@@ -10,12 +10,13 @@
 source "$(dirname "$0")/lib.sh"
 fs_require_module
 
-MIG_ADD=24 MIG_DEL=25 MIG_GET=26 MIG_EXPORT=27 MIG_IMPORT=28
+MIG_ADD=24 MIG_DEL=25 MIG_GET=26 MIG_EXPORT=27 MIG_IMPORT=28 MIG_SET=29
 A_MIGRATION=19 A_BATCH=20 B_RECORD=1
 R_FAMILY=2 R_SRC=3 R_DST=4 R_PROTO=5 R_SPORT=6 R_DPORT=7 R_ICMP_TYPE=8
 R_IIF=10 R_PACKETS=12 R_BYTES=13 R_FIRST=14 R_LAST=15 R_DSCP=16 R_END=18
 R_SEQ=19
-M_ID=2 M_PREFIX=3 M_BATCH=4 M_VIA4=9 M_VIA6=10 M_CHAINED=11 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
+M_ID=2 M_PREFIX=3 M_BATCH=4 M_VIA4=9 M_VIA6=10 M_CHAINED=11 M_PHASE=14
+M_EVENT=16 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
 
 ns_add mbi
 $FLOWCTL -n mbi config set acct on idle-timeout 600 || skip_all "cannot turn accounting on"
@@ -153,6 +154,8 @@ check_eq "no refused batch changed anything" "$before" "$(nrecords)"
 check_eq "each refusal counted in mig_batches_refused" $((ref0 + 18)) "$(refused)"
 out=$($NLRAW -n mbi $MIG_IMPORT nest:$A_BATCH $(rec 2016) end nest:$A_MIGRATION $M_ID:u32:$mid end)
 check_eq "an import naming a migration takes the records in its prefixes" 'errno=0 extack=""' "$out"
+check_eq "and counts them in the migration's imported (procfs)" 1 \
+	"$(ip netns exec mbi awk -v id="$mid" '$1 == id { print $11 }' /proc/net/flowstream/migrations)"
 $FLOWCTL -n mbi migrate del "$mid"
 check_eq "flowctl migrate del deletes it" "[]" "$($FLOWCTL -n mbi -j migrate show)"
 before=$(nrecords)
@@ -226,6 +229,46 @@ nlraw "id 0" 34 ".+" $MIG_GET nest:$A_MIGRATION $M_ID:u32:0 end
 out=$($NLRAW -n mbi -d $MIG_EXPORT nest:$A_MIGRATION $M_ID:u32:77 end)
 check_match "exporting a migration that does not exist" '^errno=2 extack="flowstream: no such migration"' "$out"
 check_eq "no migration was made" "[]" "$($FLOWCTL -n mbi -j migrate show)"
+
+# A migration's phase (MIG_SET) only moves forward.
+phase() {	# ID: its phase in procfs
+	ip netns exec mbi awk -v id="$1" '$1 == id { print $10 }' /proc/net/flowstream/migrations
+}
+$NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION $pfx4 end >/dev/null
+mid=$($FLOWCTL -n mbi -j migrate show | jq '.[-1].id')
+check_eq "a new migration's phase is new" new "$(phase "$mid")"
+check_eq "procfs names the columns" "phase imported" \
+	"$(ip netns exec mbi awk 'NR == 1 { print $10, $11 }' /proc/net/flowstream/migrations)"
+nlraw "phase 5" 34 ".+" $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:5 end
+nlraw "a phase as u32" 22 ".+" $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u32:1 end
+nlraw "MIG_SET without a phase" 22 "MIG_SET takes a migration id and a phase" \
+	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid end
+nlraw "MIG_SET without an id" 22 "MIG_SET takes a migration id and a phase" \
+	$MIG_SET nest:$A_MIGRATION $M_PHASE:u8:1 end
+nlraw "MIG_SET with a prefix" 22 "MIG_SET changes the phase only" \
+	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:1 $pfx4 end
+nlraw "MIG_SET of a migration that does not exist" 2 "flowstream: no such migration" \
+	$MIG_SET nest:$A_MIGRATION $M_ID:u32:77 $M_PHASE:u8:1 end
+nlraw "an event in a request" 22 ".+" \
+	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:1 $M_EVENT:u8:1 end
+nlraw "a phase given to MIG_DEL" 22 "a phase is set with MIG_SET" \
+	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:4 end
+nlraw "a phase given to MIG_ADD" 22 "a new migration takes prefixes and next hops only" \
+	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_PHASE:u8:1 end
+check_eq "refusals changed nothing" new "$(phase "$mid")"
+out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:2 end)
+check_eq "new to copy" 'errno=0 extack="" copy' "$out $(phase "$mid")"
+out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:2 end)
+check_eq "copy again changes nothing" 'errno=0 extack="" copy' "$out $(phase "$mid")"
+nlraw "copy back to idle" 22 "flowstream: a migration's phase only moves forward (it is copy)" \
+	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:1 end
+out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:3 end)
+check_eq "copy to done" 'errno=0 extack="" done' "$out $(phase "$mid")"
+nlraw "done to canceled" 22 "flowstream: the migration has ended (done)" \
+	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:4 end
+check_eq "still done" done "$(phase "$mid")"
+$FLOWCTL -n mbi migrate del "$mid"
+check_eq "no migration left" "[]" "$($FLOWCTL -n mbi -j migrate show)"
 out=$($FLOWCTL -n mbi migrate send 10.9.0.1/24 --to 127.0.0.1:7 2>&1)
 check_eq "flowctl: a prefix with host bits is a usage error" 2 "$?"
 out=$($FLOWCTL -n mbi migrate send 10.9.0.0/24 fd09::/64 --to 127.0.0.1:7 --via 10.4.0.2 2>&1)

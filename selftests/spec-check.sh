@@ -41,6 +41,8 @@ __FLOWSTREAM_SMP_KEY_MAX:ynl's render-max on an enum definition would also add F
 __FLOWSTREAM_STREAM_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_STREAM_MAX
 __FLOWSTREAM_FOS_POLICY_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_FOS_POLICY_MAX
 __FLOWSTREAM_PM_MODE_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_PM_MODE_MAX
+__FLOWSTREAM_MIG_PHASE_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_MIG_PHASE_MAX
+__FLOWSTREAM_MIG_EV_MAX:ynl's render-max on an enum definition would also add FLOWSTREAM_MIG_EV_MAX
 "
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -750,9 +750,9 @@ enum flowstream_cnt_attr {
  *	bad input by a flowstream handler (policy failures caught by the
  *	generic netlink core before the handler runs are not counted)
  * @FLOWSTREAM_STAT_CONFIG_CHANGES: "config_changes", successful SET_CONFIG
- * @FLOWSTREAM_STAT_NOTIFY_FAILED: "notify_failed", configuration
- *	notifications that could not be built or delivered to any listener
- *	for lack of memory
+ * @FLOWSTREAM_STAT_NOTIFY_FAILED: "notify_failed", configuration and
+ *	migration notifications that could not be built or delivered to any
+ *	listener for lack of memory
  * @FLOWSTREAM_STAT_ACCT_PACKETS: "acct_packets", packets accounted
  * @FLOWSTREAM_STAT_ACCT_BYTES: "acct_bytes", bytes accounted
  * @FLOWSTREAM_STAT_ACCT_FRAGMENTS: "acct_fragments", non-first fragments
@@ -1287,8 +1287,6 @@ enum flowstream_mig_phase {
 	__FLOWSTREAM_MIG_PHASE_MAX
 };
 
-#define FLOWSTREAM_MIG_PHASE_MAX (__FLOWSTREAM_MIG_PHASE_MAX - 1)
-
 /*
  * enum flowstream_mig_event - what a MIG_NTF announces
  * (FLOWSTREAM_MIG_A_EVENT)
@@ -1307,8 +1305,6 @@ enum flowstream_mig_event {
 
 	__FLOWSTREAM_MIG_EV_MAX
 };
-
-#define FLOWSTREAM_MIG_EV_MAX (__FLOWSTREAM_MIG_EV_MAX - 1)
 
 /*
  * enum flowstream_batch_attr - a batch of migrated flow records
