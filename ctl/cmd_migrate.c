@@ -512,6 +512,8 @@ static int mig_cancel(struct flowctl *fc, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = mig_set_phase(fc->nl, id, FLOWSTREAM_MIG_PHASE_CANCELED, &ack);
+	if (ret == -ENOTCONN && !ack.error)
+		return 1;	/* no socket: said already */
 	if (ret == -EOPNOTSUPP && !ack.msg[0]) {
 		fputs("Error: the flowstream module cannot cancel a migration (a module without MIG_SET)\n",
 		      stderr);
