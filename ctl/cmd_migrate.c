@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/genetlink.h>
 
 #include "agent.h"
 #include "flowctl.h"
@@ -34,6 +35,8 @@ static void usage(FILE *fp)
 	      "                             [--allow ADDR[/LEN]]... [--timeout SECONDS]\n"
 	      "                             [--key-file FILE] [--keep]\n"
 	      "       flowctl migrate show [ID]\n"
+	      "       flowctl [-j] migrate monitor [ID] [count N]\n"
+	      "       flowctl migrate cancel ID\n"
 	      "       flowctl migrate del ID\n"
 	      "       flowctl migrate help\n"
 	      "PREFIX := ADDR/LEN (a flow's destination in it; after \"src\", its source)\n",
@@ -49,16 +52,6 @@ static int mig_usage(const char *fmt, const char *arg)
 }
 
 /* --- show ---------------------------------------------------------------- */
-
-struct mig_info {
-	uint32_t id;
-	struct mig_pfx pfx[MIGS_PREFIXES_MAX];
-	unsigned int n_pfx;
-	uint8_t via4[4], via6[16];
-	bool has_via4, has_via6;
-	bool has_records;	/* a module before RECORDS has not */
-	uint64_t v[__FLOWSTREAM_MIG_A_MAX];
-};
 
 static int mig_info_cb(const struct nlattr *attr, void *data)
 {
@@ -96,11 +89,26 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 	case FLOWSTREAM_MIG_A_CHAINED:
 	case FLOWSTREAM_MIG_A_SESSIONS:
 	case FLOWSTREAM_MIG_A_RECORDS:
+	case FLOWSTREAM_MIG_A_IMPORTED:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
 		if (type == FLOWSTREAM_MIG_A_RECORDS)
 			m->has_records = true;
+		if (type == FLOWSTREAM_MIG_A_IMPORTED)
+			m->has_imported = true;
+		break;
+	case FLOWSTREAM_MIG_A_PHASE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		m->phase = mnl_attr_get_u8(attr);
+		m->has_phase = true;
+		break;
+	case FLOWSTREAM_MIG_A_EVENT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		m->event = mnl_attr_get_u8(attr);
+		m->has_event = true;
 		break;
 	}
 	return MNL_CB_OK;
@@ -116,7 +124,7 @@ static int mig_msg_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static int mig_info_parse(const struct nlmsghdr *nlh, struct mig_info *m)
+int mig_info_parse(const struct nlmsghdr *nlh, struct mig_info *m)
 {
 	memset(m, 0, sizeof(*m));
 	if (fs_nl_parse_genl(nlh, mig_msg_cb, m) < 0 || !m->id)
@@ -124,15 +132,52 @@ static int mig_info_parse(const struct nlmsghdr *nlh, struct mig_info *m)
 	return 0;
 }
 
-static void mig_info_print(struct output *o, const struct mig_info *m)
+static const char *const phase_names[] = {
+	[FLOWSTREAM_MIG_PHASE_NEW] = "new",
+	[FLOWSTREAM_MIG_PHASE_IDLE] = "idle",
+	[FLOWSTREAM_MIG_PHASE_COPY] = "copy",
+	[FLOWSTREAM_MIG_PHASE_DONE] = "done",
+	[FLOWSTREAM_MIG_PHASE_CANCELED] = "canceled",
+};
+
+static const char *const event_names[] = {
+	[FLOWSTREAM_MIG_EV_ADDED] = "added",
+	[FLOWSTREAM_MIG_EV_PHASE] = "phase",
+	[FLOWSTREAM_MIG_EV_EXPORTED] = "exported",
+	[FLOWSTREAM_MIG_EV_IMPORTED] = "imported",
+	[FLOWSTREAM_MIG_EV_DELETED] = "deleted",
+};
+
+/* The name of enum flowstream_mig_phase @phase; NULL if unknown. */
+const char *mig_phase_name(unsigned int phase)
+{
+	return phase < MNL_ARRAY_SIZE(phase_names) ? phase_names[phase] : NULL;
+}
+
+/* The name of enum flowstream_mig_event @event; NULL if unknown. */
+const char *mig_event_name(unsigned int event)
+{
+	return event < MNL_ARRAY_SIZE(event_names) ? event_names[event] : NULL;
+}
+
+/* A name, or the number of a value a newer module knows. */
+static const char *name_or_num(const char *name, unsigned int v, char *buf,
+			       size_t len)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", v);
+	return buf;
+}
+
+/* The prefixes and next hops: "prefixes" and "via", text labels given. */
+static void mig_pfx_via_print(struct output *o, const struct mig_info *m,
+			      const char *pfx_label, const char *via_label)
 {
 	char buf[INET6_ADDRSTRLEN + 16], item[INET6_ADDRSTRLEN + 24];
 	unsigned int i;
 
-	out_obj_begin(o, NULL);
-	out_text(o, "migration %u\n", m->id);
-	out_u64(o, "id", NULL, m->id);
-	out_list_begin(o, "prefixes", "  prefixes");
+	out_list_begin(o, "prefixes", pfx_label);
 	for (i = 0; i < m->n_pfx; i++) {
 		fmt_prefix(m->pfx[i].family, m->pfx[i].addr, m->pfx[i].len,
 			   buf, sizeof(buf));
@@ -142,12 +187,22 @@ static void mig_info_print(struct output *o, const struct mig_info *m)
 		out_list_item(o, item);
 	}
 	out_list_end(o);
-	out_list_begin(o, "via", "  via");
+	out_list_begin(o, "via", via_label);
 	if (m->has_via4 && inet_ntop(AF_INET, m->via4, buf, sizeof(buf)))
 		out_list_item(o, buf);
 	if (m->has_via6 && inet_ntop(AF_INET6, m->via6, buf, sizeof(buf)))
 		out_list_item(o, buf);
 	out_list_end(o);
+}
+
+void mig_info_print(struct output *o, const struct mig_info *m)
+{
+	char num[16];
+
+	out_obj_begin(o, NULL);
+	out_text(o, "migration %u\n", m->id);
+	out_u64(o, "id", NULL, m->id);
+	mig_pfx_via_print(o, m, "  prefixes", "  via");
 	out_u64(o, "chained", "  chained", m->v[FLOWSTREAM_MIG_A_CHAINED]);
 	out_u64(o, "exported", "  exported", m->v[FLOWSTREAM_MIG_A_EXPORTED]);
 	out_u64(o, "packets", "  packets", m->v[FLOWSTREAM_MIG_A_PACKETS]);
@@ -156,6 +211,14 @@ static void mig_info_print(struct output *o, const struct mig_info *m)
 	out_u64(o, "sessions", "  sessions left",
 		m->v[FLOWSTREAM_MIG_A_SESSIONS]);
 	out_u64(o, "records", "  records left", m->v[FLOWSTREAM_MIG_A_RECORDS]);
+	/* A module before the phases has neither. */
+	if (m->has_phase)
+		out_str(o, "phase", "  phase",
+			name_or_num(mig_phase_name(m->phase), m->phase, num,
+				    sizeof(num)));
+	if (m->has_imported)
+		out_u64(o, "imported", "  imported",
+			m->v[FLOWSTREAM_MIG_A_IMPORTED]);
 	out_obj_end(o);
 }
 
@@ -233,6 +296,232 @@ static int mig_del(struct flowctl *fc, int argc, char **argv)
 	return mig_delete(fc->nl, id, true) ? 1 : 0;
 }
 
+/* --- monitor, cancel ----------------------------------------------------- */
+
+/* Receive buffer of "migrate monitor": bursts of EXPORTED events. */
+#define MIG_MONITOR_RCVBUF	(4 << 20)
+
+/*
+ * One MIG_NTF: JSON, or one text line: "EVENT migration ID phase PHASE
+ * prefixes ... via ... chained N exported N packets N bytes N batches N
+ * imported N".
+ */
+void mig_event_print(struct output *o, const struct mig_info *m)
+{
+	char buf[INET6_ADDRSTRLEN + 16], ev[16], ph[16];
+	const char *event, *phase = NULL;
+	unsigned int i;
+
+	event = name_or_num(mig_event_name(m->event), m->event, ev, sizeof(ev));
+	if (m->has_phase)
+		phase = name_or_num(mig_phase_name(m->phase), m->phase, ph,
+				    sizeof(ph));
+	if (out_is_json(o)) {
+		out_str(o, "event", NULL, event);
+		out_u64(o, "id", NULL, m->id);
+		if (phase)
+			out_str(o, "phase", NULL, phase);
+		mig_pfx_via_print(o, m, NULL, NULL);
+		out_u64(o, "chained", NULL, m->v[FLOWSTREAM_MIG_A_CHAINED]);
+		out_u64(o, "exported", NULL, m->v[FLOWSTREAM_MIG_A_EXPORTED]);
+		out_u64(o, "packets", NULL, m->v[FLOWSTREAM_MIG_A_PACKETS]);
+		out_u64(o, "bytes", NULL, m->v[FLOWSTREAM_MIG_A_BYTES]);
+		out_u64(o, "batches", NULL, m->v[FLOWSTREAM_MIG_A_BATCHES]);
+		if (m->has_imported)
+			out_u64(o, "imported", NULL,
+				m->v[FLOWSTREAM_MIG_A_IMPORTED]);
+		return;
+	}
+	out_text(o, "%s migration %u", event, m->id);
+	if (phase)
+		out_text(o, " phase %s", phase);
+	out_text(o, " prefixes");
+	for (i = 0; i < m->n_pfx; i++) {
+		fmt_prefix(m->pfx[i].family, m->pfx[i].addr, m->pfx[i].len,
+			   buf, sizeof(buf));
+		out_text(o, " %s %s",
+			 m->pfx[i].key == FLOWSTREAM_SMP_KEY_SRC ? "src" : "dst",
+			 buf);
+	}
+	if (!m->n_pfx)
+		out_text(o, " none");
+	out_text(o, " via");
+	if (m->has_via4 && inet_ntop(AF_INET, m->via4, buf, sizeof(buf)))
+		out_text(o, " %s", buf);
+	if (m->has_via6 && inet_ntop(AF_INET6, m->via6, buf, sizeof(buf)))
+		out_text(o, " %s", buf);
+	if (!m->has_via4 && !m->has_via6)
+		out_text(o, " none");
+	out_text(o, " chained %" PRIu64 " exported %" PRIu64 " packets %"
+		 PRIu64 " bytes %" PRIu64 " batches %" PRIu64,
+		 m->v[FLOWSTREAM_MIG_A_CHAINED],
+		 m->v[FLOWSTREAM_MIG_A_EXPORTED],
+		 m->v[FLOWSTREAM_MIG_A_PACKETS], m->v[FLOWSTREAM_MIG_A_BYTES],
+		 m->v[FLOWSTREAM_MIG_A_BATCHES]);
+	if (m->has_imported)
+		out_text(o, " imported %" PRIu64,
+			 m->v[FLOWSTREAM_MIG_A_IMPORTED]);
+	out_text(o, "\n");
+}
+
+/* "monitor [ID] [count N]", the arguments after "monitor"; 0 or EXIT_USAGE. */
+int mig_monitor_args(int argc, char **argv, struct mig_monitor *mm)
+{
+	bool count = false;
+	int i;
+
+	memset(mm, 0, sizeof(*mm));
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "count")) {
+			if (count)
+				return mig_usage("%s", "duplicate \"count\"");
+			if (i + 1 >= argc)
+				return mig_usage("%s", "missing value for \"count\"");
+			count = true;
+			i++;
+			if (parse_uint(argv[i], UINT64_MAX, &mm->count) ||
+			    !mm->count)
+				return mig_usage("count \"%s\" is not a number from 1",
+						 argv[i]);
+			continue;
+		}
+		if (mm->id)
+			return mig_usage("unexpected argument \"%s\"", argv[i]);
+		if (parse_u32(argv[i], &mm->id) || !mm->id)
+			return mig_usage("\"%s\" is not a migration id", argv[i]);
+	}
+	return 0;
+}
+
+/*
+ * mnl_cb_t for each message received: print a MIG_NTF (of migration
+ * mm->id, if set); skip anything else. MNL_CB_STOP once count is reached
+ * or output failed.
+ */
+int mig_monitor_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct mig_monitor *mm = data;
+	const struct genlmsghdr *genl;
+	struct mig_info *m;
+
+	if (mm->done || mm->err)
+		return MNL_CB_STOP;
+	if (nlh->nlmsg_type != mm->family ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return MNL_CB_OK;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != FLOWSTREAM_CMD_MIG_NTF)
+		return MNL_CB_OK;
+	m = malloc(sizeof(*m));
+	if (!m) {
+		fputs("Error: out of memory\n", stderr);
+		mm->err = 1;
+		return MNL_CB_STOP;
+	}
+	if (mig_info_parse(nlh, m) || !m->has_event) {
+		fputs("Warning: malformed migration event skipped\n", stderr);
+	} else if (!mm->id || m->id == mm->id) {
+		mig_event_print(mm->o, m);
+		if (out_emit(mm->o) < 0)
+			mm->err = 1;
+		mm->events++;
+		if (mm->count && mm->events >= mm->count)
+			mm->done = true;
+	}
+	free(m);
+	return mm->done || mm->err ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+static void mig_monitor_overrun(void *data)
+{
+	struct mig_monitor *mm = data;
+
+	mm->overruns++;
+	fputs("Warning: receive buffer overrun: migration events lost\n",
+	      stderr);
+}
+
+/*
+ * Print the migrations' events until count, SIGINT or SIGTERM (status
+ * 0). "monitoring migration events" on stderr once the group is joined.
+ */
+static int mig_monitor(struct flowctl *fc, int argc, char **argv)
+{
+	struct mig_monitor mm;
+	sigset_t orig;
+	int ret;
+
+	ret = mig_monitor_args(argc - 1, argv + 1, &mm);
+	if (ret)
+		return ret;
+	mm.o = fc->out;
+	monitor_signals(&orig);
+	ret = monitor_join(fc->nl, FLOWSTREAM_MCGRP_MIGRATE,
+			   "a module without migration events",
+			   MIG_MONITOR_RCVBUF);
+	if (!ret) {
+		mm.family = fc->nl->fam.id;
+		fputs("monitoring migration events\n", stderr);
+		ret = monitor_recv(fc->nl, mig_monitor_msg, &mm,
+				   mig_monitor_overrun, &orig);
+		if (!ret)
+			ret = mm.err;
+	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	return ret;
+}
+
+/* MIG_SET of @id's @phase on @nl: 0 or -errno (the kernel's in @ack). */
+static int mig_set_phase(struct fs_nl *nl, uint32_t id, uint8_t phase,
+			 struct fs_ext_ack *ack)
+{
+	struct nlmsghdr *nlh = fs_nl_req(nl, FLOWSTREAM_CMD_MIG_SET);
+	struct nlattr *nest;
+
+	memset(ack, 0, sizeof(*ack));
+	if (!nlh)
+		return -ENOTCONN;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, id);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_MIG_A_PHASE, phase);
+	mnl_attr_nest_end(nlh, nest);
+	return fs_nl_transact(nl, nlh, NULL, NULL, ack);
+}
+
+/* "cancel ID" (@argv[0] is "cancel"); 0 or EXIT_USAGE. */
+int mig_cancel_args(int argc, char **argv, uint32_t *id)
+{
+	if (argc != 2)
+		return mig_usage("%s", "cancel needs one migration ID");
+	if (parse_u32(argv[1], id) || !*id)
+		return mig_usage("\"%s\" is not a migration id", argv[1]);
+	return 0;
+}
+
+/*
+ * The migration's phase to CANCELED: the "migrate send" driving it puts
+ * back what B has not acknowledged and fails.
+ */
+static int mig_cancel(struct flowctl *fc, int argc, char **argv)
+{
+	struct fs_ext_ack ack;
+	uint32_t id;
+	int ret;
+
+	ret = mig_cancel_args(argc, argv, &id);
+	if (ret)
+		return ret;
+	ret = mig_set_phase(fc->nl, id, FLOWSTREAM_MIG_PHASE_CANCELED, &ack);
+	if (ret == -ENOTCONN && !ack.error)
+		return 1;	/* no socket: said already */
+	if (ret == -EOPNOTSUPP && !ack.msg[0]) {
+		fputs("Error: the flowstream module cannot cancel a migration (a module without MIG_SET)\n",
+		      stderr);
+		return 1;
+	}
+	return fs_nl_report(ret, &ack);
+}
+
 /* SIGINT, SIGTERM: cancel the migration (a stream read or write fails). */
 static void mig_on_signal(int sig)
 {
@@ -251,6 +540,15 @@ static void mig_catch_signals(void)
 
 /* --- send (host A) ------------------------------------------------------- */
 
+/* A MIG_ADD or MIG_GET reply into a struct mig_info. */
+static int add_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mig_info *m = data;
+
+	return mig_info_parse(nlh, m) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+
 struct mig_send {
 	struct flowctl *fc;
 	struct fs_nl *local;	/* re-imports here, beside the dump */
@@ -265,7 +563,180 @@ struct mig_send {
 	struct migs_auth *auth;	/* --key-file: this connection's, else NULL */
 	uint32_t id;		/* the migration here, 0 once deleted */
 	int status;
+	struct fs_nl *events;	/* in "migrate": a cancel by another process */
+	bool events_lost;	/* it overran: ask MIG_GET */
+	bool canceled;		/* the phase became CANCELED elsewhere */
+	bool no_phase;		/* a module without phases (MIG_SET) */
+	bool phase_warned;
+	uint8_t phase;		/* the last one set */
 };
+
+/* Receive buffer of the events socket: EXPORTED events of all migrations. */
+#define SEND_EVENTS_RCVBUF	(1 << 20)
+
+/*
+ * Migration ms->id's phase, by MIG_GET (beside an export dump); 0, or
+ * -EOPNOTSUPP from a module without phases, or -errno.
+ */
+static int send_get_phase(struct mig_send *ms, uint8_t *phase)
+{
+	struct mig_info *m = calloc(1, sizeof(*m));
+	struct nlmsghdr *nlh;
+	struct fs_ext_ack ack;
+	int ret = -ENOMEM;
+
+	nlh = m ? mig_id_req(ms->local, FLOWSTREAM_CMD_MIG_GET, ms->id) : NULL;
+	if (nlh) {
+		ret = fs_nl_transact(ms->local, nlh, add_cb, m, &ack);
+		if (!ret && !m->has_phase)
+			ret = -EOPNOTSUPP;
+		if (!ret)
+			*phase = m->phase;
+	}
+	free(m);
+	return ret;
+}
+
+/*
+ * Say where the migration is (MIG_SET). Bookkeeping only: a failure does
+ * not fail the migration; a module without phases is left alone, silently.
+ */
+static void send_phase(struct mig_send *ms, uint8_t phase)
+{
+	struct fs_ext_ack ack;
+	uint8_t now;
+	int ret;
+
+	if (!ms->id || ms->no_phase ||
+	    ms->phase == FLOWSTREAM_MIG_PHASE_DONE ||
+	    ms->phase == FLOWSTREAM_MIG_PHASE_CANCELED)
+		return;
+	ret = mig_set_phase(ms->local, ms->id, phase, &ack);
+	if (!ret)
+		ms->phase = phase;
+	if (ret == -EOPNOTSUPP) {
+		ms->no_phase = true;
+		return;
+	}
+	if (ret == -EINVAL) {
+		/* No PHASE known, or past this one: canceled by another. */
+		ret = send_get_phase(ms, &now);
+		if (ret == -EOPNOTSUPP) {
+			ms->no_phase = true;
+			return;
+		}
+		if (!ret && now == FLOWSTREAM_MIG_PHASE_CANCELED) {
+			ms->canceled = true;
+			ms->phase = now;
+			return;
+		}
+		ret = -EINVAL;
+	}
+	if (ret && !ms->phase_warned) {
+		ms->phase_warned = true;
+		fprintf(stderr, "Warning: migration %u: cannot set phase %s: %s\n",
+			ms->id, mig_phase_name(phase),
+			ack.msg[0] ? ack.msg : strerror(-ret));
+	}
+}
+
+/*
+ * Join "migrate" on a socket of its own, to notice a "migrate cancel" of
+ * another process. Best effort: a module without the group has no
+ * phases either.
+ */
+static void send_events_open(struct mig_send *ms)
+{
+	struct fs_nl *nl = calloc(1, sizeof(*nl));
+	char err[256];
+
+	if (!nl)
+		return;
+	nl->netns = ms->fc->nl->netns;
+	if (fs_nl_open(nl, err, sizeof(err)) || !nl->fam.mcgrp_migrate ||
+	    fs_nl_subscribe(nl, nl->fam.mcgrp_migrate, SEND_EVENTS_RCVBUF)) {
+		fs_nl_close(nl);
+		free(nl);
+		return;
+	}
+	ms->events = nl;
+}
+
+static void send_events_close(struct mig_send *ms)
+{
+	if (ms->events)
+		fs_nl_close(ms->events);
+	free(ms->events);
+	ms->events = NULL;
+}
+
+/* A MIG_NTF saying that migration ms->id is CANCELED. */
+static int send_event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mig_send *ms = data;
+	const struct genlmsghdr *genl;
+	struct mig_info *m;
+
+	if (nlh->nlmsg_type != ms->events->fam.id ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return MNL_CB_OK;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != FLOWSTREAM_CMD_MIG_NTF)
+		return MNL_CB_OK;
+	m = malloc(sizeof(*m));
+	if (m && !mig_info_parse(nlh, m) && m->id == ms->id &&
+	    m->has_phase && m->phase == FLOWSTREAM_MIG_PHASE_CANCELED)
+		ms->canceled = true;
+	free(m);
+	return MNL_CB_OK;
+}
+
+/*
+ * Has another process canceled the migration ("migrate cancel")? Read
+ * the events that came, without waiting; after an overrun, MIG_GET. A
+ * cancel is taken as SIGINT is (migs_cancel): what B has not
+ * acknowledged is put back here, and the send fails.
+ */
+static bool send_watch(struct mig_send *ms)
+{
+	struct sockaddr_nl addr;
+	socklen_t alen;
+	uint8_t phase;
+	ssize_t n;
+	int fd;
+
+	if (!ms->events || !ms->id || ms->canceled)
+		goto out;
+	fd = mnl_socket_get_fd(ms->events->sock);
+	for (;;) {
+		alen = sizeof(addr);
+		n = recvfrom(fd, ms->events->rbuf, sizeof(ms->events->rbuf),
+			     MSG_DONTWAIT, (struct sockaddr *)&addr, &alen);
+		if (n < 0 && errno == ENOBUFS) {
+			ms->events_lost = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;		/* EAGAIN: none left */
+		if (addr.nl_pid == 0)
+			mnl_cb_run(ms->events->rbuf, n, 0, 0, send_event_cb, ms);
+	}
+	if (ms->events_lost && !ms->canceled) {
+		ms->events_lost = false;
+		if (!send_get_phase(ms, &phase) &&
+		    phase == FLOWSTREAM_MIG_PHASE_CANCELED)
+			ms->canceled = true;
+	}
+out:
+	if (ms->canceled && !migs_cancel) {
+		fprintf(stderr, "Error: migration %u was canceled (migrate cancel)\n",
+			ms->id);
+		migs_cancel = 1;
+	}
+	return ms->canceled;
+}
 
 static void sums_add(struct mig_sums *to, const struct mig_sums *s)
 {
@@ -332,6 +803,7 @@ static void send_give_up(struct mig_send *ms)
 		close(ms->fd);
 	ms->fd = -1;
 	ms->status = 1;
+	send_phase(ms, FLOWSTREAM_MIG_PHASE_CANCELED);
 	if (ms->id && !mig_delete(ms->local, ms->id, true))
 		ms->id = 0;
 }
@@ -354,6 +826,8 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	char msg[256];
 	int ret;
 
+	if (ms->fd >= 0)
+		send_watch(ms);
 	if (migs_cancel && ms->fd >= 0) {
 		fputs("Error: canceled: what is left is put back here\n", stderr);
 		send_give_up(ms);
@@ -498,13 +972,6 @@ static int send_end(struct mig_send *ms)
 	return ret;
 }
 
-static int add_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct mig_info *m = data;
-
-	return mig_info_parse(nlh, m) ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
 struct mig_via {
 	uint8_t family;
 	uint8_t addr[16];
@@ -616,14 +1083,17 @@ struct idle_report {
  * sooner, when the states left here end more slowly than that over the
  * last @window_ms, or when none is left (mig_idle_step()). The states
  * are sampled every MIG_IDLE_POLL_MS with @rate, at the start and the
- * end without.
+ * end without. A cancel of another process (send_watch()) is looked for
+ * every MIG_IDLE_POLL_MS.
  */
-static void send_idle(struct flowctl *fc, uint32_t id, uint32_t max_ms,
-		      uint32_t rate, uint32_t window_ms, struct idle_report *r)
+static void send_idle(struct mig_send *ms, uint32_t max_ms, uint32_t rate,
+		      uint32_t window_ms, struct idle_report *r)
 {
 	static struct mig_idle st;
 	enum mig_idle_end e = MIG_IDLE_ON;
-	uint64_t t0 = mono_ms(), t = t0, next = t0;
+	uint64_t t0 = mono_ms(), t = t0, next = t0, wake;
+	struct flowctl *fc = ms->fc;
+	uint32_t id = ms->id;
 	int64_t left;
 
 	mig_idle_init(&st, rate, window_ms, max_ms);
@@ -646,8 +1116,11 @@ static void send_idle(struct flowctl *fc, uint32_t id, uint32_t max_ms,
 		e = mig_idle_step(&st, 0, r->start);
 	while (e == MIG_IDLE_ON && !migs_cancel) {
 		next = rate ? next + MIG_IDLE_POLL_MS : t0 + max_ms;
-		sleep_until(next < t0 + max_ms ? next : t0 + max_ms);
-		if (migs_cancel)
+		wake = next < t0 + max_ms ? next : t0 + max_ms;
+		if (ms->events && wake > mono_ms() + MIG_IDLE_POLL_MS)
+			wake = mono_ms() + MIG_IDLE_POLL_MS;
+		sleep_until(wake);
+		if (migs_cancel || send_watch(ms))
 			break;
 		t = mono_ms();
 		if (next < t)	/* a slow MIG_GET: no catching up */
@@ -814,14 +1287,21 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		ret = 1;
 		goto del;
 	}
+	/* Before the migration is: no event of it is missed. */
+	send_events_open(&ms);
 	ms.id = send_add(fc, pfx, n, via, n_via);
 	if (!ms.id) {
 		ret = 1;
 		goto del;
 	}
 	id = ms.id;
-	if (n_via)
-		send_idle(fc, id, idle, rate, window, &idle_r);
+	if (n_via) {
+		send_phase(&ms, FLOWSTREAM_MIG_PHASE_IDLE);
+		send_idle(&ms, idle, rate, window, &idle_r);
+	}
+	/* Canceled here, the first batch gives B up. */
+	if (!send_watch(&ms) && !migs_cancel)
+		send_phase(&ms, FLOWSTREAM_MIG_PHASE_COPY);
 	nlh = fs_nl_req(fc->nl, FLOWSTREAM_CMD_MIG_EXPORT);
 	if (!nlh) {
 		ret = 1;
@@ -839,8 +1319,16 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		fs_nl_report(ret, &ack);
 		ms.status = 1;
 	}
+	/* Canceled after the last batch (or with none): B is given up. */
+	if (ms.fd >= 0 && (send_watch(&ms) || migs_cancel)) {
+		fputs("Error: canceled: what is left is put back here\n", stderr);
+		send_give_up(&ms);
+	}
 	if (ms.fd >= 0 && send_end(&ms))
 		send_give_up(&ms);
+	/* B acknowledged everything, or it stopped early. */
+	send_phase(&ms, ms.status ? FLOWSTREAM_MIG_PHASE_CANCELED :
+		   FLOWSTREAM_MIG_PHASE_DONE);
 	/*
 	 * Done: a daisy-chaining migration stays, sending the set's packets
 	 * to B until the switch sends them there itself ("migrate del");
@@ -865,9 +1353,12 @@ del:
 	if (ms.fd >= 0)
 		close(ms.fd);
 	/* Not added, deleted already, or daisy-chaining on: nothing to do. */
+	if (ms.id && ret)
+		send_phase(&ms, FLOWSTREAM_MIG_PHASE_CANCELED);
 	if (ms.id && (!n_via || ret) && mig_delete(fc->nl, ms.id, true))
 		ret = 1;
 out:
+	send_events_close(&ms);
 	explicit_bzero(skey, sizeof(skey));
 	migs_auth_clear(&auth);
 	if (ms.local)
@@ -908,7 +1399,31 @@ struct mig_recv {
 	bool keep;			/* --keep */
 	unsigned int timeout;		/* --timeout, seconds; 0: none */
 	uint32_t idle;			/* A's idle phase at most, ms */
+	uint8_t phase;			/* of the migration here, last set */
+	bool phase_ok;			/* a MIG_SET went through */
+	bool no_phase;			/* a module without phases */
 };
+
+/*
+ * Say where the migration here is (MIG_SET). Bookkeeping only: nothing
+ * fails with it, and a module without phases is left alone.
+ */
+static void recv_phase(struct mig_recv *mr, uint8_t phase)
+{
+	struct fs_ext_ack ack;
+	int ret;
+
+	if (!mr->id || mr->no_phase || mr->phase == phase)
+		return;
+	ret = mig_set_phase(mr->fc->nl, mr->id, phase, &ack);
+	if (!ret) {
+		mr->phase = phase;
+		mr->phase_ok = true;
+	} else if (ret == -EOPNOTSUPP || (ret == -EINVAL && !mr->phase_ok)) {
+		/* No MIG_SET, or none that knows PHASE. */
+		mr->no_phase = true;
+	}
+}
 
 static int recv_ack(struct mig_recv *mr, uint32_t seq, int err,
 		    const char *msg)
@@ -1157,6 +1672,8 @@ static int recv_batch(struct mig_recv *mr, const struct nlattr **tb,
 		return EBADMSG;
 	}
 	mr->seq++;
+	if (mr->seq == 1)
+		recv_phase(mr, FLOWSTREAM_MIG_PHASE_COPY);
 	/* Built in a buffer of its own: a hostile batch may be large. */
 	nlh = fs_nl_req(mr->fc->nl, FLOWSTREAM_CMD_MIG_IMPORT);
 	if (!nlh) {
@@ -1310,6 +1827,9 @@ static int recv_reset(struct mig_recv *mr)
 	if (mr->fd >= 0)
 		close(mr->fd);
 	mr->fd = -1;
+	/* Not at its end: it failed. */
+	if (mr->phase != FLOWSTREAM_MIG_PHASE_DONE)
+		recv_phase(mr, FLOWSTREAM_MIG_PHASE_CANCELED);
 	if (mr->id && mig_delete(mr->fc->nl, mr->id, true)) {
 		fprintf(stderr, "Error: migration %u is left here\n", mr->id);
 		ret = 1;
@@ -1319,6 +1839,7 @@ static int recv_reset(struct mig_recv *mr)
 	mr->n_pfx = 0;
 	mr->seq = 0;
 	mr->idle = 0;
+	mr->phase = FLOWSTREAM_MIG_PHASE_NEW;
 	memset(&mr->got, 0, sizeof(mr->got));
 	migs_auth_clear(&mr->auth);
 	mr->pauth = NULL;
@@ -1470,6 +1991,8 @@ static int recv_one(struct mig_recv *mr)
 	if (recv_ack(mr, 0, 0, NULL))
 		return 1;
 	ret = recv_stream(mr);
+	if (!ret)
+		recv_phase(mr, FLOWSTREAM_MIG_PHASE_DONE);
 	out_u64(mr->fc->out, "batches", "batches", mr->seq);
 	out_u64(mr->fc->out, "records", "records", mr->got.records);
 	out_u64(mr->fc->out, "packets", "packets", mr->got.packets);
@@ -1603,6 +2126,10 @@ int cmd_migrate(struct flowctl *fc, int argc, char **argv)
 		return mig_receive(fc, argc, argv);
 	if (!strcmp(argv[0], "del"))
 		return mig_del(fc, argc, argv);
+	if (!strcmp(argv[0], "cancel"))
+		return mig_cancel(fc, argc, argv);
+	if (!strcmp(argv[0], "monitor"))
+		return mig_monitor(fc, argc, argv);
 	usage(stderr);
 	return EXIT_USAGE;
 }

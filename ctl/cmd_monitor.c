@@ -170,40 +170,88 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int monitor_open(struct fs_nl *nl)
+/*
+ * SIGINT and SIGTERM end monitor_recv(): block them (but in its ppoll())
+ * and catch them. The mask before goes to *@orig, for monitor_recv() and
+ * to be restored after.
+ */
+void monitor_signals(sigset_t *orig)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, orig);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The id of the flowstream multicast group @name; 0 if there is none. */
+static uint32_t mcgrp_id(const struct fs_family *fam, const char *name)
+{
+	if (!strcmp(name, FLOWSTREAM_MCGRP_RECORDS))
+		return fam->mcgrp_records;
+	if (!strcmp(name, FLOWSTREAM_MCGRP_MIGRATE))
+		return fam->mcgrp_migrate;
+	if (!strcmp(name, FLOWSTREAM_MCGRP_CONFIG))
+		return fam->mcgrp_config;
+	return 0;
+}
+
+/*
+ * Open @nl if need be and join the multicast group @name with a receive
+ * buffer of @rcvbuf bytes; @why says what a module without the group
+ * lacks. 0, or 1 after an error message.
+ */
+int monitor_join(struct fs_nl *nl, const char *name, const char *why,
+		 int rcvbuf)
 {
 	char err[256];
+	uint32_t group;
 	int ret;
 
 	if (!nl->sock && fs_nl_open(nl, err, sizeof(err))) {
 		fprintf(stderr, "Error: %s\n", err);
 		return 1;
 	}
-	if (!nl->fam.mcgrp_records) {
+	group = mcgrp_id(&nl->fam, name);
+	if (!group) {
 		fprintf(stderr,
-			"Error: the flowstream module has no \"%s\" multicast group (no flow accounting)\n",
-			FLOWSTREAM_MCGRP_RECORDS);
+			"Error: the flowstream module has no \"%s\" multicast group (%s)\n",
+			name, why);
 		return 1;
 	}
-	ret = fs_nl_subscribe(nl, nl->fam.mcgrp_records, MONITOR_RCVBUF);
+	ret = fs_nl_subscribe(nl, group, rcvbuf);
 	if (ret) {
 		fprintf(stderr, "Error: cannot join multicast group \"%s\": %s\n",
-			FLOWSTREAM_MCGRP_RECORDS, strerror(-ret));
+			name, strerror(-ret));
 		return 1;
 	}
 	return 0;
 }
 
-/* Receive and print until count, signal or error; returns exit status. */
-static int monitor_loop(struct fs_nl *nl, struct monitor *m,
-			const sigset_t *waitmask)
+/*
+ * Receive the notifications of the joined socket @nl, each message to
+ * @cb, until @cb returns MNL_CB_STOP or SIGINT or SIGTERM comes (see
+ * monitor_signals(); @waitmask is the mask to wait with). A receive
+ * buffer overrun calls @overrun and goes on. Returns 0, or 1 if
+ * receiving failed.
+ */
+int monitor_recv(struct fs_nl *nl, mnl_cb_t cb, void *data,
+		 void (*overrun)(void *data), const sigset_t *waitmask)
 {
 	int fd = mnl_socket_get_fd(nl->sock);
 	struct sockaddr_nl addr;
 	socklen_t alen;
 	ssize_t n;
+	int ret;
 
-	while (!stop && !m->done && !m->err) {
+	while (!stop) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 		/* Signals are delivered only while waiting here. */
@@ -218,7 +266,7 @@ static int monitor_loop(struct fs_nl *nl, struct monitor *m,
 			     (struct sockaddr *)&addr, &alen);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
-				monitor_overrun(m);
+				overrun(data);
 				continue;
 			}
 			if (errno == EINTR || errno == EAGAIN)
@@ -229,19 +277,25 @@ static int monitor_loop(struct fs_nl *nl, struct monitor *m,
 		}
 		if (addr.nl_pid != 0)
 			continue;	/* not from the kernel */
-		if (mnl_cb_run(nl->rbuf, n, 0, 0, monitor_msg, m) ==
-		    MNL_CB_ERROR)
+		ret = mnl_cb_run(nl->rbuf, n, 0, 0, cb, data);
+		if (ret == MNL_CB_STOP)
+			break;
+		if (ret == MNL_CB_ERROR)
 			fprintf(stderr, "Warning: malformed message skipped: %s\n",
 				strerror(errno));
 	}
-	return m->err;
+	return 0;
+}
+
+static void records_overrun(void *data)
+{
+	monitor_overrun(data);
 }
 
 int cmd_monitor(struct flowctl *fc, int argc, char **argv)
 {
 	struct monitor m;
-	struct sigaction sa;
-	sigset_t block, orig;
+	sigset_t orig;
 	struct output *o;
 	bool json = false;
 	int ret;
@@ -264,22 +318,16 @@ int cmd_monitor(struct flowctl *fc, int argc, char **argv)
 		fc->out = o;
 	}
 
-	/* SIGINT and SIGTERM end the loop: block them but in ppoll(). */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
-	ret = monitor_open(fc->nl);
+	monitor_signals(&orig);
+	ret = monitor_join(fc->nl, FLOWSTREAM_MCGRP_RECORDS,
+			   "no flow accounting", MONITOR_RCVBUF);
 	if (!ret) {
 		m.family = fc->nl->fam.id;
 		m.o = fc->out;
-		ret = monitor_loop(fc->nl, &m, &orig);
+		ret = monitor_recv(fc->nl, monitor_msg, &m, records_overrun,
+				   &orig);
+		if (!ret)
+			ret = m.err;
 		fprintf(stderr, "monitor: %" PRIu64 " records, %" PRIu64
 			" lost\n", m.seq.records, m.seq.lost);
 	}

@@ -9,6 +9,7 @@
 #ifndef FLOWCTL_H
 #define FLOWCTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/flowstream.h>
@@ -150,6 +151,11 @@ int monitor_parse_args(int argc, char **argv, struct monitor *m,
 		       bool *json);
 int monitor_msg(const struct nlmsghdr *nlh, void *monitor);
 int monitor_overrun(struct monitor *m);
+void monitor_signals(sigset_t *orig);
+int monitor_join(struct fs_nl *nl, const char *name, const char *why,
+		 int rcvbuf);
+int monitor_recv(struct fs_nl *nl, mnl_cb_t cb, void *data,
+		 void (*overrun)(void *data), const sigset_t *waitmask);
 
 /* cmd_sampler.c: the prefix sampler, and counts shared with cmd_prefix.c */
 

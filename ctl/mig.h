@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
+#include <linux/flowstream.h>
 
 #define MIGS_VERSION		4	/* plain stream */
 #define MIGS_VERSION_AUTH	5	/* the same frames, authenticated */
@@ -213,5 +214,47 @@ int mig_fos_get(const struct migs_in *in, const struct nlattr **tb,
 int mig_fos_compare(const struct mig_fos *a, const struct mig_fos *b,
 		    char *msg, size_t len);
 void mig_fos_free(struct mig_fos *m);
+
+/*
+ * cmd_migrate.c: a migration as MIG_GET replies and MIG_NTF announces it,
+ * and "migrate monitor", "migrate cancel" (parsing and printing do no I/O).
+ */
+struct mig_info {
+	uint32_t id;
+	struct mig_pfx pfx[MIGS_PREFIXES_MAX];
+	unsigned int n_pfx;
+	uint8_t via4[4], via6[16];
+	bool has_via4, has_via6;
+	bool has_records;	/* a module before RECORDS has not */
+	bool has_phase;		/* nor one before PHASE */
+	bool has_imported;
+	bool has_event;		/* MIG_NTF only */
+	uint8_t phase;		/* enum flowstream_mig_phase */
+	uint8_t event;		/* enum flowstream_mig_event */
+	uint64_t v[__FLOWSTREAM_MIG_A_MAX];
+};
+
+struct output;
+int mig_info_parse(const struct nlmsghdr *nlh, struct mig_info *m);
+void mig_info_print(struct output *o, const struct mig_info *m);
+const char *mig_phase_name(unsigned int phase);
+const char *mig_event_name(unsigned int event);
+
+/* "migrate monitor [ID] [count N]": one line per MIG_NTF. */
+struct mig_monitor {
+	struct output *o;
+	uint16_t family;	/* generic netlink family id */
+	uint32_t id;		/* only this migration's events, or 0 */
+	uint64_t count;		/* stop after this many events, or 0 */
+	uint64_t events;	/* printed */
+	uint64_t overruns;	/* receive buffer overruns (events lost) */
+	bool done;		/* count reached */
+	int err;		/* exit status if an output error */
+};
+
+int mig_monitor_args(int argc, char **argv, struct mig_monitor *mm);
+int mig_monitor_msg(const struct nlmsghdr *nlh, void *data);
+void mig_event_print(struct output *o, const struct mig_info *m);
+int mig_cancel_args(int argc, char **argv, uint32_t *id);
 
 #endif /* FLOWCTL_MIG_H */

@@ -187,6 +187,8 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 				fam->mcgrp_config = grp.id;
 			else if (!strcmp(grp.name, FLOWSTREAM_MCGRP_RECORDS))
 				fam->mcgrp_records = grp.id;
+			else if (!strcmp(grp.name, FLOWSTREAM_MCGRP_MIGRATE))
+				fam->mcgrp_migrate = grp.id;
 		}
 		break;
 	}

@@ -39,6 +39,7 @@ struct fs_family {
 	uint32_t version;
 	uint32_t mcgrp_config;		/* 0 if the group is not registered */
 	uint32_t mcgrp_records;		/* 0 if the group is not registered */
+	uint32_t mcgrp_migrate;		/* 0 if the group is not registered */
 };
 
 struct fs_nl {

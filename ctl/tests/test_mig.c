@@ -476,6 +476,284 @@ static void test_idle_noisy(void **state)
 	assert_int_equal(mig_idle_step(&idle, 1500, 9), MIG_IDLE_RATE);
 }
 
+/* --- MIG_NTF, "migrate monitor", "migrate cancel" ------------------------ */
+
+#define FAMILY	0x1f
+
+/* A migration as MIG_NTF (@event) or, without one, MIG_GET carries it. */
+static size_t put_mig(char *buf, uint8_t cmd, uint32_t id, int event,
+		      uint8_t phase)
+{
+	struct nlmsghdr *nlh = genl_msg(buf, FAMILY, cmd, 0, 0);
+	struct mig_pfx p;
+	struct nlattr *nest;
+	uint8_t via[4];
+
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, id);
+	assert_int_equal(mig_pfx_parse("10.2.0.0/24", FLOWSTREAM_SMP_KEY_DST, &p), 0);
+	mig_pfx_put(nlh, FLOWSTREAM_MIG_A_PREFIX, &p);
+	assert_int_equal(mig_pfx_parse("fd02::/64", FLOWSTREAM_SMP_KEY_SRC, &p), 0);
+	mig_pfx_put(nlh, FLOWSTREAM_MIG_A_PREFIX, &p);
+	inet_pton(AF_INET, "10.4.0.2", via);
+	mnl_attr_put(nlh, FLOWSTREAM_MIG_A_VIA4, 4, via);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_CHAINED, 3);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_EXPORTED, 120);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_PACKETS, 4000);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_BYTES, 600000);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_BATCHES, 2);
+	mnl_attr_put_u8(nlh, FLOWSTREAM_MIG_A_PHASE, phase);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_IMPORTED, 0);
+	if (cmd == FLOWSTREAM_CMD_MIG_GET) {
+		mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_SESSIONS, 1);
+		mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_RECORDS, 5);
+	}
+	if (event >= 0)
+		mnl_attr_put_u8(nlh, FLOWSTREAM_MIG_A_EVENT, event);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh->nlmsg_len;
+}
+
+/*
+ * A datagram: migration 7 added; 8 added; a MIG_GET reply of 7 (not an
+ * event); 7 in another family; 7 exported, then canceled.
+ */
+static size_t mig_datagram(char *buf)
+{
+	struct nlmsghdr *nlh;
+	size_t len = 0;
+
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_NTF, 7,
+		       FLOWSTREAM_MIG_EV_ADDED, FLOWSTREAM_MIG_PHASE_NEW);
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_NTF, 8,
+		       FLOWSTREAM_MIG_EV_ADDED, FLOWSTREAM_MIG_PHASE_NEW);
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_GET, 7, -1,
+		       FLOWSTREAM_MIG_PHASE_COPY);
+	nlh = (struct nlmsghdr *)(buf + len);
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_NTF, 7,
+		       FLOWSTREAM_MIG_EV_DELETED, FLOWSTREAM_MIG_PHASE_NEW);
+	nlh->nlmsg_type = FAMILY + 1;
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_NTF, 7,
+		       FLOWSTREAM_MIG_EV_EXPORTED, FLOWSTREAM_MIG_PHASE_COPY);
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_NTF, 7,
+		       FLOWSTREAM_MIG_EV_PHASE, FLOWSTREAM_MIG_PHASE_CANCELED);
+	return len;
+}
+
+static void mm_start(struct mig_monitor *mm, struct capture *c,
+		     unsigned int flags, uint32_t id)
+{
+	memset(c, 0, sizeof(*c));
+	c->fp = open_memstream(&c->buf, &c->len);
+	assert_non_null(c->fp);
+	c->o = out_new(c->fp, flags);
+	assert_non_null(c->o);
+	memset(mm, 0, sizeof(*mm));
+	mm->o = c->o;
+	mm->family = FAMILY;
+	mm->id = id;
+}
+
+static const char *mm_end(struct capture *c)
+{
+	out_free(c->o);
+	fclose(c->fp);
+	return c->buf;
+}
+
+static void test_ntf_json(void **state)
+{
+	struct mig_monitor mm;
+	struct capture c;
+	char buf[8192];
+	size_t len;
+
+	(void)state;
+	mm_start(&mm, &c, OUT_JSON | OUT_PRETTY, 7);	/* lines all the same */
+	len = mig_datagram(buf);
+	assert_int_equal(mnl_cb_run(buf, len, 0, 0, mig_monitor_msg, &mm),
+			 MNL_CB_OK);
+	/* Written through at once (a reader of a pipe sees every line). */
+	fflush(c.fp);
+	assert_non_null(strstr(c.buf, "\"event\":\"phase\""));
+	assert_string_equal(mm_end(&c),
+			    "{\"event\":\"added\",\"id\":7,\"phase\":\"new\",\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"imported\":0}\n"
+			    "{\"event\":\"exported\",\"id\":7,\"phase\":\"copy\",\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"imported\":0}\n"
+			    "{\"event\":\"phase\",\"id\":7,\"phase\":\"canceled\",\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"imported\":0}\n");
+	free(c.buf);
+	assert_int_equal(mm.events, 3);
+	assert_false(mm.done);
+}
+
+static void test_ntf_text(void **state)
+{
+	struct mig_monitor mm;
+	struct capture c;
+	char buf[8192];
+	size_t len;
+
+	(void)state;
+	mm_start(&mm, &c, 0, 0);	/* every migration's */
+	len = mig_datagram(buf);
+	assert_int_equal(mnl_cb_run(buf, len, 0, 0, mig_monitor_msg, &mm),
+			 MNL_CB_OK);
+	assert_string_equal(mm_end(&c),
+			    "added migration 7 phase new prefixes dst 10.2.0.0/24 src fd02::/64 via 10.4.0.2 chained 3 exported 120 packets 4000 bytes 600000 batches 2 imported 0\n"
+			    "added migration 8 phase new prefixes dst 10.2.0.0/24 src fd02::/64 via 10.4.0.2 chained 3 exported 120 packets 4000 bytes 600000 batches 2 imported 0\n"
+			    "exported migration 7 phase copy prefixes dst 10.2.0.0/24 src fd02::/64 via 10.4.0.2 chained 3 exported 120 packets 4000 bytes 600000 batches 2 imported 0\n"
+			    "phase migration 7 phase canceled prefixes dst 10.2.0.0/24 src fd02::/64 via 10.4.0.2 chained 3 exported 120 packets 4000 bytes 600000 batches 2 imported 0\n");
+	free(c.buf);
+	assert_int_equal(mm.events, 4);
+}
+
+static void test_ntf_count(void **state)
+{
+	struct mig_monitor mm;
+	struct capture c;
+	char buf[8192];
+	size_t len;
+
+	(void)state;
+	mm_start(&mm, &c, 0, 7);
+	mm.count = 2;
+	len = mig_datagram(buf);
+	/* Stops in the middle of the datagram, at the second of 7's. */
+	assert_int_equal(mnl_cb_run(buf, len, 0, 0, mig_monitor_msg, &mm),
+			 MNL_CB_STOP);
+	assert_true(mm.done);
+	assert_int_equal(mm.events, 2);
+	mm_end(&c);
+	assert_non_null(strstr(c.buf, "exported migration 7 phase copy "));
+	assert_null(strstr(c.buf, "canceled"));
+	free(c.buf);
+}
+
+static void test_ntf_malformed(void **state)
+{
+	struct mig_monitor mm;
+	struct capture c;
+	char buf[8192], err[512];
+	size_t len;
+
+	(void)state;
+	mm_start(&mm, &c, 0, 0);
+	/* A MIG_NTF without EVENT, and one with an unknown event and phase. */
+	len = put_mig(buf, FLOWSTREAM_CMD_MIG_NTF, 7, -1,
+		      FLOWSTREAM_MIG_PHASE_NEW);
+	len += put_mig(buf + len, FLOWSTREAM_CMD_MIG_NTF, 9, 42, 17);
+	stderr_begin();
+	assert_int_equal(mnl_cb_run(buf, len, 0, 0, mig_monitor_msg, &mm),
+			 MNL_CB_OK);
+	stderr_end(err, sizeof(err));
+	assert_string_equal(err, "Warning: malformed migration event skipped\n");
+	assert_string_equal(mm_end(&c),
+			    "42 migration 9 phase 17 prefixes dst 10.2.0.0/24 src fd02::/64 via 10.4.0.2 chained 3 exported 120 packets 4000 bytes 600000 batches 2 imported 0\n");
+	free(c.buf);
+	assert_int_equal(mm.events, 1);
+}
+
+/* MIG_GET's reply: show adds "phase" and "imported" after the others. */
+static void test_show_phase(void **state)
+{
+	struct mig_info *m = malloc(sizeof(*m));
+	struct capture c;
+	char buf[4096];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	(void)state;
+	assert_non_null(m);
+	put_mig(buf, FLOWSTREAM_CMD_MIG_GET, 7, -1, FLOWSTREAM_MIG_PHASE_COPY);
+	assert_int_equal(mig_info_parse(nlh, m), 0);
+	assert_true(m->has_phase && m->has_imported && !m->has_event);
+	cap_start(&c, 0);
+	mig_info_print(c.o, m);
+	assert_string_equal(cap_end(&c),
+			    "migration 7\n"
+			    "  prefixes dst 10.2.0.0/24 src fd02::/64\n"
+			    "  via 10.4.0.2\n"
+			    "  chained 3\n"
+			    "  exported 120\n"
+			    "  packets 4000\n"
+			    "  bytes 600000\n"
+			    "  batches 2\n"
+			    "  sessions left 1\n"
+			    "  records left 5\n"
+			    "  phase copy\n"
+			    "  imported 0\n");
+	free(c.buf);
+	cap_start(&c, OUT_JSON);
+	assert_int_equal(out_root_array(c.o), 0);
+	mig_info_print(c.o, m);
+	assert_string_equal(cap_end(&c),
+			    "[{\"id\":7,\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"sessions\":1,\"records\":5,\"phase\":\"copy\",\"imported\":0}]\n");
+	free(c.buf);
+	free(m);
+	assert_string_equal(mig_phase_name(FLOWSTREAM_MIG_PHASE_CANCELED),
+			    "canceled");
+	assert_null(mig_phase_name(FLOWSTREAM_MIG_PHASE_MAX + 1));
+	assert_string_equal(mig_event_name(FLOWSTREAM_MIG_EV_IMPORTED),
+			    "imported");
+	assert_null(mig_event_name(FLOWSTREAM_MIG_EV_MAX + 1));
+}
+
+static void test_monitor_cancel_args(void **state)
+{
+	struct mig_monitor mm;
+	char *a1[] = { "7", "count", "3" };
+	char *a2[] = { "count", "1" };
+	char *a3[] = { "count", "0" };
+	char *a4[] = { "7", "8" };
+	char *a5[] = { "count" };
+	char *a6[] = { "seven" };
+	char *a7[] = { "count", "1", "count", "2" };
+	char *c1[] = { "cancel", "12" };
+	char *c2[] = { "cancel" };
+	char *c3[] = { "cancel", "0" };
+	char *c4[] = { "cancel", "1", "2" };
+	char err[2048];
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(mig_monitor_args(3, a1, &mm), 0);
+	assert_int_equal(mm.id, 7);
+	assert_int_equal(mm.count, 3);
+	assert_int_equal(mig_monitor_args(2, a2, &mm), 0);
+	assert_int_equal(mm.id, 0);
+	assert_int_equal(mm.count, 1);
+	assert_int_equal(mig_monitor_args(0, NULL, &mm), 0);
+	assert_int_equal(mm.id, 0);
+	assert_int_equal(mm.count, 0);
+	assert_int_equal(mig_cancel_args(2, c1, &id), 0);
+	assert_int_equal(id, 12);
+	stderr_begin();
+	assert_int_equal(mig_monitor_args(2, a3, &mm), EXIT_USAGE);
+	assert_int_equal(mig_monitor_args(2, a4, &mm), EXIT_USAGE);
+	assert_int_equal(mig_monitor_args(1, a5, &mm), EXIT_USAGE);
+	assert_int_equal(mig_monitor_args(1, a6, &mm), EXIT_USAGE);
+	assert_int_equal(mig_monitor_args(4, a7, &mm), EXIT_USAGE);
+	assert_int_equal(mig_cancel_args(1, c2, &id), EXIT_USAGE);
+	assert_int_equal(mig_cancel_args(2, c3, &id), EXIT_USAGE);
+	assert_int_equal(mig_cancel_args(3, c4, &id), EXIT_USAGE);
+	stderr_end(err, sizeof(err));
+	assert_string_equal(err,
+			    "Error: count \"0\" is not a number from 1\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: unexpected argument \"8\"\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: missing value for \"count\"\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: \"seven\" is not a migration id\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: duplicate \"count\"\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: cancel needs one migration ID\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: \"0\" is not a migration id\n"
+			    "Try \"flowctl migrate help\".\n"
+			    "Error: cancel needs one migration ID\n"
+			    "Try \"flowctl migrate help\".\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +772,12 @@ int main(void)
 		cmocka_unit_test(test_idle_rate_never),
 		cmocka_unit_test(test_idle_empty),
 		cmocka_unit_test(test_idle_noisy),
+		cmocka_unit_test(test_ntf_json),
+		cmocka_unit_test(test_ntf_text),
+		cmocka_unit_test(test_ntf_count),
+		cmocka_unit_test(test_ntf_malformed),
+		cmocka_unit_test(test_show_phase),
+		cmocka_unit_test(test_monitor_cancel_args),
 	};
 
 	return cmocka_run_group_tests_name("mig", tests, NULL, NULL);

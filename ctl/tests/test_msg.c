@@ -194,6 +194,11 @@ static struct nlmsghdr *family_reply(void *buf, bool groups)
 				  FLOWSTREAM_MCGRP_RECORDS);
 		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 10);
 		mnl_attr_nest_end(nlh, grp);
+		grp = mnl_attr_nest_start(nlh, 4);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 11);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
+				  FLOWSTREAM_MCGRP_MIGRATE);
+		mnl_attr_nest_end(nlh, grp);
 		mnl_attr_nest_end(nlh, all);
 	}
 	return nlh;
@@ -211,6 +216,7 @@ static void test_family(void **state)
 	assert_int_equal(fam.version, 1);
 	assert_int_equal(fam.mcgrp_config, 9);
 	assert_int_equal(fam.mcgrp_records, 10);
+	assert_int_equal(fam.mcgrp_migrate, 11);
 
 	memset(&fam, 0, sizeof(fam));
 	assert_int_equal(fs_nl_parse_family(family_reply(buf, false), &fam),
@@ -218,6 +224,7 @@ static void test_family(void **state)
 	assert_int_equal(fam.id, FAMILY);
 	assert_int_equal(fam.mcgrp_config, 0);
 	assert_int_equal(fam.mcgrp_records, 0);
+	assert_int_equal(fam.mcgrp_migrate, 0);
 }
 
 static void test_family_malformed(void **state)
