@@ -690,10 +690,10 @@ static void test_show_phase(void **state)
 	free(m);
 	assert_string_equal(mig_phase_name(FLOWSTREAM_MIG_PHASE_CANCELED),
 			    "canceled");
-	assert_null(mig_phase_name(FLOWSTREAM_MIG_PHASE_MAX + 1));
+	assert_null(mig_phase_name(__FLOWSTREAM_MIG_PHASE_MAX));
 	assert_string_equal(mig_event_name(FLOWSTREAM_MIG_EV_IMPORTED),
 			    "imported");
-	assert_null(mig_event_name(FLOWSTREAM_MIG_EV_MAX + 1));
+	assert_null(mig_event_name(__FLOWSTREAM_MIG_EV_MAX));
 }
 
 static void test_monitor_cancel_args(void **state)
