@@ -315,3 +315,23 @@ fos_balance() {
 		.drop_sessions - .drop_held - .drop_nomem - .drop_pm -
 		.drop_teardown - .drop_dev - .drop_output - .held'
 }
+
+# mig_monitor NETNS FILE: "flowctl migrate monitor -j" in NETNS into FILE
+# (its pid in mon_pid), once it has joined the migrate group.
+mig_monitor() {
+	ip netns exec "$1" $FLOWCTL -j migrate monitor >"$2" 2>"$2.err" &
+	mon_pid=$!
+	for _ in $(seq 100); do
+		grep -q "monitoring migration events" "$2.err" && return 0
+		sleep 0.1
+	done
+	diag "the monitor in $1 did not start: $(cat "$2.err")"
+}
+
+# mig_events FILE ID: the events of migration ID in a monitor's FILE, a
+# phase change as phase:PHASE, runs of one event as one, on one line.
+mig_events() {
+	jq -r --argjson id "$2" 'select(.id == $id) |
+		if .event == "phase" then "phase:" + .phase else .event end' "$1" |
+		uniq | tr '\n' ' '
+}

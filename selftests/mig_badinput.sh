@@ -260,11 +260,11 @@ out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:2 end)
 check_eq "new to copy" 'errno=0 extack="" copy' "$out $(phase "$mid")"
 out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:2 end)
 check_eq "copy again changes nothing" 'errno=0 extack="" copy' "$out $(phase "$mid")"
-nlraw "copy back to idle" 22 "flowstream: a migration's phase only moves forward (it is copy)" \
+nlraw "copy back to idle" 22 "flowstream: a migration's phase only moves forward \\(it is copy\\)" \
 	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:1 end
 out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:3 end)
 check_eq "copy to done" 'errno=0 extack="" done' "$out $(phase "$mid")"
-nlraw "done to canceled" 22 "flowstream: the migration has ended (done)" \
+nlraw "done to canceled" 22 "flowstream: the migration has ended \\(done\\)" \
 	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:4 end
 check_eq "still done" done "$(phase "$mid")"
 $FLOWCTL -n mbi migrate del "$mid"

@@ -196,6 +196,42 @@ settle cancel "$before"
 check_eq "cancel: B deleted its migration" "[]" \
 	"$($FLOWCTL -n mfb -j migrate show)"
 
+# 3b. The operator cancels with "flowctl migrate cancel ID" from another
+# shell: the same as a signal, and the migrate group tells both hosts.
+mig_monitor mfa "$tmp/ev.a"
+mon_a=$mon_pid
+mig_monitor mfb "$tmp/ev.b"
+mon_b=$mon_pid
+recv cancel2
+before=$(imported)
+send cancel2 --batch 2
+wait_import "$before" || diag "B imported nothing"
+mid=$($FLOWCTL -n mfa -j migrate show | jq '.[0].id')
+$FLOWCTL -n mfa migrate cancel "$mid"
+check_eq "cancel ID: flowctl migrate cancel succeeds" 0 "$?"
+wait $send_pid
+check_eq "cancel ID: migrate send fails" 1 "$?"
+check_match "cancel ID: A says the migration was canceled" "migration $mid was canceled" \
+	"$(cat "$tmp/cancel2.send.err")"
+wait $recv_pid
+check_eq "cancel ID: migrate receive fails" 1 "$?"
+settle cancel2 "$before"
+check_eq "cancel ID: B deleted its migration" "[]" \
+	"$($FLOWCTL -n mfb -j migrate show)"
+sleep 0.5
+kill -TERM $mon_a $mon_b
+wait $mon_a $mon_b
+# An export message the kernel had ready may go out after the cancel.
+check_match "cancel ID: A's events end canceled, then deleted" \
+	'^added phase:copy exported (.* )?phase:canceled (exported )?deleted $' \
+	"$(mig_events "$tmp/ev.a" "$mid")"
+mid_b=$(jq -s '[.[] | select(.event == "added")][0].id' "$tmp/ev.b")
+check_eq "cancel ID: B's events end canceled, then deleted" \
+	"added phase:copy imported phase:canceled deleted " "$(mig_events "$tmp/ev.b" "$mid_b")"
+out=$($FLOWCTL -n mfa migrate cancel "$mid" 2>&1)
+check_eq "cancel ID: a migration that is gone cannot be canceled" "1" "$?"
+check_match "cancel ID: and flowctl says why" "no such migration" "$out"
+
 # 4. A peer not in --allow is refused before it can send anything.
 recv allow --allow 10.4.0.9 --allow 10.99.0.0/16
 before=$(imported)

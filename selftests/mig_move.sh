@@ -34,6 +34,11 @@ first_a=$($FLOWCTL -n mga -j records | jq "[.[] | select($q4)][0].first_ms")
 # Authenticated (--key-file on both sides), and B's receiver serves one
 # migration after the other (--keep) as its systemd unit runs it.
 echo "mig-move-$RANDOM-0123456789abcdef" >"$tmp/key"
+# Both hosts' migration events, as the migrate group tells them.
+mig_monitor mga "$tmp/ev.a"
+mon_a=$mon_pid
+mig_monitor mgb "$tmp/ev.b"
+mon_b=$mon_pid
 ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 	--key-file "$tmp/key" --keep >"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
@@ -68,6 +73,32 @@ check_eq "the --keep receiver ends on SIGTERM with status 0" 0 "$?"
 sed 's/^/# send: /' "$tmp/send.err"
 sed 's/^/# receive: /' "$tmp/recv.err"
 head -1 "$tmp/recv" >"$tmp/recv1"
+
+# The events: A added, copied, handed records out, was done, deleted; B
+# added, took records in, was done, deleted. Their last counts are the
+# migration's.
+sleep 0.5
+kill -TERM $mon_a $mon_b
+wait $mon_a
+check_eq "A's migrate monitor ends on SIGTERM with status 0" 0 "$?"
+wait $mon_b
+mid_a=$(jq .migration "$tmp/send")
+check_eq "A's events (migrate monitor)" "added phase:copy exported phase:done deleted " \
+	"$(mig_events "$tmp/ev.a" "$mid_a")"
+check_eq "A's last event counts every record and batch sent" \
+	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/send")" \
+	"$(jq -r --argjson id "$mid_a" 'select(.id == $id) | "\(.exported) \(.packets) \(.bytes)"' "$tmp/ev.a" | tail -1)"
+check_eq "A announced each export message" "$(jq .batches "$tmp/send")" \
+	"$(jq --argjson id "$mid_a" 'select(.id == $id and .event == "exported")' "$tmp/ev.a" | jq -s length)"
+mid_b=$(jq -s '[.[] | select(.event == "added")][0].id' "$tmp/ev.b")
+check_eq "B's events (migrate monitor)" "added phase:copy imported phase:done deleted " \
+	"$(mig_events "$tmp/ev.b" "$mid_b")"
+check_eq "B's last event counts every record imported" "$(jq .records "$tmp/send")" \
+	"$(jq --argjson id "$mid_b" 'select(.id == $id) | .imported' "$tmp/ev.b" | tail -1)"
+check_eq "B's events say its prefixes" '["dst 10.2.0.0/24","dst fd02::/64","src 10.2.0.0/24","src fd02::/64"]' \
+	"$(jq -c -s --argjson id "$mid_b" '[.[] | select(.id == $id)][0].prefixes | sort' "$tmp/ev.b")"
+sed 's/^/# monitor A: /' "$tmp/ev.a.err"
+sed 's/^/# monitor B: /' "$tmp/ev.b.err"
 
 sent=$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/send")
 check_eq "B imported what A sent (records packets bytes: $sent)" "$sent" \
