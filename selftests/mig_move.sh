@@ -88,8 +88,10 @@ check_eq "A's events (migrate monitor)" "added phase:copy exported phase:done de
 check_eq "A's last event counts every record and batch sent" \
 	"$(jq -r '"\(.records) \(.packets) \(.bytes)"' "$tmp/send")" \
 	"$(jq -r --argjson id "$mid_a" 'select(.id == $id) | "\(.exported) \(.packets) \(.bytes)"' "$tmp/ev.a" | tail -1)"
-check_eq "A announced each export message" "$(jq .batches "$tmp/send")" \
-	"$(jq --argjson id "$mid_a" 'select(.id == $id and .event == "exported")' "$tmp/ev.a" | jq -s length)"
+# One event per part of the export dump, which holds one or more batches.
+n=$(jq --argjson id "$mid_a" 'select(.id == $id and .event == "exported")' "$tmp/ev.a" | jq -s length)
+check "A announced the export's parts (1 to $(jq .batches "$tmp/send"): $n)" \
+	test "$n" -ge 1 -a "$n" -le "$(jq .batches "$tmp/send")"
 mid_b=$(jq -s '[.[] | select(.event == "added")][0].id' "$tmp/ev.b")
 check_eq "B's events (migrate monitor)" "added phase:copy imported phase:done deleted " \
 	"$(mig_events "$tmp/ev.b" "$mid_b")"

@@ -237,8 +237,9 @@
  *
  * FLOWSTREAM_CMD_MIG_NTF (state migration)
  *	Notification only: sent to FLOWSTREAM_MCGRP_MIGRATE when a
- *	migration is added, changes phase, hands out records (one per
- *	MIG_EXPORT message), takes records in (one per MIG_IMPORT naming
+ *	migration is added, changes phase, hands out records (one per part
+ *	of a MIG_EXPORT dump, which holds one or more messages; the counts
+ *	are the totals so far), takes records in (one per MIG_IMPORT naming
  *	it) or is deleted. FLOWSTREAM_A_MIGRATION as MIG_GET's with EVENT
  *	and without SESSIONS and RECORDS (those take a walk of the tables).
  *
@@ -1292,7 +1293,7 @@ enum flowstream_mig_phase {
  * (FLOWSTREAM_MIG_A_EVENT)
  * @FLOWSTREAM_MIG_EV_ADDED: MIG_ADD
  * @FLOWSTREAM_MIG_EV_PHASE: MIG_SET changed the phase
- * @FLOWSTREAM_MIG_EV_EXPORTED: a MIG_EXPORT message handed records out
+ * @FLOWSTREAM_MIG_EV_EXPORTED: a part of a MIG_EXPORT dump handed records out
  * @FLOWSTREAM_MIG_EV_IMPORTED: a MIG_IMPORT took records in
  * @FLOWSTREAM_MIG_EV_DELETED: MIG_DEL
  */
