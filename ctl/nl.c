@@ -391,6 +391,32 @@ struct nlmsghdr *fs_nl_req(struct fs_nl *nl, uint8_t cmd)
  * Send @req and read until its ACK or error, passing data messages to @cb.
  * Returns 0 or a negative errno; kernel errors also set ack->error.
  */
+/*
+ * A flowstream request failed with ENOENT and no message: genl's answer
+ * when the family id is not registered any more. If the family is gone,
+ * or has another id (unloaded, or unloaded and loaded again), say so in
+ * @ack instead of "No such file or directory".
+ */
+static void fs_nl_check_gone(struct fs_nl *nl, struct fs_ext_ack *ack)
+{
+	uint64_t buf[64];	/* not nl->sbuf: the caller's request stays */
+	struct fs_family fam = { 0 };
+	struct fs_ext_ack cack;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = fs_nl_put_request(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+				++nl->seq);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, FLOWSTREAM_GENL_NAME);
+	ret = fs_nl_transact(nl, nlh, fs_nl_parse_family, &fam, &cack);
+	if (ret == -ENOENT)
+		snprintf(ack->msg, sizeof(ack->msg),
+			 "the flowstream module went away (unloaded)");
+	else if (!ret && fam.id != nl->fam.id)
+		snprintf(ack->msg, sizeof(ack->msg),
+			 "the flowstream module was unloaded and loaded again: its state is gone");
+}
+
 int fs_nl_transact(struct fs_nl *nl, const struct nlmsghdr *req,
 		   mnl_cb_t cb, void *data, struct fs_ext_ack *ack)
 {
@@ -410,6 +436,9 @@ int fs_nl_transact(struct fs_nl *nl, const struct nlmsghdr *req,
 		ret = fs_nl_process(nl->rbuf, n, req->nlmsg_seq, nl->portid,
 				    cb, data, ack);
 	} while (ret > 0);
+	if (ret == -ENOENT && ack->error && !ack->msg[0] && nl->fam.id &&
+	    req->nlmsg_type == nl->fam.id)
+		fs_nl_check_gone(nl, ack);
 	return ret;
 }
 

@@ -214,7 +214,7 @@ smp_tests=(smp_counts.sh smp_badinput.sh smp_windows.sh)
 exp_tests=(exp_ipfix.sh exp_loss.sh)
 fos_tests=(fos_basic.sh fos_limits.sh fos_teardown.sh fos_badinput.sh fos_pms.sh
 	   fos_replace_starts.sh)
-mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh mig_fos.sh)
+mig_tests=(mig_badinput.sh mig_move.sh mig_chain.sh mig_faults.sh mig_fos.sh mig_unload.sh)
 
 # debug_vm NAME TESTS...: selftests on the debug kernel, in a VM of their
 # own; the first also runs KUnit (-u FILE among the arguments).
@@ -251,7 +251,7 @@ vm_debug() {
 }
 
 vm_debug2() {
-	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh
+	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh mig_unload.sh
 }
 
 vm_harness() {
