@@ -202,11 +202,16 @@ mig_monitor mfa "$tmp/ev.a"
 mon_a=$mon_pid
 mig_monitor mfb "$tmp/ev.b"
 mon_b=$mon_pid
+# One record a batch: some 60 round trips of 400 ms, time enough for a
+# slow guest to start flowctl once more. The id from A's first events.
 recv cancel2
 before=$(imported)
-send cancel2 --batch 2
-wait_import "$before" || diag "B imported nothing"
-mid=$($FLOWCTL -n mfa -j migrate show | jq '.[0].id')
+send cancel2 --batch 1
+for _ in $(seq 300); do
+	grep -q '"event":"exported"' "$tmp/ev.a" && break
+	sleep 0.05
+done
+mid=$(jq -s '[.[] | select(.event == "exported")][0].id' "$tmp/ev.a")
 $FLOWCTL -n mfa migrate cancel "$mid"
 check_eq "cancel ID: flowctl migrate cancel succeeds" 0 "$?"
 wait $send_pid
