@@ -333,19 +333,11 @@ static int export_loop(struct fs_nl *nl, struct export_ctx *x,
 /* After a stop: send what is left, within EXP_DRAIN_MS. */
 static void export_drain(struct exporter *e)
 {
-	struct pollfd pfd;
 	int left = EXP_DRAIN_MS / 10;
 
 	exp_flush(e);
-	while (!exp_drained(e) && e->opts.transport == EXP_TCP && left--) {
-		pfd.fd = exp_poll_fd(e, &pfd.events);
-		pfd.revents = 0;
-		if (pfd.fd >= 0 && poll(&pfd, 1, 10) > 0)
-			exp_io(e, pfd.revents);
-		else if (pfd.fd < 0)
-			poll(NULL, 0, 10);
-		exp_tick(e);
-	}
+	while (!exp_drained(e) && e->opts.transport == EXP_TCP && left--)
+		exp_wait(e, 10);
 	exp_finish(e);
 }
 
