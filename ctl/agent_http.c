@@ -113,6 +113,31 @@ static enum MHD_Result send_body(struct MHD_Connection *conn,
 #define JSON_TYPE	"application/json"
 #define PROM_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
+/* JSON output into the new body @b, or NULL (and nothing left open). */
+static struct output *json_open(struct body *b)
+{
+	struct output *o;
+
+	if (body_open(b))
+		return NULL;
+	o = out_new(b->fp, OUT_JSON);
+	if (!o) {
+		body_close(b);
+		free(b->buf);
+	}
+	return o;
+}
+
+/* Finish and free @o, then send its body @b as send_body() does. */
+static enum MHD_Result json_send(struct MHD_Connection *conn,
+				 unsigned int status, struct output *o,
+				 struct body *b, const char *allow)
+{
+	out_finish(o);
+	out_free(o);
+	return send_body(conn, status, JSON_TYPE, b, allow);
+}
+
 /* {"error":"MSG"} with @status (and Allow: @allow, if not NULL). */
 static enum MHD_Result send_error_allow(struct MHD_Connection *conn,
 					unsigned int status, const char *msg,
@@ -121,18 +146,11 @@ static enum MHD_Result send_error_allow(struct MHD_Connection *conn,
 	struct output *o;
 	struct body b;
 
-	if (body_open(&b))
+	o = json_open(&b);
+	if (!o)
 		return MHD_NO;
-	o = out_new(b.fp, OUT_JSON);
-	if (!o) {
-		body_close(&b);
-		free(b.buf);
-		return MHD_NO;
-	}
 	out_str(o, "error", NULL, msg);
-	out_finish(o);
-	out_free(o);
-	return send_body(conn, status, JSON_TYPE, &b, allow);
+	return json_send(conn, status, o, &b, allow);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *conn,
@@ -283,6 +301,7 @@ static enum MHD_Result do_status(struct agent *a, struct MHD_Connection *conn,
 	char err[FS_EXTACK_MSG_MAX];
 	unsigned int status;
 	struct output *o;
+	enum MHD_Result ret;
 	struct body b;
 
 	(void)rq;
@@ -304,12 +323,9 @@ static enum MHD_Result do_status(struct agent *a, struct MHD_Connection *conn,
 		status_free(&st);
 		return send_error(conn, status, err);
 	}
-	if (body_open(&b) || !(o = out_new(b.fp, OUT_JSON))) {
+	o = json_open(&b);
+	if (!o) {
 		status_free(&st);
-		if (b.fp) {
-			body_close(&b);
-			free(b.buf);
-		}
 		return MHD_NO;
 	}
 	status_agent(a, o);
@@ -320,10 +336,9 @@ static enum MHD_Result do_status(struct agent *a, struct MHD_Connection *conn,
 	out_obj_begin(o, "sampler");
 	sampler_print(o, &smp);
 	out_obj_end(o);
-	out_finish(o);
-	out_free(o);
+	ret = json_send(conn, MHD_HTTP_OK, o, &b, NULL);
 	status_free(&st);
-	return send_body(conn, MHD_HTTP_OK, JSON_TYPE, &b, NULL);
+	return ret;
 }
 
 /* --- the sampler -------------------------------------------------------- */
@@ -355,6 +370,7 @@ static enum MHD_Result do_sampler(struct agent *a, struct MHD_Connection *conn,
 	char err[FS_EXTACK_MSG_MAX];
 	unsigned int status;
 	struct output *o;
+	enum MHD_Result ret;
 	struct body b;
 
 	if (window_arg(conn, &args.window))
@@ -373,19 +389,15 @@ static enum MHD_Result do_sampler(struct agent *a, struct MHD_Connection *conn,
 		pfx_dump_free(&d);
 		return send_error(conn, status, err);
 	}
-	if (body_open(&b) || !(o = out_new(b.fp, OUT_JSON))) {
+	o = json_open(&b);
+	if (!o) {
 		pfx_dump_free(&d);
-		if (b.fp) {
-			body_close(&b);
-			free(b.buf);
-		}
 		return MHD_NO;
 	}
 	prefixes_print(o, &d);
-	out_finish(o);
-	out_free(o);
+	ret = json_send(conn, MHD_HTTP_OK, o, &b, NULL);
 	pfx_dump_free(&d);
-	return send_body(conn, MHD_HTTP_OK, JSON_TYPE, &b, NULL);
+	return ret;
 }
 
 static enum MHD_Result do_sampler_get(struct agent *a,
@@ -422,17 +434,11 @@ static enum MHD_Result do_ack(struct agent *a, struct MHD_Connection *conn,
 			  &args, NULL, NULL, err, sizeof(err));
 	if (status != MHD_HTTP_OK)
 		return send_error(conn, status, err);
-	if (body_open(&b) || !(o = out_new(b.fp, OUT_JSON))) {
-		if (b.fp) {
-			body_close(&b);
-			free(b.buf);
-		}
+	o = json_open(&b);
+	if (!o)
 		return MHD_NO;
-	}
 	out_u64(o, "acked", NULL, args.window);
-	out_finish(o);
-	out_free(o);
-	return send_body(conn, MHD_HTTP_OK, JSON_TYPE, &b, NULL);
+	return json_send(conn, MHD_HTTP_OK, o, &b, NULL);
 }
 
 /* --- PUT /sampler/prefixes ---------------------------------------------- */
@@ -600,21 +606,14 @@ static enum MHD_Result do_prefixes_put(struct agent *a,
 		return send_error(conn, status, err);
 	}
 	a->cnt.pfx_sets[AGENT_PFX_APPLIED]++;
-	if (body_open(&b))
+	o = json_open(&b);
+	if (!o)
 		return MHD_NO;
-	o = out_new(b.fp, OUT_JSON);
-	if (!o) {
-		body_close(&b);
-		free(b.buf);
-		return MHD_NO;
-	}
 	out_u64(o, "prefixes", NULL, nwant);
 	out_u64(o, "added", NULL, res.added);
 	out_u64(o, "removed", NULL, res.removed);
 	out_u64(o, "kept", NULL, res.kept);
-	out_finish(o);
-	out_free(o);
-	return send_body(conn, MHD_HTTP_OK, JSON_TYPE, &b, NULL);
+	return json_send(conn, MHD_HTTP_OK, o, &b, NULL);
 }
 
 /* --- routing ------------------------------------------------------------ */

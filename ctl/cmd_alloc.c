@@ -11,6 +11,7 @@
 
 #include "flowctl.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALLOC_FILE_MAX	(1 << 20)	/* bytes of an allocation request */
 
 static void usage(FILE *fp)
@@ -134,17 +135,11 @@ static int alloc_delete(struct flowctl *fc, int argc, char **argv)
 
 int cmd_alloc(struct flowctl *fc, int argc, char **argv)
 {
-	if (argc == 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(argv[0], "install"))
-		return alloc_install(fc, argc - 1, argv + 1);
-	if (!strcmp(argv[0], "delete"))
-		return alloc_delete(fc, argc - 1, argv + 1);
-	if (is_help(argv[0])) {
-		usage(stdout);
-		return 0;
-	}
-	return usage_error("alloc", "unknown command \"%s\"", argv[0]);
+	static const struct subcmd cmds[] = {
+		{ "install",	alloc_install },
+		{ "delete",	alloc_delete },
+	};
+
+	return subcmd_run(fc, "alloc", cmds, ARRAY_SIZE(cmds), usage, argc,
+			  argv);
 }

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include "export.h"
@@ -189,21 +188,16 @@ struct export_ctx {
 int export_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct export_ctx *x = data;
-	const struct genlmsghdr *genl;
 	uint64_t gap, from, to;
 	struct fs_record rec;
+	int ret;
 
-	if (nlh->nlmsg_type != x->family ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
-		return MNL_CB_OK;
-	genl = mnl_nlmsg_get_payload(nlh);
-	if (genl->cmd != FLOWSTREAM_CMD_RECORD_NTF)
-		return MNL_CB_OK;
-	if (record_msg_parse(nlh, &rec) <= 0) {
+	ret = record_ntf_parse(nlh, x->family, &rec);
+	if (ret < 0)
 		fputs("flowctl export: malformed record notification skipped\n",
 		      stderr);
+	if (ret <= 0)
 		return MNL_CB_OK;
-	}
 	gap = seq_track(&x->seq, &rec, &from, &to);
 	if (gap)
 		exp_lost_kernel(x->e, gap);
@@ -333,19 +327,11 @@ static int export_loop(struct fs_nl *nl, struct export_ctx *x,
 /* After a stop: send what is left, within EXP_DRAIN_MS. */
 static void export_drain(struct exporter *e)
 {
-	struct pollfd pfd;
 	int left = EXP_DRAIN_MS / 10;
 
 	exp_flush(e);
-	while (!exp_drained(e) && e->opts.transport == EXP_TCP && left--) {
-		pfd.fd = exp_poll_fd(e, &pfd.events);
-		pfd.revents = 0;
-		if (pfd.fd >= 0 && poll(&pfd, 1, 10) > 0)
-			exp_io(e, pfd.revents);
-		else if (pfd.fd < 0)
-			poll(NULL, 0, 10);
-		exp_tick(e);
-	}
+	while (!exp_drained(e) && e->opts.transport == EXP_TCP && left--)
+		exp_wait(e, 10);
 	exp_finish(e);
 }
 

@@ -307,33 +307,23 @@ out:
 	return ret;
 }
 
+/* Deprecated: "record get". */
+static int flow_get(struct flowctl *fc, int argc, char **argv)
+{
+	deprecated_note(fc, "flow get", "record get");
+	return record_get(fc, argc, argv);
+}
+
 int cmd_flow(struct flowctl *fc, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct flowctl *fc, int argc, char **argv);
-	} cmds[] = {
+	static const struct subcmd cmds[] = {
 		{ "add",	flow_add },
 		{ "del",	flow_del },
 		{ "show",	flow_show },
 		{ "sessions",	flow_sessions },
+		{ "get",	flow_get },
 	};
-	size_t i;
 
-	if (argc == 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[0], cmds[i].name))
-			return cmds[i].fn(fc, argc - 1, argv + 1);
-	if (!strcmp(argv[0], "get")) {
-		deprecated_note(fc, "flow get", "record get");
-		return record_get(fc, argc - 1, argv + 1);
-	}
-	if (is_help(argv[0])) {
-		usage(stdout);
-		return 0;
-	}
-	return usage_error("flow", "unknown command \"%s\"", argv[0]);
+	return subcmd_run(fc, "flow", cmds, ARRAY_SIZE(cmds), usage, argc,
+			  argv);
 }

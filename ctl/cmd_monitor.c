@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include "flowctl.h"
@@ -117,23 +116,18 @@ static int emit(struct monitor *m)
 int monitor_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *m = data;
-	const struct genlmsghdr *genl;
 	uint64_t gap, from = 0, to = 0;
 	struct fs_record rec;
+	int ret;
 
 	if (m->done || m->err)
 		return MNL_CB_STOP;
-	if (nlh->nlmsg_type != m->family ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
-		return MNL_CB_OK;
-	genl = mnl_nlmsg_get_payload(nlh);
-	if (genl->cmd != FLOWSTREAM_CMD_RECORD_NTF)
-		return MNL_CB_OK;
-	if (record_msg_parse(nlh, &rec) <= 0) {
+	ret = record_ntf_parse(nlh, m->family, &rec);
+	if (ret < 0)
 		fputs("Warning: malformed record notification skipped\n",
 		      stderr);
+	if (ret <= 0)
 		return MNL_CB_OK;
-	}
 	gap = seq_track(&m->seq, &rec, &from, &to);
 	if (gap) {
 		out_text(m->o, "lost %" PRIu64 " records (seq %" PRIu64 "..%"

@@ -288,28 +288,13 @@ static int pm_info(struct flowctl *fc, int argc, char **argv)
 
 int cmd_pm(struct flowctl *fc, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct flowctl *fc, int argc, char **argv);
-	} cmds[] = {
+	static const struct subcmd cmds[] = {
 		{ "list",	pm_list },
 		{ "info",	pm_info },
 		{ "attach",	pm_attach },
 		{ "detach",	pm_detach },
 		{ "show",	pm_show },
 	};
-	size_t i;
 
-	if (argc == 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[0], cmds[i].name))
-			return cmds[i].fn(fc, argc - 1, argv + 1);
-	if (is_help(argv[0])) {
-		usage(stdout);
-		return 0;
-	}
-	return usage_error("pm", "unknown command \"%s\"", argv[0]);
+	return subcmd_run(fc, "pm", cmds, ARRAY_SIZE(cmds), usage, argc, argv);
 }

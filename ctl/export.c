@@ -719,6 +719,23 @@ void exp_tick(struct exporter *e)
 	exp_report_losses(e, false);
 }
 
+/*
+ * The exporter alone for up to @ms milliseconds: its socket served when
+ * it is ready (or a sleep when it has none), then exp_tick().
+ */
+void exp_wait(struct exporter *e, int ms)
+{
+	struct pollfd pfd;
+
+	pfd.fd = exp_poll_fd(e, &pfd.events);
+	pfd.revents = 0;
+	if (pfd.fd >= 0 && poll(&pfd, 1, ms) > 0)
+		exp_io(e, pfd.revents);
+	else if (pfd.fd < 0)
+		poll(NULL, 0, ms);
+	exp_tick(e);
+}
+
 bool exp_drained(const struct exporter *e)
 {
 	return ipfix_msg_empty(&e->msg) && !e->q_head && !e->ack_head;

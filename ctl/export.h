@@ -151,6 +151,7 @@ int exp_poll_fd(struct exporter *e, short *events);
 void exp_io(struct exporter *e, short revents);
 int exp_timeout(struct exporter *e);
 void exp_tick(struct exporter *e);
+void exp_wait(struct exporter *e, int ms);
 bool exp_drained(const struct exporter *e);
 void exp_finish(struct exporter *e);
 void exp_report_losses(struct exporter *e, bool force);

@@ -48,10 +48,7 @@ static int cmd_help(struct flowctl *fc, int argc, char **argv)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct flowctl *fc, int argc, char **argv);
-} objects[] = {
+static const struct subcmd objects[] = {
 	{ "version",	cmd_version },
 	{ "status",	cmd_status },
 	{ "config",	cmd_config },
@@ -86,7 +83,7 @@ int main(int argc, char **argv)
 {
 	unsigned int flags = 0;
 	struct flowctl fc = { .nl = &nl };
-	size_t i;
+	const struct subcmd *obj;
 	int opt, ret;
 
 	flowctl_argv = argv;
@@ -128,10 +125,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		if (!strcmp(argv[0], objects[i].name))
-			break;
-	if (i == ARRAY_SIZE(objects))
+	obj = subcmd_find(objects, ARRAY_SIZE(objects), argv[0]);
+	if (!obj)
 		return usage_error(NULL, "unknown object \"%s\"", argv[0]);
 
 	fc.out = out_new(stdout, flags);
@@ -139,7 +134,7 @@ int main(int argc, char **argv)
 		fputs("Error: out of memory\n", stderr);
 		return 1;
 	}
-	ret = objects[i].fn(&fc, argc - 1, argv + 1);
+	ret = obj->fn(&fc, argc - 1, argv + 1);
 	out_free(fc.out);
 	fs_nl_close(&nl);
 	return ret;

@@ -20,6 +20,7 @@
 #include "output.h"
 #include "parse.h"
 #include "record.h"
+#include "subcmd.h"
 
 #ifndef FLOWCTL_VERSION
 #error "FLOWCTL_VERSION must be defined by the build"

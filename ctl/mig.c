@@ -563,6 +563,13 @@ static int auth_nonce(const struct migs_in *in, const struct nlattr **tb,
 	return 0;
 }
 
+/* Either side's start: @a cleared, its frames out of direction @dir. */
+static void auth_begin(struct migs_auth *a, char dir)
+{
+	memset(a, 0, sizeof(*a));
+	a->dir_out = dir;
+}
+
 /*
  * A's side: send A's nonce, take B's with B's proof (B's answer is the
  * first frame B to A, under the key of this connection), then A proves
@@ -577,8 +584,7 @@ int migs_auth_send(int fd, struct migs_auth *a, const char *key,
 	uint8_t na[MIGS_NONCE_LEN], nb[MIGS_NONCE_LEN];
 	int ret;
 
-	memset(a, 0, sizeof(*a));
-	a->dir_out = 'A';
+	auth_begin(a, 'A');
 	if (RAND_bytes(na, sizeof(na)) != 1) {
 		snprintf(msg, len, "no random bytes for a nonce");
 		return EIO;
@@ -650,8 +656,7 @@ int migs_auth_recv(int fd, struct migs_auth *a, const char *key,
 	uint8_t na[MIGS_NONCE_LEN], nb[MIGS_NONCE_LEN];
 	int ret;
 
-	memset(a, 0, sizeof(*a));
-	a->dir_out = 'B';
+	auth_begin(a, 'B');
 	ret = migs_read(fd, in, NULL);
 	if (ret) {
 		snprintf(msg, len, "the stream broke off before the authentication: %s",

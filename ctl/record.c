@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/genetlink.h>
 
 #include "flowctl.h"
 
@@ -174,6 +175,25 @@ int record_msg_parse(const struct nlmsghdr *nlh, struct fs_record *rec)
 		return -1;
 	}
 	return rec->seen ? 1 : 0;
+}
+
+/*
+ * The record of a message of the "records" group: 1 and @rec filled for
+ * a RECORD_NTF of the generic netlink family @family, 0 for any other
+ * message (to skip), -1 for a RECORD_NTF without a record or malformed.
+ */
+int record_ntf_parse(const struct nlmsghdr *nlh, uint16_t family,
+		     struct fs_record *rec)
+{
+	const struct genlmsghdr *genl;
+
+	if (nlh->nlmsg_type != family ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return 0;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != FLOWSTREAM_CMD_RECORD_NTF)
+		return 0;
+	return record_msg_parse(nlh, rec) > 0 ? 1 : -1;
 }
 
 /*

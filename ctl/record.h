@@ -46,6 +46,8 @@ struct fs_record {
 
 int record_parse_nest(const struct nlattr *nest, struct fs_record *rec);
 int record_msg_parse(const struct nlmsghdr *nlh, struct fs_record *rec);
+int record_ntf_parse(const struct nlmsghdr *nlh, uint16_t family,
+		     struct fs_record *rec);
 
 /* How to print records. */
 struct rec_fmt {

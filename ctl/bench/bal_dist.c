@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Synthetic traffic for the balancer's benchmark: the distributions of
- * ctl/tests/test_balance.c, with the random parts (positions, exponents'
- * ranks, the heavy addresses, the Gaussians' means) drawn from a seed.
+ * Synthetic traffic for the balancer's benchmark and its unit test
+ * (ctl/tests/test_balance.c): the generators of both; the benchmark's
+ * distributions draw the random parts (positions, exponents' ranks, the
+ * heavy addresses, the Gaussians' means) from a seed, the test fixes some.
  */
 #include <errno.h>
 #include <math.h>
@@ -44,7 +45,7 @@ const char *bal_dist_name(int kind)
 	return kind >= 0 && kind < BD_COUNT ? names[kind] : NULL;
 }
 
-static struct bal_prefix v4(uint32_t a, unsigned int len)
+struct bal_prefix bal_dist_v4(uint32_t a, unsigned int len)
 {
 	struct bal_prefix p;
 
@@ -58,7 +59,22 @@ static struct bal_prefix v4(uint32_t a, unsigned int len)
 	return p;
 }
 
-static int add(struct bal_dist *d, struct bal_prefix p, uint64_t load)
+/* 2001:db8::/@len */
+static struct bal_prefix v6_doc(unsigned int len)
+{
+	struct bal_prefix p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = AF_INET6;
+	p.len = len;
+	p.addr[0] = 0x20;
+	p.addr[1] = 0x01;
+	p.addr[2] = 0x0d;
+	p.addr[3] = 0xb8;
+	return p;
+}
+
+int bal_dist_add(struct bal_dist *d, struct bal_prefix p, uint64_t load)
 {
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? 2 * d->cap : 1024;
@@ -75,27 +91,26 @@ static int add(struct bal_dist *d, struct bal_prefix p, uint64_t load)
 	return 0;
 }
 
-/* Uniform over the /LEN prefixes of 0.0.0.0/0. */
-static int gen_uniform(struct bal_dist *d, unsigned int len, uint64_t load)
+int bal_dist_uniform(struct bal_dist *d, uint32_t base, unsigned int blen,
+		     unsigned int len, uint64_t load)
 {
-	uint64_t i, n = 1ULL << len;
+	uint64_t i, n = 1ULL << (len - blen);
 	int r = 0;
 
-	for (i = 0; i < n && !r; i++)
-		r = add(d, v4((uint32_t)(i << (32 - len)), len), load);
+	for (i = 0; i < n && !r; i++) {
+		uint32_t a = base + (uint32_t)(i << (32 - len));
+
+		r = bal_dist_add(d, bal_dist_v4(a, len), load);
+	}
 	return r;
 }
 
-/* Two Gaussians over the IPv4 /16s, their means moved by the seed. */
-static int gen_gauss2(struct bal_dist *d)
+int bal_dist_gauss2(struct bal_dist *d, const double mu[2])
 {
 	const double sd[2] = { 1 << 26, 1 << 27 }, w[2] = { 0.6, 0.4 };
-	double mu[2];
 	uint32_t i;
 	int k, r = 0;
 
-	mu[0] = 0x40000000 + (bal_rng_unit() - 0.5) * (1 << 28);
-	mu[1] = 0xb0000000 + (bal_rng_unit() - 0.5) * (1 << 28);
 	for (i = 0; i < 65536 && !r; i++) {
 		double x = (i + 0.5) * 65536, p = 0;
 		uint64_t l;
@@ -105,13 +120,12 @@ static int gen_gauss2(struct bal_dist *d)
 			     (sd[k] * sqrt(2 * M_PI));
 		l = (uint64_t)(p * 65536 * 1e10);
 		if (l)
-			r = add(d, v4(i << 16, 16), l);
+			r = bal_dist_add(d, bal_dist_v4(i << 16, 16), l);
 	}
 	return r;
 }
 
-/* Random prefixes of random lengths (8 to 24) and loads; some nest. */
-static int gen_random(struct bal_dist *d)
+int bal_dist_random(struct bal_dist *d)
 {
 	uint64_t *seen = calloc(8192, sizeof(*seen));
 	size_t i;
@@ -120,12 +134,13 @@ static int gen_random(struct bal_dist *d)
 	if (!seen)
 		return -ENOMEM;
 	for (i = 0; i < 4000 && !r; i++) {
-		struct bal_prefix p = v4((uint32_t)bal_rng(),
-					 8 + bal_rng() % 17);
+		struct bal_prefix p = bal_dist_v4((uint32_t)bal_rng(),
+						  8 + bal_rng() % 17);
 		uint64_t load = bal_rng() % 1000000, key;
 		uint32_t a;
 		size_t j;
 
+		/* a repeated prefix is dropped: a hash set of them */
 		memcpy(&a, p.addr, 4);
 		key = (uint64_t)ntohl(a) << 8 | p.len | 1ULL << 40;
 		j = (key * 0x9e3779b97f4a7c15ULL) >> 51;
@@ -134,14 +149,13 @@ static int gen_random(struct bal_dist *d)
 		if (seen[j])
 			continue;
 		seen[j] = key;
-		r = add(d, p, load);
+		r = bal_dist_add(d, p, load);
 	}
 	free(seen);
 	return r;
 }
 
-/* Zipf with exponent @s over 65,536 distinct random /24s. */
-static int gen_zipf(struct bal_dist *d, double s)
+int bal_dist_zipf(struct bal_dist *d, double s)
 {
 	uint8_t *seen = calloc(1 << 21, 1);
 	size_t rank;
@@ -156,55 +170,37 @@ static int gen_zipf(struct bal_dist *d, double s)
 			a = bal_rng() & 0xffffff;
 		} while (seen[a / 8] & (1 << (a % 8)));
 		seen[a / 8] |= 1 << (a % 8);
-		r = add(d, v4(a << 8, 24), 1 + (uint64_t)(1e9 / pow(rank, s)));
+		r = bal_dist_add(d, bal_dist_v4(a << 8, 24),
+				 1 + (uint64_t)(1e9 / pow(rank, s)));
 	}
 	free(seen);
 	return r;
 }
 
-/*
- * Uniform /16s and three random single addresses with 2%, 1% and 0.5%
- * of the traffic. The /16 that holds one counts it, as a sampler would.
- */
-static int gen_heavy(struct bal_dist *d)
+int bal_dist_heavy(struct bal_dist *d, const uint32_t a[3])
 {
 	const double f[3] = { 0.02, 0.01, 0.005 };
 	uint64_t t0 = 65536ULL * 100000;
-	uint32_t a[3];
 	int k, r;
 
-	r = gen_uniform(d, 16, 100000);
+	r = bal_dist_uniform(d, 0, 0, 16, 100000);
 	for (k = 0; k < 3 && !r; k++) {
 		uint64_t l = (uint64_t)(f[k] * t0);
 
-		do {
-			a[k] = (uint32_t)bal_rng();
-		} while ((k > 0 && a[k] == a[0]) || (k > 1 && a[k] == a[1]));
 		d->e[a[k] >> 16].load += l;
-		r = add(d, v4(a[k], 32), l);
+		r = bal_dist_add(d, bal_dist_v4(a[k], 32), l);
 	}
 	return r;
 }
 
-/*
- * IPv6 and IPv4 together: Zipf(1.0) over the /48s of 2001:db8::/32 in a
- * seeded order, uniform IPv4 /8s with a tenth of the traffic, and one
- * /128 with 3% in a random /48.
- */
-static int gen_ipv6(struct bal_dist *d)
+int bal_dist_ipv6(struct bal_dist *d, uint64_t mul,
+		  const struct bal_prefix *heavy)
 {
-	uint64_t sum = 0, l, mul = bal_rng() | 1, at = bal_rng() % 65536;
-	struct bal_prefix p, h;
+	struct bal_prefix p = v6_doc(48);
+	uint64_t sum = 0, l;
 	size_t r;
 	int err = 0;
 
-	memset(&p, 0, sizeof(p));
-	p.family = AF_INET6;
-	p.len = 48;
-	p.addr[0] = 0x20;
-	p.addr[1] = 0x01;
-	p.addr[2] = 0x0d;
-	p.addr[3] = 0xb8;
 	for (r = 0; r < 65536 && !err; r++) {
 		uint64_t rank = 1 + (r * mul) % 65536;
 
@@ -212,37 +208,67 @@ static int gen_ipv6(struct bal_dist *d)
 		p.addr[5] = r & 0xff;
 		l = 1 + (uint64_t)(1e9 / (double)rank);
 		sum += l;
-		err = add(d, p, l);
+		err = bal_dist_add(d, p, l);
 	}
 	if (!err)
-		err = gen_uniform(d, 8, sum / 9 / 256);
+		err = bal_dist_uniform(d, 0, 0, 8, sum / 9 / 256);
 	if (err)
 		return err;
-	h = d->e[at].p;
-	h.len = 128;
-	h.addr[15] = 1;
+	/* the /48s come first, the /48 of 2001:db8:X:: at X */
 	l = (uint64_t)(sum * 0.03);
-	d->e[at].load += l;
-	return add(d, h, l);
+	d->e[heavy->addr[4] << 8 | heavy->addr[5]].load += l;
+	return bal_dist_add(d, *heavy, l);
+}
+
+/* Three distinct random addresses. */
+static int gen_heavy(struct bal_dist *d)
+{
+	uint32_t a[3];
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		do {
+			a[k] = (uint32_t)bal_rng();
+		} while ((k > 0 && a[k] == a[0]) || (k > 1 && a[k] == a[1]));
+	}
+	return bal_dist_heavy(d, a);
+}
+
+/* The /48s in a seeded order, the heavy /128 in a random one of them. */
+static int gen_ipv6(struct bal_dist *d)
+{
+	uint64_t mul = bal_rng() | 1, at = bal_rng() % 65536;
+	struct bal_prefix h = v6_doc(128);
+
+	h.addr[4] = at >> 8;
+	h.addr[5] = at & 0xff;
+	h.addr[15] = 1;
+	return bal_dist_ipv6(d, mul, &h);
 }
 
 int bal_dist_gen(struct bal_dist *d, int kind, uint64_t seed)
 {
+	double mu[2];
+
 	memset(d, 0, sizeof(*d));
+	d->name = bal_dist_name(kind);
 	bal_rng_seed(1000 + 7919 * seed + kind);
 	switch (kind) {
 	case BD_UNIFORM:
-		return gen_uniform(d, 16, 1000);
+		return bal_dist_uniform(d, 0, 0, 16, 1000);
 	case BD_GAUSS2:
-		return gen_gauss2(d);
+		/* the means moved by the seed */
+		mu[0] = 0x40000000 + (bal_rng_unit() - 0.5) * (1 << 28);
+		mu[1] = 0xb0000000 + (bal_rng_unit() - 0.5) * (1 << 28);
+		return bal_dist_gauss2(d, mu);
 	case BD_RANDOM:
-		return gen_random(d);
+		return bal_dist_random(d);
 	case BD_ZIPF08:
-		return gen_zipf(d, 0.8);
+		return bal_dist_zipf(d, 0.8);
 	case BD_ZIPF10:
-		return gen_zipf(d, 1.0);
+		return bal_dist_zipf(d, 1.0);
 	case BD_ZIPF12:
-		return gen_zipf(d, 1.2);
+		return bal_dist_zipf(d, 1.2);
 	case BD_HEAVY:
 		return gen_heavy(d);
 	case BD_IPV6:
@@ -251,15 +277,17 @@ int bal_dist_gen(struct bal_dist *d, int kind, uint64_t seed)
 	return -EINVAL;
 }
 
-void bal_dist_shift(struct bal_dist *d, uint64_t seed)
+void bal_dist_perturb(struct bal_dist *d, bool shift, double noise,
+		      uint64_t seed)
 {
 	size_t i;
 
 	bal_rng_seed(seed);
 	for (i = 0; i < d->n; i++) {
-		double f = 1 + 0.01 * (2 * bal_rng_unit() - 1);
+		double f = 1 + noise * (2 * bal_rng_unit() - 1);
 
-		if (d->e[i].p.family == AF_INET && d->e[i].p.addr[0] < 64)
+		if (shift && d->e[i].p.family == AF_INET &&
+		    d->e[i].p.addr[0] < 64)
 			f *= 1.5;
 		d->e[i].load = (uint64_t)(d->e[i].load * f);
 	}

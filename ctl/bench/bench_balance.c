@@ -301,7 +301,7 @@ static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 		if (!err)
 			err = bal_dist_gen(&d2, dist, run);
 		if (!err) {
-			bal_dist_shift(&d2, 4 + run);
+			bal_dist_perturb(&d2, true, 0.01, 4 + run);
 			if (!o->unsorted) {
 				bal_dist_sort(&d);
 				bal_dist_sort(&d2);

@@ -81,4 +81,27 @@ static inline const char *stderr_end(char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Define static int @name(@type *out, char *err, int argc, ...): @parse,
+ * a *_parse_args(argc, argv, out), on the @argc words after argc, what
+ * it writes to stderr in @err (512 bytes); its result.
+ */
+#define PARSE_WORDS_FN(name, type, parse)				\
+static int name(type *out, char *err, int argc, ...)			\
+{									\
+	char *argv[32];							\
+	va_list ap;							\
+	int i, ret;							\
+									\
+	assert_true(argc <= 32);					\
+	va_start(ap, argc);						\
+	for (i = 0; i < argc; i++)					\
+		argv[i] = va_arg(ap, char *);				\
+	va_end(ap);							\
+	stderr_begin();							\
+	ret = parse(argc, argv, out);					\
+	stderr_end(err, 512);						\
+	return ret;							\
+}
+
 #endif /* FLOWCTL_TEST_H */

@@ -3,8 +3,8 @@
  * The prefix load balancer's algorithm (balance.c) on synthetic traffic:
  * imbalance within the maximum whenever it can be, the floor when it
  * cannot, prefixes per host, determinism, and rebalancing that moves
- * little (none at all for noise). Random data comes from a seeded
- * xorshift, so every run sees the same numbers.
+ * little (none at all for noise). The traffic is the benchmark's
+ * (bench/bal_dist.c), from seeds, so every run sees the same numbers.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include "test.h"
 #include "balance.h"
+#include "bench/bal_dist.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXI		1.1
@@ -26,53 +27,6 @@
 /* Issue 15: a rebalance moves at most this times the minimum. */
 #define MOVE_BOUND	1.5
 
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t s)
-{
-	rng_state = s * 0x9e3779b97f4a7c15ULL + 1;
-}
-
-/* xorshift64* */
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static double rng_unit(void)
-{
-	return (rng() >> 11) * (1.0 / 9007199254740992.0);
-}
-
-struct ent {
-	struct bal_prefix p;
-	uint64_t load;
-};
-
-struct dist {
-	struct ent *e;
-	size_t n;
-	size_t cap;
-	char name[48];
-};
-
-static struct bal_prefix v4(uint32_t a, unsigned int len)
-{
-	struct bal_prefix p;
-
-	memset(&p, 0, sizeof(p));
-	p.family = AF_INET;
-	p.len = len;
-	if (len < 32)
-		a &= ~(0xffffffffU >> len);
-	a = htonl(a);
-	memcpy(p.addr, &a, 4);
-	return p;
-}
-
 static struct bal_prefix pfx(const char *s)
 {
 	struct bal_prefix p;
@@ -81,33 +35,20 @@ static struct bal_prefix pfx(const char *s)
 	return p;
 }
 
-static void dist_add(struct dist *d, struct bal_prefix p, uint64_t load)
+static void dist_add(struct bal_dist *d, struct bal_prefix p, uint64_t load)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 1024;
-		d->e = realloc(d->e, d->cap * sizeof(*d->e));
-		assert_non_null(d->e);
-	}
-	d->e[d->n].p = p;
-	d->e[d->n].load = load;
-	d->n++;
-}
-
-static void dist_free(struct dist *d)
-{
-	free(d->e);
-	memset(d, 0, sizeof(*d));
+	assert_int_equal(bal_dist_add(d, p, load), 0);
 }
 
 /* The traffic of @d, added in the order of @perm (NULL: as is). */
-static struct bal_traffic *traffic(const struct dist *d, const size_t *perm)
+static struct bal_traffic *traffic(const struct bal_dist *d, const size_t *perm)
 {
 	struct bal_traffic *t = bal_traffic_new();
 	size_t i;
 
 	assert_non_null(t);
 	for (i = 0; i < d->n; i++) {
-		const struct ent *e = &d->e[perm ? perm[i] : i];
+		const struct bal_dist_ent *e = &d->e[perm ? perm[i] : i];
 
 		assert_int_equal(bal_traffic_add(t, &e->p, e->load), 0);
 	}
@@ -122,7 +63,7 @@ static size_t *shuffled(size_t n)
 	for (i = 0; i < n; i++)
 		p[i] = i;
 	for (i = n; i > 1; i--) {
-		size_t j = rng() % i, t = p[i - 1];
+		size_t j = bal_rng() % i, t = p[i - 1];
 
 		p[i - 1] = p[j];
 		p[j] = t;
@@ -137,178 +78,56 @@ enum {
 	D_ZIPF08, D_ZIPF10, D_ZIPF12, D_HEAVY, D_IPV6, D_COUNT
 };
 
-/* Uniform over the /LEN prefixes of @base/@blen. */
-static void gen_uniform(struct dist *d, uint32_t base, unsigned int blen,
-			unsigned int len, uint64_t load)
-{
-	uint64_t i, n = 1ULL << (len - blen);
-
-	for (i = 0; i < n; i++)
-		dist_add(d, v4(base + (uint32_t)(i << (32 - len)), len), load);
-}
-
-/* Two Gaussians over the IPv4 space, measured per /16. */
-static void gen_gauss2(struct dist *d)
-{
-	const double mu[2] = { 0x40000000, 0xb0000000 };
-	const double sd[2] = { 1 << 26, 1 << 27 }, w[2] = { 0.6, 0.4 };
-	uint32_t i;
-	int k;
-
-	for (i = 0; i < 65536; i++) {
-		double x = (i + 0.5) * 65536, p = 0;
-
-		for (k = 0; k < 2; k++)
-			p += w[k] * exp(-0.5 * pow((x - mu[k]) / sd[k], 2)) /
-			     (sd[k] * sqrt(2 * M_PI));
-		if ((uint64_t)(p * 65536 * 1e10))
-			dist_add(d, v4(i << 16, 16),
-				 (uint64_t)(p * 65536 * 1e10));
-	}
-}
-
-/*
- * Random prefixes of random lengths (8 to 24) and loads; some nest. A
- * repeated prefix is dropped (a hash set of address and length).
- */
-static void gen_random(struct dist *d)
-{
-	uint64_t *seen = calloc(8192, sizeof(*seen));
-	size_t i;
-
-	assert_non_null(seen);
-	for (i = 0; i < 4000; i++) {
-		struct bal_prefix p = v4((uint32_t)rng(), 8 + rng() % 17);
-		uint64_t load = rng() % 1000000, key;
-		uint32_t a;
-		size_t j;
-
-		memcpy(&a, p.addr, 4);
-		key = (uint64_t)ntohl(a) << 8 | p.len | 1ULL << 40;
-		j = (key * 0x9e3779b97f4a7c15ULL) >> 51;
-		while (seen[j] && seen[j] != key)
-			j = (j + 1) % 8192;
-		if (seen[j])
-			continue;
-		seen[j] = key;
-		dist_add(d, p, load);
-	}
-	free(seen);
-}
-
-/* Zipf with exponent @s over 65536 distinct random /24s. */
-static void gen_zipf(struct dist *d, double s)
-{
-	uint8_t *seen = calloc(1 << 21, 1);
-	size_t r;
-
-	assert_non_null(seen);
-	for (r = 1; r <= 65536; r++) {
-		uint32_t a;
-
-		do {
-			a = rng() & 0xffffff;
-		} while (seen[a / 8] & (1 << (a % 8)));
-		seen[a / 8] |= 1 << (a % 8);
-		dist_add(d, v4(a << 8, 24), 1 + (uint64_t)(1e9 / pow(r, s)));
-	}
-	free(seen);
-}
-
-/*
- * Uniform /16s and heavy single addresses inside them: 2%, 1% and 0.5%
- * of the traffic (above one share from 50, 100 and 200 hosts). The /16
- * that holds one reports it in its own count, as the sampler would.
- */
-static void gen_heavy(struct dist *d)
-{
-	const uint32_t a[3] = { 0x0a000001, 0x0a010001, 0xc0a80101 };
-	const double f[3] = { 0.02, 0.01, 0.005 };
-	uint64_t t0 = 65536ULL * 100000;
-	int k;
-
-	gen_uniform(d, 0, 0, 16, 100000);
-	for (k = 0; k < 3; k++) {
-		uint64_t l = (uint64_t)(f[k] * t0);
-
-		d->e[a[k] >> 16].load += l;
-		dist_add(d, v4(a[k], 32), l);
-	}
-}
-
-/*
- * IPv6 and IPv4 together: Zipf(1.0) over the /48s of 2001:db8::/32,
- * uniform IPv4 /8s with a tenth of the traffic, and one /128 with 3%.
- */
-static void gen_ipv6(struct dist *d)
-{
-	struct bal_prefix p = pfx("2001:db8::/32"), h;
-	uint64_t sum = 0, l;
-	size_t r;
-
-	for (r = 0; r < 65536; r++) {
-		struct bal_prefix q = p;
-
-		q.len = 48;
-		q.addr[4] = r >> 8;
-		q.addr[5] = r & 0xff;
-		l = 1 + (uint64_t)(1e9 / (double)(1 + (r * 7919) % 65536));
-		sum += l;
-		dist_add(d, q, l);
-	}
-	gen_uniform(d, 0, 0, 8, sum / 9 / 256);
-	h = pfx("2001:db8:1234:5678::1");
-	l = (uint64_t)(sum * 0.03);
-	for (r = 0; r < d->n; r++)
-		if (d->e[r].p.family == AF_INET6 && d->e[r].p.addr[4] == 0x12 &&
-		    d->e[r].p.addr[5] == 0x34)
-			d->e[r].load += l;
-	dist_add(d, h, l);
-}
-
-static void gen(struct dist *d, int which)
+static void gen(struct bal_dist *d, int which)
 {
 	static const char * const names[D_COUNT] = {
 		"uniform /8", "uniform /16", "uniform /24 in 10/8",
 		"two gaussians /16", "random /8-/24", "zipf 0.8 /24",
 		"zipf 1.0 /24", "zipf 1.2 /24", "heavy /32s", "ipv6+ipv4",
 	};
+	/* heavy addresses above one share from 50, 100 and 200 hosts */
+	static const uint32_t heavy[3] = { 0x0a000001, 0x0a010001, 0xc0a80101 };
+	static const double mu[2] = { 0x40000000, 0xb0000000 };
+	struct bal_prefix h;
+	int r = -EINVAL;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", names[which]);
-	rng_seed(1000 + which);
+	d->name = names[which];
+	bal_rng_seed(1000 + which);
 	switch (which) {
 	case D_UNIFORM8:
-		gen_uniform(d, 0, 0, 8, 1000000);
+		r = bal_dist_uniform(d, 0, 0, 8, 1000000);
 		break;
 	case D_UNIFORM16:
-		gen_uniform(d, 0, 0, 16, 1000);
+		r = bal_dist_uniform(d, 0, 0, 16, 1000);
 		break;
 	case D_UNIFORM24:
-		gen_uniform(d, 0x0a000000, 8, 24, 1000);
+		r = bal_dist_uniform(d, 0x0a000000, 8, 24, 1000);
 		break;
 	case D_GAUSS2:
-		gen_gauss2(d);
+		r = bal_dist_gauss2(d, mu);
 		break;
 	case D_RANDOM:
-		gen_random(d);
+		r = bal_dist_random(d);
 		break;
 	case D_ZIPF08:
-		gen_zipf(d, 0.8);
+		r = bal_dist_zipf(d, 0.8);
 		break;
 	case D_ZIPF10:
-		gen_zipf(d, 1.0);
+		r = bal_dist_zipf(d, 1.0);
 		break;
 	case D_ZIPF12:
-		gen_zipf(d, 1.2);
+		r = bal_dist_zipf(d, 1.2);
 		break;
 	case D_HEAVY:
-		gen_heavy(d);
+		r = bal_dist_heavy(d, heavy);
 		break;
 	case D_IPV6:
-		gen_ipv6(d);
+		h = pfx("2001:db8:1234:5678::1");
+		r = bal_dist_ipv6(d, 7919, &h);
 		break;
 	}
+	assert_int_equal(r, 0);
 }
 
 /* @n hosts with ids 100, 103, ...; equal capacities or from 1 to 8. */
@@ -318,10 +137,10 @@ static struct bal_host *make_hosts(size_t n, int unequal)
 	size_t i;
 
 	assert_non_null(h);
-	rng_seed(77 + n);
+	bal_rng_seed(77 + n);
 	for (i = 0; i < n; i++) {
 		h[i].id = 100 + 3 * i;
-		h[i].capacity = unequal ? 10 * (1 + rng() % 8) : 10;
+		h[i].capacity = unequal ? 10 * (1 + bal_rng() % 8) : 10;
 	}
 	return h;
 }
@@ -429,7 +248,8 @@ static size_t max_rules(const struct bal_result *r)
 }
 
 /* The heaviest measured single address over the largest due share. */
-static double expected_floor(const struct dist *d, const struct bal_result *r)
+static double expected_floor(const struct bal_dist *d,
+			     const struct bal_result *r)
 {
 	struct bal_traffic *t = traffic(d, NULL);
 	double dmax = 0, f = 1;
@@ -646,7 +466,7 @@ static void test_small(void **state)
 {
 	struct bal_host h[3] = { { 7, 10 }, { 3, 10 }, { 5, 30 } };
 	struct bal_result r;
-	struct dist d;
+	struct bal_dist d;
 	struct bal_traffic *t;
 	char buf[64];
 
@@ -682,7 +502,7 @@ static void test_small(void **state)
 	assert_true(r.imbalance == 1);
 	bal_result_free(&r);
 	bal_traffic_free(t);
-	dist_free(&d);
+	bal_dist_free(&d);
 
 	/* no traffic: no rule */
 	t = bal_traffic_new();
@@ -701,12 +521,13 @@ static void test_floor(void **state)
 	struct bal_host *h = make_hosts(10, 0);
 	struct bal_traffic *t;
 	struct bal_result r;
-	struct dist d;
+	struct bal_dist d;
 	char buf[64];
 
 	(void)state;
 	memset(&d, 0, sizeof(d));
-	gen_uniform(&d, 0, 0, 16, 1000);	/* 65,536,000 */
+	/* 65,536,000 */
+	assert_int_equal(bal_dist_uniform(&d, 0, 0, 16, 1000), 0);
 	/* 10.0.0.1 carries 19,660,800 of 85,196,800: 2.3077 shares */
 	d.e[0x0a00].load += 19660800;
 	dist_add(&d, pfx("10.0.0.1"), 19660800);
@@ -730,10 +551,10 @@ static void test_floor(void **state)
 	}
 	bal_result_free(&r);
 	bal_traffic_free(t);
-	dist_free(&d);
+	bal_dist_free(&d);
 
 	/* the same with a /128 */
-	gen_uniform(&d, 0, 0, 8, 1000);
+	assert_int_equal(bal_dist_uniform(&d, 0, 0, 8, 1000), 0);
 	/* 90,000 of 356,000: 2.53 shares */
 	dist_add(&d, pfx("2001:db8::/32"), 100000);
 	dist_add(&d, pfx("2001:db8::7/128"), 90000);
@@ -748,7 +569,7 @@ static void test_floor(void **state)
 	assert_true(r.imbalance <= r.floor * (1 + EPS));
 	bal_result_free(&r);
 	bal_traffic_free(t);
-	dist_free(&d);
+	bal_dist_free(&d);
 	free(h);
 }
 
@@ -758,7 +579,7 @@ struct run_stats {
 	size_t host_rules_max;
 };
 
-static void run_one(const struct dist *d, const struct bal_traffic *t,
+static void run_one(const struct bal_dist *d, const struct bal_traffic *t,
 		    size_t n, int unequal, const struct bal_config *cfg,
 		    struct run_stats *st)
 {
@@ -814,7 +635,7 @@ static void test_distributions(void **state)
 	cfg_default(&seed);
 	seed.target = seed.max_imbalance;
 	for (k = 0; k < D_COUNT; k++) {
-		struct dist d;
+		struct bal_dist d;
 		struct bal_traffic *t;
 
 		gen(&d, k);
@@ -825,7 +646,7 @@ static void test_distributions(void **state)
 				run_one(&d, t, ns[i], u, &seed, &s2);
 			}
 		bal_traffic_free(t);
-		dist_free(&d);
+		bal_dist_free(&d);
 	}
 	printf("# target %.2f: imbalance at most %.4f where reachable,",
 	       TARGET, st.imb_max);
@@ -867,22 +688,6 @@ static void same_result(const struct bal_result *a, const struct bal_result *b)
 	}
 }
 
-/* Scale the loads of @d: by 1.5 in 0/2 (@shift), with noise of +-@noise. */
-static void perturb(struct dist *d, int shift, double noise, uint64_t seed)
-{
-	size_t i;
-
-	rng_seed(seed);
-	for (i = 0; i < d->n; i++) {
-		double f = 1 + noise * (2 * rng_unit() - 1);
-
-		if (shift && d->e[i].p.family == AF_INET &&
-		    d->e[i].p.addr[0] < 64)
-			f *= 1.5;
-		d->e[i].load = (uint64_t)(d->e[i].load * f);
-	}
-}
-
 /* The same input in another order gives the same output. */
 static void test_determinism(void **state)
 {
@@ -893,17 +698,17 @@ static void test_determinism(void **state)
 
 	(void)state;
 	for (a = 0; a < ARRAY_SIZE(ks); a++) {
-		struct dist d, d2;
+		struct bal_dist d, d2;
 		struct bal_traffic *t, *ts, *t2;
 		size_t *perm;
 
 		gen(&d, ks[a]);
-		rng_seed(5);
+		bal_rng_seed(5);
 		perm = shuffled(d.n);
 		t = traffic(&d, NULL);
 		ts = traffic(&d, perm);
 		gen(&d2, ks[a]);
-		perturb(&d2, 1, 0, 9);
+		bal_dist_perturb(&d2, true, 0, 9);
 		t2 = traffic(&d2, NULL);
 		for (b = 0; b < ARRAY_SIZE(ns); b++) {
 			struct bal_host *h = make_hosts(ns[b], 1), *hs;
@@ -962,8 +767,8 @@ static void test_determinism(void **state)
 		bal_traffic_free(t);
 		bal_traffic_free(ts);
 		bal_traffic_free(t2);
-		dist_free(&d);
-		dist_free(&d2);
+		bal_dist_free(&d);
+		bal_dist_free(&d2);
 	}
 }
 
@@ -983,11 +788,12 @@ static void noise_case(int k, size_t n, int unequal,
 
 	assert_int_equal(bal_assign(NULL, h, n, t, &r), 0);
 	for (round = 0; round < 3; round++) {
-		struct dist dn;
+		struct bal_dist dn;
 		struct bal_traffic *tn;
 
 		gen(&dn, k);
-		perturb(&dn, 0, k == D_RANDOM ? 0.01 : 0.03, 100 + round);
+		bal_dist_perturb(&dn, false, k == D_RANDOM ? 0.01 : 0.03,
+				 100 + round);
 		tn = traffic(&dn, NULL);
 		assert_int_equal(bal_rebalance(NULL, &r, h, n, tn, &q), 0);
 		check_result(&q, n);
@@ -1006,7 +812,7 @@ static void noise_case(int k, size_t n, int unequal,
 		}
 		bal_result_free(&q);
 		bal_traffic_free(tn);
-		dist_free(&dn);
+		bal_dist_free(&dn);
 	}
 	bal_result_free(&r);
 	free(h);
@@ -1020,7 +826,7 @@ static void test_noise(void **state)
 
 	(void)state;
 	for (k = 0; k < D_COUNT; k++) {
-		struct dist d;
+		struct bal_dist d;
 		struct bal_traffic *t;
 
 		gen(&d, k);
@@ -1029,7 +835,7 @@ static void test_noise(void **state)
 			for (u = 0; u < 2; u++)
 				noise_case(k, ns[i], u, t);
 		bal_traffic_free(t);
-		dist_free(&d);
+		bal_dist_free(&d);
 	}
 }
 
@@ -1055,7 +861,7 @@ static void check_moves(const struct bal_result *q)
  * nearly full, an address that cannot be split may fit nowhere without
  * moving other prefixes out of its way, which rebalancing does not do.
  */
-static int coarse(const struct dist *d, const struct bal_result *r)
+static int coarse(const struct bal_dist *d, const struct bal_result *r)
 {
 	double dmin = 1e300, m = 0;
 	size_t i;
@@ -1082,7 +888,7 @@ static int coarse(const struct dist *d, const struct bal_result *r)
  * address that cannot be split, and can stay above the maximum there;
  * it must still not make things worse.
  */
-static void shift_case(const struct dist *d, const struct dist *d2,
+static void shift_case(const struct bal_dist *d, const struct bal_dist *d2,
 		       const struct bal_traffic *t,
 		       const struct bal_traffic *t2, size_t n, int unequal,
 		       double *worst, int *ncoarse)
@@ -1130,12 +936,12 @@ static void test_shift(void **state)
 
 	(void)state;
 	for (k = 0; k < D_COUNT; k++) {
-		struct dist d, d2;
+		struct bal_dist d, d2;
 		struct bal_traffic *t, *t2;
 
 		gen(&d, k);
 		gen(&d2, k);
-		perturb(&d2, 1, 0.01, 4);
+		bal_dist_perturb(&d2, true, 0.01, 4);
 		t = traffic(&d, NULL);
 		t2 = traffic(&d2, NULL);
 		for (i = 0; i < ARRAY_SIZE(ns); i++)
@@ -1144,8 +950,8 @@ static void test_shift(void **state)
 					   &ncoarse);
 		bal_traffic_free(t);
 		bal_traffic_free(t2);
-		dist_free(&d);
-		dist_free(&d2);
+		bal_dist_free(&d);
+		bal_dist_free(&d2);
 	}
 	printf("# shift: moved at most %.3f times the minimum;", worst);
 	printf(" %d coarse cases of 80 not held to it\n", ncoarse);
@@ -1179,7 +985,7 @@ static double join_min(const struct bal_result *r, const struct bal_result *q,
  * times the minimum (join_min()) moves. A host leaves (an ordinary one,
  * then the default host): its traffic moves, and little more.
  */
-static void join_case(const struct dist *d, const struct bal_traffic *t,
+static void join_case(const struct bal_dist *d, const struct bal_traffic *t,
 		      size_t n, int unequal, const struct bal_result *r,
 		      struct bal_host *h, double *worst)
 {
@@ -1218,7 +1024,7 @@ static void join_case(const struct dist *d, const struct bal_traffic *t,
 }
 
 /* Host @x of @h leaves. */
-static void leave_case(const struct dist *d, const struct bal_traffic *t,
+static void leave_case(const struct bal_dist *d, const struct bal_traffic *t,
 		       size_t n, int unequal, const struct bal_result *r,
 		       struct bal_host *h, size_t x, double *worst)
 {
@@ -1259,7 +1065,7 @@ static void test_join_leave(void **state)
 
 	(void)state;
 	for (a = 0; a < ARRAY_SIZE(ks); a++) {
-		struct dist d;
+		struct bal_dist d;
 		struct bal_traffic *t;
 
 		gen(&d, ks[a]);
@@ -1289,7 +1095,7 @@ static void test_join_leave(void **state)
 				free(h);
 			}
 		bal_traffic_free(t);
-		dist_free(&d);
+		bal_dist_free(&d);
 	}
 	printf("# join: moved at most %.3f times the minimum\n", worst);
 	printf("# leave: moved at most %.3f times the minimum\n", lworst);
@@ -1306,13 +1112,13 @@ static void test_stuck(void **state)
 {
 	const size_t n = 3000;
 	struct bal_traffic *t, *ts;
-	struct dist d;
+	struct bal_dist d;
 	size_t *perm, i;
 	int k;
 
 	(void)state;
 	gen(&d, D_ZIPF12);
-	rng_seed(11);
+	bal_rng_seed(11);
 	perm = shuffled(d.n);
 	t = traffic(&d, NULL);
 	ts = traffic(&d, perm);
@@ -1350,7 +1156,7 @@ static void test_stuck(void **state)
 	free(perm);
 	bal_traffic_free(t);
 	bal_traffic_free(ts);
-	dist_free(&d);
+	bal_dist_free(&d);
 }
 
 /*
@@ -1407,15 +1213,15 @@ static void pin_result(const struct bal_result *r)
 }
 
 /* Equal loads: /24s, IPv6 /128s and /127s; @shift: the first 64 heavier. */
-static void gen_ties(struct dist *d, int shift)
+static void gen_ties(struct bal_dist *d, int shift)
 {
 	struct bal_prefix p;
 	unsigned int i;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "ties%s", shift ? " shifted" : "");
+	d->name = shift ? "ties shifted" : "ties";
 	for (i = 0; i < 256; i++)
-		dist_add(d, v4(0x0a000000 | i << 8, 24),
+		dist_add(d, bal_dist_v4(0x0a000000 | i << 8, 24),
 			 shift && i < 64 ? 1500 : 1000);
 	/* single addresses heavy enough to be placed one by one */
 	p = pfx("2001:db8::/128");
@@ -1431,7 +1237,7 @@ static void gen_ties(struct dist *d, int shift)
 	}
 }
 
-static uint64_t pin_case(const struct dist *d, const struct dist *d2,
+static uint64_t pin_case(const struct bal_dist *d, const struct bal_dist *d2,
 			 size_t n, int unequal)
 {
 	struct bal_traffic *t = traffic(d, NULL), *t2 = traffic(d2, NULL);
@@ -1476,7 +1282,7 @@ static void test_pinned(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cs); i++) {
-		struct dist d, d2;
+		struct bal_dist d, d2;
 		uint64_t hash;
 
 		if (cs[i].which < 0) {
@@ -1485,15 +1291,15 @@ static void test_pinned(void **state)
 		} else {
 			gen(&d, cs[i].which);
 			gen(&d2, cs[i].which);
-			perturb(&d2, 1, 0, 9);
+			bal_dist_perturb(&d2, true, 0, 9);
 		}
 		hash = pin_case(&d, &d2, cs[i].n, cs[i].unequal);
 		printf("# pinned %s, %zu hosts %s: %016llx\n", d.name,
 		       cs[i].n, cs[i].unequal ? "unequal" : "equal",
 		       (unsigned long long)hash);
 		assert_true(hash == cs[i].hash);
-		dist_free(&d);
-		dist_free(&d2);
+		bal_dist_free(&d);
+		bal_dist_free(&d2);
 	}
 }
 
@@ -1553,7 +1359,7 @@ static void test_time(void **state)
 	(void)state;
 	for (k = 0; k < D_COUNT; k++) {
 		struct bal_host *h = make_hosts(1000, 1);
-		struct dist d;
+		struct bal_dist d;
 		struct bal_traffic *t;
 		double best = 1e9, worst = 0;
 
@@ -1576,7 +1382,7 @@ static void test_time(void **state)
 		printf(" %.2f ms best, %.2f ms worst of 5\n", best * 1e3,
 		       worst * 1e3);
 		bal_traffic_free(t);
-		dist_free(&d);
+		bal_dist_free(&d);
 		free(h);
 	}
 }

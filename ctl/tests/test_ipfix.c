@@ -373,17 +373,8 @@ static void test_udp_exchange(void **state)
 /* Drive the exporter's socket for up to @ms milliseconds. */
 static void pump(struct exporter *e, int ms)
 {
-	struct pollfd pfd;
-
-	for (; ms > 0; ms -= 10) {
-		pfd.fd = exp_poll_fd(e, &pfd.events);
-		pfd.revents = 0;
-		if (pfd.fd >= 0 && poll(&pfd, 1, 10) > 0)
-			exp_io(e, pfd.revents);
-		else if (pfd.fd < 0)
-			poll(NULL, 0, 10);
-		exp_tick(e);
-	}
+	for (; ms > 0; ms -= 10)
+		exp_wait(e, 10);
 }
 
 /* Read one IPFIX message from a stream socket into @buf; its length. */

@@ -6,8 +6,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include "test.h"
-#include "mig.h"
+#include "migs_test.h"
 
 static struct migs_out out;
 static struct migs_in in;
@@ -30,16 +29,14 @@ static void pair(struct migs_auth *a, struct migs_auth *b, const char *ka,
 	assert_int_equal(migs_auth_derive(b, kb, strlen(kb), na, nonce_b), 0);
 }
 
-/* A BATCH frame numbered @seq, written with @a: its bytes in @buf. */
-static size_t frame(struct migs_auth *a, uint32_t seq, unsigned char *buf,
-		    size_t size)
+/* The frame begun in out, written with @a: its bytes in @buf. */
+static size_t frame_bytes(struct migs_auth *a, unsigned char *buf,
+			  size_t size)
 {
 	int fds[2];
 	ssize_t n;
 
 	assert_int_equal(pipe(fds), 0);
-	migs_begin(&out, MIGS_BATCH);
-	mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, seq);
 	assert_int_equal(migs_write(fds[1], &out, a), 0);
 	close(fds[1]);
 	n = read(fds[0], buf, size);
@@ -48,17 +45,41 @@ static size_t frame(struct migs_auth *a, uint32_t seq, unsigned char *buf,
 	return n;
 }
 
+/* A BATCH frame numbered @seq, written with @a: its bytes in @buf. */
+static size_t frame(struct migs_auth *a, uint32_t seq, unsigned char *buf,
+		    size_t size)
+{
+	migs_begin(&out, MIGS_BATCH);
+	mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, seq);
+	return frame_bytes(a, buf, size);
+}
+
 /* Read the bytes as a frame with @b. */
 static int take(struct migs_auth *b, const void *p, size_t len)
 {
-	int fds[2], ret;
+	return migs_read_bytes(&in, b, p, len);
+}
 
-	assert_int_equal(pipe(fds), 0);
-	assert_int_equal(write(fds[1], p, len), (ssize_t)len);
-	close(fds[1]);
-	ret = migs_read(fds[0], &in, b);
-	close(fds[0]);
-	return ret;
+/* A connection under key1 and A's first two frames on it. */
+struct conn {
+	struct migs_auth a, b;
+	unsigned char f[2][64];
+	size_t n[2];
+};
+
+static void conn_open(struct conn *c)
+{
+	unsigned int i;
+
+	pair(&c->a, &c->b, key1, key1, nb);
+	for (i = 0; i < 2; i++)
+		c->n[i] = frame(&c->a, i + 1, c->f[i], sizeof(c->f[i]));
+}
+
+/* B reads A's frame @seq (1 or 2). */
+static int take_nth(struct conn *c, unsigned int seq)
+{
+	return take(&c->b, c->f[seq - 1], c->n[seq - 1]);
 }
 
 static uint32_t seq_of(void)
@@ -72,67 +93,60 @@ static uint32_t seq_of(void)
 
 static void test_mac_roundtrip(void **state)
 {
-	unsigned char f1[64], f2[64];
-	struct migs_auth a, b;
-	size_t n1, n2;
+	struct conn c;
 
 	(void)state;
-	pair(&a, &b, key1, key1, nb);
-	n1 = frame(&a, 1, f1, sizeof(f1));
-	n2 = frame(&a, 2, f2, sizeof(f2));
+	conn_open(&c);
 	/* Header, SEQ (8 bytes), the MAC; the length counts the MAC. */
-	assert_int_equal(n1, MIGS_HDR_LEN + 8 + MIGS_MAC_LEN);
-	assert_int_equal(f1[3], n1);
-	assert_int_equal(take(&b, f1, n1), 0);
+	assert_int_equal(c.n[0], MIGS_HDR_LEN + 8 + MIGS_MAC_LEN);
+	assert_int_equal(c.f[0][3], c.n[0]);
+	assert_int_equal(take_nth(&c, 1), 0);
 	assert_int_equal(in.len, 8);
 	assert_int_equal(seq_of(), 1);
-	assert_int_equal(take(&b, f2, n2), 0);
+	assert_int_equal(take_nth(&c, 2), 0);
 	assert_int_equal(seq_of(), 2);
-	assert_int_equal(a.seq_out, 2);
-	assert_int_equal(b.seq_in, 2);
+	assert_int_equal(c.a.seq_out, 2);
+	assert_int_equal(c.b.seq_in, 2);
 	/* The same frame twice in a row has another MAC: its number. */
-	assert_memory_not_equal(f1 + n1 - MIGS_MAC_LEN, f2 + n2 - MIGS_MAC_LEN,
-				MIGS_MAC_LEN);
+	assert_memory_not_equal(c.f[0] + c.n[0] - MIGS_MAC_LEN,
+				c.f[1] + c.n[1] - MIGS_MAC_LEN, MIGS_MAC_LEN);
 }
 
 /* Any byte changed, header, attributes or MAC: refused. */
 static void test_mac_tampered(void **state)
 {
-	unsigned char f[64], g[64];
-	struct migs_auth a, b, b0;
-	size_t n, i;
+	struct migs_auth b0;
+	unsigned char g[64];
+	struct conn c;
+	size_t i;
 
 	(void)state;
-	pair(&a, &b0, key1, key1, nb);
-	n = frame(&a, 1, f, sizeof(f));
-	for (i = 4; i < n; i++) {
+	conn_open(&c);
+	b0 = c.b;
+	for (i = 4; i < c.n[0]; i++) {
 		if (i == 4 || i == 6 || i == 7)	/* not a header: -EBADMSG */
 			continue;
-		memcpy(g, f, n);
+		memcpy(g, c.f[0], c.n[0]);
 		g[i] ^= 0x01;
-		b = b0;
-		assert_int_equal(take(&b, g, n), -EKEYREJECTED);
-		assert_int_equal(b.seq_in, 0);
+		c.b = b0;
+		assert_int_equal(take(&c.b, g, c.n[0]), -EKEYREJECTED);
+		assert_int_equal(c.b.seq_in, 0);
 	}
-	b = b0;
-	assert_int_equal(take(&b, f, n), 0);
+	c.b = b0;
+	assert_int_equal(take_nth(&c, 1), 0);
 }
 
 /* A frame again, or out of order: refused. */
 static void test_mac_replay(void **state)
 {
-	unsigned char f1[64], f2[64];
-	struct migs_auth a, b;
-	size_t n1, n2;
+	struct conn c;
 
 	(void)state;
-	pair(&a, &b, key1, key1, nb);
-	n1 = frame(&a, 1, f1, sizeof(f1));
-	n2 = frame(&a, 2, f2, sizeof(f2));
-	assert_int_equal(take(&b, f2, n2), -EKEYREJECTED);	/* reordered */
-	assert_int_equal(take(&b, f1, n1), 0);
-	assert_int_equal(take(&b, f1, n1), -EKEYREJECTED);	/* replayed */
-	assert_int_equal(take(&b, f2, n2), 0);
+	conn_open(&c);
+	assert_int_equal(take_nth(&c, 2), -EKEYREJECTED);	/* reordered */
+	assert_int_equal(take_nth(&c, 1), 0);
+	assert_int_equal(take_nth(&c, 1), -EKEYREJECTED);	/* replayed */
+	assert_int_equal(take_nth(&c, 2), 0);
 }
 
 /*
@@ -141,7 +155,7 @@ static void test_mac_replay(void **state)
  */
 static void test_mac_wrong(void **state)
 {
-	unsigned char f[64];
+	unsigned char f[64], g[64];
 	struct migs_auth a, b;
 	size_t n;
 
@@ -164,15 +178,8 @@ static void test_mac_wrong(void **state)
 	assert_int_equal(take(&b, f, n), -EKEYREJECTED);
 	migs_begin(&out, MIGS_BATCH);		/* no MAC, longer than one */
 	mnl_attr_put(out.nlh, MIGS_A_BATCH, 40, f);
-	{
-		int fds[2];
-
-		assert_int_equal(pipe(fds), 0);
-		assert_int_equal(migs_write(fds[1], &out, NULL), 0);
-		close(fds[1]);
-		assert_int_equal(migs_read(fds[0], &in, &b), -EKEYREJECTED);
-		close(fds[0]);
-	}
+	n = frame_bytes(NULL, g, sizeof(g));
+	assert_int_equal(take(&b, g, n), -EKEYREJECTED);
 	assert_string_equal(migs_strerror(-EKEYREJECTED),
 			    "a frame's MAC does not verify (altered, replayed, reordered, or of another key or connection)");
 }
@@ -180,21 +187,39 @@ static void test_mac_wrong(void **state)
 /* A stream that ends inside a frame or its MAC: refused. */
 static void test_mac_truncated(void **state)
 {
-	unsigned char f[64];
-	struct migs_auth a, b, b0;
-	size_t n, cut;
+	struct migs_auth b0;
+	struct conn c;
+	size_t cut;
 
 	(void)state;
-	pair(&a, &b0, key1, key1, nb);
-	n = frame(&a, 1, f, sizeof(f));
-	for (cut = 1; cut < n; cut++) {
-		b = b0;
-		assert_int_equal(take(&b, f, cut), -ECONNRESET);
+	conn_open(&c);
+	b0 = c.b;
+	for (cut = 1; cut < c.n[0]; cut++) {
+		c.b = b0;
+		assert_int_equal(take(&c.b, c.f[0], cut), -ECONNRESET);
 	}
 	/* A length that leaves the MAC out: the MAC read is of no frame. */
-	f[3] = MIGS_HDR_LEN + 8;
-	b = b0;
-	assert_int_equal(take(&b, f, n), -EKEYREJECTED);
+	c.f[0][3] = MIGS_HDR_LEN + 8;
+	c.b = b0;
+	assert_int_equal(take_nth(&c, 1), -EKEYREJECTED);
+}
+
+/* B's refusal of @err, unauthenticated, as the receiver answers it. */
+static int put_refusal(int fd, int err, const char *why)
+{
+	migs_begin(&out, MIGS_ACK);
+	mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, 0);
+	mnl_attr_put_u32(out.nlh, MIGS_A_ERRNO, err);
+	mnl_attr_put_strz(out.nlh, MIGS_A_MSG, why);
+	return migs_write(fd, &out, NULL);
+}
+
+/* A's HELLO of stream @version, written with @a (NULL: without a MAC). */
+static void put_hello(int fd, uint32_t version, struct migs_auth *a)
+{
+	migs_begin(&out, MIGS_HELLO);
+	mnl_attr_put_u32(out.nlh, MIGS_A_VERSION, version);
+	assert_int_equal(migs_write(fd, &out, a), 0);
 }
 
 /*
@@ -220,12 +245,8 @@ static int handshake(const char *ka, const char *kb, bool a_plain,
 		ret = migs_auth_recv(sv[1], &b, kb, strlen(kb), &out, &in, m,
 				     sizeof(m));
 		if (ret) {
-			/* The refusal A reads, unauthenticated. */
-			migs_begin(&out, MIGS_ACK);
-			mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, 0);
-			mnl_attr_put_u32(out.nlh, MIGS_A_ERRNO, ret);
-			mnl_attr_put_strz(out.nlh, MIGS_A_MSG, m);
-			migs_write(sv[1], &out, NULL);
+			/* The refusal A reads. */
+			put_refusal(sv[1], ret, m);
 			_exit(100 + ret);
 		}
 		ret = migs_read(sv[1], &in, &b);
@@ -239,19 +260,13 @@ static int handshake(const char *ka, const char *kb, bool a_plain,
 	migs_timeout(sv[0], 5);
 	msg[0] = '\0';
 	if (a_plain) {
-		migs_begin(&out, MIGS_HELLO);
-		mnl_attr_put_u32(out.nlh, MIGS_A_VERSION, MIGS_VERSION);
-		assert_int_equal(migs_write(sv[0], &out, NULL), 0);
+		put_hello(sv[0], MIGS_VERSION, NULL);
 		ret = migs_read(sv[0], &in, NULL);
 	} else {
 		ret = migs_auth_send(sv[0], &a, ka, strlen(ka), &out, &in, msg,
 				     len);
-		if (!ret) {
-			migs_begin(&out, MIGS_HELLO);
-			mnl_attr_put_u32(out.nlh, MIGS_A_VERSION,
-					 MIGS_VERSION_AUTH);
-			assert_int_equal(migs_write(sv[0], &out, &a), 0);
-		}
+		if (!ret)
+			put_hello(sv[0], MIGS_VERSION_AUTH, &a);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -292,12 +307,9 @@ static void test_handshake_refused(void **state)
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	/* B's refusal is queued before A asks. */
-	migs_begin(&out, MIGS_ACK);
-	mnl_attr_put_u32(out.nlh, MIGS_A_SEQ, 0);
-	mnl_attr_put_u32(out.nlh, MIGS_A_ERRNO, EPROTO);
-	mnl_attr_put_strz(out.nlh, MIGS_A_MSG,
-			  "the stream does not start with a hello");
-	assert_int_equal(migs_write(sv[1], &out, NULL), 0);
+	assert_int_equal(put_refusal(sv[1], EPROTO,
+				     "the stream does not start with a hello"),
+			 0);
 	assert_int_equal(migs_auth_send(sv[0], &a, key1, strlen(key1), &out,
 					&in, msg, sizeof(msg)), EPROTO);
 	assert_string_equal(msg, "B refused the authentication: the stream does not start with a hello");

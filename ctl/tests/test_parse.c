@@ -121,21 +121,7 @@ static void test_keyword_table(void **state)
 }
 
 /* config_parse_args() with @argc words; returns its result, stderr in @err. */
-static int args(struct fs_config *cfg, char *err, int argc, ...)
-{
-	char *argv[8];
-	va_list ap;
-	int i, ret;
-
-	va_start(ap, argc);
-	for (i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	stderr_begin();
-	ret = config_parse_args(argc, argv, cfg);
-	stderr_end(err, 512);
-	return ret;
-}
+PARSE_WORDS_FN(args, struct fs_config, config_parse_args)
 
 static void test_config_args(void **state)
 {

@@ -560,21 +560,7 @@ static void test_top(void **state)
 }
 
 /* records_parse_args() on @argc words; returns its result. */
-static int fargs(struct records_args *a, char *err, int argc, ...)
-{
-	char *argv[16];
-	va_list ap;
-	int i, ret;
-
-	va_start(ap, argc);
-	for (i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	stderr_begin();
-	ret = records_parse_args(argc, argv, a);
-	stderr_end(err, 512);
-	return ret;
-}
+PARSE_WORDS_FN(fargs, struct records_args, records_parse_args)
 
 static void test_records_args(void **state)
 {
@@ -808,21 +794,7 @@ static void test_filter_put(void **state)
 }
 
 /* rec_key_parse_args() on @argc words; returns its result. */
-static int kargs(struct fs_rec_key *key, char *err, int argc, ...)
-{
-	char *argv[20];
-	va_list ap;
-	int i, ret;
-
-	va_start(ap, argc);
-	for (i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	stderr_begin();
-	ret = rec_key_parse_args(argc, argv, key);
-	stderr_end(err, 512);
-	return ret;
-}
+PARSE_WORDS_FN(kargs, struct fs_rec_key, rec_key_parse_args)
 
 static void test_key_put(void **state)
 {
