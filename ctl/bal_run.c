@@ -556,6 +556,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 
 	memset(&r, 0, sizeof(r));
 	r.o = opts;
+	bal_keep_memory();
 	ret = bal_load_config(path, &r.cfg);
 	if (ret)
 		return ret;

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1030,6 +1031,12 @@ int bal_tree_new(const struct bal_traffic *t, size_t nhosts,
 	memset(tr->n + tr->nn, 0, (tr->ncap - tr->nn) * sizeof(*tr->n));
 	*tree = tr;
 	return 0;
+}
+
+void bal_keep_memory(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
 
 void bal_tree_free(struct bal_tree *tr)

@@ -295,6 +295,19 @@ int bal_tree_new(const struct bal_traffic *t, size_t nhosts,
 int bal_tree_update(struct bal_tree *tree, const struct bal_traffic *t);
 
 /**
+ * bal_keep_memory() - keep the memory runs free for the next runs
+ *
+ * For a process that runs the algorithm every cycle on a kept tree: the
+ * arrays of a run (its results among them) that pass glibc's threshold
+ * for mapping their own pages, 128 KiB to start with, are mapped afresh
+ * and their pages faulted in on every run, because a kept tree is never
+ * freed (glibc raises the threshold only when such a block is freed).
+ * This sets the threshold to 32 MiB and keeps freed memory up to 128 MiB
+ * (mallopt(), for the whole process). Nothing else changes.
+ */
+void bal_keep_memory(void);
+
+/**
  * bal_tree_free() - free a tree
  * @tree: the tree, or NULL
  */

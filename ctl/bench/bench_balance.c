@@ -764,6 +764,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(&o, argc, argv))
 		return 1;
+	/* as the controller does (see run_dist()) */
+	bal_keep_memory();
 	per = 2 * o.nhosts;
 	n = o.ndists * per;
 	cs = calloc(n, sizeof(*cs));
