@@ -308,8 +308,9 @@ static bool hosts_changed(const struct bal_result *prev,
 
 int bal_decide(const struct bal_config *cfg, const struct bal_result *prev,
 	       const struct bal_host *hosts, size_t nhosts,
-	       const struct bal_traffic *t, struct bal_result *res,
-	       bool *install, enum bal_reason *reason)
+	       const struct bal_traffic *t, struct bal_tree *tree,
+	       struct bal_result *res, bool *install,
+	       enum bal_reason *reason)
 {
 	struct bal_config c = *cfg;
 	size_t i;
@@ -331,9 +332,14 @@ int bal_decide(const struct bal_config *cfg, const struct bal_result *prev,
 	if (!prev) {
 		*reason = BAL_REASON_FIRST;
 		*install = true;
+		if (tree)
+			return bal_assign_tree(&c, hosts, nhosts, tree, res);
 		return bal_assign(&c, hosts, nhosts, t, res);
 	}
-	ret = bal_rebalance(&c, prev, hosts, nhosts, t, res);
+	if (tree)
+		ret = bal_rebalance_tree(&c, prev, hosts, nhosts, tree, res);
+	else
+		ret = bal_rebalance(&c, prev, hosts, nhosts, t, res);
 	if (ret)
 		return ret;
 	if (res->flags & BAL_UNCHANGED) {

@@ -164,6 +164,8 @@ const char *bal_reason_name(enum bal_reason r);
  * @hosts: the hosts that are up
  * @nhosts: how many (0: keep)
  * @t: the traffic estimate
+ * @tree: @t's prefix tree, kept from cycle to cycle (bal_tree_update()
+ *	given @t), or NULL: the algorithm then builds its own
  * @res: the new assignment (zeroed when the decision is to keep with no
  *	hosts)
  * @install: set when @res differs from @prev (its rules or default host)
@@ -176,8 +178,9 @@ const char *bal_reason_name(enum bal_reason r);
  */
 int bal_decide(const struct bal_config *cfg, const struct bal_result *prev,
 	       const struct bal_host *hosts, size_t nhosts,
-	       const struct bal_traffic *t, struct bal_result *res,
-	       bool *install, enum bal_reason *reason);
+	       const struct bal_traffic *t, struct bal_tree *tree,
+	       struct bal_result *res, bool *install,
+	       enum bal_reason *reason);
 
 /* Whether two assignments have the same rules and default host. */
 bool bal_same_rules(const struct bal_result *a, const struct bal_result *b);

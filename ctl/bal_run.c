@@ -142,6 +142,7 @@ struct run {
 	bool has_key;
 	struct bal_result prev;
 	bool has_prev;
+	struct bal_tree *tree;	/* the traffic's prefix tree, kept */
 	uint32_t gen;
 	uint64_t cycle;
 	uint64_t installs, install_errors;
@@ -430,6 +431,17 @@ static void push_samplers(struct run *r, unsigned int *pushed,
 	}
 }
 
+/*
+ * The tree of @t's prefixes, kept from cycle to cycle: new loads in
+ * place while the prefixes stay the same (balance.h, the kept tree).
+ */
+static int keep_tree(struct run *r, const struct bal_traffic *t)
+{
+	if (r->tree)
+		return bal_tree_update(r->tree, t);
+	return bal_tree_new(t, r->m.nhosts, &r->tree);
+}
+
 /* One cycle: 0, or 1 when an install failed. */
 static int run_cycle(struct run *r)
 {
@@ -456,8 +468,11 @@ static int run_cycle(struct run *r)
 		return 1;
 	}
 	nhosts = bal_model_hosts(&r->m, hosts);
-	ret = bal_decide(&r->cfg.bal, r->has_prev ? &r->prev : NULL, hosts,
-			 nhosts, t, &res, &install, &reason);
+	ret = keep_tree(r, t);
+	if (!ret)
+		ret = bal_decide(&r->cfg.bal, r->has_prev ? &r->prev : NULL,
+				 hosts, nhosts, t, r->tree, &res, &install,
+				 &reason);
 	bal_traffic_free(t);
 	free(hosts);
 	if (ret) {
@@ -541,6 +556,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 
 	memset(&r, 0, sizeof(r));
 	r.o = opts;
+	bal_keep_memory();
 	ret = bal_load_config(path, &r.cfg);
 	if (ret)
 		return ret;
@@ -634,6 +650,7 @@ int bal_run(const char *path, const struct bal_run_opts *opts)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r.has_prev)
 		bal_result_free(&r.prev);
+	bal_tree_free(r.tree);
 	bal_model_free(&r.m);
 	bal_ovs_config_free(&r.cfg);
 	explicit_bzero(r.key, sizeof(r.key));

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,12 +158,42 @@ struct groups {
 };
 
 static void groups_free(struct groups *g);
+struct ctx;
+static void ctx_free(struct ctx *c, int err);
+
+/* A node's place in the tree as built, before any run changed it. */
+struct link {
+	int32_t parent;
+	int32_t child[2];
+};
+
+/*
+ * The tree of the measured prefixes, kept from one run to the next: its
+ * nodes come first in @n, a run's splits after them; when a run is over,
+ * tree_restore() puts back what it changed.
+ */
+struct bal_tree {
+	struct node *n;
+	size_t nn;		/* the tree's own nodes */
+	size_t ncap;
+	struct link *base;	/* each own node's links as built */
+	int32_t *meas;		/* the node of each entry, in entry order */
+	size_t nmeas;
+	int32_t *sums;		/* the nodes not measured, children first */
+	size_t nsums;
+	int32_t *singles;	/* the measured single addresses, by node */
+	size_t nsingles;
+};
 
 struct ctx {
 	struct node *n;
 	size_t nn;
 	size_t ncap;
-	size_t spare;		/* nodes to make room for beyond the tree's */
+	struct bal_tree *tree;	/* the tree @n is borrowed from */
+	int own_tree;		/* @tree is the run's own */
+	int32_t *meas;		/* trie_build(): see struct bal_tree */
+	int32_t *sums;
+	size_t nsums;
 	struct bal_host *h;	/* by id */
 	size_t nh;
 	double *due;
@@ -471,15 +502,30 @@ static int trie_init(struct ctx *c)
 	return 0;
 }
 
+/* The measured traffic of the outermost measured nodes inside @x. */
+static uint64_t children_mass(const struct node *n, int32_t x)
+{
+	uint64_t mass = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int32_t y = n[x].child[i];
+
+		if (y >= 0 && n[y].info)
+			mass += n[y].mass;
+	}
+	return mass;
+}
+
 /*
  * What is measured inside node @x, from its children's (bottom up: see
- * trie_build()). mass is the measured traffic of the outermost measured
- * nodes inside, u the share of the node's address space that no
- * measurement covers.
+ * trie_build(), which lists in c->sums the nodes not measured in this
+ * order). mass is the measured traffic of the outermost measured nodes
+ * inside, u the share of the node's address space that no measurement
+ * covers.
  */
 static void trie_sum(struct ctx *c, int32_t x)
 {
-	uint64_t mass = 0;
 	double u = 0;
 	int info = 0, i;
 
@@ -488,7 +534,6 @@ static void trie_sum(struct ctx *c, int32_t x)
 
 		if (y >= 0 && c->n[y].info) {
 			info = 1;
-			mass += c->n[y].mass;
 			u += u_above(&c->n[y],
 				     c->n[y].len - c->n[x].len - 1) / 2;
 		} else {
@@ -498,11 +543,13 @@ static void trie_sum(struct ctx *c, int32_t x)
 	if (c->n[x].measured) {
 		c->n[x].info = 1;
 		c->n[x].u = 0;
-	} else {
-		c->n[x].info = info;
-		c->n[x].mass = mass;
-		c->n[x].u = info ? u : 1;
+		return;
 	}
+	c->n[x].info = info;
+	c->n[x].mass = children_mass(c->n, x);
+	c->n[x].u = info ? u : 1;
+	if (c->sums)
+		c->sums[c->nsums++] = x;
 }
 
 /*
@@ -513,10 +560,11 @@ struct sort_key {
 	uint64_t hi;		/* the family, then the first 56 bits */
 	uint64_t mid;		/* the next 64 */
 	uint64_t lo;		/* the last 8, then the length */
-	uint64_t load;
+	uint64_t idx;		/* the entry's index */
 };
 
-static void key_of(struct sort_key *k, const struct bal_entry *e)
+static void key_of(struct sort_key *k, const struct bal_entry *e,
+		   size_t idx)
 {
 	const uint8_t *a = e->p.addr;
 	unsigned int j;
@@ -528,7 +576,7 @@ static void key_of(struct sort_key *k, const struct bal_entry *e)
 	for (j = 7; j < 15; j++)
 		k->mid = k->mid << 8 | a[j];
 	k->lo = (uint64_t)a[15] << 8 | e->p.len;
-	k->load = e->load;
+	k->idx = idx;
 }
 
 static void key_prefix(const struct sort_key *k, struct bal_prefix *p)
@@ -612,7 +660,7 @@ static struct sort_key *sorted_keys(const struct bal_traffic *t)
 	if (!k)
 		return NULL;
 	for (i = 0; i < t->n; i++)
-		key_of(&k[i], &t->e[i]);
+		key_of(&k[i], &t->e[i], i);
 	if (sort_keys(k, t->n)) {
 		free(k);
 		return NULL;
@@ -649,6 +697,49 @@ static int add_single(struct ctx *c, int32_t x)
 }
 
 /*
+ * Room for @need nodes at once, so that the array is not copied while it
+ * grows (pages never touched cost nothing). Best effort when @need is
+ * more than @must: where the address space is short (a strict
+ * overcommit, RLIMIT_AS), the array grows as the run goes.
+ */
+static int node_room(struct ctx *c, size_t must, size_t need)
+{
+	struct node *n;
+
+	if (must > NODES_MAX)
+		return -ENOMEM;
+	if (need > NODES_MAX)
+		need = NODES_MAX;
+	if (need <= c->ncap)
+		return 0;
+	n = realloc(c->n, need * sizeof(*n));
+	if (!n && must > c->ncap) {
+		need = must;
+		n = realloc(c->n, need * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+	}
+	if (n) {
+		c->n = n;
+		c->ncap = need;
+	}
+	return 0;
+}
+
+/*
+ * The lists trie_build() fills for a kept tree, which takes new loads
+ * (bal_tree_update()): the node of each of @n entries, and the nodes to
+ * sum up (at most two per entry and the roots).
+ */
+static int trie_lists(struct ctx *c, size_t n)
+{
+	c->meas = malloc((n + 1) * sizeof(*c->meas));
+	c->sums = malloc((2 * n + 2) * sizeof(*c->sums));
+	c->nsums = 0;
+	return c->meas && c->sums ? 0 : -ENOMEM;
+}
+
+/*
  * The trie of the measured prefixes, path-compressed: a node for each
  * measured prefix and for each prefix where two paths part. They are
  * inserted in prefix order, each from where its path leaves the
@@ -657,13 +748,14 @@ static int add_single(struct ctx *c, int32_t x)
  * input order. A node leaves the path when nothing more can come inside
  * it: trie_sum() then sums it up, its children done, in the same pass.
  */
-static int trie_build(struct ctx *c, const struct bal_traffic *t)
+static int trie_build(struct ctx *c, const struct bal_traffic *t,
+		      size_t spare)
 {
 	int32_t path[130];
 	struct bal_prefix pp[2] = { 0 };
 	const struct bal_prefix *last = NULL;
 	struct sort_key *k = NULL;
-	size_t i, np = 0, base, need;
+	size_t i, np = 0;
 	int r, seen[2] = { 0, 0 };
 
 	r = trie_init(c);
@@ -678,45 +770,18 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		if (!k)
 			return -ENOMEM;
 	}
-	/*
-	 * Room for every node at once: at most two per prefix, and @spare
-	 * for the splits to come, so that the array is not copied while
-	 * the run grows it (pages never touched cost nothing). The spare is
-	 * best effort: where the address space is short (a strict
-	 * overcommit, RLIMIT_AS), the run grows the array as it goes.
-	 */
-	base = c->nn + 2 * t->n;
-	need = c->spare < NODES_MAX - base ? base + c->spare : NODES_MAX;
-	if (base > NODES_MAX) {
-		free(k);
-		return -ENOMEM;
-	}
-	if (need > c->ncap) {
-		struct node *n = realloc(c->n, need * sizeof(*n));
-
-		if (!n && base > c->ncap) {
-			need = base;
-			n = realloc(c->n, need * sizeof(*n));
-			if (!n) {
-				free(k);
-				return -ENOMEM;
-			}
-		}
-		if (n) {
-			c->n = n;
-			c->ncap = need;
-		}
-	}
+	/* at most two nodes per prefix, and @spare for a run's splits */
+	r = node_room(c, c->nn + 2 * t->n, spare < NODES_MAX - 2 * t->n ?
+		      c->nn + 2 * t->n + spare : NODES_MAX);
 	for (i = 0; i < t->n && !r; i++) {
-		const struct bal_prefix *p = &t->e[i].p;
-		uint64_t load = t->e[i].load;
+		size_t j = k ? k[i].idx : i;
+		const struct bal_prefix *p = &t->e[j].p;
 		unsigned int d = 0;
 		int32_t x, q = -1;
 
 		if (k) {
 			key_prefix(&k[i], &pp[i % 2]);
 			p = &pp[i % 2];
-			load = k[i].load;
 		}
 		if (last && last->family == p->family) {
 			d = common_bits(last->addr, p->addr,
@@ -758,7 +823,9 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		if (c->n[x].measured)
 			r = -EEXIST;
 		c->n[x].measured = 1;
-		c->n[x].mass = load;
+		c->n[x].mass = t->e[j].load;
+		if (c->meas)
+			c->meas[j] = x;
 		if (!r && p->len == fam_bits(c->n[x].fam))
 			r = add_single(c, x);
 		last = p;
@@ -768,12 +835,9 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t)
 		return r;
 	while (np)
 		trie_sum(c, path[--np]);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		if (!seen[i])
 			trie_sum(c, i);
-		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
-	}
-	c->total = c->n[0].eff + c->n[1].eff;
 	return 0;
 }
 
@@ -885,17 +949,235 @@ static int32_t trie_locate(struct ctx *c, const struct bal_prefix *p)
 	return x;
 }
 
+/* The kept tree */
+
+/* Move what trie_build() made into @tr, and note the links as built. */
+static int tree_take(struct bal_tree *tr, struct ctx *c)
+{
+	size_t i;
+
+	tr->base = c->meas ? malloc(c->nn * sizeof(*tr->base)) : NULL;
+	if (c->meas && !tr->base)
+		return -ENOMEM;
+	for (i = 0; tr->base && i < c->nn; i++) {
+		tr->base[i].parent = c->n[i].parent;
+		tr->base[i].child[0] = c->n[i].child[0];
+		tr->base[i].child[1] = c->n[i].child[1];
+	}
+	tr->n = c->n;
+	tr->nn = c->nn;
+	tr->ncap = c->ncap;
+	tr->meas = c->meas;
+	tr->sums = c->sums;
+	tr->nsums = c->nsums;
+	tr->singles = c->singles;
+	tr->nsingles = c->nsingles;
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+/*
+ * bal_tree_new(), with room for @spare nodes beyond the tree's; without
+ * what it takes to be kept (new loads, runs put back) unless @keep.
+ */
+static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
+		    struct bal_tree **tree)
+{
+	struct bal_tree *tr = calloc(1, sizeof(*tr));
+	struct ctx c;
+	int r;
+
+	*tree = NULL;
+	if (!tr)
+		return -ENOMEM;
+	memset(&c, 0, sizeof(c));
+	r = keep ? trie_lists(&c, t->n) : 0;
+	if (!r)
+		r = trie_build(&c, t, spare);
+	if (!r)
+		r = tree_take(tr, &c);
+	if (r) {
+		free(c.n);
+		free(c.singles);
+		free(c.meas);
+		free(c.sums);
+		free(tr);
+		return r;
+	}
+	tr->nmeas = t->n;
+	*tree = tr;
+	return 0;
+}
+
+/* Room for the splits of a run on @nhosts hosts. */
+static size_t spare_nodes(size_t nhosts)
+{
+	return nhosts < NODES_MAX / NODES_PER_HOST ?
+	       NODES_PER_HOST * nhosts + 1024 : NODES_MAX;
+}
+
+/*
+ * The room for the runs' splits is written once here, so that no run
+ * pays for fresh pages; a run on more hosts makes more room.
+ */
+int bal_tree_new(const struct bal_traffic *t, size_t nhosts,
+		 struct bal_tree **tree)
+{
+	struct bal_tree *tr;
+	int r = tree_new(t, spare_nodes(nhosts), 1, &tr);
+
+	if (r)
+		return r;
+	memset(tr->n + tr->nn, 0, (tr->ncap - tr->nn) * sizeof(*tr->n));
+	*tree = tr;
+	return 0;
+}
+
+void bal_keep_memory(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
+}
+
+void bal_tree_free(struct bal_tree *tr)
+{
+	if (!tr)
+		return;
+	free(tr->n);
+	free(tr->base);
+	free(tr->meas);
+	free(tr->sums);
+	free(tr->singles);
+	free(tr);
+}
+
+/* Whether @t holds the tree's prefixes, in the same order. */
+static int tree_same(const struct bal_tree *tr, const struct bal_traffic *t)
+{
+	size_t i;
+
+	if (t->n != tr->nmeas)
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		const struct node *x = &tr->n[tr->meas[i]];
+		const struct bal_prefix *p = &t->e[i].p;
+
+		if (x->len != p->len || x->fam != (p->family == AF_INET6) ||
+		    memcmp(x->addr, p->addr, sizeof(x->addr)))
+			return 0;
+	}
+	return 1;
+}
+
+int bal_tree_update(struct bal_tree *tr, const struct bal_traffic *t)
+{
+	struct bal_tree *nt, old;
+	size_t i;
+	int r;
+
+	if (tree_same(tr, t)) {
+		for (i = 0; i < t->n; i++)
+			tr->n[tr->meas[i]].mass = t->e[i].load;
+		for (i = 0; i < tr->nsums; i++)
+			tr->n[tr->sums[i]].mass = children_mass(tr->n,
+								tr->sums[i]);
+		return 0;
+	}
+	/* with the room the runs made so far */
+	r = tree_new(t, tr->ncap - tr->nn, 1, &nt);
+	if (r)
+		return r;
+	old = *tr;
+	*tr = *nt;
+	*nt = old;
+	bal_tree_free(nt);
+	return 0;
+}
+
+/* Put back node @x of the tree as built, and what a run did below it. */
+static void node_restore(struct bal_tree *tr, int32_t x)
+{
+	struct node *n = &tr->n[x];
+	int i;
+
+	if (n->halved)
+		for (i = 0; i < 2; i++)
+			node_restore(tr, n->child[i]);
+	if ((size_t)x >= tr->nn)
+		return;
+	n->parent = tr->base[x].parent;
+	n->child[0] = tr->base[x].child[0];
+	n->child[1] = tr->base[x].child[1];
+	n->owner = OWN_NONE;
+	n->has_prev = 0;
+	n->prev_id = 0;
+	n->seen = 0;
+	n->halved = 0;
+	n->eff = 0;
+	n->nmark = 0;
+	n->nprev = 0;
+}
+
+/*
+ * The run of @c is over: take back the nodes (their array may have
+ * moved) and put the tree back as built. A run changes only the roots
+ * and the nodes it split and their children, except when a split failed
+ * half done (@err): then every node is put back.
+ */
+static void tree_restore(struct bal_tree *tr, struct ctx *c, int err)
+{
+	size_t i;
+
+	tr->n = c->n;
+	tr->ncap = c->ncap;
+	if (err) {
+		for (i = 0; i < tr->nn; i++) {
+			tr->n[i].halved = 0;
+			node_restore(tr, i);
+		}
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		node_restore(tr, i);
+}
+
+/*
+ * Run on the tree @tr: its nodes, with room for @spare more, and the
+ * roots' loads.
+ */
+static int ctx_borrow(struct ctx *c, struct bal_tree *tr, size_t spare)
+{
+	int i;
+
+	c->tree = tr;
+	c->n = tr->n;
+	c->nn = tr->nn;
+	c->ncap = tr->ncap;
+	c->singles = tr->singles;
+	c->nsingles = tr->nsingles;
+	for (i = 0; i < 2; i++)
+		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
+	c->total = c->n[0].eff + c->n[1].eff;
+	return node_room(c, c->nn, spare < NODES_MAX - c->nn ?
+			 c->nn + spare : NODES_MAX);
+}
+
 int bal_traffic_load(const struct bal_traffic *t, const struct bal_prefix *p,
 		     uint64_t *load)
 {
+	struct bal_tree *tr;
 	struct ctx c;
 	int32_t x;
 	int r;
 
 	if (!prefix_valid(p))
 		return -EINVAL;
+	r = tree_new(t, 0, 0, &tr);
+	if (r)
+		return r;
 	memset(&c, 0, sizeof(c));
-	r = trie_build(&c, t);
+	c.own_tree = 1;
+	r = ctx_borrow(&c, tr, 0);
 	if (!r) {
 		x = trie_locate(&c, p);
 		if (x < 0)
@@ -903,8 +1185,7 @@ int bal_traffic_load(const struct bal_traffic *t, const struct bal_prefix *p,
 		else
 			*load = c.n[x].eff;
 	}
-	free(c.n);
-	free(c.singles);
+	ctx_free(&c, r);
 	return r;
 }
 
@@ -1241,13 +1522,17 @@ static double floor_of(const struct ctx *c)
 	return c->floor_load / dmax;
 }
 
+/*
+ * The run's settings and hosts, on the tree @tr, or, if it is NULL, on a
+ * tree of @t's own, freed by ctx_free().
+ */
 static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 		    const struct bal_host *hosts, size_t nhosts,
-		    const struct bal_traffic *t)
+		    struct bal_tree *tr, const struct bal_traffic *t)
 {
 	struct bal_config def;
 	double caps = 0;
-	size_t i;
+	size_t i, spare;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -1277,9 +1562,14 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 			return -EINVAL;
 		caps += c->h[i].capacity;
 	}
-	c->spare = nhosts < NODES_MAX / NODES_PER_HOST ?
-		   NODES_PER_HOST * nhosts + 1024 : NODES_MAX;
-	r = trie_build(c, t);
+	spare = spare_nodes(nhosts);
+	if (!tr) {
+		r = tree_new(t, spare, 0, &tr);
+		if (r)
+			return r;
+		c->own_tree = 1;
+	}
+	r = ctx_borrow(c, tr, spare);
 	if (r)
 		return r;
 	for (i = 0; i < nhosts; i++)
@@ -1302,9 +1592,15 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 	return 0;
 }
 
-static void ctx_free(struct ctx *c)
+/* The end of a run, failed if @err. */
+static void ctx_free(struct ctx *c, int err)
 {
-	free(c->n);
+	if (c->own_tree) {
+		c->tree->n = c->n;
+		bal_tree_free(c->tree);
+	} else if (c->tree) {
+		tree_restore(c->tree, c, err);
+	}
 	free(c->h);
 	free(c->due);
 	free(c->load);
@@ -1313,7 +1609,6 @@ static void ctx_free(struct ctx *c)
 	free(c->recv.pos);
 	groups_free(&c->grp);
 	free(c->moves);
-	free(c->singles);
 	free(c->placed);
 	free(c->prevs);
 }
@@ -1815,43 +2110,65 @@ static int fill_result(struct ctx *c, struct bal_result *res)
 	return 0;
 }
 
+static int assign(struct ctx *c, struct bal_result *res)
+{
+	size_t i;
+	int r = 0;
+
+	if (c->nh > 1 && c->total) {
+		c->pool_on_def = 1;
+		c->load[c->def] = c->total;
+		for (i = 0; i < 2 && !r; i++)
+			if (c->n[i].eff)
+				r = pool_push(c, i);
+		for (i = 0; i < c->nh && !r; i++)
+			if ((int)i != c->def)
+				r = recv_push(c, i);
+		c->defer_marks = 1;
+		if (!r)
+			r = distribute(c);
+		c->defer_marks = 0;
+		if (!r)
+			count_marks(c);
+	}
+	if (!r)
+		r = merge(c);
+	if (!r)
+		r = fill_result(c, res);
+	return r;
+}
+
+/* bal_assign() on @tr, or on @t if @tr is NULL. */
+static int assign_on(const struct bal_config *cfg,
+		     const struct bal_host *hosts, size_t nhosts,
+		     struct bal_tree *tr, const struct bal_traffic *t,
+		     struct bal_result *res)
+{
+	struct ctx c;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = ctx_init(&c, cfg, hosts, nhosts, tr, t);
+	if (!r)
+		r = assign(&c, res);
+	ctx_free(&c, r);
+	if (r)
+		bal_result_free(res);
+	return r;
+}
+
 int bal_assign(const struct bal_config *cfg, const struct bal_host *hosts,
 	       size_t nhosts, const struct bal_traffic *t,
 	       struct bal_result *res)
 {
-	struct ctx c;
-	size_t i;
-	int r;
+	return assign_on(cfg, hosts, nhosts, NULL, t, res);
+}
 
-	memset(res, 0, sizeof(*res));
-	r = ctx_init(&c, cfg, hosts, nhosts, t);
-	if (r)
-		goto out;
-	if (nhosts > 1 && c.total) {
-		c.pool_on_def = 1;
-		c.load[c.def] = c.total;
-		for (i = 0; i < 2 && !r; i++)
-			if (c.n[i].eff)
-				r = pool_push(&c, i);
-		for (i = 0; i < nhosts && !r; i++)
-			if ((int)i != c.def)
-				r = recv_push(&c, i);
-		c.defer_marks = 1;
-		if (!r)
-			r = distribute(&c);
-		c.defer_marks = 0;
-		if (!r)
-			count_marks(&c);
-	}
-	if (!r)
-		r = merge(&c);
-	if (!r)
-		r = fill_result(&c, res);
-out:
-	ctx_free(&c);
-	if (r)
-		bal_result_free(res);
-	return r;
+int bal_assign_tree(const struct bal_config *cfg,
+		    const struct bal_host *hosts, size_t nhosts,
+		    struct bal_tree *tr, struct bal_result *res)
+{
+	return assign_on(cfg, hosts, nhosts, tr, NULL, res);
 }
 
 /* Rebalancing */
@@ -2048,6 +2365,24 @@ static void holdings_free(struct holdings *s)
 	free(s->first);
 }
 
+/*
+ * The nodes with traffic that a host holds, at and below @x: found along
+ * the marks (nmark), not by a pass over every node.
+ */
+static int held_leaves(struct ctx *c, int32_t x, struct leaves *l)
+{
+	int r = 0, i;
+
+	if (c->n[x].owner >= 0 && c->n[x].eff)
+		r = leaves_add(l, x);
+	if (!c->n[x].nmark)
+		return r;
+	for (i = 0; i < 2 && !r; i++)
+		if (c->n[x].child[i] >= 0)
+			r = held_leaves(c, c->n[x].child[i], l);
+	return r;
+}
+
 static int holdings_get(struct ctx *c, struct holdings *s)
 {
 	size_t i, j = 0;
@@ -2057,9 +2392,8 @@ static int holdings_get(struct ctx *c, struct holdings *s)
 	s->first = malloc((c->nh + 1) * sizeof(*s->first));
 	if (!s->first)
 		return -ENOMEM;
-	for (i = 0; i < c->nn && !r; i++)
-		if (c->n[i].owner >= 0 && c->n[i].eff)
-			r = leaves_add(&s->l, i);
+	for (i = 0; i < 2 && !r; i++)
+		r = held_leaves(c, i, &s->l);
 	for (i = 0; i < 2 && !r; i++)
 		r = region_leaves(c, i, &s->d);
 	if (r)
@@ -2498,21 +2832,39 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 	return 0;
 }
 
-int bal_rebalance(const struct bal_config *cfg, const struct bal_result *prev,
-		  const struct bal_host *hosts, size_t nhosts,
-		  const struct bal_traffic *t, struct bal_result *res)
+/* bal_rebalance() on @tr, or on @t if @tr is NULL. */
+static int rebalance_on(const struct bal_config *cfg,
+			const struct bal_result *prev,
+			const struct bal_host *hosts, size_t nhosts,
+			struct bal_tree *tr, const struct bal_traffic *t,
+			struct bal_result *res)
 {
 	struct ctx c;
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	r = ctx_init(&c, cfg, hosts, nhosts, t);
+	r = ctx_init(&c, cfg, hosts, nhosts, tr, t);
 	if (!r)
 		r = rebalance(&c, prev, res);
-	ctx_free(&c);
+	ctx_free(&c, r);
 	if (r)
 		bal_result_free(res);
 	return r;
+}
+
+int bal_rebalance(const struct bal_config *cfg, const struct bal_result *prev,
+		  const struct bal_host *hosts, size_t nhosts,
+		  const struct bal_traffic *t, struct bal_result *res)
+{
+	return rebalance_on(cfg, prev, hosts, nhosts, NULL, t, res);
+}
+
+int bal_rebalance_tree(const struct bal_config *cfg,
+		       const struct bal_result *prev,
+		       const struct bal_host *hosts, size_t nhosts,
+		       struct bal_tree *tr, struct bal_result *res)
+{
+	return rebalance_on(cfg, prev, hosts, nhosts, tr, NULL, res);
 }
 
 void bal_result_free(struct bal_result *res)

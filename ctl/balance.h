@@ -254,6 +254,96 @@ int bal_rebalance(const struct bal_config *cfg, const struct bal_result *prev,
 		  const struct bal_traffic *t, struct bal_result *res);
 
 /**
+ * DOC: the kept tree
+ *
+ * bal_assign() and bal_rebalance() build the tree of the measured
+ * prefixes each time, which costs more than the rest of a run when there
+ * are many prefixes and few hosts. A controller that runs every cycle
+ * with new rates over the same prefixes can keep the tree: build it once
+ * with bal_tree_new(), give it each cycle's traffic with bal_tree_update()
+ * and run bal_assign_tree() or bal_rebalance_tree() on it. The results
+ * are those of bal_assign() and bal_rebalance() on the same traffic, bit
+ * for bit. A tree serves one run at a time (a run changes it, and puts
+ * it back as built when it is over).
+ */
+struct bal_tree;
+
+/**
+ * bal_tree_new() - build the tree of a traffic estimate's prefixes
+ * @t: the estimate
+ * @nhosts: the most hosts the runs on it will have (0 if not known): the
+ *	tree makes room for their splits once, here, instead of in the
+ *	first run (which makes the room it lacks)
+ * @tree: set to the tree, freed with bal_tree_free(); NULL on error
+ *
+ * Return: 0, -EEXIST (a prefix added twice), -ENOMEM.
+ */
+int bal_tree_new(const struct bal_traffic *t, size_t nhosts,
+		 struct bal_tree **tree);
+
+/**
+ * bal_tree_update() - give a tree the traffic of a new cycle
+ * @tree: the tree
+ * @t: the new estimate
+ *
+ * When @t holds the prefixes the tree was built from, added in the same
+ * order, only their loads are taken (in place, in time linear in the
+ * number of nodes); otherwise the tree is built again from @t.
+ *
+ * Return: 0, -EEXIST, -ENOMEM (the tree is then left as it was).
+ */
+int bal_tree_update(struct bal_tree *tree, const struct bal_traffic *t);
+
+/**
+ * bal_keep_memory() - keep the memory runs free for the next runs
+ *
+ * For a process that runs the algorithm every cycle on a kept tree: the
+ * arrays of a run (its results among them) that pass glibc's threshold
+ * for mapping their own pages, 128 KiB to start with, are mapped afresh
+ * and their pages faulted in on every run, because a kept tree is never
+ * freed (glibc raises the threshold only when such a block is freed).
+ * This sets the threshold to 32 MiB and keeps freed memory up to 128 MiB
+ * (mallopt(), for the whole process). Nothing else changes.
+ */
+void bal_keep_memory(void);
+
+/**
+ * bal_tree_free() - free a tree
+ * @tree: the tree, or NULL
+ */
+void bal_tree_free(struct bal_tree *tree);
+
+/**
+ * bal_assign_tree() - bal_assign() on a kept tree
+ * @cfg: as for bal_assign()
+ * @hosts: as for bal_assign()
+ * @nhosts: as for bal_assign()
+ * @tree: the tree, with the traffic to assign
+ * @res: as for bal_assign()
+ *
+ * Return: as bal_assign().
+ */
+int bal_assign_tree(const struct bal_config *cfg,
+		    const struct bal_host *hosts, size_t nhosts,
+		    struct bal_tree *tree, struct bal_result *res);
+
+/**
+ * bal_rebalance_tree() - bal_rebalance() on a kept tree
+ * @cfg: as for bal_rebalance()
+ * @prev: as for bal_rebalance()
+ * @hosts: as for bal_rebalance()
+ * @nhosts: as for bal_rebalance()
+ * @tree: the tree, with the new traffic
+ * @res: as for bal_rebalance()
+ *
+ * Return: as bal_rebalance().
+ */
+int bal_rebalance_tree(const struct bal_config *cfg,
+		       const struct bal_result *prev,
+		       const struct bal_host *hosts, size_t nhosts,
+		       struct bal_tree *tree, struct bal_result *res);
+
+/**
  * bal_result_free() - free what an assignment holds
  * @res: the assignment; zeroed
  */

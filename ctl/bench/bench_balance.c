@@ -5,7 +5,11 @@
  * 1,000 and 10,000 hosts, equal and mixed capacities, RUNS runs with
  * seeds 0 to RUNS - 1 (the traffic and the capacities of run k come from
  * seed k): bal_assign's and bal_rebalance's wall time on this machine
- * (CLOCK_MONOTONIC, not in a VM), prefixes per host, the imbalance
+ * (CLOCK_MONOTONIC, not in a VM), each call building the tree of the
+ * measured prefixes; the same per cycle on a kept tree, as a controller
+ * runs them (bal_tree_update() with the cycle's traffic, then
+ * bal_assign_tree() or bal_rebalance_tree(); the tree's build, once,
+ * timed apart); prefixes per host, the imbalance
  * reached against the floor, the Open vSwitch rules of the assignment
  * (bal_ovs_bundle), and, for a rebalance after a traffic shift, the
  * traffic moved against the least that had to move.
@@ -22,6 +26,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +58,12 @@ struct bcase {
 	double *tr;		/* bal_rebalance, ms, per run */
 	double *ca;		/* bal_assign, CPU ms of the thread */
 	double *cr;		/* bal_rebalance, CPU ms */
-	double *tt;		/* the tree alone (bal_traffic_load), ms */
+	double *tt;		/* the tree alone (bal_tree_new), ms */
+	int rules_run;		/* the bundle's rules (the first run), or -1 */
+	double *ka;		/* a cycle on the kept tree: assign, ms */
+	double *kr;		/* and rebalance */
+	double *cka;		/* the same in CPU ms */
+	double *ckr;
 	size_t nin;		/* measured prefixes (the last run's) */
 	double pph_sum;		/* prefixes per host, summed over runs */
 	double pph_avg_max;	/* the largest average of a run */
@@ -183,9 +193,83 @@ static size_t max_pph(const struct bal_result *r)
 	return m;
 }
 
-/* One run of case @c with traffic @t, then a rebalance on shifted @t2. */
+/* Whether two results hold the same rules, hosts and moves. */
+static int same_result(const struct bal_result *a, const struct bal_result *b)
+{
+	size_t i;
+
+	if (a->nrules != b->nrules || a->nhosts != b->nhosts ||
+	    a->nmoves != b->nmoves || a->flags != b->flags ||
+	    a->moved != b->moved || a->floor_load != b->floor_load)
+		return 0;
+	for (i = 0; i < a->nrules; i++)
+		if (bal_prefix_cmp(&a->rules[i].prefix, &b->rules[i].prefix) ||
+		    a->rules[i].host != b->rules[i].host ||
+		    a->rules[i].load != b->rules[i].load)
+			return 0;
+	for (i = 0; i < a->nhosts; i++)
+		if (a->hosts[i].load != b->hosts[i].load ||
+		    a->hosts[i].nprefixes != b->hosts[i].nprefixes)
+			return 0;
+	for (i = 0; i < a->nmoves; i++)
+		if (bal_prefix_cmp(&a->moves[i].prefix, &b->moves[i].prefix) ||
+		    a->moves[i].from != b->moves[i].from ||
+		    a->moves[i].to != b->moves[i].to ||
+		    a->moves[i].load != b->moves[i].load)
+			return 0;
+	return 1;
+}
+
+/*
+ * The same calls per cycle on the kept tree @tr: the cycle's traffic
+ * given to the tree, then the call, timed together; their results must
+ * be @r's and @q's.
+ */
+static int run_kept(const struct opts *o, struct bcase *c, size_t run,
+		    struct bal_tree *tr, const struct bal_traffic *t,
+		    const struct bal_traffic *t2, const struct bal_result *r,
+		    const struct bal_result *q)
+{
+	struct bal_host *h = make_hosts(c->nhosts, c->mixed, run);
+	struct bal_result kr = { 0 }, kq = { 0 };
+	double t0, c0;
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	c0 = cpu_ms();
+	t0 = now_ms();
+	err = bal_tree_update(tr, t);
+	if (!err)
+		err = bal_assign_tree(&o->cfg, h, c->nhosts, tr, &kr);
+	c->ka[run] = now_ms() - t0;
+	c->cka[run] = cpu_ms() - c0;
+	if (err) {
+		free(h);
+		return err;
+	}
+	c0 = cpu_ms();
+	t0 = now_ms();
+	err = bal_tree_update(tr, t2);
+	if (!err)
+		err = bal_rebalance_tree(&o->cfg, &kr, h, c->nhosts, tr, &kq);
+	c->kr[run] = now_ms() - t0;
+	c->ckr[run] = cpu_ms() - c0;
+	if (!err && (!same_result(r, &kr) || !same_result(q, &kq)))
+		err = -EPROTO;
+	bal_result_free(&kr);
+	bal_result_free(&kq);
+	free(h);
+	return err;
+}
+
+/*
+ * One run of case @c with traffic @t, then a rebalance on shifted @t2:
+ * their results in @rq[0] and @rq[1], for run_kept().
+ */
 static int run_one(const struct opts *o, struct bcase *c, size_t run,
-		   const struct bal_traffic *t, const struct bal_traffic *t2)
+		   const struct bal_traffic *t, const struct bal_traffic *t2,
+		   struct bal_result *rq)
 {
 	const struct bal_config *cfg = &o->cfg;
 	struct bal_host *h = make_hosts(c->nhosts, c->mixed, run);
@@ -255,47 +339,64 @@ static int run_one(const struct opts *o, struct bcase *c, size_t run,
 	if (q.floor > c->reb_floor_max)
 		c->reb_floor_max = q.floor;
 
-	if (o->raw) {
-		fprintf(o->raw, "bal %s %zu %s %zu %.4f %.4f %zu %zu %.6f %.6f %d",
-			bal_dist_name(c->dist), c->nhosts,
-			c->mixed ? "mixed" : "equal", run, c->ta[run],
-			c->tr[run], r.nrules, max_pph(&r), r.imbalance,
-			r.floor, rules);
-		fprintf(o->raw, " %.6f %.6f %" PRIu64 " %" PRIu64 " %u",
-			q.imbalance_before, q.imbalance, q.moved, q.min_move,
-			q.flags);
-		fprintf(o->raw, " %.4f %.4f %.4f\n", c->ca[run], c->cr[run],
-			c->tt[run]);
-	}
-	bal_result_free(&r);
-	bal_result_free(&q);
+	c->rules_run = rules;
+	rq[0] = r;
+	rq[1] = q;
 	free(h);
 	return err;
 }
 
-/*
- * What every call pays before it decides anything: the tree of the
- * measured prefixes, which bal_traffic_load() builds to find 0.0.0.0/0.
- */
-static double tree_ms(const struct bal_traffic *t)
+/* The raw line of run @run of case @c, its results @r and @q. */
+static void print_raw(const struct opts *o, const struct bcase *c,
+		      size_t run, const struct bal_result *r,
+		      const struct bal_result *q)
 {
-	struct bal_prefix p = { .family = AF_INET };
-	uint64_t load;
-	double t0 = now_ms();
+	fprintf(o->raw, "bal %s %zu %s %zu %.4f %.4f %zu %zu %.6f %.6f %d",
+		bal_dist_name(c->dist), c->nhosts,
+		c->mixed ? "mixed" : "equal", run, c->ta[run], c->tr[run],
+		r->nrules, max_pph(r), r->imbalance, r->floor, c->rules_run);
+	fprintf(o->raw, " %.6f %.6f %" PRIu64 " %" PRIu64 " %u",
+		q->imbalance_before, q->imbalance, q->moved, q->min_move,
+		q->flags);
+	fprintf(o->raw, " %.4f %.4f %.4f %.4f %.4f\n", c->ca[run],
+		c->cr[run], c->tt[run], c->ka[run], c->kr[run]);
+}
 
-	if (bal_traffic_load(t, &p, &load))
+/*
+ * What bal_assign() and bal_rebalance() pay before they decide anything:
+ * the tree of the measured prefixes, @tr, kept for the cycles of
+ * run_kept().
+ */
+static double tree_ms(const struct opts *o, const struct bal_traffic *t,
+		      struct bal_tree **tr)
+{
+	double t0 = now_ms();
+	size_t i, most = 0;
+
+	for (i = 0; i < o->nhosts; i++)
+		if (o->hosts[i] > most)
+			most = o->hosts[i];
+	if (bal_tree_new(t, most, tr))
 		return -1;
 	return now_ms() - t0;
 }
 
+/*
+ * The runs of every case of a distribution: first the calls that build
+ * the tree for every case, then the cycles on a kept tree (so that the
+ * kept tree does not change how the memory of the others is reused).
+ */
 static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 {
-	size_t run, i;
-	int err = 0;
+	size_t run, i, ncs = 2 * o->nhosts;
+	struct bal_result *rq = calloc(2 * ncs, sizeof(*rq));
+	int err = rq ? 0 : -ENOMEM;
 
 	for (run = 0; run < o->runs && !err; run++) {
 		struct bal_dist d, d2;
 		struct bal_traffic *t = NULL, *t2 = NULL;
+		struct bal_tree *tr = NULL;
+		double tms = -1;
 
 		err = bal_dist_gen(&d, dist, run);
 		if (!err)
@@ -311,38 +412,57 @@ static int run_dist(const struct opts *o, int dist, struct bcase *cs)
 			if (!t || !t2)
 				err = -ENOMEM;
 		}
-		for (i = 0; i < 2 * o->nhosts && !err; i++) {
-			cs[i].tt[run] = tree_ms(t);
+		for (i = 0; i < ncs && !err; i++) {
 			cs[i].nin = d.n;
-			err = run_one(o, &cs[i], run, t, t2);
+			err = run_one(o, &cs[i], run, t, t2, &rq[2 * i]);
 		}
+		if (!err) {
+			tms = tree_ms(o, t, &tr);
+			if (tms < 0)
+				err = -ENOMEM;
+		}
+		for (i = 0; i < ncs && !err; i++) {
+			cs[i].tt[run] = tms;
+			err = run_kept(o, &cs[i], run, tr, t, t2, &rq[2 * i],
+				       &rq[2 * i + 1]);
+			if (!err && o->raw)
+				print_raw(o, &cs[i], run, &rq[2 * i],
+					  &rq[2 * i + 1]);
+		}
+		for (i = 0; i < 2 * ncs; i++)
+			bal_result_free(&rq[i]);
+		bal_tree_free(tr);
 		bal_traffic_free(t);
 		bal_traffic_free(t2);
 		bal_dist_free(&d);
 		bal_dist_free(&d2);
 	}
+	free(rq);
 	return err;
 }
 
 /* The table's columns, in two lines of heads. */
-#define NCOLS	23
+#define NCOLS	29
 
 static const char * const heads[2][NCOLS] = {
 	{ "", "", "", "input", "tree", "assign", "ms", "", "cpu", "",
-	  "rebal", "ms", "", "cpu", "pfx/", "host", "imbal", "", "",
-	  "rules", "", "moved", "/min" },
+	  "rebal", "ms", "", "cpu", "kept:", "assign", "cpu", "kept:",
+	  "rebal", "cpu", "pfx/", "host", "imbal", "", "", "rules", "",
+	  "moved", "/min" },
 	{ "dist", "hosts", "caps", "pfx", "p50", "p50", "p99", "max", "p50",
-	  "p99", "p50", "p99", "max", "p99", "avg", "max", "max", "floor",
-	  "miss", "max", "bound", "mean", "max" },
+	  "p99", "p50", "p99", "max", "p99", "p50", "p99", "p99", "p50",
+	  "p99", "p99", "avg", "max", "max", "floor", "miss", "max", "bound",
+	  "mean", "max" },
 };
 
 static const int widths[NCOLS] = {
-	-8, 5, 5, 5, 5, 6, 6, 6, 5, 5, 6, 6, 6, 5, 4, 3, 7, 7, 4, 6, 5, 5, 5
+	-8, 5, 5, 5, 5, 6, 6, 6, 5, 5, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 4, 3,
+	7, 7, 4, 6, 5, 5, 5
 };
 
 /* a bar before these columns */
 static const uint32_t bars = 1 << 4 | 1 << 5 | 1 << 10 | 1 << 14 |
-			     1 << 16 | 1 << 19 | 1 << 21;
+			     1 << 17 | 1 << 20 | 1 << 22 | 1 << 25 | 1 << 27;
 
 static void print_head(void)
 {
@@ -365,6 +485,10 @@ static void print_case(struct bcase *c)
 	qsort(c->tt, c->runs, sizeof(*c->tt), dbl_cmp);
 	qsort(c->ca, c->runs, sizeof(*c->ca), dbl_cmp);
 	qsort(c->cr, c->runs, sizeof(*c->cr), dbl_cmp);
+	qsort(c->ka, c->runs, sizeof(*c->ka), dbl_cmp);
+	qsort(c->kr, c->runs, sizeof(*c->kr), dbl_cmp);
+	qsort(c->cka, c->runs, sizeof(*c->cka), dbl_cmp);
+	qsort(c->ckr, c->runs, sizeof(*c->ckr), dbl_cmp);
 	printf("%-8s %5zu %5s %5zu | %5.2f | ", bal_dist_name(c->dist),
 	       c->nhosts, c->mixed ? "mixed" : "equal", c->nin,
 	       pct(c->tt, c->runs, 50));
@@ -375,6 +499,10 @@ static void print_case(struct bcase *c)
 	printf("%6.2f %6.2f %6.2f %5.2f | ", pct(c->tr, c->runs, 50),
 	       pct(c->tr, c->runs, 99), c->tr[c->runs - 1],
 	       pct(c->cr, c->runs, 99));
+	printf("%5.2f %5.2f %5.2f | %5.2f %5.2f %5.2f | ",
+	       pct(c->ka, c->runs, 50), pct(c->ka, c->runs, 99),
+	       pct(c->cka, c->runs, 99), pct(c->kr, c->runs, 50),
+	       pct(c->kr, c->runs, 99), pct(c->ckr, c->runs, 99));
 	printf("%4.2f %3zu | %7.3f %7.3f %4zu | %6zu %5s | ",
 	       c->pph_sum / c->runs, c->pph_max, c->imb_max, c->floor_max,
 	       c->nmiss, c->rules_max, c->rules_over ? "OVER" : "ok");
@@ -406,6 +534,47 @@ static const char *meet(int ok)
 	return ok ? "met" : "NOT met";
 }
 
+/* The times of a case: the array at offset @off of struct bcase. */
+static const double *times(const struct bcase *c, size_t off)
+{
+	return *(const double * const *)((const char *)c + off);
+}
+
+/*
+ * The time target at @hosts, @ms, on the worst case's p99 of the times
+ * at offset @off: "NAME X ms (DIST CAPS): met".
+ */
+static void print_time(const struct bcase *cs, size_t n, size_t hosts,
+		       double ms, const char *name, size_t off)
+{
+	const struct bcase *w = NULL;
+	double worst = -1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cs[i].nhosts == hosts &&
+		    pct(times(&cs[i], off), cs[i].runs, 99) > worst) {
+			worst = pct(times(&cs[i], off), cs[i].runs, 99);
+			w = &cs[i];
+		}
+	printf("%s %.2f ms (%s %s): %s", name, worst, bal_dist_name(w->dist),
+	       w->mixed ? "mixed" : "equal", meet(worst <= ms));
+}
+
+/*
+ * One line of time targets: @fa and @fr, the offsets of assign's and
+ * rebalance's times.
+ */
+static void print_times(const struct bcase *cs, size_t n, size_t hosts,
+			double ms, const char *head, size_t fa, size_t fr)
+{
+	printf("%s", head);
+	print_time(cs, n, hosts, ms, "bal_assign", fa);
+	printf("; ");
+	print_time(cs, n, hosts, ms, "bal_rebalance", fr);
+	printf("\n");
+}
+
 /* The targets, over the cases of @cs (times sorted by print_case()). */
 static void print_targets(const struct opts *o, struct bcase *cs, size_t n)
 {
@@ -418,45 +587,27 @@ static void print_targets(const struct opts *o, struct bcase *cs, size_t n)
 
 	printf("\n");
 	for (k = 0; k < ARRAY_SIZE(tt); k++) {
-		double wa_ms = -1, wr_ms = -1, ca_ms = -1, cr_ms = -1;
-		const struct bcase *a = NULL, *r = NULL, *ac = NULL, *rc = NULL;
+		size_t h = tt[k].hosts;
+		double ms = tt[k].ms;
 
-		for (i = 0; i < n; i++) {
-			if (cs[i].nhosts != tt[k].hosts)
-				continue;
-			if (pct(cs[i].ca, cs[i].runs, 99) > ca_ms) {
-				ca_ms = pct(cs[i].ca, cs[i].runs, 99);
-				ac = &cs[i];
-			}
-			if (pct(cs[i].cr, cs[i].runs, 99) > cr_ms) {
-				cr_ms = pct(cs[i].cr, cs[i].runs, 99);
-				rc = &cs[i];
-			}
-			if (pct(cs[i].ta, cs[i].runs, 99) > wa_ms) {
-				wa_ms = pct(cs[i].ta, cs[i].runs, 99);
-				a = &cs[i];
-			}
-			if (pct(cs[i].tr, cs[i].runs, 99) > wr_ms) {
-				wr_ms = pct(cs[i].tr, cs[i].runs, 99);
-				r = &cs[i];
-			}
-		}
-		if (!a)
+		for (i = 0; i < n && cs[i].nhosts != h; i++)
+			;
+		if (i == n)
 			continue;
-		printf("target, p99 run time at %zu hosts <= %g ms: ",
-		       tt[k].hosts, tt[k].ms);
-		printf("bal_assign %.2f ms (%s %s): %s; ", wa_ms,
-		       bal_dist_name(a->dist), a->mixed ? "mixed" : "equal",
-		       meet(wa_ms <= tt[k].ms));
-		printf("bal_rebalance %.2f ms (%s %s): %s\n", wr_ms,
-		       bal_dist_name(r->dist), r->mixed ? "mixed" : "equal",
-		       meet(wr_ms <= tt[k].ms));
-		printf("  the same in CPU time: bal_assign %.2f ms (%s %s): %s; ",
-		       ca_ms, bal_dist_name(ac->dist),
-		       ac->mixed ? "mixed" : "equal", meet(ca_ms <= tt[k].ms));
-		printf("bal_rebalance %.2f ms (%s %s): %s\n", cr_ms,
-		       bal_dist_name(rc->dist), rc->mixed ? "mixed" : "equal",
-		       meet(cr_ms <= tt[k].ms));
+		printf("target, p99 run time at %zu hosts <= %g ms:\n", h, ms);
+		print_times(cs, n, h, ms, "  each call building the tree: ",
+			    offsetof(struct bcase, ta),
+			    offsetof(struct bcase, tr));
+		print_times(cs, n, h, ms, "    the same in CPU time: ",
+			    offsetof(struct bcase, ca),
+			    offsetof(struct bcase, cr));
+		print_times(cs, n, h, ms,
+			    "  per cycle on a kept tree (update + call): ",
+			    offsetof(struct bcase, ka),
+			    offsetof(struct bcase, kr));
+		print_times(cs, n, h, ms, "    the same in CPU time: ",
+			    offsetof(struct bcase, cka),
+			    offsetof(struct bcase, ckr));
 	}
 	for (i = 0; i < n; i++) {
 		const struct bcase *c = &cs[i];
@@ -613,6 +764,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(&o, argc, argv))
 		return 1;
+	/* as the controller does (see run_dist()) */
+	bal_keep_memory();
 	per = 2 * o.nhosts;
 	n = o.ndists * per;
 	cs = calloc(n, sizeof(*cs));
@@ -632,15 +785,20 @@ int main(int argc, char **argv)
 				c->tt = calloc(o.runs, sizeof(*c->tt));
 				c->ca = calloc(o.runs, sizeof(*c->ca));
 				c->cr = calloc(o.runs, sizeof(*c->cr));
+				c->ka = calloc(o.runs, sizeof(*c->ka));
+				c->kr = calloc(o.runs, sizeof(*c->kr));
+				c->cka = calloc(o.runs, sizeof(*c->cka));
+				c->ckr = calloc(o.runs, sizeof(*c->ckr));
 				if (!c->ta || !c->tr || !c->tt || !c->ca ||
-				    !c->cr)
+				    !c->cr || !c->ka || !c->kr || !c->cka ||
+				    !c->ckr)
 					return 1;
 			}
 	if (o.raw)
 		fprintf(o.raw, "%s%s%s\n",
 			"# bal DIST HOSTS CAPS RUN ASSIGN_MS REBALANCE_MS ",
 			"PREFIXES MAX_PER_HOST IMBALANCE FLOOR RULES ",
-			"REB_IMBALANCE_BEFORE REB_IMBALANCE MOVED MIN_MOVE REB_FLAGS ASSIGN_CPU_MS REBALANCE_CPU_MS TREE_MS");
+			"REB_IMBALANCE_BEFORE REB_IMBALANCE MOVED MIN_MOVE REB_FLAGS ASSIGN_CPU_MS REBALANCE_CPU_MS TREE_MS KEPT_ASSIGN_MS KEPT_REBALANCE_MS");
 	printf("bench-balance: the balancer's algorithm alone, on the host (not in a VM),\n");
 	printf("wall time (CLOCK_MONOTONIC); max_imbalance %.2f, target %.2f, %zu runs a case\n",
 	       o.cfg.max_imbalance, o.cfg.target, o.runs);
@@ -667,6 +825,10 @@ int main(int argc, char **argv)
 		free(cs[i].tt);
 		free(cs[i].ca);
 		free(cs[i].cr);
+		free(cs[i].ka);
+		free(cs[i].kr);
+		free(cs[i].cka);
+		free(cs[i].ckr);
 	}
 	free(cs);
 	return 0;

@@ -793,13 +793,13 @@ static void test_decide(void **state)
 	bal_config_init(&cfg);
 	/* No host up: keep. */
 	t = zipf(&seed, 0, 1);
-	assert_int_equal(bal_decide(&cfg, NULL, hosts4, 0, t, &res, &install,
-				    &reason), 0);
+	assert_int_equal(bal_decide(&cfg, NULL, hosts4, 0, t, NULL, &res,
+				    &install, &reason), 0);
 	assert_false(install);
 	assert_int_equal(reason, BAL_REASON_NO_HOSTS);
 	/* The first assignment is installed. */
-	assert_int_equal(bal_decide(&cfg, NULL, hosts4, 4, t, &prev, &install,
-				    &reason), 0);
+	assert_int_equal(bal_decide(&cfg, NULL, hosts4, 4, t, NULL, &prev,
+				    &install, &reason), 0);
 	bal_traffic_free(t);
 	assert_true(install);
 	assert_int_equal(reason, BAL_REASON_FIRST);
@@ -807,8 +807,8 @@ static void test_decide(void **state)
 	/* Steady traffic with 2% noise: 50 windows, no install. */
 	for (i = 0; i < 50; i++) {
 		t = zipf(&seed, 0.02, 1);
-		assert_int_equal(bal_decide(&cfg, &prev, hosts4, 4, t, &res,
-					    &install, &reason), 0);
+		assert_int_equal(bal_decide(&cfg, &prev, hosts4, 4, t, NULL,
+					    &res, &install, &reason), 0);
 		bal_traffic_free(t);
 		installs += install;
 		assert_true(bal_same_rules(&prev, &res));
@@ -818,8 +818,8 @@ static void test_decide(void **state)
 	assert_int_equal(installs, 0);
 	/* A shift: the last quarter of the /16s three times heavier. */
 	t = zipf(&seed, 0.02, 3);
-	assert_int_equal(bal_decide(&cfg, &prev, hosts4, 4, t, &res, &install,
-				    &reason), 0);
+	assert_int_equal(bal_decide(&cfg, &prev, hosts4, 4, t, NULL, &res,
+				    &install, &reason), 0);
 	bal_traffic_free(t);
 	assert_true(install);
 	assert_int_equal(reason, BAL_REASON_IMBALANCE);
@@ -830,7 +830,7 @@ static void test_decide(void **state)
 	prev = res;
 	/* Host 2 out: its prefixes go to the others. */
 	t = zipf(&seed, 0.02, 3);
-	assert_int_equal(bal_decide(&cfg, &prev, h3, 3, t, &res, &install,
+	assert_int_equal(bal_decide(&cfg, &prev, h3, 3, t, NULL, &res, &install,
 				    &reason), 0);
 	assert_true(install);
 	assert_int_equal(reason, BAL_REASON_HOSTS);
@@ -843,8 +843,8 @@ static void test_decide(void **state)
 	bal_result_free(&prev);
 	prev = res;
 	/* Host 2 back: taken back, it gets traffic again. */
-	assert_int_equal(bal_decide(&cfg, &prev, hosts4, 4, t, &res, &install,
-				    &reason), 0);
+	assert_int_equal(bal_decide(&cfg, &prev, hosts4, 4, t, NULL, &res,
+				    &install, &reason), 0);
 	bal_traffic_free(t);
 	assert_true(install);
 	assert_int_equal(reason, BAL_REASON_HOSTS);
@@ -870,11 +870,11 @@ static void test_decide_default_down(void **state)
 	cfg.has_default_host = true;
 	cfg.default_host = 1;
 	t = zipf(&seed, 0, 1);
-	assert_int_equal(bal_decide(&cfg, NULL, hosts4, 4, t, &prev, &install,
-				    &reason), 0);
+	assert_int_equal(bal_decide(&cfg, NULL, hosts4, 4, t, NULL, &prev,
+				    &install, &reason), 0);
 	assert_int_equal(prev.default_host, 1);
 	/* The configured default host is out: another takes its place. */
-	assert_int_equal(bal_decide(&cfg, &prev, h3, 3, t, &res, &install,
+	assert_int_equal(bal_decide(&cfg, &prev, h3, 3, t, NULL, &res, &install,
 				    &reason), 0);
 	bal_traffic_free(t);
 	assert_true(install);

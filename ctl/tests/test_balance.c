@@ -1303,6 +1303,94 @@ static void test_pinned(void **state)
 	}
 }
 
+/*
+ * pin_case() on a kept tree (bal_tree_update(), bal_assign_tree(),
+ * bal_rebalance_tree()), twice over on the same tree: the same results
+ * as without the tree, bit for bit, every time, so every run puts the
+ * tree back as built. A failed run (overlapping rules) in between must
+ * not change that.
+ */
+static uint64_t pin_case_tree(struct bal_tree *tr, const struct bal_dist *d,
+			      const struct bal_dist *d2, size_t n, int unequal)
+{
+	struct bal_traffic *t = traffic(d, NULL), *t2 = traffic(d2, NULL);
+	struct bal_host *h = make_hosts(n, unequal);
+	struct bal_result r, q, bad;
+	struct bal_rule rules[2];
+
+	pin_hash = 14695981039346656037ULL;
+	assert_int_equal(bal_tree_update(tr, t), 0);
+	assert_int_equal(bal_assign_tree(NULL, h, n, tr, &r), 0);
+	pin_result(&r);
+	bad = r;
+	rules[0].prefix = pfx("10.0.0.0/8");
+	rules[1].prefix = pfx("10.1.0.0/16");
+	rules[0].host = rules[1].host = h[0].id;
+	rules[0].load = rules[1].load = 0;
+	bad.rules = rules;
+	bad.nrules = 2;
+	assert_int_equal(bal_rebalance_tree(NULL, &bad, h, n, tr, &q),
+			 -EINVAL);
+	assert_int_equal(bal_tree_update(tr, t2), 0);
+	assert_int_equal(bal_rebalance_tree(NULL, &r, h, n, tr, &q), 0);
+	pin_result(&q);
+	bal_result_free(&q);
+	h[n].id = 99999;
+	h[n].capacity = 40;
+	assert_int_equal(bal_tree_update(tr, t), 0);
+	assert_int_equal(bal_rebalance_tree(NULL, &r, h, n + 1, tr, &q), 0);
+	pin_result(&q);
+	bal_result_free(&q);
+	bal_result_free(&r);
+	bal_traffic_free(t);
+	bal_traffic_free(t2);
+	free(h);
+	return pin_hash;
+}
+
+static void test_tree(void **state)
+{
+	static const size_t hosts[] = { 7, 50, 300 };
+	struct bal_traffic *t;
+	struct bal_tree *tr;
+	int k;
+
+	(void)state;
+	for (k = -1; k < D_COUNT; k++) {
+		size_t i, *perm;
+		struct bal_dist d, d2;
+
+		if (k < 0) {
+			gen_ties(&d, 0);
+			gen_ties(&d2, 1);
+		} else {
+			gen(&d, k);
+			gen(&d2, k);
+			bal_dist_perturb(&d2, true, 0, 9);
+		}
+		/* built from the entries in another order: rebuilt */
+		perm = shuffled(d.n);
+		t = traffic(&d, perm);
+		/* no room made: the runs make it */
+		assert_int_equal(bal_tree_new(t, 0, &tr), 0);
+		for (i = 0; i < 2 * ARRAY_SIZE(hosts); i++) {
+			size_t n = hosts[i % ARRAY_SIZE(hosts)];
+			int unequal = i & 1;
+			uint64_t want = pin_case(&d, &d2, n, unequal);
+
+			assert_true(pin_case_tree(tr, &d, &d2, n, unequal) ==
+				    want);
+			assert_true(pin_case_tree(tr, &d, &d2, n, unequal) ==
+				    want);
+		}
+		bal_tree_free(tr);
+		bal_traffic_free(t);
+		free(perm);
+		bal_dist_free(&d);
+		bal_dist_free(&d2);
+	}
+}
+
 /* Run time at 1,000 hosts (printed, not asserted). */
 /*
  * The nodes made room for up front (16 a host) are best effort: with
@@ -1402,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_join_leave),
 		cmocka_unit_test(test_stuck),
 		cmocka_unit_test(test_pinned),
+		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_address_space),
 		cmocka_unit_test(test_time),
 	};
