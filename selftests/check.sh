@@ -237,7 +237,8 @@ debug_vm() {
 		-e FS_SMP_FLOOD=2000 -e FS_SMP_WINDOWS=0 -e FS_SMP_MEM_DEEP=8 \
 		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
 		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 -e FS_FOS_MANY=2000 \
-		-e FS_PMS_STARTS=10 -e FS_LOADUNLOAD_CYCLES=8 "${args[@]}"
+		-e FS_PMS_STARTS=10 -e FS_LOADUNLOAD_CYCLES=8 \
+		-e "FS_YNL_DIR=$cache/ynl-6.12" "${args[@]}"
 }
 
 # The debug kernel's selftests in two VMs, one per lane (about half an
@@ -247,7 +248,8 @@ debug_vm() {
 # here cover: they run on the stock kernels only.
 vm_debug() {
 	debug_vm vm-debug -u "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" \
-		exp_loss.sh mig_badinput.sh smp_memory.sh acct_flood.sh mig_faults.sh
+		exp_loss.sh mig_badinput.sh smp_memory.sh acct_flood.sh mig_faults.sh \
+		core_ynl.sh
 }
 
 vm_debug2() {
