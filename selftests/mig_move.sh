@@ -21,6 +21,13 @@ SHORT=${FS_MIG_SHORT:-40}	# short flows before the move, 3 datagrams each
 source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
+# Both hosts' migration events, as the migrate group tells them; started
+# first, as flowctl takes seconds to start on the debug kernel, which the
+# streams must not spend.
+mig_monitor mga "$tmp/ev.a"
+mon_a=$mon_pid
+mig_monitor mgb "$tmp/ev.b"
+mon_b=$mon_pid
 # Short flows before the move, into a sink (killed at the end).
 ip netns exec mgs "$UDPSEQ" recv 5400 100000 600 >/dev/null &
 port_wait mgs udp6 5400 || diag "the sink did not start"
@@ -34,11 +41,6 @@ first_a=$($FLOWCTL -n mga -j records | jq "[.[] | select($q4)][0].first_ms")
 # Authenticated (--key-file on both sides), and B's receiver serves one
 # migration after the other (--keep) as its systemd unit runs it.
 echo "mig-move-$RANDOM-0123456789abcdef" >"$tmp/key"
-# Both hosts' migration events, as the migrate group tells them.
-mig_monitor mga "$tmp/ev.a"
-mon_a=$mon_pid
-mig_monitor mgb "$tmp/ev.b"
-mon_b=$mon_pid
 ip netns exec mgb $FLOWCTL -j migrate receive --listen 10.4.0.2:7000 \
 	--key-file "$tmp/key" --keep >"$tmp/recv" 2>"$tmp/recv.err" &
 recv_pid=$!
