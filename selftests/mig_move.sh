@@ -31,8 +31,9 @@ mon_b=$mon_pid
 # Short flows before the move, into a sink (killed at the end).
 ip netns exec mgs "$UDPSEQ" recv 5400 100000 600 >/dev/null &
 port_wait mgs udp6 5400 || diag "the sink did not start"
+# Each from its own source port (ephemeral ones may collide: one record).
 ip netns exec mgc bash -c "for i in \$(seq $SHORT); do
-	\"$UDPSEQ\" send 10.2.0.2 5400 3 0; done"
+	\"$UDPSEQ\" send 10.2.0.2 5400 3 0 \$((20000 + i)); done"
 mig_streams_start
 
 q4='.proto == 17 and .dport == 5300'
