@@ -22,6 +22,19 @@ N=${FS_MIG_UNLOAD_PACKETS:-10000}	# datagrams of the stream, 2 ms apart
 source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
+# refs_wait: until nothing holds the module (the namespaces an earlier
+# test deleted are torn down in a work item, which can take seconds on
+# the debug kernel: a CI run's rmmod here found it "in use" right after
+# mig_fos).
+refs_wait() {
+	local _
+	for _ in $(seq 600); do
+		[ "$(cat /sys/module/flowstream/refcnt)" = 0 ] && return 0
+		sleep 0.1
+	done
+	diag "flowstream still held after 60 s: refcnt $(cat /sys/module/flowstream/refcnt)"
+	return 1
+}
 chained() {	# NETNS: packets its migration chained, from procfs
 	ip netns exec "$1" awk 'NR == 2 { print $3 }' /proc/net/flowstream/migrations
 }
@@ -91,6 +104,7 @@ check "unload: A daisy-chains new flows to B ($c packets)" test "$c" -gt 0
 for m in $(awk '/^flowstream_pm_/ { print $1 }' /proc/modules); do
 	rmmod "$m" || diag "cannot unload $m"
 done
+refs_wait
 echo "mig_unload: rmmod while daisy-chaining" >/dev/kmsg
 check "unload: rmmod flowstream while A daisy-chains" rmmod flowstream
 wait_gone "$send_pid" 60 || diag "the send did not end in 60 s"
