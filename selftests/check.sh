@@ -253,7 +253,7 @@ vm_debug() {
 }
 
 vm_debug2() {
-	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh mig_unload.sh
+	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh
 }
 
 vm_harness() {
