@@ -7,7 +7,7 @@
 # stream loses nothing and the module loads again; then, with a send
 # killed so that its migration stays and daisy-chains on, deleting A's
 # namespace is clean and its state goes. The VM checks the console for
-# splats and kmemleak after the test. The topology is mig_lib.sh's.
+# splats after the test (stock kernels; see check.sh). The topology is mig_lib.sh's.
 # A numbered stream whose record on A predates the migration (so A keeps
 # forwarding it itself) runs across the unload: it must lose nothing, and
 # get nothing twice or out of order.
