@@ -246,20 +246,30 @@ check "match's module can go once detached" rmmod flowstream_pm_match
 check "replace's module can go once detached" rmmod flowstream_pm_replace
 
 # --- guard ---------------------------------------------------------------
-# Both ends pause after half their stream; guard comes in meanwhile (its
-# module loaded beforehand: loading it can take seconds in an emulated VM).
+# Both ends stop after half their stream until guard is attached (its
+# module loaded beforehand: loading it can take seconds in an emulated VM),
+# which the resume file tells them; a fixed pause lost that race on the
+# debug kernel when attaching took longer than the pause.
 $FLOWCTL -n psr pm info guard >/dev/null || diag "pm info guard failed"
+resume=/tmp/fs-pms.$$.old.go
+rm -f "$resume"
 ip netns exec pss "$TCPPAT" recv 7003 "${opts[@]}" --timeout 6 \
-	--pause 4000 --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
+	--resume "$resume" --seed 33 >/tmp/fs-pms.$$.old.s 2>&1 &
 old_s=$!
 port_wait pss tcp6 7003 || diag "fs-tcppat recv did not start"
 ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 6 \
-	--pause 4000 --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
+	--resume "$resume" --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
 old_c=$!
-sleep 1
+# The connection is open (the client's socket established) before guard.
+for _ in $(seq 200); do
+	ip netns exec psc awk 'NR > 1 && $3 ~ /:1B5B$/ && $4 == "01" { f = 1 }
+		END { exit !f }' /proc/net/tcp /proc/net/tcp6 && break
+	sleep 0.1
+done
 g=$(attach guard)
 check_match "guard attached while a connection is open" '^[0-9]+$' "$g"
 drops=$(fos_stat psr pat drop_pm)
+touch "$resume"
 wait $old_c
 rc=$?
 old=$(cat /tmp/fs-pms.$$.old.c)

@@ -25,8 +25,10 @@
  *
  * Options: --count N (100), --pattern P (FLOWSTREAM!), --replace R,
  * --seed S (1), --chunk N (40), --mss N, --timeout S (10), --pause MS
- * (sleep after writing half the stream), --start 1 (the stream starts
- * with PATTERN: no first filler). P and R take \xNN and \\.
+ * (sleep after writing half the stream), --resume FILE (after writing
+ * half the stream, wait until FILE exists, then for --pause MS; until
+ * then a quiet peer is no timeout), --start 1 (the stream starts with
+ * PATTERN: no first filler). P and R take \xNN and \\.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -56,8 +58,23 @@ struct opts {
 	int mss;
 	int timeout;
 	int pause_ms;
+	const char *resume;
 	int start;
 };
+
+/* --resume: the test creates FILE when the pause may end. */
+static int resumed(const struct opts *o)
+{
+	return !o->resume || !access(o->resume, F_OK);
+}
+
+static void pause_half(const struct opts *o)
+{
+	while (!resumed(o))
+		usleep(20000);
+	if (o->pause_ms)
+		usleep(o->pause_ms * 1000);
+}
 
 struct stream {
 	unsigned char *b;
@@ -176,11 +193,13 @@ static void *write_all(void *arg)
 
 		if (n > w->st->len - off)
 			n = w->st->len - off;
-		if (w->o->pause_ms && !paused && off + n > half) {
+		if ((w->o->pause_ms || w->o->resume) && !paused &&
+		    off + n > half) {
 			n = half - off;
 			paused = 1;
 			if (!n) {
-				usleep(w->o->pause_ms * 1000);
+				pause_half(w->o);
+				paused = 2;
 				continue;
 			}
 		}
@@ -193,7 +212,7 @@ static void *write_all(void *arg)
 		}
 		off += k;
 		if (paused == 1 && off == half) {
-			usleep(w->o->pause_ms * 1000);
+			pause_half(w->o);
 			paused = 2;
 		}
 	}
@@ -229,6 +248,8 @@ static int run(int fd, const struct opts *o, uint64_t my_seed,
 		ssize_t k;
 
 		k = poll(&p, 1, o->timeout * 1000);
+		if (k == 0 && !resumed(o))
+			continue;
 		if (k == 0) {
 			strcpy(verdict, "timeout");
 			rc = 2;
@@ -284,7 +305,7 @@ static void usage(void)
 		"usage: fs-tcppat recv PORT [OPTIONS]\n"
 		"       fs-tcppat send ADDR PORT [OPTIONS]\n"
 		"options: --count N --pattern P --replace R --seed S --chunk N\n"
-		"         --mss N --timeout S --pause MS --start 0|1\n");
+		"         --mss N --timeout S --pause MS --resume FILE --start 0|1\n");
 	exit(2);
 }
 
@@ -336,6 +357,8 @@ int main(int argc, char **argv)
 			o.timeout = atoi(v);
 		else if (!strcmp(a, "--pause"))
 			o.pause_ms = atoi(v);
+		else if (!strcmp(a, "--resume"))
+			o.resume = v;
 		else if (!strcmp(a, "--start"))
 			o.start = atoi(v);
 		else
