@@ -146,7 +146,7 @@ const char *fs_mig_phase_name(u8 phase);
 size_t fs_mig_size(const struct fs_mig *mig);
 int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
 		const struct fs_mig *mig, int event);
-int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
+int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 		  struct netlink_ext_ack *extack);
 struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb);
 int fs_mig_dump_start(struct netlink_callback *cb);

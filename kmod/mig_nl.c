@@ -350,8 +350,12 @@ reject:
 	return fs_nl_reject(fsn, info, err);
 }
 
-/* The ID of a request's FLOWSTREAM_A_MIGRATION, which must hold only it. */
-int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
+/*
+ * The ID of a request's FLOWSTREAM_A_MIGRATION, which must hold only it,
+ * but for MIG_EXPORT's optional batch size (@batch not NULL) and
+ * MIG_SET's phase (@phase not NULL, then required).
+ */
+int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 		  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
@@ -365,6 +369,23 @@ int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
 			       extack);
 	if (err)
 		return err;
+	if (phase) {
+		if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_PHASE]) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "MIG_SET takes a migration id and a phase");
+			return -EINVAL;
+		}
+		if (tb[FLOWSTREAM_MIG_A_PREFIX] || tb[FLOWSTREAM_MIG_A_VIA4] ||
+		    tb[FLOWSTREAM_MIG_A_VIA6] ||
+		    tb[FLOWSTREAM_MIG_A_BATCH_SIZE]) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "MIG_SET changes the phase only");
+			return -EINVAL;
+		}
+		*id = nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]);
+		*phase = nla_get_u8(tb[FLOWSTREAM_MIG_A_PHASE]);
+		return 0;
+	}
 	if (!tb[FLOWSTREAM_MIG_A_ID]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "missing migration id");
 		return -EINVAL;
@@ -385,7 +406,7 @@ int fs_mig_req_id(struct nlattr *nest, bool batch_ok, u32 *id, u32 *batch,
 				    "a phase is set with MIG_SET");
 		return -EINVAL;
 	}
-	if (tb[FLOWSTREAM_MIG_A_BATCH_SIZE] && !batch_ok) {
+	if (tb[FLOWSTREAM_MIG_A_BATCH_SIZE] && !batch) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_BATCH_SIZE],
 				    "a batch size is for MIG_EXPORT");
 		return -EINVAL;
@@ -418,7 +439,7 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 				    "a batch is for MIG_IMPORT");
 		return fs_nl_reject(fsn, info, -EINVAL);
 	}
-	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], false, &id,
+	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &id, NULL,
 			    NULL, info->extack);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
@@ -456,10 +477,9 @@ const char *fs_mig_phase_name(u8 phase)
 static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
-	struct nlattr *nest = info->attrs[FLOWSTREAM_A_MIGRATION];
-	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
 	struct fs_mig *mig;
 	u8 phase;
+	u32 id;
 	int err;
 
 	if (info->attrs[FLOWSTREAM_A_BATCH]) {
@@ -467,28 +487,12 @@ static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
 				    "a batch is for MIG_IMPORT");
 		return fs_nl_reject(fsn, info, -EINVAL);
 	}
-	if (!nest) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing migration attribute");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	err = nla_parse_nested(tb, FLOWSTREAM_MIG_A_MAX, nest, fs_mig_policy,
-			       info->extack);
+	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &id, NULL,
+			    &phase, info->extack);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
-	if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_PHASE]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "MIG_SET takes a migration id and a phase");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	if (tb[FLOWSTREAM_MIG_A_PREFIX] || tb[FLOWSTREAM_MIG_A_VIA4] ||
-	    tb[FLOWSTREAM_MIG_A_VIA6] || tb[FLOWSTREAM_MIG_A_BATCH_SIZE]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "MIG_SET changes the phase only");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	phase = nla_get_u8(tb[FLOWSTREAM_MIG_A_PHASE]);
 	mutex_lock(&fsn->lock);
-	mig = fs_mig_find(fsn->mig, nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]));
+	mig = fs_mig_find(fsn->mig, id);
 	if (!mig) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
 		err = -ENOENT;
@@ -528,7 +532,7 @@ static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
 				    "a batch is for MIG_IMPORT");
 		return fs_nl_reject(fsn, info, -EINVAL);
 	}
-	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], false, &id,
+	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &id, NULL,
 			    NULL, info->extack);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
@@ -584,8 +588,8 @@ int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 		goto reject;
 	}
 	if (export) {
-		err = fs_mig_req_id(attrs[FLOWSTREAM_A_MIGRATION], true,
-				    &ctx->id, &ctx->batch, cb->extack);
+		err = fs_mig_req_id(attrs[FLOWSTREAM_A_MIGRATION], &ctx->id,
+				    &ctx->batch, NULL, cb->extack);
 		if (err)
 			goto reject;
 	} else if (attrs[FLOWSTREAM_A_MIGRATION]) {
