@@ -95,13 +95,14 @@ $FLOWCTL -n mgb pm attach web count order 10 >/dev/null || diag "count on B fail
 
 # --- the idle phase ---------------------------------------------------------
 # A long connection, open before the migration; both ends pause half-way
-# (8 s) across the idle phase (2 s) and the export.
-ip netns exec mgs "$TCPPAT" recv 7200 --count 200 --pause 8000 --timeout 20 \
-	--seed 5 >"$tmp/long.s" 2>&1 &
+# across the idle phase (2 s) and the export, until the send has ended
+# (a fixed pause ran out first on a slow guest).
+ip netns exec mgs "$TCPPAT" recv 7200 --count 200 --resume "$tmp/long.go" \
+	--timeout 20 --seed 5 >"$tmp/long.s" 2>&1 &
 long_s=$!
 port_wait mgs tcp6 7200 || diag "the long receiver did not start"
-ip netns exec mgc "$TCPPAT" send 10.2.0.2 7200 --count 200 --pause 8000 \
-	--timeout 20 --seed 5 >"$tmp/long.c" 2>&1 &
+ip netns exec mgc "$TCPPAT" send 10.2.0.2 7200 --count 200 \
+	--resume "$tmp/long.go" --timeout 20 --seed 5 >"$tmp/long.c" 2>&1 &
 long_c=$!
 for _ in $(seq 50); do
 	[ "$(sess mga 7200)" = 1 ] && break
@@ -141,6 +142,7 @@ check_eq "migrate send succeeded" 0 "$?"
 # Still open after the export: its last packets, at least, come after it.
 long_after=0
 kill -0 $long_c 2>/dev/null && long_after=1
+touch "$tmp/long.go"
 sed 's/^/# send: /' "$tmp/send.err"
 
 wait $new_c
