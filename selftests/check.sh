@@ -238,6 +238,7 @@ debug_vm() {
 		-e FS_FOS_SCALE=10 -e FS_FOS_TCP=262144 -e FS_FOS_FLOOD=1000 \
 		-e FS_FOS_SECS=2 -e FS_PMS_SCALE=30 -e FS_FOS_MANY=2000 \
 		-e FS_PMS_STARTS=10 -e FS_LOADUNLOAD_CYCLES=8 \
+		-e FS_MIG_UNLOAD_PACKETS=30000 \
 		-e "FS_YNL_DIR=$cache/ynl-6.12" "${args[@]}"
 }
 
@@ -253,7 +254,8 @@ vm_debug() {
 }
 
 vm_debug2() {
-	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh
+	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh \
+		mig_unload.sh
 }
 
 vm_harness() {

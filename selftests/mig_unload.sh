@@ -7,7 +7,8 @@
 # stream loses nothing and the module loads again; then, with a send
 # killed so that its migration stays and daisy-chains on, deleting A's
 # namespace is clean and its state goes. The VM checks the console for
-# splats after the test (stock kernels; see check.sh). The topology is mig_lib.sh's.
+# splats (and the debug kernel for leaks) after the test. The topology is
+# mig_lib.sh's.
 # A numbered stream whose record on A predates the migration (so A keeps
 # forwarding it itself) runs across the unload: it must lose nothing, and
 # get nothing twice or out of order.
@@ -17,23 +18,29 @@ fs_require_module
 UDPSEQ=${UDPSEQ:-$FS_REPO/selftests/tools/fs-udpseq}
 [ -x "$UDPSEQ" ] || skip_all "selftest tools not built (make -C ctl nlraw)"
 [ -n "${FS_KO:-}" ] && [ -f "$FS_KO" ] || skip_all "FS_KO (flowstream.ko to load again) not set"
-N=${FS_MIG_UNLOAD_PACKETS:-10000}	# datagrams of the stream, 2 ms apart
+# Datagrams of the stream, 2 ms apart: it must outlast the start of the
+# send (flowctl starts slowly on the debug kernel, which sets 30000).
+N=${FS_MIG_UNLOAD_PACKETS:-10000}
 
 source "$(dirname "$0")/mig_lib.sh"
 
 tmp=$(mktemp -d)
-# refs_wait: until nothing holds the module (the namespaces an earlier
-# test deleted are torn down in a work item, which can take seconds on
-# the debug kernel: a CI run's rmmod here found it "in use" right after
-# mig_fos).
-refs_wait() {
-	local _
-	for _ in $(seq 600); do
-		[ "$(cat /sys/module/flowstream/refcnt)" = 0 ] && return 0
-		sleep 0.1
+# pms_unload: processing modules an earlier test loaded hold flowstream
+# (each uses its symbols). One still attached in a namespace that test
+# deleted goes only once the namespace's teardown has detached it, which
+# can take seconds on the debug kernel: try each for up to 60 s.
+pms_unload() {
+	local m _
+
+	for m in $(awk '/^flowstream_pm_/ { print $1 }' /proc/modules); do
+		for _ in $(seq 600); do
+			rmmod "$m" 2>/dev/null && break
+			sleep 0.1
+		done
+		grep -q "^$m " /proc/modules && diag "cannot unload $m"
 	done
-	diag "flowstream still held after 60 s: refcnt $(cat /sys/module/flowstream/refcnt)"
-	return 1
+	[ "$(cat /sys/module/flowstream/refcnt)" = 0 ] ||
+		diag "flowstream still held: refcnt $(cat /sys/module/flowstream/refcnt)"
 }
 chained() {	# NETNS: packets its migration chained, from procfs
 	ip netns exec "$1" awk 'NR == 2 { print $3 }' /proc/net/flowstream/migrations
@@ -66,6 +73,8 @@ chain_start() {
 	diag "A chained nothing in 10 s"
 }
 
+pms_unload
+
 # The stream starts before the migration: its record on A is live, so A
 # forwards it itself.
 ip netns exec mgs "$UDPSEQ" recv 5300 "$N" 10 >"$tmp/seq" &
@@ -97,14 +106,9 @@ ip netns exec mgc bash -c flows &
 flows_pid=$!
 
 # 1. rmmod while A daisy-chains and its send is in the idle phase.
-chain_start unload 8000
+chain_start unload 60000
 c=$(chained mga)
 check "unload: A daisy-chains new flows to B ($c packets)" test "$c" -gt 0
-# Processing modules an earlier test loaded would hold flowstream.
-for m in $(awk '/^flowstream_pm_/ { print $1 }' /proc/modules); do
-	rmmod "$m" || diag "cannot unload $m"
-done
-refs_wait
 echo "mig_unload: rmmod while daisy-chaining" >/dev/kmsg
 check "unload: rmmod flowstream while A daisy-chains" rmmod flowstream
 wait_gone "$send_pid" 60 || diag "the send did not end in 60 s"
