@@ -206,6 +206,7 @@ struct ctx {
 	int def;
 	int pool_on_def;	/* assign: the pool is the default's region */
 	int defer_marks;	/* assign: nmark counted after distribute() */
+	int loads_ok;		/* @load is every host's load under the marks */
 	int32_t *placed;	/* the nodes marked while defer_marks */
 	int32_t *prevs;		/* rebalance: the nodes of the previous rules */
 	size_t nprevs;
@@ -2073,9 +2074,16 @@ static int fill_result(struct ctx *c, struct bal_result *res)
 	size_t i, nmark;
 	int r;
 
-	r = loads(c, c->def, &other);
-	if (r)
-		return r;
+	/*
+	 * A run keeps @load up to date as it places and takes (place(),
+	 * take(), untake(); merging moves no traffic): a walk over the
+	 * marked tree only when it did not.
+	 */
+	if (!c->loads_ok) {
+		r = loads(c, c->def, &other);
+		if (r)
+			return r;
+	}
 	res->default_host = c->h[c->def].id;
 	res->total = c->total;
 	nmark = c->n[0].nmark + c->n[1].nmark + 2;
@@ -2130,6 +2138,8 @@ static int assign(struct ctx *c, struct bal_result *res)
 		c->defer_marks = 0;
 		if (!r)
 			count_marks(c);
+		/* the pool left on the default host is in its load */
+		c->loads_ok = 1;
 	}
 	if (!r)
 		r = merge(c);
@@ -2698,6 +2708,104 @@ static int hosts_changed(const struct ctx *c, const struct bal_result *prev)
 	return 0;
 }
 
+/* Whether @prev's rules are valid prefixes in strict prefix order. */
+static int prev_sorted(const struct bal_result *prev)
+{
+	size_t i;
+
+	for (i = 0; i < prev->nrules; i++) {
+		if (!prefix_valid(&prev->rules[i].prefix))
+			return 0;
+		if (i && bal_prefix_cmp(&prev->rules[i - 1].prefix,
+					&prev->rules[i].prefix) >= 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Add to the nodes of @path below @d (down to @depth) the previous rules
+ * below them (@below), which they no longer hold back: the nodes leave
+ * the path. @below[@d] takes the sum.
+ */
+static void path_leave(struct ctx *c, const int32_t *path, uint32_t *below,
+		       unsigned int depth, unsigned int d)
+{
+	unsigned int j;
+
+	for (j = depth; j > d; j--) {
+		c->n[path[j]].nmark += below[j];
+		c->n[path[j]].nprev += below[j];
+		below[j - 1] += below[j];
+		below[j] = 0;
+	}
+}
+
+/*
+ * insert_prev() for rules in strict prefix order (those of a result):
+ * each rule is located from where its path leaves the previous rule's,
+ * and the rules below each node are added to its nmark and nprev when
+ * the node leaves that path, instead of a walk from the root down and
+ * back up per rule. In this order a rule holds another only if it holds
+ * the one right after it, and no rule comes after one inside it.
+ */
+static int insert_sorted(struct ctx *c, const struct bal_result *prev)
+{
+	int32_t path[129];
+	uint32_t below[129];	/* rules below path[j] not yet in its counts */
+	const struct bal_prefix *last = NULL;
+	unsigned int depth = 0, d, j;
+	size_t i;
+	int r;
+
+	for (i = 0; i < prev->nrules; i++) {
+		const struct bal_rule *rl = &prev->rules[i];
+		const struct bal_prefix *p = &rl->prefix;
+		int32_t x;
+		int h;
+
+		if (last && last->family == p->family) {
+			d = common_bits(last->addr, p->addr,
+					last->len < p->len ? last->len : p->len);
+			if (d == last->len)
+				return -EINVAL;	/* the last rule holds it */
+			path_leave(c, path, below, depth, d);
+		} else {
+			if (last) {
+				path_leave(c, path, below, depth, 0);
+				c->n[path[0]].nmark += below[0];
+				c->n[path[0]].nprev += below[0];
+			}
+			path[0] = p->family == AF_INET6;
+			below[0] = 0;
+			d = 0;
+		}
+		for (j = d; j < p->len; j++) {
+			r = split(c, path[j]);
+			if (r)
+				return r;
+			path[j + 1] = c->n[path[j]].child[getbit(p->addr, j)];
+			below[j + 1] = 0;
+		}
+		depth = p->len;
+		x = path[depth];
+		h = host_find(c, rl->host);
+		c->n[x].has_prev = 1;
+		c->n[x].prev_id = rl->host;
+		c->n[x].owner = h >= 0 ? h : OWN_ORPHAN;
+		if (depth)
+			below[depth - 1]++;
+		c->prevs[i] = x;
+		last = p;
+	}
+	if (last) {
+		path_leave(c, path, below, depth, 0);
+		c->n[path[0]].nmark += below[0];
+		c->n[path[0]].nprev += below[0];
+	}
+	return 0;
+}
+
 static int insert_prev(struct ctx *c, const struct bal_result *prev)
 {
 	size_t i;
@@ -2706,6 +2814,8 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 	if (!c->prevs)
 		return -ENOMEM;
 	c->nprevs = prev->nrules;
+	if (prev_sorted(prev))
+		return insert_sorted(c, prev);
 
 	for (i = 0; i < prev->nrules; i++) {
 		const struct bal_rule *rl = &prev->rules[i];
@@ -2757,6 +2867,7 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 	r = loads(c, pd >= 0 ? pd : OWN_ORPHAN, &pooled);
 	if (r)
 		return r;
+	c->loads_ok = 1;
 	res->imbalance_before = imbalance(c);
 	over = overloaded(c, pd);
 	if (over < 0)
@@ -2794,9 +2905,13 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 			}
 		}
 	}
-	r = loads(c, c->def, &pooled);
-	if (r)
-		return r;
+	/*
+	 * The loads are those of loads(c, c->def, ...) after these changes,
+	 * without its walk: the default host (pd, when it is still here)
+	 * took its region and rules before as it does now, and what goes to
+	 * the pool (the region when the default left, the orphans with
+	 * traffic) was counted in @pooled already.
+	 */
 
 	/*
 	 * Down to the target, or, to fill the hosts that have nothing up
