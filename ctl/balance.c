@@ -8,8 +8,8 @@
  * Everything runs on one binary trie per call, IPv4 and IPv6 side by side
  * (node 0 is 0.0.0.0/0, node 1 is ::/0). Nodes are created for the
  * measured prefixes and their ancestors, and on demand when a prefix is
- * split; they live in one array and are named by index, so that nothing
- * depends on pointers. Loads are integers, so sums do not depend on the
+ * split; they live in arrays (struct node and struct ninfo) and are
+ * named by index, so that nothing depends on pointers. Loads are integers, so sums do not depend on the
  * order of the input; every choice breaks ties by prefix order or host
  * id.
  */
@@ -48,8 +48,8 @@
  */
 #define NODES_PER_HOST	16
 /* The most nodes: their indices are int32_t, their bytes a size_t. */
-#define NODES_MAX	(SIZE_MAX / sizeof(struct node) < INT32_MAX ? \
-			 SIZE_MAX / sizeof(struct node) : (size_t)INT32_MAX)
+#define NODES_MAX	(SIZE_MAX / sizeof(struct ninfo) < INT32_MAX ? \
+			 SIZE_MAX / sizeof(struct ninfo) : (size_t)INT32_MAX)
 
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
@@ -71,24 +71,33 @@ struct bal_traffic {
 	uint64_t sum;
 };
 
+/*
+ * A node in two parts, each in its own array under the same index: what
+ * the walks over the tree and the heaps read (struct node, 32 bytes, two
+ * to a cache line), and what only building the tree, splitting a node
+ * and writing out a prefix read (struct ninfo).
+ */
 struct node {
-	uint8_t addr[16];
-	uint8_t len;
-	uint8_t fam;		/* 0: IPv4, 1: IPv6 */
-	uint8_t measured;
-	uint8_t info;		/* measured, or something measured inside */
-	uint8_t has_prev;
-	uint8_t seen;		/* count_marks(): on a marked node's path */
-	uint8_t halved;		/* split(): its children have their loads */
-	uint64_t mass;		/* measured traffic inside (m if measured) */
-	double u;		/* share of the space with no measurement */
 	uint64_t eff;		/* the load the model gives it */
 	int32_t parent;
 	int32_t child[2];
 	int32_t owner;		/* host index or OWN_* */
-	uint32_t prev_id;	/* the previous rule's host, if has_prev */
 	uint32_t nmark;		/* nodes below with owner != OWN_NONE */
-	uint32_t nprev;		/* nodes below with has_prev */
+	uint8_t len;
+	uint8_t fam:1;		/* 0: IPv4, 1: IPv6 */
+	uint8_t has_prev:1;
+	uint8_t prev_below:1;	/* a node below has_prev */
+	uint8_t seen:1;		/* count_marks(): on a marked node's path */
+	uint8_t halved:1;	/* split(): its children have their loads */
+};
+
+struct ninfo {
+	uint8_t addr[16];
+	uint64_t mass;		/* measured traffic inside (m if measured) */
+	double u;		/* share of the space with no measurement */
+	uint32_t prev_id;	/* the previous rule's host, if has_prev */
+	uint8_t measured;
+	uint8_t info;		/* measured, or something measured inside */
 };
 
 struct heap;
@@ -174,6 +183,7 @@ struct link {
  */
 struct bal_tree {
 	struct node *n;
+	struct ninfo *ni;	/* the rest of each node */
 	size_t nn;		/* the tree's own nodes */
 	size_t ncap;
 	struct link *base;	/* each own node's links as built */
@@ -187,6 +197,7 @@ struct bal_tree {
 
 struct ctx {
 	struct node *n;
+	struct ninfo *ni;
 	size_t nn;
 	size_t ncap;
 	struct bal_tree *tree;	/* the tree @n is borrowed from */
@@ -337,12 +348,12 @@ char *bal_prefix_format(const struct bal_prefix *p, char *buf, size_t len)
 	return buf;
 }
 
-static void node_prefix(const struct node *x, struct bal_prefix *p)
+static void node_prefix(const struct ctx *c, int32_t x, struct bal_prefix *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->family = x->fam ? AF_INET6 : AF_INET;
-	p->len = x->len;
-	memcpy(p->addr, x->addr, sizeof(p->addr));
+	p->family = c->n[x].fam ? AF_INET6 : AF_INET;
+	p->len = c->n[x].len;
+	memcpy(p->addr, c->ni[x].addr, sizeof(p->addr));
 }
 
 /* The prefix order of two nodes (they are never the same prefix). */
@@ -353,7 +364,7 @@ static int node_cmp(const struct ctx *c, int32_t a, int32_t b)
 
 	if (x->fam != y->fam)
 		return x->fam < y->fam ? -1 : 1;
-	r = memcmp(x->addr, y->addr, sizeof(x->addr));
+	r = memcmp(c->ni[a].addr, c->ni[b].addr, sizeof(c->ni[a].addr));
 	if (r)
 		return r;
 	return (int)x->len - (int)y->len;
@@ -409,6 +420,26 @@ int bal_traffic_add(struct bal_traffic *t, const struct bal_prefix *p,
 
 /* The trie */
 
+/*
+ * Both arrays of nodes with room for @cap; on failure the one that grew
+ * stays larger, which does no harm.
+ */
+static int node_grow(struct ctx *c, size_t cap)
+{
+	struct node *x = realloc(c->n, cap * sizeof(*x));
+	struct ninfo *xi;
+
+	if (!x)
+		return -ENOMEM;
+	c->n = x;
+	xi = realloc(c->ni, cap * sizeof(*xi));
+	if (!xi)
+		return -ENOMEM;
+	c->ni = xi;
+	c->ncap = cap;
+	return 0;
+}
+
 static int32_t node_alloc(struct ctx *c, int32_t parent)
 {
 	struct node *x;
@@ -421,20 +452,18 @@ static int32_t node_alloc(struct ctx *c, int32_t parent)
 			return -ENOMEM;
 		if (cap > NODES_MAX)
 			cap = NODES_MAX;
-		x = realloc(c->n, cap * sizeof(*x));
-		if (!x)
+		if (node_grow(c, cap))
 			return -ENOMEM;
-		c->n = x;
-		c->ncap = cap;
 	}
 	i = c->nn++;
 	x = &c->n[i];
 	memset(x, 0, sizeof(*x));
+	memset(&c->ni[i], 0, sizeof(c->ni[i]));
 	x->parent = parent;
 	x->child[0] = -1;
 	x->child[1] = -1;
 	x->owner = OWN_NONE;
-	x->u = 1;
+	c->ni[i].u = 1;
 	if (parent >= 0)
 		x->fam = c->n[parent].fam;
 	return i;
@@ -449,10 +478,11 @@ static int32_t node_new(struct ctx *c, int32_t parent, int bit)
 	if (i < 0 || parent < 0)
 		return i;
 	x = &c->n[i];
-	memcpy(x->addr, c->n[parent].addr, sizeof(x->addr));
+	memcpy(c->ni[i].addr, c->ni[parent].addr, sizeof(c->ni[i].addr));
 	x->len = c->n[parent].len + 1;
 	if (bit)
-		x->addr[c->n[parent].len / 8] |= 0x80 >> (c->n[parent].len % 8);
+		c->ni[i].addr[c->n[parent].len / 8] |=
+			0x80 >> (c->n[parent].len % 8);
 	c->n[parent].child[bit] = i;
 	return i;
 }
@@ -466,30 +496,28 @@ static int32_t node_add(struct ctx *c, int32_t parent, const uint8_t *addr,
 			unsigned int len)
 {
 	int32_t i = node_alloc(c, parent);
-	struct node *x;
+	struct ninfo *xi;
 	unsigned int k;
 
 	if (i < 0)
 		return i;
-	x = &c->n[i];
-	x->len = len;
+	c->n[i].len = len;
+	xi = &c->ni[i];
 	for (k = 0; k < len / 8; k++)
-		x->addr[k] = addr[k];
+		xi->addr[k] = addr[k];
 	if (len % 8)
-		x->addr[k] = addr[k] & (0xff00 >> (len % 8));
+		xi->addr[k] = addr[k] & (0xff00 >> (len % 8));
 	c->n[parent].child[getbit(addr, c->n[parent].len)] = i;
 	return i;
 }
 
 /*
  * The share of the space with no measurement of the node @k bits above
- * @y on its path, with nothing else measured in between: each of those
- * nodes has one half without measurement.
+ * a node whose share is @u, on its path, with nothing else measured in
+ * between: each of those nodes has one half without measurement.
  */
-static double u_above(const struct node *y, unsigned int k)
+static double u_above(double u, unsigned int k)
 {
-	double u = y->u;
-
 	while (k--)
 		u = u / 2 + 0.5;
 	return u;
@@ -504,7 +532,8 @@ static int trie_init(struct ctx *c)
 }
 
 /* The measured traffic of the outermost measured nodes inside @x. */
-static uint64_t children_mass(const struct node *n, int32_t x)
+static uint64_t children_mass(const struct node *n, const struct ninfo *ni,
+			      int32_t x)
 {
 	uint64_t mass = 0;
 	int i;
@@ -512,8 +541,8 @@ static uint64_t children_mass(const struct node *n, int32_t x)
 	for (i = 0; i < 2; i++) {
 		int32_t y = n[x].child[i];
 
-		if (y >= 0 && n[y].info)
-			mass += n[y].mass;
+		if (y >= 0 && ni[y].info)
+			mass += ni[y].mass;
 	}
 	return mass;
 }
@@ -533,22 +562,22 @@ static void trie_sum(struct ctx *c, int32_t x)
 	for (i = 0; i < 2; i++) {
 		int32_t y = c->n[x].child[i];
 
-		if (y >= 0 && c->n[y].info) {
+		if (y >= 0 && c->ni[y].info) {
 			info = 1;
-			u += u_above(&c->n[y],
+			u += u_above(c->ni[y].u,
 				     c->n[y].len - c->n[x].len - 1) / 2;
 		} else {
 			u += 0.5;
 		}
 	}
-	if (c->n[x].measured) {
-		c->n[x].info = 1;
-		c->n[x].u = 0;
+	if (c->ni[x].measured) {
+		c->ni[x].info = 1;
+		c->ni[x].u = 0;
 		return;
 	}
-	c->n[x].info = info;
-	c->n[x].mass = children_mass(c->n, x);
-	c->n[x].u = info ? u : 1;
+	c->ni[x].info = info;
+	c->ni[x].mass = children_mass(c->n, c->ni, x);
+	c->ni[x].u = info ? u : 1;
 	if (c->sums)
 		c->sums[c->nsums++] = x;
 }
@@ -705,25 +734,14 @@ static int add_single(struct ctx *c, int32_t x)
  */
 static int node_room(struct ctx *c, size_t must, size_t need)
 {
-	struct node *n;
-
 	if (must > NODES_MAX)
 		return -ENOMEM;
 	if (need > NODES_MAX)
 		need = NODES_MAX;
 	if (need <= c->ncap)
 		return 0;
-	n = realloc(c->n, need * sizeof(*n));
-	if (!n && must > c->ncap) {
-		need = must;
-		n = realloc(c->n, need * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-	}
-	if (n) {
-		c->n = n;
-		c->ncap = need;
-	}
+	if (node_grow(c, need) && must > c->ncap)
+		return node_grow(c, must);
 	return 0;
 }
 
@@ -807,8 +825,8 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t,
 				r = z;
 				break;
 			}
-			c->n[z].child[getbit(c->n[q].addr, d)] = q;
-			c->n[z].info = 1;
+			c->n[z].child[getbit(c->ni[q].addr, d)] = q;
+			c->ni[z].info = 1;
 			c->n[q].parent = z;
 			path[np++] = z;
 			x = z;
@@ -821,10 +839,10 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t,
 			}
 			path[np++] = x;
 		}
-		if (c->n[x].measured)
+		if (c->ni[x].measured)
 			r = -EEXIST;
-		c->n[x].measured = 1;
-		c->n[x].mass = t->e[j].load;
+		c->ni[x].measured = 1;
+		c->ni[x].mass = t->e[j].load;
 		if (c->meas)
 			c->meas[j] = x;
 		if (!r && p->len == fam_bits(c->n[x].fam))
@@ -851,22 +869,25 @@ static int unfold(struct ctx *c, int32_t x, int i)
 	int32_t y = c->n[x].child[i], z;
 	uint8_t addr[16];
 	struct node *zn, *yn;
+	struct ninfo *zi, *yi;
 
 	if (y < 0 || c->n[y].len == c->n[x].len + 1)
 		return 0;
-	memcpy(addr, c->n[y].addr, sizeof(addr));
+	memcpy(addr, c->ni[y].addr, sizeof(addr));
 	z = node_add(c, x, addr, c->n[x].len + 1);
 	if (z < 0)
 		return z;
 	zn = &c->n[z];
 	yn = &c->n[y];
-	zn->child[getbit(yn->addr, zn->len)] = y;
+	zi = &c->ni[z];
+	yi = &c->ni[y];
+	zn->child[getbit(yi->addr, zn->len)] = y;
 	yn->parent = z;
-	zn->info = yn->info;
-	zn->mass = yn->info ? yn->mass : 0;
-	zn->u = yn->info ? u_above(yn, yn->len - zn->len) : 1;
+	zi->info = yi->info;
+	zi->mass = yi->info ? yi->mass : 0;
+	zi->u = yi->info ? u_above(yi->u, yn->len - zn->len) : 1;
 	zn->nmark = yn->nmark + (yn->owner != OWN_NONE);
-	zn->nprev = yn->nprev + yn->has_prev;
+	zn->prev_below = yn->prev_below || yn->has_prev;
 	return 0;
 }
 
@@ -904,7 +925,7 @@ static int split(struct ctx *c, int32_t x)
 	}
 	e = c->n[x].eff;
 	for (i = 0; i < 2; i++) {
-		const struct node *y = &c->n[c->n[x].child[i]];
+		const struct ninfo *y = &c->ni[c->n[x].child[i]];
 
 		mass[i] = y->info ? y->mass : 0;
 		u[i] = y->info ? y->u : 1;
@@ -913,7 +934,7 @@ static int split(struct ctx *c, int32_t x)
 	us = u[0] + u[1];
 	if (!e) {
 		e0 = 0;
-	} else if (!c->n[x].info || (m == 0 && (us == 0 || u[0] == u[1]))) {
+	} else if (!c->ni[x].info || (m == 0 && (us == 0 || u[0] == u[1]))) {
 		e0 = e - e / 2;
 	} else if (m >= e || us == 0) {
 		e0 = (__uint128_t)e * mass[0] / m;
@@ -966,6 +987,7 @@ static int tree_take(struct bal_tree *tr, struct ctx *c)
 		tr->base[i].child[1] = c->n[i].child[1];
 	}
 	tr->n = c->n;
+	tr->ni = c->ni;
 	tr->nn = c->nn;
 	tr->ncap = c->ncap;
 	tr->meas = c->meas;
@@ -999,6 +1021,7 @@ static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
 		r = tree_take(tr, &c);
 	if (r) {
 		free(c.n);
+		free(c.ni);
 		free(c.singles);
 		free(c.meas);
 		free(c.sums);
@@ -1030,6 +1053,7 @@ int bal_tree_new(const struct bal_traffic *t, size_t nhosts,
 	if (r)
 		return r;
 	memset(tr->n + tr->nn, 0, (tr->ncap - tr->nn) * sizeof(*tr->n));
+	memset(tr->ni + tr->nn, 0, (tr->ncap - tr->nn) * sizeof(*tr->ni));
 	*tree = tr;
 	return 0;
 }
@@ -1045,6 +1069,7 @@ void bal_tree_free(struct bal_tree *tr)
 	if (!tr)
 		return;
 	free(tr->n);
+	free(tr->ni);
 	free(tr->base);
 	free(tr->meas);
 	free(tr->sums);
@@ -1064,7 +1089,7 @@ static int tree_same(const struct bal_tree *tr, const struct bal_traffic *t)
 		const struct bal_prefix *p = &t->e[i].p;
 
 		if (x->len != p->len || x->fam != (p->family == AF_INET6) ||
-		    memcmp(x->addr, p->addr, sizeof(x->addr)))
+		    memcmp(tr->ni[tr->meas[i]].addr, p->addr, sizeof(p->addr)))
 			return 0;
 	}
 	return 1;
@@ -1078,10 +1103,10 @@ int bal_tree_update(struct bal_tree *tr, const struct bal_traffic *t)
 
 	if (tree_same(tr, t)) {
 		for (i = 0; i < t->n; i++)
-			tr->n[tr->meas[i]].mass = t->e[i].load;
+			tr->ni[tr->meas[i]].mass = t->e[i].load;
 		for (i = 0; i < tr->nsums; i++)
-			tr->n[tr->sums[i]].mass = children_mass(tr->n,
-								tr->sums[i]);
+			tr->ni[tr->sums[i]].mass =
+				children_mass(tr->n, tr->ni, tr->sums[i]);
 		return 0;
 	}
 	/* with the room the runs made so far */
@@ -1111,12 +1136,12 @@ static void node_restore(struct bal_tree *tr, int32_t x)
 	n->child[1] = tr->base[x].child[1];
 	n->owner = OWN_NONE;
 	n->has_prev = 0;
-	n->prev_id = 0;
+	tr->ni[x].prev_id = 0;
 	n->seen = 0;
 	n->halved = 0;
 	n->eff = 0;
 	n->nmark = 0;
-	n->nprev = 0;
+	n->prev_below = 0;
 }
 
 /*
@@ -1130,6 +1155,7 @@ static void tree_restore(struct bal_tree *tr, struct ctx *c, int err)
 	size_t i;
 
 	tr->n = c->n;
+	tr->ni = c->ni;
 	tr->ncap = c->ncap;
 	if (err) {
 		for (i = 0; i < tr->nn; i++) {
@@ -1152,12 +1178,13 @@ static int ctx_borrow(struct ctx *c, struct bal_tree *tr, size_t spare)
 
 	c->tree = tr;
 	c->n = tr->n;
+	c->ni = tr->ni;
 	c->nn = tr->nn;
 	c->ncap = tr->ncap;
 	c->singles = tr->singles;
 	c->nsingles = tr->nsingles;
 	for (i = 0; i < 2; i++)
-		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
+		c->n[i].eff = c->ni[i].info ? c->ni[i].mass : 0;
 	c->total = c->n[0].eff + c->n[1].eff;
 	return node_room(c, c->nn, spare < NODES_MAX - c->nn ?
 			 c->nn + spare : NODES_MAX);
@@ -1274,9 +1301,9 @@ static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
 	unsigned int j;
 
 	for (j = 0; j < 8; j++)
-		hi = hi << 8 | n->addr[j];
+		hi = hi << 8 | c->ni[x].addr[j];
 	for (j = 8; j < 16; j++)
-		lo = lo << 8 | n->addr[j];
+		lo = lo << 8 | c->ni[x].addr[j];
 	e->key = pool_key(c, x);
 	e->hi = (uint64_t)n->fam << 63 | hi >> 1;
 	e->lo = hi << 63 | lo >> 1;
@@ -1495,7 +1522,7 @@ static int floor_scan(struct ctx *c)
 	for (i = 0; i < c->nsingles; i++) {
 		struct bal_prefix p;
 
-		node_prefix(&c->n[c->singles[i]], &p);
+		node_prefix(c, c->singles[i], &p);
 		x = trie_locate(c, &p);
 		if (x < 0)
 			return x;
@@ -1598,6 +1625,7 @@ static void ctx_free(struct ctx *c, int err)
 {
 	if (c->own_tree) {
 		c->tree->n = c->n;
+		c->tree->ni = c->ni;
 		bal_tree_free(c->tree);
 	} else if (c->tree) {
 		tree_restore(c->tree, c, err);
@@ -2055,7 +2083,7 @@ static void collect_rules(struct ctx *c, int32_t x, struct bal_result *res)
 	if (c->n[x].owner >= 0) {
 		struct bal_rule *rl = &res->rules[res->nrules++];
 
-		node_prefix(&c->n[x], &rl->prefix);
+		node_prefix(c, x, &rl->prefix);
 		rl->host = c->h[c->n[x].owner].id;
 		rl->load = c->n[x].eff;
 		res->hosts[c->n[x].owner].nprefixes++;
@@ -2107,7 +2135,7 @@ static int fill_result(struct ctx *c, struct bal_result *res)
 	res->imbalance = imbalance(c);
 	res->floor = 1;
 	if (c->floor_node >= 0) {
-		node_prefix(&c->n[c->floor_node], &res->floor_prefix);
+		node_prefix(c, c->floor_node, &res->floor_prefix);
 		res->floor_load = c->floor_load;
 		res->floor = floor_of(c);
 	}
@@ -2626,7 +2654,7 @@ static int add_move(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
 		c->mcap = cap;
 	}
 	m = &c->moves[c->nmoves++];
-	node_prefix(&c->n[x], &m->prefix);
+	node_prefix(c, x, &m->prefix);
 	m->from = from;
 	m->to = to;
 	m->load = c->n[x].eff;
@@ -2641,10 +2669,10 @@ static int walk_moves(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
 	int r, i;
 
 	if (c->n[x].has_prev)
-		from = c->n[x].prev_id;
+		from = c->ni[x].prev_id;
 	if (c->n[x].owner >= 0)
 		to = c->h[c->n[x].owner].id;
-	if (!c->n[x].nprev && !c->n[x].nmark) {
+	if (!c->n[x].prev_below && !c->n[x].nmark) {
 		if (from == to || !c->n[x].eff)
 			return 0;
 		return add_move(c, x, from, to);
@@ -2735,7 +2763,7 @@ static void path_leave(struct ctx *c, const int32_t *path, uint32_t *below,
 
 	for (j = depth; j > d; j--) {
 		c->n[path[j]].nmark += below[j];
-		c->n[path[j]].nprev += below[j];
+		c->n[path[j]].prev_below |= below[j] > 0;
 		below[j - 1] += below[j];
 		below[j] = 0;
 	}
@@ -2744,10 +2772,11 @@ static void path_leave(struct ctx *c, const int32_t *path, uint32_t *below,
 /*
  * insert_prev() for rules in strict prefix order (those of a result):
  * each rule is located from where its path leaves the previous rule's,
- * and the rules below each node are added to its nmark and nprev when
- * the node leaves that path, instead of a walk from the root down and
- * back up per rule. In this order a rule holds another only if it holds
- * the one right after it, and no rule comes after one inside it.
+ * and the rules below each node are added to its nmark (and noted in
+ * prev_below) when the node leaves that path, instead of a walk from the
+ * root down and back up per rule. In this order a rule holds another
+ * only if it holds the one right after it, and no rule comes after one
+ * inside it.
  */
 static int insert_sorted(struct ctx *c, const struct bal_result *prev)
 {
@@ -2774,7 +2803,7 @@ static int insert_sorted(struct ctx *c, const struct bal_result *prev)
 			if (last) {
 				path_leave(c, path, below, depth, 0);
 				c->n[path[0]].nmark += below[0];
-				c->n[path[0]].nprev += below[0];
+				c->n[path[0]].prev_below |= below[0] > 0;
 			}
 			path[0] = p->family == AF_INET6;
 			below[0] = 0;
@@ -2791,7 +2820,7 @@ static int insert_sorted(struct ctx *c, const struct bal_result *prev)
 		x = path[depth];
 		h = host_find(c, rl->host);
 		c->n[x].has_prev = 1;
-		c->n[x].prev_id = rl->host;
+		c->ni[x].prev_id = rl->host;
 		c->n[x].owner = h >= 0 ? h : OWN_ORPHAN;
 		if (depth)
 			below[depth - 1]++;
@@ -2801,7 +2830,7 @@ static int insert_sorted(struct ctx *c, const struct bal_result *prev)
 	if (last) {
 		path_leave(c, path, below, depth, 0);
 		c->n[path[0]].nmark += below[0];
-		c->n[path[0]].nprev += below[0];
+		c->n[path[0]].prev_below |= below[0] > 0;
 	}
 	return 0;
 }
@@ -2827,7 +2856,7 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 		x = trie_locate(c, &rl->prefix);
 		if (x < 0)
 			return x;
-		if (c->n[x].has_prev || c->n[x].nprev)
+		if (c->n[x].has_prev || c->n[x].prev_below)
 			return -EINVAL;
 		/*
 		 * set_prev() and set_owner() (x is unmarked) in one walk to
@@ -2836,12 +2865,12 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 		 */
 		h = host_find(c, rl->host);
 		c->n[x].has_prev = 1;
-		c->n[x].prev_id = rl->host;
+		c->ni[x].prev_id = rl->host;
 		c->n[x].owner = h >= 0 ? h : OWN_ORPHAN;
 		for (y = c->n[x].parent; y >= 0; y = c->n[y].parent) {
 			if (c->n[y].has_prev)
 				return -EINVAL;
-			c->n[y].nprev++;
+			c->n[y].prev_below = 1;
 			c->n[y].nmark++;
 		}
 		c->prevs[i] = x;
