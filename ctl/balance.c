@@ -188,6 +188,7 @@ struct bal_tree {
 	size_t ncap;
 	struct link *base;	/* each own node's links as built */
 	int32_t *meas;		/* the node of each entry, in entry order */
+	struct bal_prefix *pfx;	/* each entry's prefix, for tree_same() */
 	size_t nmeas;
 	int32_t *sums;		/* the nodes not measured, children first */
 	size_t nsums;
@@ -1008,6 +1009,7 @@ static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
 {
 	struct bal_tree *tr = calloc(1, sizeof(*tr));
 	struct ctx c;
+	size_t i;
 	int r;
 
 	*tree = NULL;
@@ -1029,6 +1031,15 @@ static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
 		return r;
 	}
 	tr->nmeas = t->n;
+	if (keep) {
+		tr->pfx = malloc((t->n + 1) * sizeof(*tr->pfx));
+		if (!tr->pfx) {
+			bal_tree_free(tr);
+			return -ENOMEM;
+		}
+		for (i = 0; i < t->n; i++)
+			tr->pfx[i] = t->e[i].p;
+	}
 	*tree = tr;
 	return 0;
 }
@@ -1072,26 +1083,26 @@ void bal_tree_free(struct bal_tree *tr)
 	free(tr->ni);
 	free(tr->base);
 	free(tr->meas);
+	free(tr->pfx);
 	free(tr->sums);
 	free(tr->singles);
 	free(tr);
 }
 
-/* Whether @t holds the tree's prefixes, in the same order. */
+/*
+ * Whether @t holds the tree's prefixes, in the same order: compared with
+ * a copy of the entries' prefixes, read in order, rather than with the
+ * nodes (a valid prefix has every unused bit and byte zero).
+ */
 static int tree_same(const struct bal_tree *tr, const struct bal_traffic *t)
 {
 	size_t i;
 
 	if (t->n != tr->nmeas)
 		return 0;
-	for (i = 0; i < t->n; i++) {
-		const struct node *x = &tr->n[tr->meas[i]];
-		const struct bal_prefix *p = &t->e[i].p;
-
-		if (x->len != p->len || x->fam != (p->family == AF_INET6) ||
-		    memcmp(tr->ni[tr->meas[i]].addr, p->addr, sizeof(p->addr)))
+	for (i = 0; i < t->n; i++)
+		if (memcmp(&tr->pfx[i], &t->e[i].p, sizeof(tr->pfx[i])))
 			return 0;
-	}
 	return 1;
 }
 
@@ -1229,6 +1240,27 @@ static void set_owner(struct ctx *c, int32_t x, int32_t owner)
 		return;
 	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
 		c->n[y].nmark += is ? 1 : -1;
+}
+
+/*
+ * A node split: @x's owner becomes OWN_NONE, its children's @o0 and @o1,
+ * as set_owner() on each of the three would do, in one walk to the root.
+ */
+static void set_split(struct ctx *c, int32_t x, int32_t o0, int32_t o1)
+{
+	int32_t y0 = c->n[x].child[0], y1 = c->n[x].child[1], y;
+	int below = (o0 != OWN_NONE) - (c->n[y0].owner != OWN_NONE) +
+		    (o1 != OWN_NONE) - (c->n[y1].owner != OWN_NONE);
+	int up = below - (c->n[x].owner != OWN_NONE);
+
+	c->n[y0].owner = o0;
+	c->n[y1].owner = o1;
+	c->n[x].owner = OWN_NONE;
+	c->n[x].nmark += below;
+	if (!up)
+		return;
+	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
+		c->n[y].nmark += up;
 }
 
 /* Heaps */
@@ -1929,8 +1961,14 @@ static int distribute_pool(struct ctx *c)
 		r = split(c, x);
 		if (r)
 			return r;
-		if (!c->pool_on_def)
-			set_owner(c, x, OWN_NONE);
+		/* the halves with traffic go to the pool, x leaves it */
+		if (!c->pool_on_def) {
+			int32_t y0 = c->n[x].child[0], y1 = c->n[x].child[1];
+
+			set_split(c, x,
+				  c->n[y0].eff ? OWN_POOL : c->n[y0].owner,
+				  c->n[y1].eff ? OWN_POOL : c->n[y1].owner);
+		}
 		/* the first half with traffic takes x's place: one sift less */
 		top = 1;
 		for (i = 0; i < 2; i++) {
@@ -1938,8 +1976,6 @@ static int distribute_pool(struct ctx *c)
 
 			if (!c->n[y].eff)
 				continue;
-			if (!c->pool_on_def)
-				set_owner(c, y, OWN_POOL);
 			if (top) {
 				pool_replace(c, y);
 				top = 0;
@@ -2316,11 +2352,8 @@ static int carve(struct ctx *c, int h, int32_t x, int64_t need)
 		return r;
 	y[0] = c->n[x].child[0];
 	y[1] = c->n[x].child[1];
-	if (h != c->def) {
-		set_owner(c, x, OWN_NONE);
-		set_owner(c, y[0], h);
-		set_owner(c, y[1], h);
-	}
+	if (h != c->def)
+		set_split(c, x, h, h);
 	if (light_cmp(&y[1], &y[0], c) < 0) {
 		int32_t t = y[0];
 
