@@ -1326,7 +1326,12 @@ static int pool_before(const struct pent *a, const struct pent *b)
 	return a->last < b->last;
 }
 
-static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
+/*
+ * Node @x's prefix as three words in the order of node_cmp(): the
+ * family and the first 63 bits, the next 64, the last bit and the length.
+ */
+static void prefix_words(const struct ctx *c, int32_t x, uint64_t *w0,
+			 uint64_t *w1, uint16_t *w2)
 {
 	const struct node *n = &c->n[x];
 	uint64_t hi = 0, lo = 0;
@@ -1336,10 +1341,15 @@ static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
 		hi = hi << 8 | c->ni[x].addr[j];
 	for (j = 8; j < 16; j++)
 		lo = lo << 8 | c->ni[x].addr[j];
+	*w0 = (uint64_t)n->fam << 63 | hi >> 1;
+	*w1 = hi << 63 | lo >> 1;
+	*w2 = (lo & 1) << 8 | n->len;
+}
+
+static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
+{
 	e->key = pool_key(c, x);
-	e->hi = (uint64_t)n->fam << 63 | hi >> 1;
-	e->lo = hi << 63 | lo >> 1;
-	e->last = (lo & 1) << 8 | n->len;
+	prefix_words(c, x, &e->hi, &e->lo, &e->last);
 	e->x = x;
 }
 
@@ -2294,15 +2304,48 @@ static int light_cmp(const void *a, const void *b, void *arg)
 	return node_cmp(c, x, y);
 }
 
-/* By host, then the lightest first. */
-static int owner_cmp(const void *a, const void *b, void *arg)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	const struct ctx *c = arg;
+/* A node with its key in the order of light_cmp(), for sort_light(). */
+struct lkey {
+	uint64_t eff;
+	uint64_t hi;
+	uint64_t lo;
+	uint16_t last;
+	int32_t x;
+};
 
-	if (c->n[x].owner != c->n[y].owner)
-		return c->n[x].owner < c->n[y].owner ? -1 : 1;
-	return light_cmp(a, b, arg);
+static int lkey_cmp(const void *a, const void *b)
+{
+	const struct lkey *x = a, *y = b;
+
+	if (x->eff != y->eff)
+		return x->eff < y->eff ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (int)x->last - (int)y->last;
+}
+
+/*
+ * Sort the @n nodes of @a lightest first (light_cmp()), their keys taken
+ * once into @k (room for @n) rather than from the nodes at every
+ * comparison.
+ */
+static void sort_light(const struct ctx *c, int32_t *a, size_t n,
+		       struct lkey *k)
+{
+	size_t i;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		k[i].eff = c->n[a[i]].eff;
+		prefix_words(c, a[i], &k[i].hi, &k[i].lo, &k[i].last);
+		k[i].x = a[i];
+	}
+	qsort(k, n, sizeof(*k), lkey_cmp);
+	for (i = 0; i < n; i++)
+		a[i] = k[i].x;
 }
 
 /*
@@ -2456,11 +2499,13 @@ static int held_leaves(struct ctx *c, int32_t x, struct leaves *l)
 
 static int holdings_get(struct ctx *c, struct holdings *s)
 {
-	size_t i, j = 0;
+	struct lkey *k;
+	int32_t *by;
+	size_t i, h;
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->first = malloc((c->nh + 1) * sizeof(*s->first));
+	s->first = calloc(c->nh + 1, sizeof(*s->first));
 	if (!s->first)
 		return -ENOMEM;
 	for (i = 0; i < 2 && !r; i++)
@@ -2469,14 +2514,36 @@ static int holdings_get(struct ctx *c, struct holdings *s)
 		r = region_leaves(c, i, &s->d);
 	if (r)
 		return r;
-	qsort_r(s->l.a, s->l.n, sizeof(*s->l.a), owner_cmp, c);
-	qsort_r(s->d.a, s->d.n, sizeof(*s->d.a), light_cmp, c);
-	for (i = 0; i < c->nh; i++) {
-		s->first[i] = j;
-		while (j < s->l.n && c->n[s->l.a[j]].owner == (int32_t)i)
-			j++;
+	by = malloc((s->l.n + 1) * sizeof(*by));
+	k = malloc((s->l.n > s->d.n ? s->l.n : s->d.n) * sizeof(*k) + 1);
+	if (!by || !k) {
+		free(by);
+		free(k);
+		return -ENOMEM;
 	}
-	s->first[c->nh] = j;
+	/*
+	 * By host, a counting sort: first[h] is where host h's leaves
+	 * start, moved to where they end as they are put in place, then
+	 * moved back.
+	 */
+	for (i = 0; i < s->l.n; i++)
+		s->first[c->n[s->l.a[i]].owner + 1]++;
+	for (h = 0; h < c->nh; h++)
+		s->first[h + 1] += s->first[h];
+	for (i = 0; i < s->l.n; i++)
+		by[s->first[c->n[s->l.a[i]].owner]++] = s->l.a[i];
+	for (h = c->nh; h > 0; h--)
+		s->first[h] = s->first[h - 1];
+	s->first[0] = 0;
+	free(s->l.a);
+	s->l.a = by;
+	s->l.cap = s->l.n + 1;
+	/* then each host's lightest first */
+	for (h = 0; h < c->nh; h++)
+		sort_light(c, s->l.a + s->first[h],
+			   s->first[h + 1] - s->first[h], k);
+	sort_light(c, s->d.a, s->d.n, k);
+	free(k);
 	return 0;
 }
 
