@@ -9,9 +9,9 @@
  * (node 0 is 0.0.0.0/0, node 1 is ::/0). Nodes are created for the
  * measured prefixes and their ancestors, and on demand when a prefix is
  * split; they live in arrays (struct node and struct ninfo) and are
- * named by index, so that nothing depends on pointers. Loads are integers, so sums do not depend on the
- * order of the input; every choice breaks ties by prefix order or host
- * id.
+ * named by index, so that nothing depends on pointers. Loads are
+ * integers, so sums do not depend on the order of the input; every
+ * choice breaks ties by prefix order or host id.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -901,7 +901,7 @@ static int unfold(struct ctx *c, int32_t x, int i)
  * it, in proportion to them. A node with nothing measured inside is split
  * evenly.
  */
-static int split(struct ctx *c, int32_t x)
+static int split_node(struct ctx *c, int32_t x)
 {
 	uint64_t e, mass[2], m, e0;
 	double u[2], us;
@@ -954,6 +954,12 @@ static int split(struct ctx *c, int32_t x)
 	c->n[c->n[x].child[1]].eff = e - e0;
 	c->n[x].halved = 1;
 	return 0;
+}
+
+/* split_node(), the test for a node split already without the call. */
+static inline int split(struct ctx *c, int32_t x)
+{
+	return c->n[x].halved ? 0 : split_node(c, x);
 }
 
 /* The node of @p with its load, splitting the way down. */
@@ -2020,11 +2026,22 @@ static int combine(int a, int b)
 	return a == b ? a : U_MIXED;
 }
 
+/* What node @x adds to its parent's nmark: the marks below, its own. */
+static uint32_t marks_at(const struct ctx *c, int32_t x)
+{
+	return c->n[x].nmark + (c->n[x].owner != OWN_NONE);
+}
+
 /*
  * What the subtree of @x holds: one host's traffic (then @x carries that
  * host's rule and nothing below it does), the default host's, nothing
  * (U_ANY) or a mix. Rules of the default host and rules without traffic
  * are dropped.
+ *
+ * Owners change here without set_owner()'s walk to the root: a change
+ * below @x reaches only the nodes on the way down to it, each of which
+ * counts its nmark again from its children on the way back up (a node's
+ * nmark is read before anything below it changes).
  */
 static int uniform(struct ctx *c, int32_t x, int *err)
 {
@@ -2032,13 +2049,13 @@ static int uniform(struct ctx *c, int32_t x, int *err)
 	int a, b, r, i;
 
 	if (o == c->def) {
-		set_owner(c, x, OWN_NONE);
+		c->n[x].owner = OWN_NONE;
 		o = OWN_NONE;
 	}
 	if (o >= 0) {
 		if (c->n[x].eff)
 			return o;
-		set_owner(c, x, OWN_NONE);
+		c->n[x].owner = OWN_NONE;
 		return U_ANY;
 	}
 	if (!c->n[x].nmark)
@@ -2053,9 +2070,11 @@ static int uniform(struct ctx *c, int32_t x, int *err)
 	r = combine(a, b);
 	if (r >= 0) {
 		for (i = 0; i < 2; i++)
-			set_owner(c, c->n[x].child[i], OWN_NONE);
-		set_owner(c, x, r);
+			c->n[c->n[x].child[i]].owner = OWN_NONE;
+		c->n[x].owner = r;
 	}
+	c->n[x].nmark = marks_at(c, c->n[x].child[0]) +
+			marks_at(c, c->n[x].child[1]);
 	return r;
 }
 
