@@ -14,6 +14,7 @@
  * choice breaks ties by prefix order or host id.
  */
 #define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -1340,13 +1341,13 @@ static void prefix_words(const struct ctx *c, int32_t x, uint64_t *w0,
 			 uint64_t *w1, uint16_t *w2)
 {
 	const struct node *n = &c->n[x];
-	uint64_t hi = 0, lo = 0;
-	unsigned int j;
+	uint64_t hi, lo;
 
-	for (j = 0; j < 8; j++)
-		hi = hi << 8 | c->ni[x].addr[j];
-	for (j = 8; j < 16; j++)
-		lo = lo << 8 | c->ni[x].addr[j];
+	/* the address's two halves, big-endian */
+	memcpy(&hi, c->ni[x].addr, sizeof(hi));
+	memcpy(&lo, c->ni[x].addr + 8, sizeof(lo));
+	hi = be64toh(hi);
+	lo = be64toh(lo);
 	*w0 = (uint64_t)n->fam << 63 | hi >> 1;
 	*w1 = hi << 63 | lo >> 1;
 	*w2 = (lo & 1) << 8 | n->len;
