@@ -101,6 +101,8 @@ struct ninfo {
 	uint8_t info;		/* measured, or something measured inside */
 };
 
+_Static_assert(sizeof(struct node) == 32, "struct node: two to a cache line");
+
 struct heap;
 typedef int (*heap_before_t)(const struct heap *h, int32_t a, int32_t b);
 
