@@ -8,12 +8,13 @@
  * Everything runs on one binary trie per call, IPv4 and IPv6 side by side
  * (node 0 is 0.0.0.0/0, node 1 is ::/0). Nodes are created for the
  * measured prefixes and their ancestors, and on demand when a prefix is
- * split; they live in one array and are named by index, so that nothing
- * depends on pointers. Loads are integers, so sums do not depend on the
- * order of the input; every choice breaks ties by prefix order or host
- * id.
+ * split; they live in arrays (struct node and struct ninfo) and are
+ * named by index, so that nothing depends on pointers. Loads are
+ * integers, so sums do not depend on the order of the input; every
+ * choice breaks ties by prefix order or host id.
  */
 #define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -48,8 +49,8 @@
  */
 #define NODES_PER_HOST	16
 /* The most nodes: their indices are int32_t, their bytes a size_t. */
-#define NODES_MAX	(SIZE_MAX / sizeof(struct node) < INT32_MAX ? \
-			 SIZE_MAX / sizeof(struct node) : (size_t)INT32_MAX)
+#define NODES_MAX	(SIZE_MAX / sizeof(struct ninfo) < INT32_MAX ? \
+			 SIZE_MAX / sizeof(struct ninfo) : (size_t)INT32_MAX)
 
 /* A carved piece may be this much larger than what it has to take. */
 #define CARVE_SLACK	0.25
@@ -71,25 +72,36 @@ struct bal_traffic {
 	uint64_t sum;
 };
 
+/*
+ * A node in two parts, each in its own array under the same index: what
+ * the walks over the tree and the heaps read (struct node, 32 bytes, two
+ * to a cache line), and what only building the tree, splitting a node
+ * and writing out a prefix read (struct ninfo).
+ */
 struct node {
-	uint8_t addr[16];
-	uint8_t len;
-	uint8_t fam;		/* 0: IPv4, 1: IPv6 */
-	uint8_t measured;
-	uint8_t info;		/* measured, or something measured inside */
-	uint8_t has_prev;
-	uint8_t seen;		/* count_marks(): on a marked node's path */
-	uint8_t halved;		/* split(): its children have their loads */
-	uint64_t mass;		/* measured traffic inside (m if measured) */
-	double u;		/* share of the space with no measurement */
 	uint64_t eff;		/* the load the model gives it */
 	int32_t parent;
 	int32_t child[2];
 	int32_t owner;		/* host index or OWN_* */
-	uint32_t prev_id;	/* the previous rule's host, if has_prev */
 	uint32_t nmark;		/* nodes below with owner != OWN_NONE */
-	uint32_t nprev;		/* nodes below with has_prev */
+	uint8_t len;
+	uint8_t fam:1;		/* 0: IPv4, 1: IPv6 */
+	uint8_t has_prev:1;
+	uint8_t prev_below:1;	/* a node below has_prev */
+	uint8_t seen:1;		/* count_marks(): on a marked node's path */
+	uint8_t halved:1;	/* split(): its children have their loads */
 };
+
+struct ninfo {
+	uint8_t addr[16];
+	uint64_t mass;		/* measured traffic inside (m if measured) */
+	double u;		/* share of the space with no measurement */
+	uint32_t prev_id;	/* the previous rule's host, if has_prev */
+	uint8_t measured;
+	uint8_t info;		/* measured, or something measured inside */
+};
+
+_Static_assert(sizeof(struct node) == 32, "struct node: two to a cache line");
 
 struct heap;
 typedef int (*heap_before_t)(const struct heap *h, int32_t a, int32_t b);
@@ -174,10 +186,12 @@ struct link {
  */
 struct bal_tree {
 	struct node *n;
+	struct ninfo *ni;	/* the rest of each node */
 	size_t nn;		/* the tree's own nodes */
 	size_t ncap;
 	struct link *base;	/* each own node's links as built */
 	int32_t *meas;		/* the node of each entry, in entry order */
+	struct bal_prefix *pfx;	/* each entry's prefix, for tree_same() */
 	size_t nmeas;
 	int32_t *sums;		/* the nodes not measured, children first */
 	size_t nsums;
@@ -187,6 +201,7 @@ struct bal_tree {
 
 struct ctx {
 	struct node *n;
+	struct ninfo *ni;
 	size_t nn;
 	size_t ncap;
 	struct bal_tree *tree;	/* the tree @n is borrowed from */
@@ -206,6 +221,7 @@ struct ctx {
 	int def;
 	int pool_on_def;	/* assign: the pool is the default's region */
 	int defer_marks;	/* assign: nmark counted after distribute() */
+	int loads_ok;		/* @load is every host's load under the marks */
 	int32_t *placed;	/* the nodes marked while defer_marks */
 	int32_t *prevs;		/* rebalance: the nodes of the previous rules */
 	size_t nprevs;
@@ -336,12 +352,12 @@ char *bal_prefix_format(const struct bal_prefix *p, char *buf, size_t len)
 	return buf;
 }
 
-static void node_prefix(const struct node *x, struct bal_prefix *p)
+static void node_prefix(const struct ctx *c, int32_t x, struct bal_prefix *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->family = x->fam ? AF_INET6 : AF_INET;
-	p->len = x->len;
-	memcpy(p->addr, x->addr, sizeof(p->addr));
+	p->family = c->n[x].fam ? AF_INET6 : AF_INET;
+	p->len = c->n[x].len;
+	memcpy(p->addr, c->ni[x].addr, sizeof(p->addr));
 }
 
 /* The prefix order of two nodes (they are never the same prefix). */
@@ -352,7 +368,7 @@ static int node_cmp(const struct ctx *c, int32_t a, int32_t b)
 
 	if (x->fam != y->fam)
 		return x->fam < y->fam ? -1 : 1;
-	r = memcmp(x->addr, y->addr, sizeof(x->addr));
+	r = memcmp(c->ni[a].addr, c->ni[b].addr, sizeof(c->ni[a].addr));
 	if (r)
 		return r;
 	return (int)x->len - (int)y->len;
@@ -408,6 +424,26 @@ int bal_traffic_add(struct bal_traffic *t, const struct bal_prefix *p,
 
 /* The trie */
 
+/*
+ * Both arrays of nodes with room for @cap; on failure the one that grew
+ * stays larger, which does no harm.
+ */
+static int node_grow(struct ctx *c, size_t cap)
+{
+	struct node *x = realloc(c->n, cap * sizeof(*x));
+	struct ninfo *xi;
+
+	if (!x)
+		return -ENOMEM;
+	c->n = x;
+	xi = realloc(c->ni, cap * sizeof(*xi));
+	if (!xi)
+		return -ENOMEM;
+	c->ni = xi;
+	c->ncap = cap;
+	return 0;
+}
+
 static int32_t node_alloc(struct ctx *c, int32_t parent)
 {
 	struct node *x;
@@ -420,20 +456,18 @@ static int32_t node_alloc(struct ctx *c, int32_t parent)
 			return -ENOMEM;
 		if (cap > NODES_MAX)
 			cap = NODES_MAX;
-		x = realloc(c->n, cap * sizeof(*x));
-		if (!x)
+		if (node_grow(c, cap))
 			return -ENOMEM;
-		c->n = x;
-		c->ncap = cap;
 	}
 	i = c->nn++;
 	x = &c->n[i];
 	memset(x, 0, sizeof(*x));
+	memset(&c->ni[i], 0, sizeof(c->ni[i]));
 	x->parent = parent;
 	x->child[0] = -1;
 	x->child[1] = -1;
 	x->owner = OWN_NONE;
-	x->u = 1;
+	c->ni[i].u = 1;
 	if (parent >= 0)
 		x->fam = c->n[parent].fam;
 	return i;
@@ -448,10 +482,11 @@ static int32_t node_new(struct ctx *c, int32_t parent, int bit)
 	if (i < 0 || parent < 0)
 		return i;
 	x = &c->n[i];
-	memcpy(x->addr, c->n[parent].addr, sizeof(x->addr));
+	memcpy(c->ni[i].addr, c->ni[parent].addr, sizeof(c->ni[i].addr));
 	x->len = c->n[parent].len + 1;
 	if (bit)
-		x->addr[c->n[parent].len / 8] |= 0x80 >> (c->n[parent].len % 8);
+		c->ni[i].addr[c->n[parent].len / 8] |=
+			0x80 >> (c->n[parent].len % 8);
 	c->n[parent].child[bit] = i;
 	return i;
 }
@@ -465,30 +500,28 @@ static int32_t node_add(struct ctx *c, int32_t parent, const uint8_t *addr,
 			unsigned int len)
 {
 	int32_t i = node_alloc(c, parent);
-	struct node *x;
+	struct ninfo *xi;
 	unsigned int k;
 
 	if (i < 0)
 		return i;
-	x = &c->n[i];
-	x->len = len;
+	c->n[i].len = len;
+	xi = &c->ni[i];
 	for (k = 0; k < len / 8; k++)
-		x->addr[k] = addr[k];
+		xi->addr[k] = addr[k];
 	if (len % 8)
-		x->addr[k] = addr[k] & (0xff00 >> (len % 8));
+		xi->addr[k] = addr[k] & (0xff00 >> (len % 8));
 	c->n[parent].child[getbit(addr, c->n[parent].len)] = i;
 	return i;
 }
 
 /*
  * The share of the space with no measurement of the node @k bits above
- * @y on its path, with nothing else measured in between: each of those
- * nodes has one half without measurement.
+ * a node whose share is @u, on its path, with nothing else measured in
+ * between: each of those nodes has one half without measurement.
  */
-static double u_above(const struct node *y, unsigned int k)
+static double u_above(double u, unsigned int k)
 {
-	double u = y->u;
-
 	while (k--)
 		u = u / 2 + 0.5;
 	return u;
@@ -503,7 +536,8 @@ static int trie_init(struct ctx *c)
 }
 
 /* The measured traffic of the outermost measured nodes inside @x. */
-static uint64_t children_mass(const struct node *n, int32_t x)
+static uint64_t children_mass(const struct node *n, const struct ninfo *ni,
+			      int32_t x)
 {
 	uint64_t mass = 0;
 	int i;
@@ -511,8 +545,8 @@ static uint64_t children_mass(const struct node *n, int32_t x)
 	for (i = 0; i < 2; i++) {
 		int32_t y = n[x].child[i];
 
-		if (y >= 0 && n[y].info)
-			mass += n[y].mass;
+		if (y >= 0 && ni[y].info)
+			mass += ni[y].mass;
 	}
 	return mass;
 }
@@ -532,22 +566,22 @@ static void trie_sum(struct ctx *c, int32_t x)
 	for (i = 0; i < 2; i++) {
 		int32_t y = c->n[x].child[i];
 
-		if (y >= 0 && c->n[y].info) {
+		if (y >= 0 && c->ni[y].info) {
 			info = 1;
-			u += u_above(&c->n[y],
+			u += u_above(c->ni[y].u,
 				     c->n[y].len - c->n[x].len - 1) / 2;
 		} else {
 			u += 0.5;
 		}
 	}
-	if (c->n[x].measured) {
-		c->n[x].info = 1;
-		c->n[x].u = 0;
+	if (c->ni[x].measured) {
+		c->ni[x].info = 1;
+		c->ni[x].u = 0;
 		return;
 	}
-	c->n[x].info = info;
-	c->n[x].mass = children_mass(c->n, x);
-	c->n[x].u = info ? u : 1;
+	c->ni[x].info = info;
+	c->ni[x].mass = children_mass(c->n, c->ni, x);
+	c->ni[x].u = info ? u : 1;
 	if (c->sums)
 		c->sums[c->nsums++] = x;
 }
@@ -704,25 +738,14 @@ static int add_single(struct ctx *c, int32_t x)
  */
 static int node_room(struct ctx *c, size_t must, size_t need)
 {
-	struct node *n;
-
 	if (must > NODES_MAX)
 		return -ENOMEM;
 	if (need > NODES_MAX)
 		need = NODES_MAX;
 	if (need <= c->ncap)
 		return 0;
-	n = realloc(c->n, need * sizeof(*n));
-	if (!n && must > c->ncap) {
-		need = must;
-		n = realloc(c->n, need * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-	}
-	if (n) {
-		c->n = n;
-		c->ncap = need;
-	}
+	if (node_grow(c, need) && must > c->ncap)
+		return node_grow(c, must);
 	return 0;
 }
 
@@ -806,8 +829,8 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t,
 				r = z;
 				break;
 			}
-			c->n[z].child[getbit(c->n[q].addr, d)] = q;
-			c->n[z].info = 1;
+			c->n[z].child[getbit(c->ni[q].addr, d)] = q;
+			c->ni[z].info = 1;
 			c->n[q].parent = z;
 			path[np++] = z;
 			x = z;
@@ -820,10 +843,10 @@ static int trie_build(struct ctx *c, const struct bal_traffic *t,
 			}
 			path[np++] = x;
 		}
-		if (c->n[x].measured)
+		if (c->ni[x].measured)
 			r = -EEXIST;
-		c->n[x].measured = 1;
-		c->n[x].mass = t->e[j].load;
+		c->ni[x].measured = 1;
+		c->ni[x].mass = t->e[j].load;
 		if (c->meas)
 			c->meas[j] = x;
 		if (!r && p->len == fam_bits(c->n[x].fam))
@@ -850,22 +873,25 @@ static int unfold(struct ctx *c, int32_t x, int i)
 	int32_t y = c->n[x].child[i], z;
 	uint8_t addr[16];
 	struct node *zn, *yn;
+	struct ninfo *zi, *yi;
 
 	if (y < 0 || c->n[y].len == c->n[x].len + 1)
 		return 0;
-	memcpy(addr, c->n[y].addr, sizeof(addr));
+	memcpy(addr, c->ni[y].addr, sizeof(addr));
 	z = node_add(c, x, addr, c->n[x].len + 1);
 	if (z < 0)
 		return z;
 	zn = &c->n[z];
 	yn = &c->n[y];
-	zn->child[getbit(yn->addr, zn->len)] = y;
+	zi = &c->ni[z];
+	yi = &c->ni[y];
+	zn->child[getbit(yi->addr, zn->len)] = y;
 	yn->parent = z;
-	zn->info = yn->info;
-	zn->mass = yn->info ? yn->mass : 0;
-	zn->u = yn->info ? u_above(yn, yn->len - zn->len) : 1;
+	zi->info = yi->info;
+	zi->mass = yi->info ? yi->mass : 0;
+	zi->u = yi->info ? u_above(yi->u, yn->len - zn->len) : 1;
 	zn->nmark = yn->nmark + (yn->owner != OWN_NONE);
-	zn->nprev = yn->nprev + yn->has_prev;
+	zn->prev_below = yn->prev_below || yn->has_prev;
 	return 0;
 }
 
@@ -878,7 +904,7 @@ static int unfold(struct ctx *c, int32_t x, int i)
  * it, in proportion to them. A node with nothing measured inside is split
  * evenly.
  */
-static int split(struct ctx *c, int32_t x)
+static int split_node(struct ctx *c, int32_t x)
 {
 	uint64_t e, mass[2], m, e0;
 	double u[2], us;
@@ -903,7 +929,7 @@ static int split(struct ctx *c, int32_t x)
 	}
 	e = c->n[x].eff;
 	for (i = 0; i < 2; i++) {
-		const struct node *y = &c->n[c->n[x].child[i]];
+		const struct ninfo *y = &c->ni[c->n[x].child[i]];
 
 		mass[i] = y->info ? y->mass : 0;
 		u[i] = y->info ? y->u : 1;
@@ -912,7 +938,7 @@ static int split(struct ctx *c, int32_t x)
 	us = u[0] + u[1];
 	if (!e) {
 		e0 = 0;
-	} else if (!c->n[x].info || (m == 0 && (us == 0 || u[0] == u[1]))) {
+	} else if (!c->ni[x].info || (m == 0 && (us == 0 || u[0] == u[1]))) {
 		e0 = e - e / 2;
 	} else if (m >= e || us == 0) {
 		e0 = (__uint128_t)e * mass[0] / m;
@@ -931,6 +957,12 @@ static int split(struct ctx *c, int32_t x)
 	c->n[c->n[x].child[1]].eff = e - e0;
 	c->n[x].halved = 1;
 	return 0;
+}
+
+/* split_node(), the test for a node split already without the call. */
+static inline int split(struct ctx *c, int32_t x)
+{
+	return c->n[x].halved ? 0 : split_node(c, x);
 }
 
 /* The node of @p with its load, splitting the way down. */
@@ -965,6 +997,7 @@ static int tree_take(struct bal_tree *tr, struct ctx *c)
 		tr->base[i].child[1] = c->n[i].child[1];
 	}
 	tr->n = c->n;
+	tr->ni = c->ni;
 	tr->nn = c->nn;
 	tr->ncap = c->ncap;
 	tr->meas = c->meas;
@@ -985,6 +1018,7 @@ static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
 {
 	struct bal_tree *tr = calloc(1, sizeof(*tr));
 	struct ctx c;
+	size_t i;
 	int r;
 
 	*tree = NULL;
@@ -998,6 +1032,7 @@ static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
 		r = tree_take(tr, &c);
 	if (r) {
 		free(c.n);
+		free(c.ni);
 		free(c.singles);
 		free(c.meas);
 		free(c.sums);
@@ -1005,6 +1040,15 @@ static int tree_new(const struct bal_traffic *t, size_t spare, int keep,
 		return r;
 	}
 	tr->nmeas = t->n;
+	if (keep) {
+		tr->pfx = malloc((t->n + 1) * sizeof(*tr->pfx));
+		if (!tr->pfx) {
+			bal_tree_free(tr);
+			return -ENOMEM;
+		}
+		for (i = 0; i < t->n; i++)
+			tr->pfx[i] = t->e[i].p;
+	}
 	*tree = tr;
 	return 0;
 }
@@ -1029,6 +1073,7 @@ int bal_tree_new(const struct bal_traffic *t, size_t nhosts,
 	if (r)
 		return r;
 	memset(tr->n + tr->nn, 0, (tr->ncap - tr->nn) * sizeof(*tr->n));
+	memset(tr->ni + tr->nn, 0, (tr->ncap - tr->nn) * sizeof(*tr->ni));
 	*tree = tr;
 	return 0;
 }
@@ -1044,28 +1089,29 @@ void bal_tree_free(struct bal_tree *tr)
 	if (!tr)
 		return;
 	free(tr->n);
+	free(tr->ni);
 	free(tr->base);
 	free(tr->meas);
+	free(tr->pfx);
 	free(tr->sums);
 	free(tr->singles);
 	free(tr);
 }
 
-/* Whether @t holds the tree's prefixes, in the same order. */
+/*
+ * Whether @t holds the tree's prefixes, in the same order: compared with
+ * a copy of the entries' prefixes, read in order, rather than with the
+ * nodes (a valid prefix has every unused bit and byte zero).
+ */
 static int tree_same(const struct bal_tree *tr, const struct bal_traffic *t)
 {
 	size_t i;
 
 	if (t->n != tr->nmeas)
 		return 0;
-	for (i = 0; i < t->n; i++) {
-		const struct node *x = &tr->n[tr->meas[i]];
-		const struct bal_prefix *p = &t->e[i].p;
-
-		if (x->len != p->len || x->fam != (p->family == AF_INET6) ||
-		    memcmp(x->addr, p->addr, sizeof(x->addr)))
+	for (i = 0; i < t->n; i++)
+		if (memcmp(&tr->pfx[i], &t->e[i].p, sizeof(tr->pfx[i])))
 			return 0;
-	}
 	return 1;
 }
 
@@ -1077,10 +1123,10 @@ int bal_tree_update(struct bal_tree *tr, const struct bal_traffic *t)
 
 	if (tree_same(tr, t)) {
 		for (i = 0; i < t->n; i++)
-			tr->n[tr->meas[i]].mass = t->e[i].load;
+			tr->ni[tr->meas[i]].mass = t->e[i].load;
 		for (i = 0; i < tr->nsums; i++)
-			tr->n[tr->sums[i]].mass = children_mass(tr->n,
-								tr->sums[i]);
+			tr->ni[tr->sums[i]].mass =
+				children_mass(tr->n, tr->ni, tr->sums[i]);
 		return 0;
 	}
 	/* with the room the runs made so far */
@@ -1110,12 +1156,12 @@ static void node_restore(struct bal_tree *tr, int32_t x)
 	n->child[1] = tr->base[x].child[1];
 	n->owner = OWN_NONE;
 	n->has_prev = 0;
-	n->prev_id = 0;
+	tr->ni[x].prev_id = 0;
 	n->seen = 0;
 	n->halved = 0;
 	n->eff = 0;
 	n->nmark = 0;
-	n->nprev = 0;
+	n->prev_below = 0;
 }
 
 /*
@@ -1129,6 +1175,7 @@ static void tree_restore(struct bal_tree *tr, struct ctx *c, int err)
 	size_t i;
 
 	tr->n = c->n;
+	tr->ni = c->ni;
 	tr->ncap = c->ncap;
 	if (err) {
 		for (i = 0; i < tr->nn; i++) {
@@ -1151,12 +1198,13 @@ static int ctx_borrow(struct ctx *c, struct bal_tree *tr, size_t spare)
 
 	c->tree = tr;
 	c->n = tr->n;
+	c->ni = tr->ni;
 	c->nn = tr->nn;
 	c->ncap = tr->ncap;
 	c->singles = tr->singles;
 	c->nsingles = tr->nsingles;
 	for (i = 0; i < 2; i++)
-		c->n[i].eff = c->n[i].info ? c->n[i].mass : 0;
+		c->n[i].eff = c->ni[i].info ? c->ni[i].mass : 0;
 	c->total = c->n[0].eff + c->n[1].eff;
 	return node_room(c, c->nn, spare < NODES_MAX - c->nn ?
 			 c->nn + spare : NODES_MAX);
@@ -1201,6 +1249,27 @@ static void set_owner(struct ctx *c, int32_t x, int32_t owner)
 		return;
 	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
 		c->n[y].nmark += is ? 1 : -1;
+}
+
+/*
+ * A node split: @x's owner becomes OWN_NONE, its children's @o0 and @o1,
+ * as set_owner() on each of the three would do, in one walk to the root.
+ */
+static void set_split(struct ctx *c, int32_t x, int32_t o0, int32_t o1)
+{
+	int32_t y0 = c->n[x].child[0], y1 = c->n[x].child[1], y;
+	int below = (o0 != OWN_NONE) - (c->n[y0].owner != OWN_NONE) +
+		    (o1 != OWN_NONE) - (c->n[y1].owner != OWN_NONE);
+	int up = below - (c->n[x].owner != OWN_NONE);
+
+	c->n[y0].owner = o0;
+	c->n[y1].owner = o1;
+	c->n[x].owner = OWN_NONE;
+	c->n[x].nmark += below;
+	if (!up)
+		return;
+	for (y = c->n[x].parent; y >= 0; y = c->n[y].parent)
+		c->n[y].nmark += up;
 }
 
 /* Heaps */
@@ -1266,20 +1335,30 @@ static int pool_before(const struct pent *a, const struct pent *b)
 	return a->last < b->last;
 }
 
-static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
+/*
+ * Node @x's prefix as three words in the order of node_cmp(): the
+ * family and the first 63 bits, the next 64, the last bit and the length.
+ */
+static void prefix_words(const struct ctx *c, int32_t x, uint64_t *w0,
+			 uint64_t *w1, uint16_t *w2)
 {
 	const struct node *n = &c->n[x];
-	uint64_t hi = 0, lo = 0;
-	unsigned int j;
+	uint64_t hi, lo;
 
-	for (j = 0; j < 8; j++)
-		hi = hi << 8 | n->addr[j];
-	for (j = 8; j < 16; j++)
-		lo = lo << 8 | n->addr[j];
+	/* the address's two halves, big-endian */
+	memcpy(&hi, c->ni[x].addr, sizeof(hi));
+	memcpy(&lo, c->ni[x].addr + 8, sizeof(lo));
+	hi = be64toh(hi);
+	lo = be64toh(lo);
+	*w0 = (uint64_t)n->fam << 63 | hi >> 1;
+	*w1 = hi << 63 | lo >> 1;
+	*w2 = (lo & 1) << 8 | n->len;
+}
+
+static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
+{
 	e->key = pool_key(c, x);
-	e->hi = (uint64_t)n->fam << 63 | hi >> 1;
-	e->lo = hi << 63 | lo >> 1;
-	e->last = (lo & 1) << 8 | n->len;
+	prefix_words(c, x, &e->hi, &e->lo, &e->last);
 	e->x = x;
 }
 
@@ -1494,7 +1573,7 @@ static int floor_scan(struct ctx *c)
 	for (i = 0; i < c->nsingles; i++) {
 		struct bal_prefix p;
 
-		node_prefix(&c->n[c->singles[i]], &p);
+		node_prefix(c, c->singles[i], &p);
 		x = trie_locate(c, &p);
 		if (x < 0)
 			return x;
@@ -1597,6 +1676,7 @@ static void ctx_free(struct ctx *c, int err)
 {
 	if (c->own_tree) {
 		c->tree->n = c->n;
+		c->tree->ni = c->ni;
 		bal_tree_free(c->tree);
 	} else if (c->tree) {
 		tree_restore(c->tree, c, err);
@@ -1900,8 +1980,14 @@ static int distribute_pool(struct ctx *c)
 		r = split(c, x);
 		if (r)
 			return r;
-		if (!c->pool_on_def)
-			set_owner(c, x, OWN_NONE);
+		/* the halves with traffic go to the pool, x leaves it */
+		if (!c->pool_on_def) {
+			int32_t y0 = c->n[x].child[0], y1 = c->n[x].child[1];
+
+			set_split(c, x,
+				  c->n[y0].eff ? OWN_POOL : c->n[y0].owner,
+				  c->n[y1].eff ? OWN_POOL : c->n[y1].owner);
+		}
 		/* the first half with traffic takes x's place: one sift less */
 		top = 1;
 		for (i = 0; i < 2; i++) {
@@ -1909,8 +1995,6 @@ static int distribute_pool(struct ctx *c)
 
 			if (!c->n[y].eff)
 				continue;
-			if (!c->pool_on_def)
-				set_owner(c, y, OWN_POOL);
 			if (top) {
 				pool_replace(c, y);
 				top = 0;
@@ -1945,11 +2029,22 @@ static int combine(int a, int b)
 	return a == b ? a : U_MIXED;
 }
 
+/* What node @x adds to its parent's nmark: the marks below, its own. */
+static uint32_t marks_at(const struct ctx *c, int32_t x)
+{
+	return c->n[x].nmark + (c->n[x].owner != OWN_NONE);
+}
+
 /*
  * What the subtree of @x holds: one host's traffic (then @x carries that
  * host's rule and nothing below it does), the default host's, nothing
  * (U_ANY) or a mix. Rules of the default host and rules without traffic
  * are dropped.
+ *
+ * Owners change here without set_owner()'s walk to the root: a change
+ * below @x reaches only the nodes on the way down to it, each of which
+ * counts its nmark again from its children on the way back up (a node's
+ * nmark is read before anything below it changes).
  */
 static int uniform(struct ctx *c, int32_t x, int *err)
 {
@@ -1957,13 +2052,13 @@ static int uniform(struct ctx *c, int32_t x, int *err)
 	int a, b, r, i;
 
 	if (o == c->def) {
-		set_owner(c, x, OWN_NONE);
+		c->n[x].owner = OWN_NONE;
 		o = OWN_NONE;
 	}
 	if (o >= 0) {
 		if (c->n[x].eff)
 			return o;
-		set_owner(c, x, OWN_NONE);
+		c->n[x].owner = OWN_NONE;
 		return U_ANY;
 	}
 	if (!c->n[x].nmark)
@@ -1978,9 +2073,11 @@ static int uniform(struct ctx *c, int32_t x, int *err)
 	r = combine(a, b);
 	if (r >= 0) {
 		for (i = 0; i < 2; i++)
-			set_owner(c, c->n[x].child[i], OWN_NONE);
-		set_owner(c, x, r);
+			c->n[c->n[x].child[i]].owner = OWN_NONE;
+		c->n[x].owner = r;
 	}
+	c->n[x].nmark = marks_at(c, c->n[x].child[0]) +
+			marks_at(c, c->n[x].child[1]);
 	return r;
 }
 
@@ -2054,7 +2151,7 @@ static void collect_rules(struct ctx *c, int32_t x, struct bal_result *res)
 	if (c->n[x].owner >= 0) {
 		struct bal_rule *rl = &res->rules[res->nrules++];
 
-		node_prefix(&c->n[x], &rl->prefix);
+		node_prefix(c, x, &rl->prefix);
 		rl->host = c->h[c->n[x].owner].id;
 		rl->load = c->n[x].eff;
 		res->hosts[c->n[x].owner].nprefixes++;
@@ -2073,9 +2170,16 @@ static int fill_result(struct ctx *c, struct bal_result *res)
 	size_t i, nmark;
 	int r;
 
-	r = loads(c, c->def, &other);
-	if (r)
-		return r;
+	/*
+	 * A run keeps @load up to date as it places and takes (place(),
+	 * take(), untake(); merging moves no traffic): a walk over the
+	 * marked tree only when it did not.
+	 */
+	if (!c->loads_ok) {
+		r = loads(c, c->def, &other);
+		if (r)
+			return r;
+	}
 	res->default_host = c->h[c->def].id;
 	res->total = c->total;
 	nmark = c->n[0].nmark + c->n[1].nmark + 2;
@@ -2099,7 +2203,7 @@ static int fill_result(struct ctx *c, struct bal_result *res)
 	res->imbalance = imbalance(c);
 	res->floor = 1;
 	if (c->floor_node >= 0) {
-		node_prefix(&c->n[c->floor_node], &res->floor_prefix);
+		node_prefix(c, c->floor_node, &res->floor_prefix);
 		res->floor_load = c->floor_load;
 		res->floor = floor_of(c);
 	}
@@ -2130,6 +2234,8 @@ static int assign(struct ctx *c, struct bal_result *res)
 		c->defer_marks = 0;
 		if (!r)
 			count_marks(c);
+		/* the pool left on the default host is in its load */
+		c->loads_ok = 1;
 	}
 	if (!r)
 		r = merge(c);
@@ -2220,15 +2326,48 @@ static int light_cmp(const void *a, const void *b, void *arg)
 	return node_cmp(c, x, y);
 }
 
-/* By host, then the lightest first. */
-static int owner_cmp(const void *a, const void *b, void *arg)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	const struct ctx *c = arg;
+/* A node with its key in the order of light_cmp(), for sort_light(). */
+struct lkey {
+	uint64_t eff;
+	uint64_t hi;
+	uint64_t lo;
+	uint16_t last;
+	int32_t x;
+};
 
-	if (c->n[x].owner != c->n[y].owner)
-		return c->n[x].owner < c->n[y].owner ? -1 : 1;
-	return light_cmp(a, b, arg);
+static int lkey_cmp(const void *a, const void *b)
+{
+	const struct lkey *x = a, *y = b;
+
+	if (x->eff != y->eff)
+		return x->eff < y->eff ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (int)x->last - (int)y->last;
+}
+
+/*
+ * Sort the @n nodes of @a lightest first (light_cmp()), their keys taken
+ * once into @k (room for @n) rather than from the nodes at every
+ * comparison.
+ */
+static void sort_light(const struct ctx *c, int32_t *a, size_t n,
+		       struct lkey *k)
+{
+	size_t i;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		k[i].eff = c->n[a[i]].eff;
+		prefix_words(c, a[i], &k[i].hi, &k[i].lo, &k[i].last);
+		k[i].x = a[i];
+	}
+	qsort(k, n, sizeof(*k), lkey_cmp);
+	for (i = 0; i < n; i++)
+		a[i] = k[i].x;
 }
 
 /*
@@ -2278,11 +2417,8 @@ static int carve(struct ctx *c, int h, int32_t x, int64_t need)
 		return r;
 	y[0] = c->n[x].child[0];
 	y[1] = c->n[x].child[1];
-	if (h != c->def) {
-		set_owner(c, x, OWN_NONE);
-		set_owner(c, y[0], h);
-		set_owner(c, y[1], h);
-	}
+	if (h != c->def)
+		set_split(c, x, h, h);
 	if (light_cmp(&y[1], &y[0], c) < 0) {
 		int32_t t = y[0];
 
@@ -2385,11 +2521,13 @@ static int held_leaves(struct ctx *c, int32_t x, struct leaves *l)
 
 static int holdings_get(struct ctx *c, struct holdings *s)
 {
-	size_t i, j = 0;
+	struct lkey *k;
+	int32_t *by;
+	size_t i, h;
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->first = malloc((c->nh + 1) * sizeof(*s->first));
+	s->first = calloc(c->nh + 1, sizeof(*s->first));
 	if (!s->first)
 		return -ENOMEM;
 	for (i = 0; i < 2 && !r; i++)
@@ -2398,14 +2536,36 @@ static int holdings_get(struct ctx *c, struct holdings *s)
 		r = region_leaves(c, i, &s->d);
 	if (r)
 		return r;
-	qsort_r(s->l.a, s->l.n, sizeof(*s->l.a), owner_cmp, c);
-	qsort_r(s->d.a, s->d.n, sizeof(*s->d.a), light_cmp, c);
-	for (i = 0; i < c->nh; i++) {
-		s->first[i] = j;
-		while (j < s->l.n && c->n[s->l.a[j]].owner == (int32_t)i)
-			j++;
+	by = malloc((s->l.n + 1) * sizeof(*by));
+	k = malloc((s->l.n > s->d.n ? s->l.n : s->d.n) * sizeof(*k) + 1);
+	if (!by || !k) {
+		free(by);
+		free(k);
+		return -ENOMEM;
 	}
-	s->first[c->nh] = j;
+	/*
+	 * By host, a counting sort: first[h] is where host h's leaves
+	 * start, moved to where they end as they are put in place, then
+	 * moved back.
+	 */
+	for (i = 0; i < s->l.n; i++)
+		s->first[c->n[s->l.a[i]].owner + 1]++;
+	for (h = 0; h < c->nh; h++)
+		s->first[h + 1] += s->first[h];
+	for (i = 0; i < s->l.n; i++)
+		by[s->first[c->n[s->l.a[i]].owner]++] = s->l.a[i];
+	for (h = c->nh; h > 0; h--)
+		s->first[h] = s->first[h - 1];
+	s->first[0] = 0;
+	free(s->l.a);
+	s->l.a = by;
+	s->l.cap = s->l.n + 1;
+	/* then each host's lightest first */
+	for (h = 0; h < c->nh; h++)
+		sort_light(c, s->l.a + s->first[h],
+			   s->first[h + 1] - s->first[h], k);
+	sort_light(c, s->d.a, s->d.n, k);
+	free(k);
 	return 0;
 }
 
@@ -2616,7 +2776,7 @@ static int add_move(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
 		c->mcap = cap;
 	}
 	m = &c->moves[c->nmoves++];
-	node_prefix(&c->n[x], &m->prefix);
+	node_prefix(c, x, &m->prefix);
 	m->from = from;
 	m->to = to;
 	m->load = c->n[x].eff;
@@ -2631,10 +2791,10 @@ static int walk_moves(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
 	int r, i;
 
 	if (c->n[x].has_prev)
-		from = c->n[x].prev_id;
+		from = c->ni[x].prev_id;
 	if (c->n[x].owner >= 0)
 		to = c->h[c->n[x].owner].id;
-	if (!c->n[x].nprev && !c->n[x].nmark) {
+	if (!c->n[x].prev_below && !c->n[x].nmark) {
 		if (from == to || !c->n[x].eff)
 			return 0;
 		return add_move(c, x, from, to);
@@ -2698,6 +2858,105 @@ static int hosts_changed(const struct ctx *c, const struct bal_result *prev)
 	return 0;
 }
 
+/* Whether @prev's rules are valid prefixes in strict prefix order. */
+static int prev_sorted(const struct bal_result *prev)
+{
+	size_t i;
+
+	for (i = 0; i < prev->nrules; i++) {
+		if (!prefix_valid(&prev->rules[i].prefix))
+			return 0;
+		if (i && bal_prefix_cmp(&prev->rules[i - 1].prefix,
+					&prev->rules[i].prefix) >= 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Add to the nodes of @path below @d (down to @depth) the previous rules
+ * below them (@below), which they no longer hold back: the nodes leave
+ * the path. @below[@d] takes the sum.
+ */
+static void path_leave(struct ctx *c, const int32_t *path, uint32_t *below,
+		       unsigned int depth, unsigned int d)
+{
+	unsigned int j;
+
+	for (j = depth; j > d; j--) {
+		c->n[path[j]].nmark += below[j];
+		c->n[path[j]].prev_below |= below[j] > 0;
+		below[j - 1] += below[j];
+		below[j] = 0;
+	}
+}
+
+/*
+ * insert_prev() for rules in strict prefix order (those of a result):
+ * each rule is located from where its path leaves the previous rule's,
+ * and the rules below each node are added to its nmark (and noted in
+ * prev_below) when the node leaves that path, instead of a walk from the
+ * root down and back up per rule. In this order a rule holds another
+ * only if it holds the one right after it, and no rule comes after one
+ * inside it.
+ */
+static int insert_sorted(struct ctx *c, const struct bal_result *prev)
+{
+	int32_t path[129];
+	uint32_t below[129];	/* rules below path[j] not yet in its counts */
+	const struct bal_prefix *last = NULL;
+	unsigned int depth = 0, d, j;
+	size_t i;
+	int r;
+
+	for (i = 0; i < prev->nrules; i++) {
+		const struct bal_rule *rl = &prev->rules[i];
+		const struct bal_prefix *p = &rl->prefix;
+		int32_t x;
+		int h;
+
+		if (last && last->family == p->family) {
+			d = common_bits(last->addr, p->addr,
+					last->len < p->len ? last->len : p->len);
+			if (d == last->len)
+				return -EINVAL;	/* the last rule holds it */
+			path_leave(c, path, below, depth, d);
+		} else {
+			if (last) {
+				path_leave(c, path, below, depth, 0);
+				c->n[path[0]].nmark += below[0];
+				c->n[path[0]].prev_below |= below[0] > 0;
+			}
+			path[0] = p->family == AF_INET6;
+			below[0] = 0;
+			d = 0;
+		}
+		for (j = d; j < p->len; j++) {
+			r = split(c, path[j]);
+			if (r)
+				return r;
+			path[j + 1] = c->n[path[j]].child[getbit(p->addr, j)];
+			below[j + 1] = 0;
+		}
+		depth = p->len;
+		x = path[depth];
+		h = host_find(c, rl->host);
+		c->n[x].has_prev = 1;
+		c->ni[x].prev_id = rl->host;
+		c->n[x].owner = h >= 0 ? h : OWN_ORPHAN;
+		if (depth)
+			below[depth - 1]++;
+		c->prevs[i] = x;
+		last = p;
+	}
+	if (last) {
+		path_leave(c, path, below, depth, 0);
+		c->n[path[0]].nmark += below[0];
+		c->n[path[0]].prev_below |= below[0] > 0;
+	}
+	return 0;
+}
+
 static int insert_prev(struct ctx *c, const struct bal_result *prev)
 {
 	size_t i;
@@ -2706,6 +2965,8 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 	if (!c->prevs)
 		return -ENOMEM;
 	c->nprevs = prev->nrules;
+	if (prev_sorted(prev))
+		return insert_sorted(c, prev);
 
 	for (i = 0; i < prev->nrules; i++) {
 		const struct bal_rule *rl = &prev->rules[i];
@@ -2717,7 +2978,7 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 		x = trie_locate(c, &rl->prefix);
 		if (x < 0)
 			return x;
-		if (c->n[x].has_prev || c->n[x].nprev)
+		if (c->n[x].has_prev || c->n[x].prev_below)
 			return -EINVAL;
 		/*
 		 * set_prev() and set_owner() (x is unmarked) in one walk to
@@ -2726,12 +2987,12 @@ static int insert_prev(struct ctx *c, const struct bal_result *prev)
 		 */
 		h = host_find(c, rl->host);
 		c->n[x].has_prev = 1;
-		c->n[x].prev_id = rl->host;
+		c->ni[x].prev_id = rl->host;
 		c->n[x].owner = h >= 0 ? h : OWN_ORPHAN;
 		for (y = c->n[x].parent; y >= 0; y = c->n[y].parent) {
 			if (c->n[y].has_prev)
 				return -EINVAL;
-			c->n[y].nprev++;
+			c->n[y].prev_below = 1;
 			c->n[y].nmark++;
 		}
 		c->prevs[i] = x;
@@ -2757,6 +3018,7 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 	r = loads(c, pd >= 0 ? pd : OWN_ORPHAN, &pooled);
 	if (r)
 		return r;
+	c->loads_ok = 1;
 	res->imbalance_before = imbalance(c);
 	over = overloaded(c, pd);
 	if (over < 0)
@@ -2794,9 +3056,13 @@ static int rebalance(struct ctx *c, const struct bal_result *prev,
 			}
 		}
 	}
-	r = loads(c, c->def, &pooled);
-	if (r)
-		return r;
+	/*
+	 * The loads are those of loads(c, c->def, ...) after these changes,
+	 * without its walk: the default host (pd, when it is still here)
+	 * took its region and rules before as it does now, and what goes to
+	 * the pool (the region when the default left, the orphans with
+	 * traffic) was counted in @pooled already.
+	 */
 
 	/*
 	 * Down to the target, or, to fill the hosts that have nothing up
