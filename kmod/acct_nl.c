@@ -290,14 +290,9 @@ static int fs_nl_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	/* Already validated; parsed again here because where the generic
-	 * netlink core keeps a dump's attributes differs between kernels.
-	 */
-	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
-			  fs_record_ops_policy, cb->extack);
+	err = fs_nl_dump_attrs(cb, fsn, fs_record_ops_policy, attrs);
 	if (err)
-		goto reject;
+		return err;
 	if (attrs[FLOWSTREAM_A_RECORD]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_RECORD],
 				    "a dump takes a filter, not a record key");

@@ -577,11 +577,9 @@ int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
-			  fs_mig_ops_policy, cb->extack);
+	err = fs_nl_dump_attrs(cb, fsn, fs_mig_ops_policy, attrs);
 	if (err)
-		goto reject;
+		return err;
 	err = fs_mig_no_batch(attrs, cb->extack);
 	if (err)
 		goto reject;
