@@ -207,6 +207,8 @@ int fs_nl_rec_fill(struct sk_buff *skb, const struct fs_rec_snap *snap,
 int fs_nl_rec_fill_as(struct sk_buff *skb, int type,
 		      const struct fs_rec_snap *snap, u64 seq);
 u64 fs_jiffies_to_epoch_ms(u64 j, u64 now_j, u64 now_ms);
+int fs_nl_rec_key_head(struct nlattr **tb, struct fs_acct_key *key,
+		       struct netlink_ext_ack *extack);
 extern const struct nla_policy fs_rec_policy[FLOWSTREAM_REC_A_MAX + 1];
 extern const struct nla_policy fs_flt_policy[FLOWSTREAM_FLT_A_MAX + 1];
 

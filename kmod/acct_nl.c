@@ -105,12 +105,34 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * The family, addresses and protocol of a record's key (a GET_RECORD key
+ * or an imported record), from its parsed attributes, which the caller
+ * has checked are there.
+ */
+int fs_nl_rec_key_head(struct nlattr **tb, struct fs_acct_key *key,
+		       struct netlink_ext_ack *extack)
+{
+	int err, family;
+
+	family = fs_nl_family(tb[FLOWSTREAM_REC_A_FAMILY], extack);
+	if (family < 0)
+		return family;
+	key->family = family;
+	err = fs_nl_addr(tb[FLOWSTREAM_REC_A_SRC], family, &key->src, extack) ?:
+	      fs_nl_addr(tb[FLOWSTREAM_REC_A_DST], family, &key->dst, extack);
+	if (err)
+		return err;
+	key->proto = nla_get_u8(tb[FLOWSTREAM_REC_A_PROTO]);
+	return 0;
+}
+
 /* A whole key from FLOWSTREAM_A_RECORD. */
 static int fs_nl_parse_key(struct nlattr *nest, struct fs_acct_key *key,
 			   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[FLOWSTREAM_REC_A_MAX + 1];
-	int err, family;
+	int err;
 
 	err = nla_parse_nested(tb, FLOWSTREAM_REC_A_MAX, nest, fs_rec_policy,
 			       extack);
@@ -125,15 +147,9 @@ static int fs_nl_parse_key(struct nlattr *nest, struct fs_acct_key *key,
 		return -EINVAL;
 	}
 	memset(key, 0, sizeof(*key));
-	family = fs_nl_family(tb[FLOWSTREAM_REC_A_FAMILY], extack);
-	if (family < 0)
-		return family;
-	key->family = family;
-	err = fs_nl_addr(tb[FLOWSTREAM_REC_A_SRC], family, &key->src, extack) ?:
-	      fs_nl_addr(tb[FLOWSTREAM_REC_A_DST], family, &key->dst, extack);
+	err = fs_nl_rec_key_head(tb, key, extack);
 	if (err)
 		return err;
-	key->proto = nla_get_u8(tb[FLOWSTREAM_REC_A_PROTO]);
 	if (fs_is_icmp(key->proto)) {
 		u8 type = tb[FLOWSTREAM_REC_A_ICMP_TYPE] ?
 			  nla_get_u8(tb[FLOWSTREAM_REC_A_ICMP_TYPE]) : 0;
@@ -290,14 +306,9 @@ static int fs_nl_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	/* Already validated; parsed again here because where the generic
-	 * netlink core keeps a dump's attributes differs between kernels.
-	 */
-	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
-			  fs_record_ops_policy, cb->extack);
+	err = fs_nl_dump_attrs(cb, fsn, fs_record_ops_policy, attrs);
 	if (err)
-		goto reject;
+		return err;
 	if (attrs[FLOWSTREAM_A_RECORD]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_RECORD],
 				    "a dump takes a filter, not a record key");

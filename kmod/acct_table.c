@@ -320,6 +320,26 @@ static __always_inline bool fs_acct_hit(struct fs_record *rec,
 }
 
 /*
+ * A new record of @key, empty, its interval beginning at @first (jiffies64):
+ * one made by a packet or by MIG_IMPORT. Inline: the packet path uses it.
+ */
+static __always_inline void fs_rec_init(struct fs_record *rec,
+					const struct fs_acct_key *key,
+					u8 dscp, u64 first)
+{
+	rec->key = *key;
+	spin_lock_init(&rec->lock);
+	rec->dscp = dscp;
+	rec->tcp_flags = 0;
+	rec->dead = 0;
+	rec->closing = 0;
+	rec->oif = 0;
+	rec->packets = 0;
+	rec->bytes = 0;
+	rec->first = first;
+}
+
+/*
  * Make room for one more record; false if the packet is not accounted.
  * The count is raised only from below the limit, never past it and back:
  * acct_records, read at any moment, never shows more than max-records.
@@ -383,16 +403,7 @@ static void __fs_acct_account(struct fs_acct *acct,
 		fs_stat_inc(fsn, FLOWSTREAM_STAT_ACCT_DROP_NOMEM);
 		return;
 	}
-	rec->key = *key;
-	spin_lock_init(&rec->lock);
-	rec->dscp = pkt->dscp;
-	rec->tcp_flags = 0;
-	rec->dead = 0;
-	rec->closing = 0;
-	rec->oif = 0;
-	rec->packets = 0;
-	rec->bytes = 0;
-	rec->first = now;
+	fs_rec_init(rec, key, pkt->dscp, now);
 	closes = fs_rec_add(rec, pkt, oif, now);
 
 	lock = fs_acct_lock(acct, hash);
@@ -672,16 +683,7 @@ int fs_acct_import(struct fs_acct *acct, const struct fs_rec_snap *v, u32 n,
 	}
 	for (i = 0; i < n; i++) {
 		rec = recs[i];
-		rec->key = v[i].key;
-		spin_lock_init(&rec->lock);
-		rec->dscp = v[i].dscp;
-		rec->tcp_flags = 0;
-		rec->dead = 0;
-		rec->closing = 0;
-		rec->oif = 0;
-		rec->packets = 0;
-		rec->bytes = 0;
-		rec->first = v[i].first;
+		fs_rec_init(rec, &v[i].key, v[i].dscp, v[i].first);
 		rec->last = v[i].last;
 		fs_acct_merge(rec, &v[i]);
 

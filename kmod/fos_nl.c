@@ -817,6 +817,29 @@ static int fos_nl_dump_pms(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* The FLOWSTREAM_A_ATTACH of ATTACH and DETACH, required, into @tb. */
+static int fos_nl_att_req(struct genl_info *info, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_ATTACH)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing attach attribute");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, FLOWSTREAM_ATT_A_MAX,
+				info->attrs[FLOWSTREAM_A_ATTACH],
+				fos_att_policy, info->extack);
+}
+
+/* The flow ATTACH or DETACH names, or NULL and why; fsn->lock held. */
+static struct fos_flow *fos_nl_flow_named(struct fs_net *fsn, const char *name,
+					  struct netlink_ext_ack *extack)
+{
+	struct fos_flow *f = fos_flow_find(fsn->fos, name, 0);
+
+	if (!f)
+		NL_SET_ERR_MSG_FMT_MOD(extack, "no flow named %s", name);
+	return f;
+}
+
 static int fos_nl_attach(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
@@ -828,13 +851,7 @@ static int fos_nl_attach(struct sk_buff *req, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_ATTACH)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing attach attribute");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	err = nla_parse_nested(tb, FLOWSTREAM_ATT_A_MAX,
-			       info->attrs[FLOWSTREAM_A_ATTACH],
-			       fos_att_policy, info->extack);
+	err = fos_nl_att_req(info, tb);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	if (!tb[FLOWSTREAM_ATT_A_FLOW]) {
@@ -857,9 +874,8 @@ static int fos_nl_attach(struct sk_buff *req, struct genl_info *info)
 		return fs_nl_reject(fsn, info, PTR_ERR(att));
 	}
 	mutex_lock(&fsn->lock);
-	f = fos_flow_find(fsn->fos, name, 0);
+	f = fos_nl_flow_named(fsn, name, info->extack);
 	if (!f) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack, "no flow named %s", name);
 		err = -ENOENT;
 	} else {
 		if (att->order == U32_MAX)
@@ -898,13 +914,7 @@ static int fos_nl_detach(struct sk_buff *req, struct genl_info *info)
 	char name[FOS_NAME_MAX];
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, FLOWSTREAM_A_ATTACH)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing attach attribute");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	err = nla_parse_nested(tb, FLOWSTREAM_ATT_A_MAX,
-			       info->attrs[FLOWSTREAM_A_ATTACH],
-			       fos_att_policy, info->extack);
+	err = fos_nl_att_req(info, tb);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	if (!tb[FLOWSTREAM_ATT_A_FLOW] || !tb[FLOWSTREAM_ATT_A_ID]) {
@@ -914,9 +924,8 @@ static int fos_nl_detach(struct sk_buff *req, struct genl_info *info)
 	}
 	nla_strscpy(name, tb[FLOWSTREAM_ATT_A_FLOW], sizeof(name));
 	mutex_lock(&fsn->lock);
-	f = fos_flow_find(fsn->fos, name, 0);
+	f = fos_nl_flow_named(fsn, name, info->extack);
 	if (!f) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack, "no flow named %s", name);
 		err = -ENOENT;
 	} else {
 		err = fos_flow_detach(f, nla_get_u32(tb[FLOWSTREAM_ATT_A_ID]),

@@ -91,7 +91,7 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 	struct nlattr *tb[FLOWSTREAM_REC_A_MAX + 1];
 	struct fs_acct_key *k = &s->key;
 	u64 first, last, min_bytes;
-	int err, family;
+	int err;
 	u8 end;
 
 	err = nla_parse_nested(tb, FLOWSTREAM_REC_A_MAX, nest, fs_mrec_policy,
@@ -111,15 +111,9 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	memset(s, 0, sizeof(*s));
-	family = fs_nl_family(tb[FLOWSTREAM_REC_A_FAMILY], extack);
-	if (family < 0)
-		return family;
-	k->family = family;
-	err = fs_nl_addr(tb[FLOWSTREAM_REC_A_SRC], family, &k->src, extack) ?:
-	      fs_nl_addr(tb[FLOWSTREAM_REC_A_DST], family, &k->dst, extack);
+	err = fs_nl_rec_key_head(tb, k, extack);
 	if (err)
 		return err;
-	k->proto = nla_get_u8(tb[FLOWSTREAM_REC_A_PROTO]);
 	if (fs_is_icmp(k->proto)) {
 		if (tb[FLOWSTREAM_REC_A_SPORT] || tb[FLOWSTREAM_REC_A_DPORT]) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
@@ -163,7 +157,7 @@ static int fs_mig_parse_rec(struct net *net, const struct nlattr *nest,
 	s->packets = nla_get_u64(tb[FLOWSTREAM_REC_A_PACKETS]);
 	s->bytes = nla_get_u64(tb[FLOWSTREAM_REC_A_BYTES]);
 	if (check_mul_overflow(s->packets,
-			       (u64)(family == AF_INET ? 20 : 40), &min_bytes) ||
+			       (u64)(k->family == AF_INET ? 20 : 40), &min_bytes) ||
 	    s->bytes < min_bytes || (!s->packets && s->bytes)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_REC_A_BYTES],
 				    "bytes do not fit the packets' count");

@@ -256,6 +256,17 @@ static int fs_mig_reply_fill(struct sk_buff *skb, struct genl_info *info,
 	return 0;
 }
 
+/* Every operation but MIG_IMPORT refuses a FLOWSTREAM_A_BATCH. */
+static int fs_mig_no_batch(struct nlattr **attrs,
+			   struct netlink_ext_ack *extack)
+{
+	if (!attrs[FLOWSTREAM_A_BATCH])
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attrs[FLOWSTREAM_A_BATCH],
+			    "a batch is for MIG_IMPORT");
+	return -EINVAL;
+}
+
 static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
@@ -272,12 +283,9 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 		err = -EINVAL;
 		goto reject;
 	}
-	if (info->attrs[FLOWSTREAM_A_BATCH]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
-				    "a batch is for MIG_IMPORT");
-		err = -EINVAL;
+	err = fs_mig_no_batch(info->attrs, info->extack);
+	if (err)
 		goto reject;
-	}
 	max = READ_ONCE(fs_mig_max_prefixes);
 	nla_for_each_nested(attr, nest, rem) {
 		if (nla_type(attr) == FLOWSTREAM_MIG_A_VIA4 ||
@@ -427,6 +435,17 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 	return 0;
 }
 
+/*
+ * The opening of MIG_DEL, MIG_SET (@phase not NULL) and MIG_GET: no batch,
+ * and the ID (and phase) of the request's FLOWSTREAM_A_MIGRATION.
+ */
+static int fs_mig_doit_id(struct genl_info *info, u32 *id, u8 *phase)
+{
+	return fs_mig_no_batch(info->attrs, info->extack) ?:
+	       fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], id, NULL,
+			     phase, info->extack);
+}
+
 static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
@@ -434,13 +453,7 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 	u32 id;
 	int err;
 
-	if (info->attrs[FLOWSTREAM_A_BATCH]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
-				    "a batch is for MIG_IMPORT");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &id, NULL,
-			    NULL, info->extack);
+	err = fs_mig_doit_id(info, &id, NULL);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
@@ -482,13 +495,7 @@ static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
 	u32 id;
 	int err;
 
-	if (info->attrs[FLOWSTREAM_A_BATCH]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
-				    "a batch is for MIG_IMPORT");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &id, NULL,
-			    &phase, info->extack);
+	err = fs_mig_doit_id(info, &id, &phase);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
@@ -527,13 +534,7 @@ static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
 	u32 id;
 	int err;
 
-	if (info->attrs[FLOWSTREAM_A_BATCH]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FLOWSTREAM_A_BATCH],
-				    "a batch is for MIG_IMPORT");
-		return fs_nl_reject(fsn, info, -EINVAL);
-	}
-	err = fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &id, NULL,
-			    NULL, info->extack);
+	err = fs_mig_doit_id(info, &id, NULL);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
@@ -576,17 +577,12 @@ int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 	struct nlattr *attrs[FLOWSTREAM_A_MAX + 1];
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
-			  fs_mig_ops_policy, cb->extack);
+	err = fs_nl_dump_attrs(cb, fsn, fs_mig_ops_policy, attrs);
+	if (err)
+		return err;
+	err = fs_mig_no_batch(attrs, cb->extack);
 	if (err)
 		goto reject;
-	if (attrs[FLOWSTREAM_A_BATCH]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_BATCH],
-				    "a batch is for MIG_IMPORT");
-		err = -EINVAL;
-		goto reject;
-	}
 	if (export) {
 		err = fs_mig_req_id(attrs[FLOWSTREAM_A_MIGRATION], &ctx->id,
 				    &ctx->batch, NULL, cb->extack);

@@ -83,6 +83,26 @@ int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err)
 	return err;
 }
 
+/*
+ * A dump's request, checked in its first call (before 6.2, start() has no
+ * extended ACK to explain a refusal with): counted, and its top-level
+ * attributes parsed again with @policy, because where the generic netlink
+ * core keeps a dump's attributes differs between kernels (they were
+ * validated already). A refusal here is counted too.
+ */
+int fs_nl_dump_attrs(struct netlink_callback *cb, struct fs_net *fsn,
+		     const struct nla_policy *policy, struct nlattr **attrs)
+{
+	int err;
+
+	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
+			  policy, cb->extack);
+	if (err)
+		fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
+	return err;
+}
+
 static struct sk_buff *fs_nl_reply_new(struct genl_info *info, void **hdr)
 {
 	struct sk_buff *skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);

@@ -33,6 +33,8 @@ struct fs_net;
 
 struct fs_net *fs_nl_begin(struct genl_info *info);
 int fs_nl_reject(struct fs_net *fsn, struct genl_info *info, int err);
+int fs_nl_dump_attrs(struct netlink_callback *cb, struct fs_net *fsn,
+		     const struct nla_policy *policy, struct nlattr **attrs);
 int fs_nl_family(const struct nlattr *attr, struct netlink_ext_ack *extack);
 int fs_nl_addr(const struct nlattr *attr, u8 family, struct in6_addr *addr,
 	       struct netlink_ext_ack *extack);

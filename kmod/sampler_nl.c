@@ -393,17 +393,14 @@ static int fs_pfx_dump_begin(struct netlink_callback *cb, struct fs_net *fsn,
 	u64 window = 0;
 	int err;
 
-	fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REQUESTS);
-	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, FLOWSTREAM_A_MAX,
-			  fs_pfx_dump_policy, cb->extack);
-	if (!err && attrs[FLOWSTREAM_A_RESET] && attrs[FLOWSTREAM_A_WINDOW]) {
+	err = fs_nl_dump_attrs(cb, fsn, fs_pfx_dump_policy, attrs);
+	if (err)
+		return err;
+	if (attrs[FLOWSTREAM_A_RESET] && attrs[FLOWSTREAM_A_WINDOW]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[FLOWSTREAM_A_WINDOW],
 				    "a read-and-reset reads the current window: give reset or window, not both");
-		err = -EINVAL;
-	}
-	if (err) {
 		fs_stat_inc(fsn, FLOWSTREAM_STAT_NL_REJECTED);
-		return err;
+		return -EINVAL;
 	}
 	if (attrs[FLOWSTREAM_A_RESET]) {
 		how = FS_SMP_READ_RESET;
