@@ -261,11 +261,13 @@ ip netns exec psc "$TCPPAT" send 10.2.0.2 7003 "${opts[@]}" --timeout 6 \
 	--resume "$resume" --seed 33 >/tmp/fs-pms.$$.old.c 2>&1 &
 old_c=$!
 # The connection is open (the client's socket established) before guard.
+est=0
 for _ in $(seq 200); do
 	ip netns exec psc awk 'NR > 1 && $3 ~ /:1B5B$/ && $4 == "01" { f = 1 }
-		END { exit !f }' /proc/net/tcp /proc/net/tcp6 && break
+		END { exit !f }' /proc/net/tcp /proc/net/tcp6 && { est=1; break; }
 	sleep 0.1
 done
+[ $est = 1 ] || diag "the old connection was not established after 20 s"
 g=$(attach guard)
 check_match "guard attached while a connection is open" '^[0-9]+$' "$g"
 drops=$(fos_stat psr pat drop_pm)
