@@ -186,11 +186,13 @@
  *		 of the prefixes) the migration daisy-chains: a forwarded
  *		 packet of its set with no flow record here is sent to that
  *		 next hop instead of creating one (the idle phase,
- *		 Documentation/migration.rst).
+ *		 Documentation/migration.rst). With OWNED the migration
+ *		 belongs to the requesting socket: see MIG_ACK.
  *	Reply:   FLOWSTREAM_A_MIGRATION as MIG_GET's, ID included.
  *
  * FLOWSTREAM_CMD_MIG_DEL (state migration)
- *	Request: FLOWSTREAM_A_MIGRATION with ID (ENOENT otherwise).
+ *	Request: FLOWSTREAM_A_MIGRATION with ID (ENOENT otherwise). An
+ *		 OWNED migration's PENDING records are taken back first.
  *	Reply:   ACK.
  *
  * FLOWSTREAM_CMD_MIG_GET (state migration)
@@ -205,7 +207,10 @@
  *	      announced); each message carries FLOWSTREAM_A_MIGRATION (ID)
  *	      and FLOWSTREAM_A_BATCH with up to BATCH_SIZE records. Records
  *	      created after the dump passed their place stay here. ENOENT
- *	      where accounting is off.
+ *	      where accounting is off. An OWNED migration is exported by
+ *	      its owner socket only (EPERM); each message's MIGRATION also
+ *	      has SEQ, and its records stay PENDING here until MIG_ACK
+ *	      (ENOBUFS once "mig_max_pending" records are pending).
  *
  * FLOWSTREAM_CMD_MIG_IMPORT (state migration)
  *	Request: FLOWSTREAM_A_BATCH with 1 to "mig_max_batch" records, as
@@ -233,6 +238,23 @@
  *		 (flowctl migrate send) says where it is, and a CANCELED set
  *		 by another process asks that one to stop and take back what
  *		 B has not acknowledged (flowctl migrate cancel).
+ *	Reply:   ACK.
+ *
+ * FLOWSTREAM_CMD_MIG_ACK (state migration)
+ *	Request: FLOWSTREAM_A_MIGRATION with ID and SEQ only: the OWNED
+ *		 migration's export messages up to SEQ are on the other host;
+ *		 their records are forgotten here. A SEQ not handed out yet
+ *		 is refused (EINVAL), one acknowledged already changes
+ *		 nothing. Until acknowledged, records are PENDING: the
+ *		 kernel takes them back into the table (as they were when
+ *		 handed out, merged with any record of the same key created
+ *		 since) when the migration is deleted, and when its owner
+ *		 socket closes (the process that drove it exited or was
+ *		 killed) before the migration is DONE with nothing pending;
+ *		 then the migration is also deleted (its daisy-chaining
+ *		 stops) and MIGRATE listeners are told (DELETED). Records
+ *		 that cannot be taken back (max-records, memory, accounting
+ *		 turned off) are counted in "mig_takeback_failed".
  *	Reply:   ACK.
  *
  * FLOWSTREAM_CMD_MIG_NTF (state migration)
@@ -312,6 +334,7 @@ enum flowstream_cmd {
 	FLOWSTREAM_CMD_MIG_IMPORT,
 	FLOWSTREAM_CMD_MIG_SET,
 	FLOWSTREAM_CMD_MIG_NTF,
+	FLOWSTREAM_CMD_MIG_ACK,
 
 	__FLOWSTREAM_CMD_MAX
 };
@@ -798,6 +821,12 @@ enum flowstream_cnt_attr {
  * @FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE: "mig_chain_noroute", such packets
  *	for which the next hop had no unicast route: forwarded and accounted
  *	here as usual
+ * @FLOWSTREAM_STAT_MIG_TAKEN_BACK: "mig_taken_back", flow records handed
+ *	out by MIG_EXPORT of an owned migration and, never acknowledged,
+ *	taken back into the table (MIG_ACK)
+ * @FLOWSTREAM_STAT_MIG_TAKEBACK_FAILED: "mig_takeback_failed", such
+ *	records that could not be taken back (max-records, memory, or
+ *	accounting off): their counts are lost
  */
 enum flowstream_stat {
 	FLOWSTREAM_STAT_UNSPEC,
@@ -826,6 +855,8 @@ enum flowstream_stat {
 	FLOWSTREAM_STAT_MIG_BATCHES_REFUSED,
 	FLOWSTREAM_STAT_MIG_CHAINED,
 	FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE,
+	FLOWSTREAM_STAT_MIG_TAKEN_BACK,
+	FLOWSTREAM_STAT_MIG_TAKEBACK_FAILED,
 
 	__FLOWSTREAM_STAT_MAX
 };
@@ -1242,6 +1273,16 @@ enum flowstream_mpfx_attr {
  *	migration (on the receiving host; reply only)
  * @FLOWSTREAM_MIG_A_EVENT: u8 enum flowstream_mig_event, what a MIG_NTF
  *	announces (notification only)
+ * @FLOWSTREAM_MIG_A_OWNED: flag, in MIG_ADD: the migration belongs to the
+ *	requesting socket, its exported records stay pending until
+ *	acknowledged (see MIG_ACK); in replies: it is owned
+ * @FLOWSTREAM_MIG_A_SEQ: u32, in each MIG_EXPORT message of an OWNED
+ *	migration: the message's number, from 1; in MIG_ACK: the last
+ *	message the other host has
+ * @FLOWSTREAM_MIG_A_PENDING: u64, records handed out and not acknowledged
+ *	(reply only)
+ * @FLOWSTREAM_MIG_A_TAKEN_BACK: u64, records taken back into the table
+ *	(reply only)
  */
 enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_UNSPEC,
@@ -1261,6 +1302,10 @@ enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_PHASE,
 	FLOWSTREAM_MIG_A_IMPORTED,
 	FLOWSTREAM_MIG_A_EVENT,
+	FLOWSTREAM_MIG_A_OWNED,
+	FLOWSTREAM_MIG_A_SEQ,
+	FLOWSTREAM_MIG_A_PENDING,
+	FLOWSTREAM_MIG_A_TAKEN_BACK,
 
 	__FLOWSTREAM_MIG_A_MAX
 };
