@@ -1282,7 +1282,9 @@ enum flowstream_mpfx_attr {
  * @FLOWSTREAM_MIG_A_PENDING: u64, records handed out and not acknowledged
  *	(reply only)
  * @FLOWSTREAM_MIG_A_TAKEN_BACK: u64, records taken back into the table
- *	(reply only)
+ *	(reply only; a DELETED MIG_NTF has the final count)
+ * @FLOWSTREAM_MIG_A_TAKEBACK_FAILED: u64, pending records that could not
+ *	be taken back (reply only)
  */
 enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_UNSPEC,
@@ -1306,6 +1308,7 @@ enum flowstream_mig_attr {
 	FLOWSTREAM_MIG_A_SEQ,
 	FLOWSTREAM_MIG_A_PENDING,
 	FLOWSTREAM_MIG_A_TAKEN_BACK,
+	FLOWSTREAM_MIG_A_TAKEBACK_FAILED,
 
 	__FLOWSTREAM_MIG_A_MAX
 };
