@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "fos.h"
+#include "mig.h"
 #include "sampler.h"
 
 unsigned int fs_debug;
@@ -136,12 +137,17 @@ static int __init fs_init(void)
 	err = fos_netdev_register();
 	if (err)
 		goto err_netns;
-	err = fs_genl_register();
+	err = fs_mig_init();
 	if (err)
 		goto err_netdev;
+	err = fs_genl_register();
+	if (err)
+		goto err_mig;
 	pr_info("flowstream %s loaded\n", FLOWSTREAM_VERSION);
 	return 0;
 
+err_mig:
+	fs_mig_exit();
 err_netdev:
 	fos_netdev_unregister();
 err_netns:
@@ -165,6 +171,8 @@ static void __exit fs_exit(void)
 	flush_workqueue(fs_wq);
 	/* No new request can arrive once the family is gone. */
 	fs_genl_unregister();
+	/* No socket's close reaches the migrations once they can go. */
+	fs_mig_exit();
 	fos_netdev_unregister();
 	fs_netns_unregister();
 	/* Prefixes deleted at run time are freed by RCU callbacks. */

@@ -85,6 +85,7 @@ void fs_mig_net_exit(struct fs_net *fsn)
 	/* The hooks that read the list are gone (acct exits first). */
 	list_for_each_entry_safe(mig, tmp, &mn->list, list) {
 		list_del(&mig->list);
+		fs_mig_pend_destroy(mig);
 		kfree(mig);
 	}
 	kfree(mn);
@@ -113,6 +114,8 @@ void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig)
 {
 	list_add_tail_rcu(&mig->list, &mn->list);
 	mn->count++;
+	if (mig->owned)
+		WRITE_ONCE(mn->n_owned, mn->n_owned + 1);
 	if (mig->has_via4 || mig->has_via6)
 		WRITE_ONCE(mn->nchain, mn->nchain + 1);
 }
@@ -122,6 +125,9 @@ void fs_mig_unlink(struct fs_mig_net *mn, struct fs_mig *mig)
 {
 	list_del_rcu(&mig->list);
 	mn->count--;
+	if (mig->owned)
+		WRITE_ONCE(mn->n_owned, mn->n_owned - 1);
+	mig->owned = false;
 	if (mig->has_via4 || mig->has_via6)
 		WRITE_ONCE(mn->nchain, mn->nchain - 1);
 }

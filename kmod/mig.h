@@ -42,6 +42,13 @@ struct fs_mig_pfx {
  * @exported, @packets, @bytes, @batches: progress of MIG_EXPORT
  * @imported: records MIG_IMPORT took in for it (FLOWSTREAM_MIG_A_IMPORTED)
  * @phase: enum flowstream_mig_phase, set by MIG_SET
+ * @owned: FLOWSTREAM_MIG_A_OWNED: @owner's, its exports kept until acked
+ * @owner: the netlink port id of the socket that added it
+ * @next_seq: the number of its next export message (FLOWSTREAM_MIG_A_SEQ)
+ * @acked: the last message acknowledged (MIG_ACK)
+ * @pend: struct fs_mig_pend, the messages not acknowledged, in order
+ * @pending: their records
+ * @taken_back, @takeback_failed: pending records put back, or not
  * @pfx: the set
  */
 struct fs_mig {
@@ -60,6 +67,14 @@ struct fs_mig {
 	u64 batches;
 	u64 imported;
 	u8 phase;
+	bool owned;
+	u32 owner;
+	u32 next_seq;
+	u32 acked;
+	struct list_head pend;
+	u64 pending;
+	u64 taken_back;
+	u64 takeback_failed;
 	struct fs_mig_pfx pfx[];
 };
 
@@ -71,12 +86,14 @@ struct fs_mig_net {
 	struct list_head list;
 	u32 count;
 	u32 nchain;
+	u32 n_owned;
 	u32 next_id;
 };
 
 extern unsigned int fs_mig_max;
 extern unsigned int fs_mig_max_prefixes;
 extern unsigned int fs_mig_max_batch;
+extern unsigned int fs_mig_max_pending;
 
 /* mig.c */
 int fs_mig_net_init(struct fs_net *fsn);
@@ -152,6 +169,22 @@ struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb);
 int fs_mig_dump_start(struct netlink_callback *cb);
 int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 		      struct fs_mig_dump *ctx, bool export);
+
+int fs_mig_doit_seq(struct genl_info *info, u32 *id, u32 *seq);
+
+/* mig_pend.c */
+struct fs_mig_pend;
+struct fs_rec_snap;
+struct fs_mig_pend *fs_mig_pend_alloc(u32 max);
+void fs_mig_pend_free(struct fs_mig_pend *p);
+void fs_mig_pend_put(struct fs_mig_pend *p, const struct fs_rec_snap *snap);
+void fs_mig_pend_add(struct fs_mig *mig, struct fs_mig_pend *p, u32 seq);
+void fs_mig_take_back(struct fs_net *fsn, struct fs_mig *mig);
+void fs_mig_drop(struct fs_net *fsn, struct fs_mig *mig);
+void fs_mig_pend_destroy(struct fs_mig *mig);
+int fs_nl_mig_ack(struct sk_buff *req, struct genl_info *info);
+int fs_mig_init(void);
+void fs_mig_exit(void);
 
 /* mig_events.c */
 void fs_mig_notify(struct fs_net *fsn, const struct fs_mig *mig, u8 event);

@@ -30,6 +30,8 @@ static const struct nla_policy fs_mig_policy[FLOWSTREAM_MIG_A_MAX + 1] = {
 	[FLOWSTREAM_MIG_A_VIA6] = NLA_POLICY_EXACT_LEN(16),
 	[FLOWSTREAM_MIG_A_PHASE] = NLA_POLICY_MAX(NLA_U8,
 						  __FLOWSTREAM_MIG_PHASE_MAX - 1),
+	[FLOWSTREAM_MIG_A_OWNED] = { .type = NLA_FLAG },
+	[FLOWSTREAM_MIG_A_SEQ] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 const struct nla_policy fs_mig_ops_policy[FLOWSTREAM_A_MAX + 1] = {
@@ -158,8 +160,9 @@ size_t fs_mig_size(const struct fs_mig *mig)
 	       pfx +
 	       (mig->has_via4 ? nla_total_size(sizeof(__be32)) : 0) +
 	       (mig->has_via6 ? nla_total_size(sizeof(struct in6_addr)) : 0) +
-	       8 * nla_total_size_64bit(sizeof(u64)) +	/* the counts */
-	       2 * nla_total_size(sizeof(u8));		/* phase, event */
+	       11 * nla_total_size_64bit(sizeof(u64)) +	/* the counts */
+	       2 * nla_total_size(sizeof(u8)) +		/* phase, event */
+	       nla_total_size(0);				/* owned */
 }
 
 /* The size of a message holding only @mig. */
@@ -216,6 +219,14 @@ int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
 	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_IMPORTED, mig->imported,
 			      FLOWSTREAM_MIG_A_PAD) ||
 	    nla_put_u8(skb, FLOWSTREAM_MIG_A_PHASE, mig->phase))
+		goto cancel;
+	if ((mig->owned && nla_put_flag(skb, FLOWSTREAM_MIG_A_OWNED)) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_PENDING, mig->pending,
+			      FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_TAKEN_BACK,
+			      mig->taken_back, FLOWSTREAM_MIG_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWSTREAM_MIG_A_TAKEBACK_FAILED,
+			      mig->takeback_failed, FLOWSTREAM_MIG_A_PAD))
 		goto cancel;
 	if (event != FS_MIG_REPLY) {
 		if (nla_put_u8(skb, FLOWSTREAM_MIG_A_EVENT, event))
@@ -289,11 +300,12 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 	max = READ_ONCE(fs_mig_max_prefixes);
 	nla_for_each_nested(attr, nest, rem) {
 		if (nla_type(attr) == FLOWSTREAM_MIG_A_VIA4 ||
-		    nla_type(attr) == FLOWSTREAM_MIG_A_VIA6)
+		    nla_type(attr) == FLOWSTREAM_MIG_A_VIA6 ||
+		    nla_type(attr) == FLOWSTREAM_MIG_A_OWNED)
 			continue;
 		if (nla_type(attr) != FLOWSTREAM_MIG_A_PREFIX) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "a new migration takes prefixes and next hops only");
+					    "a new migration takes prefixes, next hops and the owned flag only");
 			err = -EINVAL;
 			goto reject;
 		}
@@ -313,15 +325,20 @@ static int fs_nl_mig_add(struct sk_buff *req, struct genl_info *info)
 	mig = kzalloc(struct_size(mig, pfx, n), GFP_KERNEL);
 	if (!mig)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&mig->pend);
+	mig->next_seq = 1;
 	nla_for_each_nested(attr, nest, rem) {
 		if (nla_type(attr) == FLOWSTREAM_MIG_A_PREFIX)
 			err = fs_mig_parse_pfx(attr, &mig->pfx[mig->n_pfx++],
 					       info->extack);
+		else if (nla_type(attr) == FLOWSTREAM_MIG_A_OWNED)
+			mig->owned = true;
 		else
 			err = fs_mig_parse_via(mig, attr, info->extack);
 		if (err)
 			goto reject;
 	}
+	mig->owner = info->snd_portid;
 	err = fs_mig_check_via(mig, nest, info->extack);
 	if (err)
 		goto reject;
@@ -385,7 +402,8 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 		}
 		if (tb[FLOWSTREAM_MIG_A_PREFIX] || tb[FLOWSTREAM_MIG_A_VIA4] ||
 		    tb[FLOWSTREAM_MIG_A_VIA6] ||
-		    tb[FLOWSTREAM_MIG_A_BATCH_SIZE]) {
+		    tb[FLOWSTREAM_MIG_A_BATCH_SIZE] ||
+		    tb[FLOWSTREAM_MIG_A_OWNED] || tb[FLOWSTREAM_MIG_A_SEQ]) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
 					    "MIG_SET changes the phase only");
 			return -EINVAL;
@@ -412,6 +430,16 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 	if (tb[FLOWSTREAM_MIG_A_PHASE]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_PHASE],
 				    "a phase is set with MIG_SET");
+		return -EINVAL;
+	}
+	if (tb[FLOWSTREAM_MIG_A_OWNED]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_OWNED],
+				    "a migration is owned when it is added");
+		return -EINVAL;
+	}
+	if (tb[FLOWSTREAM_MIG_A_SEQ]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWSTREAM_MIG_A_SEQ],
+				    "a sequence number is for MIG_ACK");
 		return -EINVAL;
 	}
 	if (tb[FLOWSTREAM_MIG_A_BATCH_SIZE] && !batch) {
@@ -446,6 +474,42 @@ static int fs_mig_doit_id(struct genl_info *info, u32 *id, u8 *phase)
 			     phase, info->extack);
 }
 
+/* The opening of MIG_ACK: a migration nest with the ID and SEQ only. */
+int fs_mig_doit_seq(struct genl_info *info, u32 *id, u32 *seq)
+{
+	struct nlattr *nest = info->attrs[FLOWSTREAM_A_MIGRATION];
+	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
+	int err, i;
+
+	err = fs_mig_no_batch(info->attrs, info->extack);
+	if (err)
+		return err;
+	if (!nest) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing migration attribute");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, FLOWSTREAM_MIG_A_MAX, nest, fs_mig_policy,
+			       info->extack);
+	if (err)
+		return err;
+	for (i = 0; i <= FLOWSTREAM_MIG_A_MAX; i++) {
+		if (!tb[i] || i == FLOWSTREAM_MIG_A_ID ||
+		    i == FLOWSTREAM_MIG_A_SEQ)
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+				    "MIG_ACK takes a migration id and a sequence number only");
+		return -EINVAL;
+	}
+	if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_SEQ]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "MIG_ACK takes a migration id and a sequence number");
+		return -EINVAL;
+	}
+	*id = nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]);
+	*seq = nla_get_u32(tb[FLOWSTREAM_MIG_A_SEQ]);
+	return 0;
+}
+
 static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
@@ -458,17 +522,13 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
 	mig = fs_mig_find(fsn->mig, id);
-	if (mig) {
-		fs_mig_unlink(fsn->mig, mig);
-		fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_DELETED);
-	}
+	if (mig)
+		fs_mig_drop(fsn, mig);	/* pending records back first */
 	mutex_unlock(&fsn->lock);
 	if (!mig) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
 		return -ENOENT;
 	}
-	/* The packet path may still be reading it. */
-	kfree_rcu(mig, rcu);
 	return 0;
 }
 
@@ -701,6 +761,13 @@ static const struct genl_ops fs_mig_nl_ops[] = {
 	{
 		.cmd = FLOWSTREAM_CMD_MIG_SET,
 		.doit = fs_nl_mig_set,
+		.policy = fs_mig_ops_policy,
+		.maxattr = FLOWSTREAM_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWSTREAM_CMD_MIG_ACK,
+		.doit = fs_nl_mig_ack,
 		.policy = fs_mig_ops_policy,
 		.maxattr = FLOWSTREAM_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
