@@ -208,15 +208,16 @@ static int fs_mig_proc_show(struct seq_file *seq, void *v)
 	err = fs_proc_check(seq, net);
 	if (err)
 		return err;
-	seq_puts(seq, "id prefixes chained exported packets bytes batches sessions records phase imported\n");
+	seq_puts(seq, "id prefixes chained exported packets bytes batches sessions records phase imported pending taken_back\n");
 	mutex_lock(&fsn->lock);
 	list_for_each_entry(mig, &fsn->mig->list, list)
-		seq_printf(seq, "%u %u %llu %llu %llu %llu %llu %llu %llu %s %llu\n",
+		seq_printf(seq, "%u %u %llu %llu %llu %llu %llu %llu %llu %s %llu %llu %llu\n",
 			   mig->id, mig->n_pfx,
 			   (u64)atomic64_read(&mig->chained), mig->exported,
 			   mig->packets, mig->bytes, mig->batches,
 			   fs_mig_sessions(fsn, mig), fs_mig_records(fsn, mig),
-			   fs_mig_phase_name(mig->phase), mig->imported);
+			   fs_mig_phase_name(mig->phase), mig->imported,
+			   mig->pending, mig->taken_back);
 	mutex_unlock(&fsn->lock);
 	return 0;
 }

@@ -11,12 +11,13 @@ source "$(dirname "$0")/lib.sh"
 fs_require_module
 
 MIG_ADD=24 MIG_DEL=25 MIG_GET=26 MIG_EXPORT=27 MIG_IMPORT=28 MIG_SET=29
+MIG_ACK=31
 A_MIGRATION=19 A_BATCH=20 B_RECORD=1
 R_FAMILY=2 R_SRC=3 R_DST=4 R_PROTO=5 R_SPORT=6 R_DPORT=7 R_ICMP_TYPE=8
 R_IIF=10 R_PACKETS=12 R_BYTES=13 R_FIRST=14 R_LAST=15 R_DSCP=16 R_END=18
 R_SEQ=19
 M_ID=2 M_PREFIX=3 M_BATCH=4 M_VIA4=9 M_VIA6=10 M_CHAINED=11 M_PHASE=14
-M_EVENT=16 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
+M_EVENT=16 M_OWNED=17 M_SEQ=18 M_PENDING=19 P_FAMILY=1 P_ADDR=2 P_LEN=3 P_KEY=4
 
 ns_add mbi
 $FLOWCTL -n mbi config set acct on idle-timeout 600 || skip_all "cannot turn accounting on"
@@ -203,7 +204,7 @@ nlraw "key 2" 34 ".+" \
 	$MIG_ADD nest:$A_MIGRATION nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 $P_KEY:u8:2 end end
 nlraw "a migration without prefixes" 22 "a migration needs at least one prefix" \
 	$MIG_ADD nest:$A_MIGRATION end
-nlraw "an id given to MIG_ADD" 22 "a new migration takes prefixes and next hops only" \
+nlraw "an id given to MIG_ADD" 22 "a new migration takes prefixes, next hops and the owned flag only" \
 	$MIG_ADD nest:$A_MIGRATION $M_ID:u32:5 nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 end end
 pfx4="nest:$M_PREFIX $P_FAMILY:u8:2 $P_ADDR:bin:0a090000 $P_LEN:u8:24 end"
 pfx6="nest:$M_PREFIX $P_FAMILY:u8:10 $P_ADDR:bin:fd090000000000000000000000000000 $P_LEN:u8:64 end"
@@ -226,6 +227,30 @@ nlraw "a next hop given to MIG_DEL" 22 "a migration.s next hops are given when i
 nlraw "deleting a migration that does not exist" 2 "flowstream: no such migration" \
 	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:77 end
 nlraw "id 0" 34 ".+" $MIG_GET nest:$A_MIGRATION $M_ID:u32:0 end
+nlraw "the owned flag given to MIG_GET" 22 "a migration is owned when it is added" \
+	$MIG_GET nest:$A_MIGRATION $M_ID:u32:1 $M_OWNED:flag end
+nlraw "a sequence number given to MIG_DEL" 22 "a sequence number is for MIG_ACK" \
+	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:1 $M_SEQ:u32:1 end
+nlraw "MIG_ACK without a sequence number" 22 "MIG_ACK takes a migration id and a sequence number" \
+	$MIG_ACK nest:$A_MIGRATION $M_ID:u32:1 end
+nlraw "MIG_ACK with sequence number 0" 34 ".+" \
+	$MIG_ACK nest:$A_MIGRATION $M_ID:u32:1 $M_SEQ:u32:0 end
+nlraw "MIG_ACK with a phase" 22 "MIG_ACK takes a migration id and a sequence number only" \
+	$MIG_ACK nest:$A_MIGRATION $M_ID:u32:1 $M_SEQ:u32:1 $M_PHASE:u8:1 end
+nlraw "MIG_ACK of a migration that does not exist" 2 "flowstream: no such migration" \
+	$MIG_ACK nest:$A_MIGRATION $M_ID:u32:77 $M_SEQ:u32:1 end
+# An owned migration belongs to the socket that added it: fs-nlraw's
+# closes when it exits, and the migration goes with it.
+taken0=$(stat_value mig_taken_back mbi)
+out=$($NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION $pfx4 $M_OWNED:flag end)
+check_eq "an owned migration is added" 'errno=0 extack=""' "$out"
+check_eq "and goes when the socket that added it closes, nothing to take back" \
+	"[] $taken0" "$($FLOWCTL -n mbi -j migrate show) $(stat_value mig_taken_back mbi)"
+$NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION $pfx4 end >/dev/null
+mid=$($FLOWCTL -n mbi -j migrate show | jq '.[-1].id')
+nlraw "MIG_ACK of a migration that is not owned" 22 "the migration is not owned: its records are not kept" \
+	$MIG_ACK nest:$A_MIGRATION $M_ID:u32:$mid $M_SEQ:u32:1 end
+$FLOWCTL -n mbi migrate del "$mid"
 out=$($NLRAW -n mbi -d $MIG_EXPORT nest:$A_MIGRATION $M_ID:u32:77 end)
 check_match "exporting a migration that does not exist" '^errno=2 extack="flowstream: no such migration"' "$out"
 check_eq "no migration was made" "[]" "$($FLOWCTL -n mbi -j migrate show)"

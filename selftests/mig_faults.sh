@@ -179,6 +179,73 @@ $FLOWCTL -n mfb -j migrate show | jq -r '.[].id' | while read -r id; do
 	$FLOWCTL -n mfb migrate del "$id"
 done
 
+# 2b. flowctl on A is killed (SIGKILL) while B holds a batch: it cannot
+# take anything back itself. The kernel kept every record it handed out
+# and B did not acknowledge (pending); when the killed flowctl's socket
+# closes, they go back into A's table and the migration goes, its
+# daisy-chaining with it: A counts the set's new flows again.
+mig_col() {	# COLUMN: of A's one migration in procfs, by the header's name
+	ip netns exec mfa awk -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++)
+		if ($i == c) n = i } NR == 2 { print $n }' \
+		/proc/net/flowstream/migrations
+}
+recv killed
+before=$(imported)
+taken0=$(stat_value mig_taken_back mfa)
+send killed --batch 2 --timeout 120 --via 10.4.0.2 --idle-max 0
+wait_import "$before" || diag "B imported nothing"
+kill -STOP $recv_pid
+# A waits for B's answer to its next batch: the same records pending
+# (and handed out) twice in a row, a second apart.
+last= pend=0
+for _ in $(seq 60); do
+	pend=$(mig_col pending)
+	now="$pend $(mig_col exported)"
+	[ "${pend:-0}" -gt 0 ] && [ "$now" = "$last" ] && break
+	last=$now
+	sleep 1
+done
+check "killed: A's kernel holds the batch B did not answer ($pend records pending)" \
+	test "${pend:-0}" -gt 0
+mid=$($FLOWCTL -n mfa -j migrate show | jq '.[0].id')
+out=$($NLRAW -n mfa -d $((27)) nest:19 2:u32:$mid end)
+check_match "killed: another socket may not export the owned migration" \
+	'errno=1 extack="flowstream: an owned migration is exported by the socket that added it"' "$out"
+out=$($NLRAW -n mfa 31 nest:19 2:u32:$mid 18:u32:100000 end)
+check_match "killed: a batch not handed out cannot be acknowledged" \
+	'errno=22 extack="flowstream: export message 100000 was not handed out' "$out"
+chained0=$(stat_value mig_chained mfa)
+kill -KILL $send_pid
+wait $send_pid 2>/dev/null
+for _ in $(seq 100); do
+	[ "$($FLOWCTL -n mfa -j migrate show)" = "[]" ] && break
+	sleep 0.1
+done
+check_eq "killed: the migration went with the killed flowctl's socket" "[]" \
+	"$($FLOWCTL -n mfa -j migrate show)"
+check_eq "killed: A's kernel took back what was pending" "$pend" \
+	$(($(stat_value mig_taken_back mfa) - taken0))
+check_eq "killed: nothing failed to go back" 0 "$(stat_value mig_takeback_failed mfa)"
+kill -CONT $recv_pid
+kill -KILL $recv_pid
+wait $recv_pid 2>/dev/null
+# B imported its batches and may hold the one it never answered: then
+# those records are on both hosts (the documented window).
+a=$(rec_sum mfa) b=$(rec_sum mfb)
+dup=$((a + b - total))
+check "killed: A's ($a) and B's ($b) records add up to nft's count, or one unanswered batch more ($dup)" \
+	test "$dup" -eq 0 -o "$dup" -eq 3 -o "$dup" -eq 6
+total=$((a + b))
+ip netns exec mfc "$UDPSEQ" send 10.2.0.2 5400 3 0 29999
+sleep 0.5
+check_eq "killed: a new flow of the set is counted on A again, not daisy-chained" \
+	"$((total + 3)) $chained0" "$(($(rec_sum mfa) + $(rec_sum mfb))) $(stat_value mig_chained mfa)"
+check_eq "killed: on A" 3 "$($FLOWCTL -n mfa -j records | jq '[.[] | select(.sport == 29999) | .packets] | add // 0')"
+total=$((total + 3))
+$FLOWCTL -n mfb -j migrate show | jq -r '.[].id' | while read -r id; do
+	$FLOWCTL -n mfb migrate del "$id"
+done
+
 # 3. The operator cancels the send (SIGTERM): the batch in flight and the
 # rest come back to A; B sees the stream break off.
 recv cancel
