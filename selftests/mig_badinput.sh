@@ -248,7 +248,7 @@ check_eq "and goes when the socket that added it closes, nothing to take back" \
 	"[] $taken0" "$($FLOWCTL -n mbi -j migrate show) $(stat_value mig_taken_back mbi)"
 $NLRAW -n mbi $MIG_ADD nest:$A_MIGRATION $pfx4 end >/dev/null
 mid=$($FLOWCTL -n mbi -j migrate show | jq '.[-1].id')
-nlraw "MIG_ACK of a migration that is not owned" 22 "the migration is not owned: its records are not kept" \
+nlraw "MIG_ACK of a migration that is not owned" 22 "flowstream: the migration is not owned: its records are not kept" \
 	$MIG_ACK nest:$A_MIGRATION $M_ID:u32:$mid $M_SEQ:u32:1 end
 $FLOWCTL -n mbi migrate del "$mid"
 out=$($NLRAW -n mbi -d $MIG_EXPORT nest:$A_MIGRATION $M_ID:u32:77 end)
@@ -278,7 +278,7 @@ nlraw "an event in a request" 22 ".+" \
 	$MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:1 $M_EVENT:u8:1 end
 nlraw "a phase given to MIG_DEL" 22 "a phase is set with MIG_SET" \
 	$MIG_DEL nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:4 end
-nlraw "a phase given to MIG_ADD" 22 "a new migration takes prefixes and next hops only" \
+nlraw "a phase given to MIG_ADD" 22 "a new migration takes prefixes, next hops and the owned flag only" \
 	$MIG_ADD nest:$A_MIGRATION $pfx4 $M_PHASE:u8:1 end
 check_eq "refusals changed nothing" new "$(phase "$mid")"
 out=$($NLRAW -n mbi $MIG_SET nest:$A_MIGRATION $M_ID:u32:$mid $M_PHASE:u8:2 end)
