@@ -605,8 +605,8 @@ struct mig_send {
 	struct mig_sums sent;	/* acknowledged by B */
 	uint64_t back;		/* records the kernel took back here */
 	uint64_t lost;		/* and those it could not */
-	bool back_known;	/* the DELETED event said so */
-	uint32_t deleted_id;	/* the migration whose DELETED is awaited */
+	bool back_known;	/* its DELETED event said so */
+	uint32_t ev_id;		/* the migration, also once deleted */
 	struct migs_out *out;
 	struct migs_in *in;
 	struct migs_auth *auth;	/* --key-file: this connection's, else NULL */
@@ -719,7 +719,10 @@ static void send_events_close(struct mig_send *ms)
 	ms->events = NULL;
 }
 
-/* A MIG_NTF saying that migration ms->id is CANCELED. */
+/*
+ * A MIG_NTF of migration ms->ev_id: CANCELED, or DELETED with what the
+ * kernel took back (a "migrate del" of another process comes here too).
+ */
 static int send_event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mig_send *ms = data;
@@ -733,9 +736,18 @@ static int send_event_cb(const struct nlmsghdr *nlh, void *data)
 	if (genl->cmd != FLOWSTREAM_CMD_MIG_NTF)
 		return MNL_CB_OK;
 	m = malloc(sizeof(*m));
-	if (m && !mig_info_parse(nlh, m) && m->id == ms->id &&
-	    m->has_phase && m->phase == FLOWSTREAM_MIG_PHASE_CANCELED)
+	if (!m || mig_info_parse(nlh, m) || m->id != ms->ev_id)
+		goto out;
+	/* Once given up, the CANCELED is flowctl's own. */
+	if (ms->id && m->has_phase &&
+	    m->phase == FLOWSTREAM_MIG_PHASE_CANCELED)
 		ms->canceled = true;
+	if (m->has_event && m->event == FLOWSTREAM_MIG_EV_DELETED) {
+		ms->back = m->v[FLOWSTREAM_MIG_A_TAKEN_BACK];
+		ms->lost = m->v[FLOWSTREAM_MIG_A_TAKEBACK_FAILED];
+		ms->back_known = true;
+	}
+out:
 	free(m);
 	return MNL_CB_OK;
 }
@@ -813,30 +825,6 @@ static int send_ack(struct mig_send *ms, uint32_t seq, char *msg, size_t len)
 	return mnl_attr_get_u32(tb[MIGS_A_ERRNO]);
 }
 
-/* A MIG_NTF saying that migration *id was deleted: the take-back counts. */
-static int send_deleted_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct mig_send *ms = data;
-	const struct genlmsghdr *genl;
-	struct mig_info *m;
-
-	if (nlh->nlmsg_type != ms->events->fam.id ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
-		return MNL_CB_OK;
-	genl = mnl_nlmsg_get_payload(nlh);
-	if (genl->cmd != FLOWSTREAM_CMD_MIG_NTF)
-		return MNL_CB_OK;
-	m = malloc(sizeof(*m));
-	if (m && !mig_info_parse(nlh, m) && m->id == ms->deleted_id &&
-	    m->has_event && m->event == FLOWSTREAM_MIG_EV_DELETED) {
-		ms->back = m->v[FLOWSTREAM_MIG_A_TAKEN_BACK];
-		ms->lost = m->v[FLOWSTREAM_MIG_A_TAKEBACK_FAILED];
-		ms->back_known = true;
-	}
-	free(m);
-	return MNL_CB_OK;
-}
-
 /* How long the DELETED event of a migration given up on is waited for. */
 #define SEND_DELETED_WAIT_MS	3000
 
@@ -858,7 +846,6 @@ static void send_taken_back(struct mig_send *ms, uint32_t id)
 			id);
 		return;
 	}
-	ms->deleted_id = id;
 	pfd.fd = mnl_socket_get_fd(ms->events->sock);
 	pfd.events = POLLIN;
 	while (!ms->back_known) {
@@ -873,7 +860,7 @@ static void send_taken_back(struct mig_send *ms, uint32_t id)
 		if (n < 0 && errno == ENOBUFS)
 			ms->events_lost = true;
 		if (n > 0 && addr.nl_pid == 0)
-			mnl_cb_run(ms->events->rbuf, n, 0, 0, send_deleted_cb,
+			mnl_cb_run(ms->events->rbuf, n, 0, 0, send_event_cb,
 				   ms);
 	}
 	if (!ms->back_known)
@@ -1460,6 +1447,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		goto del;
 	}
 	id = ms.id;
+	ms.ev_id = id;
 	if (n_via) {
 		send_phase(&ms, FLOWSTREAM_MIG_PHASE_IDLE);
 		send_idle(&ms, idle, rate, window, &idle_r);
