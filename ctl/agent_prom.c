@@ -31,7 +31,7 @@ enum {
 	PF_ACCT_DROPPED, PF_EVENTS_SENT, PF_EVENTS_DROPPED,
 	PF_SMP_SAMPLED, PF_SMP_UNMATCHED, PF_SMP_DROPPED, PF_SMP_WINDOWS,
 	PF_MIG_EXPORTED, PF_MIG_IMPORTED, PF_MIG_MERGED, PF_MIG_REFUSED,
-	PF_MIG_CHAINED,
+	PF_MIG_CHAINED, PF_MIG_TAKEN_BACK, PF_MIG_TAKEBACK_FAILED,
 	PF_UNKNOWN, PF_N
 };
 
@@ -88,6 +88,14 @@ static const struct prom_family families[PF_N] = {
 	[PF_MIG_CHAINED] = { "flowstream_migration_chained_packets_total",
 		"Forwarded packets daisy-chained to the host taking their set "
 		"over, by result.", PROM_COUNTER, "result" },
+	[PF_MIG_TAKEN_BACK] = {
+		"flowstream_migration_records_taken_back_total",
+		"Exported flow records never acknowledged, taken back.",
+		PROM_COUNTER, NULL },
+	[PF_MIG_TAKEBACK_FAILED] = {
+		"flowstream_migration_records_takeback_failed_total",
+		"Exported flow records not taken back: lost.", PROM_COUNTER,
+		NULL },
 	[PF_UNKNOWN] = { "flowstream_stat_total",
 		"Counters this flowctl has no name for, by number.",
 		PROM_COUNTER, "stat" },
@@ -123,6 +131,9 @@ static const struct {
 	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED]	= { PF_MIG_REFUSED, NULL },
 	[FLOWSTREAM_STAT_MIG_CHAINED]		= { PF_MIG_CHAINED, "chained" },
 	[FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE]	= { PF_MIG_CHAINED, "noroute" },
+	[FLOWSTREAM_STAT_MIG_TAKEN_BACK]	= { PF_MIG_TAKEN_BACK, NULL },
+	[FLOWSTREAM_STAT_MIG_TAKEBACK_FAILED]	= { PF_MIG_TAKEBACK_FAILED,
+						    NULL },
 };
 
 _Static_assert(ARRAY_SIZE(stat_map) == __FLOWSTREAM_STAT_MAX,

@@ -90,6 +90,9 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 	case FLOWSTREAM_MIG_A_SESSIONS:
 	case FLOWSTREAM_MIG_A_RECORDS:
 	case FLOWSTREAM_MIG_A_IMPORTED:
+	case FLOWSTREAM_MIG_A_PENDING:
+	case FLOWSTREAM_MIG_A_TAKEN_BACK:
+	case FLOWSTREAM_MIG_A_TAKEBACK_FAILED:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		m->v[type] = mnl_attr_get_u64(attr);
@@ -97,6 +100,16 @@ static int mig_info_cb(const struct nlattr *attr, void *data)
 			m->has_records = true;
 		if (type == FLOWSTREAM_MIG_A_IMPORTED)
 			m->has_imported = true;
+		if (type == FLOWSTREAM_MIG_A_PENDING ||
+		    type == FLOWSTREAM_MIG_A_TAKEN_BACK ||
+		    type == FLOWSTREAM_MIG_A_TAKEBACK_FAILED)
+			m->has_owned = true;
+		break;
+	case FLOWSTREAM_MIG_A_OWNED:
+		if (mnl_attr_validate(attr, MNL_TYPE_FLAG) < 0)
+			return MNL_CB_ERROR;
+		m->owned = true;
+		m->has_owned = true;
 		break;
 	case FLOWSTREAM_MIG_A_PHASE:
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
@@ -219,6 +232,17 @@ void mig_info_print(struct output *o, const struct mig_info *m)
 	if (m->has_imported)
 		out_u64(o, "imported", "  imported",
 			m->v[FLOWSTREAM_MIG_A_IMPORTED]);
+	/* Nor one before owned migrations. */
+	if (m->has_owned) {
+		out_bool(o, "owned", NULL, m->owned);
+		out_text(o, "  owned %s\n", m->owned ? "yes" : "no");
+		out_u64(o, "pending", "  pending",
+			m->v[FLOWSTREAM_MIG_A_PENDING]);
+		out_u64(o, "taken_back", "  taken back",
+			m->v[FLOWSTREAM_MIG_A_TAKEN_BACK]);
+		out_u64(o, "takeback_failed", "  takeback failed",
+			m->v[FLOWSTREAM_MIG_A_TAKEBACK_FAILED]);
+	}
 	out_obj_end(o);
 }
 
@@ -330,6 +354,15 @@ void mig_event_print(struct output *o, const struct mig_info *m)
 		if (m->has_imported)
 			out_u64(o, "imported", NULL,
 				m->v[FLOWSTREAM_MIG_A_IMPORTED]);
+		if (m->has_owned) {
+			out_bool(o, "owned", NULL, m->owned);
+			out_u64(o, "pending", NULL,
+				m->v[FLOWSTREAM_MIG_A_PENDING]);
+			out_u64(o, "taken_back", NULL,
+				m->v[FLOWSTREAM_MIG_A_TAKEN_BACK]);
+			out_u64(o, "takeback_failed", NULL,
+				m->v[FLOWSTREAM_MIG_A_TAKEBACK_FAILED]);
+		}
 		return;
 	}
 	out_text(o, "%s migration %u", event, m->id);
@@ -361,6 +394,12 @@ void mig_event_print(struct output *o, const struct mig_info *m)
 	if (m->has_imported)
 		out_text(o, " imported %" PRIu64,
 			 m->v[FLOWSTREAM_MIG_A_IMPORTED]);
+	if (m->has_owned)
+		out_text(o, " owned %s pending %" PRIu64 " taken_back %" PRIu64
+			 " takeback_failed %" PRIu64, m->owned ? "yes" : "no",
+			 m->v[FLOWSTREAM_MIG_A_PENDING],
+			 m->v[FLOWSTREAM_MIG_A_TAKEN_BACK],
+			 m->v[FLOWSTREAM_MIG_A_TAKEBACK_FAILED]);
 	out_text(o, "\n");
 }
 
@@ -540,6 +579,14 @@ static void mig_catch_signals(void)
 
 /* --- send (host A) ------------------------------------------------------- */
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* A MIG_ADD or MIG_GET reply into a struct mig_info. */
 static int add_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -551,13 +598,15 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 
 struct mig_send {
 	struct flowctl *fc;
-	struct fs_nl *local;	/* re-imports here, beside the dump */
+	struct fs_nl *local;	/* MIG_ACK, SET, GET, DEL beside the dump */
 	int fd;			/* to B, -1 once B is given up on */
 	uint32_t seq;
 	uint32_t acked;		/* batches B took */
 	struct mig_sums sent;	/* acknowledged by B */
-	struct mig_sums back;	/* re-imported here */
-	struct mig_sums lost;	/* neither */
+	uint64_t back;		/* records the kernel took back here */
+	uint64_t lost;		/* and those it could not */
+	bool back_known;	/* its DELETED event said so */
+	uint32_t ev_id;		/* the migration, also once deleted */
 	struct migs_out *out;
 	struct migs_in *in;
 	struct migs_auth *auth;	/* --key-file: this connection's, else NULL */
@@ -670,7 +719,10 @@ static void send_events_close(struct mig_send *ms)
 	ms->events = NULL;
 }
 
-/* A MIG_NTF saying that migration ms->id is CANCELED. */
+/*
+ * A MIG_NTF of migration ms->ev_id: CANCELED, or DELETED with what the
+ * kernel took back (a "migrate del" of another process comes here too).
+ */
 static int send_event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mig_send *ms = data;
@@ -684,9 +736,18 @@ static int send_event_cb(const struct nlmsghdr *nlh, void *data)
 	if (genl->cmd != FLOWSTREAM_CMD_MIG_NTF)
 		return MNL_CB_OK;
 	m = malloc(sizeof(*m));
-	if (m && !mig_info_parse(nlh, m) && m->id == ms->id &&
-	    m->has_phase && m->phase == FLOWSTREAM_MIG_PHASE_CANCELED)
+	if (!m || mig_info_parse(nlh, m) || m->id != ms->ev_id)
+		goto out;
+	/* Once given up, the CANCELED is flowctl's own. */
+	if (ms->id && m->has_phase &&
+	    m->phase == FLOWSTREAM_MIG_PHASE_CANCELED)
 		ms->canceled = true;
+	if (m->has_event && m->event == FLOWSTREAM_MIG_EV_DELETED) {
+		ms->back = m->v[FLOWSTREAM_MIG_A_TAKEN_BACK];
+		ms->lost = m->v[FLOWSTREAM_MIG_A_TAKEBACK_FAILED];
+		ms->back_known = true;
+	}
+out:
 	free(m);
 	return MNL_CB_OK;
 }
@@ -764,65 +825,156 @@ static int send_ack(struct mig_send *ms, uint32_t seq, char *msg, size_t len)
 	return mnl_attr_get_u32(tb[MIGS_A_ERRNO]);
 }
 
-/* Put a batch back into this host's table. */
-static void send_reimport(struct mig_send *ms, const struct nlattr *batch,
-			  const struct mig_sums *s)
-{
-	struct nlmsghdr *nlh;
-	struct fs_ext_ack ack;
-	int ret;
+/* How long the DELETED event of a migration given up on is waited for. */
+#define SEND_DELETED_WAIT_MS	3000
 
-	nlh = fs_nl_req(ms->local, FLOWSTREAM_CMD_MIG_IMPORT);
-	if (!nlh) {
-		ret = -ENOTCONN;
-	} else {
-		mnl_attr_put(nlh, FLOWSTREAM_A_BATCH | NLA_F_NESTED,
-			     mnl_attr_get_payload_len(batch),
-			     mnl_attr_get_payload(batch));
-		ret = fs_nl_transact(ms->local, nlh, NULL, NULL, &ack);
-	}
-	if (ret) {
-		fs_nl_report(ret, &ack);
-		fprintf(stderr, "Error: %" PRIu64 " records could not be put back here\n",
-			s->records);
-		sums_add(&ms->lost, s);
-		ms->status = 1;
+/*
+ * After MIG_DEL of migration @id: what the kernel took back of the
+ * records B did not acknowledge, from the migration's DELETED event on
+ * the events socket (an overrun may have lost it: then it is not known).
+ */
+static void send_taken_back(struct mig_send *ms, uint32_t id)
+{
+	uint64_t until = mono_ms() + SEND_DELETED_WAIT_MS, now;
+	struct sockaddr_nl addr;
+	struct pollfd pfd;
+	socklen_t alen;
+	ssize_t n;
+
+	if (!ms->events) {
+		fprintf(stderr, "Warning: migration %u: no events socket: the records taken back here and lost are not known (shown as 0)\n",
+			id);
 		return;
 	}
-	sums_add(&ms->back, s);
+	pfd.fd = mnl_socket_get_fd(ms->events->sock);
+	pfd.events = POLLIN;
+	while (!ms->back_known) {
+		now = mono_ms();
+		if (now >= until)
+			break;
+		if (poll(&pfd, 1, (int)(until - now)) <= 0)
+			continue;	/* EINTR, or the time is up */
+		alen = sizeof(addr);
+		n = recvfrom(pfd.fd, ms->events->rbuf, sizeof(ms->events->rbuf),
+			     MSG_DONTWAIT, (struct sockaddr *)&addr, &alen);
+		if (n < 0 && errno == ENOBUFS)
+			ms->events_lost = true;
+		if (n > 0 && addr.nl_pid == 0)
+			mnl_cb_run(ms->events->rbuf, n, 0, 0, send_event_cb,
+				   ms);
+	}
+	if (!ms->back_known)
+		fprintf(stderr, "Warning: migration %u: its deleted event did not come%s: the records taken back here and lost are not known (shown as 0)\n",
+			id, ms->events_lost ? " (events were lost)" : "");
 }
 
 /*
  * B failed: stop daisy-chaining to it at once (the migration goes, and
- * with it the rest of the export: those records stay here), then take
- * back what B did not acknowledge.
+ * with it the rest of the export: those records stay here). Deleting
+ * the migration, the kernel takes back what B did not acknowledge (its
+ * pending records); its DELETED event says how many.
  */
 static void send_give_up(struct mig_send *ms)
 {
+	uint32_t id = ms->id;
+	int ret;
+
 	if (ms->fd >= 0)
 		close(ms->fd);
 	ms->fd = -1;
 	ms->status = 1;
 	send_phase(ms, FLOWSTREAM_MIG_PHASE_CANCELED);
-	if (ms->id && !mig_delete(ms->local, ms->id, true))
+	if (!id)
+		return;
+	ret = mig_delete(ms->local, id, true);
+	/* ENOENT: deleted by another process, which took back the same. */
+	if (!ret || ret == -ENOENT) {
 		ms->id = 0;
+		send_taken_back(ms, id);
+	}
 }
 
-static int batch_attr_cb(const struct nlattr *attr, void *data)
+/* An export message's FLOWSTREAM_A_BATCH and FLOWSTREAM_A_MIGRATION. */
+struct export_msg {
+	const struct nlattr *batch;
+	const struct nlattr *mig;
+};
+
+static int export_attr_cb(const struct nlattr *attr, void *data)
 {
-	const struct nlattr **batch = data;
+	struct export_msg *e = data;
 
 	if (mnl_attr_get_type(attr) == FLOWSTREAM_A_BATCH)
-		*batch = attr;
+		e->batch = attr;
+	else if (mnl_attr_get_type(attr) == FLOWSTREAM_A_MIGRATION)
+		e->mig = attr;
 	return MNL_CB_OK;
 }
 
-/* One MIG_EXPORT message: to B, or back here once B is given up on. */
+static int export_seq_cb(const struct nlattr *attr, void *data)
+{
+	uint32_t *seq = data;
+
+	if (mnl_attr_get_type(attr) != FLOWSTREAM_MIG_A_SEQ)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return MNL_CB_ERROR;
+	*seq = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+/* An export message: its batch's sums and its SEQ; -EBADMSG if malformed. */
+static int export_parse(const struct nlmsghdr *nlh, const struct nlattr **batch,
+			struct mig_sums *s, uint32_t *seq)
+{
+	struct export_msg e = { NULL, NULL };
+
+	*seq = 0;
+	if (fs_nl_parse_genl(nlh, export_attr_cb, &e) < 0 || !e.batch ||
+	    !e.mig || mnl_attr_validate(e.batch, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_validate(e.mig, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(e.mig, export_seq_cb, seq) < 0 || !*seq ||
+	    mig_batch_sums(e.batch, s) < 0)
+		return -EBADMSG;
+	*batch = e.batch;
+	return 0;
+}
+
+/*
+ * MIG_ACK: B has the export messages up to @seq, the kernel forgets
+ * their records. On ms->local: the dump runs on the owner socket.
+ */
+static int send_mig_ack(struct mig_send *ms, uint32_t seq)
+{
+	struct nlmsghdr *nlh = fs_nl_req(ms->local, FLOWSTREAM_CMD_MIG_ACK);
+	struct fs_ext_ack ack;
+	struct nlattr *nest;
+	int ret;
+
+	if (!nlh)
+		return -ENOTCONN;
+	nest = mnl_attr_nest_start(nlh, FLOWSTREAM_A_MIGRATION);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_ID, ms->id);
+	mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_SEQ, seq);
+	mnl_attr_nest_end(nlh, nest);
+	ret = fs_nl_transact(ms->local, nlh, NULL, NULL, &ack);
+	if (ret)
+		fs_nl_report(ret, &ack);
+	return ret;
+}
+
+/*
+ * One MIG_EXPORT message: to B, then acknowledged to the kernel. Once B
+ * is given up on, the rest of the dump is read and ignored: its records
+ * were pending, and the kernel took them back when the migration was
+ * deleted.
+ */
 static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mig_send *ms = data;
-	const struct nlattr *batch = NULL;
+	const struct nlattr *batch;
 	struct mig_sums s;
+	uint32_t kseq;
 	char msg[256];
 	int ret;
 
@@ -832,16 +984,13 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 		fputs("Error: canceled: what is left is put back here\n", stderr);
 		send_give_up(ms);
 	}
-	if (fs_nl_parse_genl(nlh, batch_attr_cb, &batch) < 0 || !batch ||
-	    mnl_attr_validate(batch, MNL_TYPE_NESTED) < 0 ||
-	    mig_batch_sums(batch, &s) < 0) {
+	if (ms->fd < 0)
+		return MNL_CB_OK;	/* read the rest of the dump */
+	if (export_parse(nlh, &batch, &s, &kseq) < 0) {
+		/* Never acknowledged: its records are taken back. */
 		fputs("Error: malformed export message from the kernel\n",
 		      stderr);
-		ms->status = 1;
-		return MNL_CB_OK;	/* read the rest of the dump */
-	}
-	if (ms->fd < 0) {
-		send_reimport(ms, batch, &s);
+		send_give_up(ms);
 		return MNL_CB_OK;
 	}
 	migs_begin(ms->out, MIGS_BATCH);
@@ -862,11 +1011,16 @@ static int send_batch_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (ret) {
 		send_give_up(ms);
-		send_reimport(ms, batch, &s);
 		return MNL_CB_OK;
 	}
 	sums_add(&ms->sent, &s);
 	ms->acked++;
+	if (send_mig_ack(ms, kseq)) {
+		/* B has the batch: taken back, it is on both hosts. */
+		fprintf(stderr, "Error: migration %u: cannot acknowledge batch %u to the kernel\n",
+			ms->id, ms->seq);
+		send_give_up(ms);
+	}
 	return MNL_CB_OK;
 }
 
@@ -977,7 +1131,12 @@ struct mig_via {
 	uint8_t addr[16];
 };
 
-/* MIG_ADD; the new migration's id, or 0 (reported). */
+/*
+ * MIG_ADD of an owned migration, on fc->nl: the socket that then runs
+ * the export (only the owner may), and whose closing, if flowctl dies,
+ * gives the kernel back what B did not acknowledge. The new migration's
+ * id, or 0 (reported).
+ */
 static uint32_t send_add(struct flowctl *fc, const struct mig_pfx *pfx,
 			 unsigned int n, const struct mig_via *via,
 			 unsigned int n_via)
@@ -999,6 +1158,7 @@ static uint32_t send_add(struct flowctl *fc, const struct mig_pfx *pfx,
 				     FLOWSTREAM_MIG_A_VIA6,
 				     via[i].family == AF_INET ? 4 : 16,
 				     via[i].addr);
+		mnl_attr_put(nlh, FLOWSTREAM_MIG_A_OWNED, 0, NULL);
 		mnl_attr_nest_end(nlh, nest);
 		if (!fs_nl_run(fc->nl, nlh, add_cb, m))
 			id = m->id;
@@ -1025,14 +1185,6 @@ static const struct option send_opts[] = {
 #define IDLE_RATE_MAX	1000000000u	/* states per second */
 #define IDLE_WINDOW_MIN	(2 * MIG_IDLE_POLL_MS)
 #define IDLE_WINDOW_MAX	(MIG_IDLE_SAMPLES / 2 * MIG_IDLE_POLL_MS)
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* Sleep until @until (mono_ms()), or a signal that cancels. */
 static void sleep_until(uint64_t until)
@@ -1295,6 +1447,7 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		goto del;
 	}
 	id = ms.id;
+	ms.ev_id = id;
 	if (n_via) {
 		send_phase(&ms, FLOWSTREAM_MIG_PHASE_IDLE);
 		send_idle(&ms, idle, rate, window, &idle_r);
@@ -1314,10 +1467,18 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		mnl_attr_put_u32(nlh, FLOWSTREAM_MIG_A_BATCH_SIZE, batch);
 	mnl_attr_nest_end(nlh, nest);
 	ret = fs_nl_transact(fc->nl, nlh, send_batch_cb, &ms, &ack);
-	/* After giving B up the migration went, and the dump with it. */
+	/*
+	 * After giving B up the migration went, and the dump with it.
+	 * Another end (ENOBUFS at mig_max_pending among them) gives B up.
+	 */
 	if (ret && !(ret == -ENOENT && ms.fd < 0)) {
 		fs_nl_report(ret, &ack);
 		ms.status = 1;
+		if (ms.fd >= 0) {
+			fputs("Error: the export failed: what is left is put back here\n",
+			      stderr);
+			send_give_up(&ms);
+		}
 	}
 	/* Canceled after the last batch (or with none): B is given up. */
 	if (ms.fd >= 0 && (send_watch(&ms) || migs_cancel)) {
@@ -1331,11 +1492,19 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 		   FLOWSTREAM_MIG_PHASE_DONE);
 	/*
 	 * Done: a daisy-chaining migration stays, sending the set's packets
-	 * to B until the switch sends them there itself ("migrate del");
-	 * another one has nothing left to do.
+	 * to B until the switch sends them there itself ("migrate del"):
+	 * DONE with nothing pending, the kernel keeps it when flowctl
+	 * exits. Another one has nothing left to do.
 	 */
-	if (ms.id && (!n_via || ms.status) && !mig_delete(ms.local, ms.id, true))
-		ms.id = 0;
+	if (ms.id && ms.status) {
+		send_give_up(&ms);
+	} else if (ms.id && !n_via) {
+		if (!mig_delete(ms.local, ms.id, true))
+			ms.id = 0;
+	} else if (ms.id && ms.phase != FLOWSTREAM_MIG_PHASE_DONE) {
+		fprintf(stderr, "Warning: migration %u is not in phase done: the kernel deletes it when flowctl exits\n",
+			ms.id);
+	}
 	out_u64(fc->out, "migration", "migration", id);
 	out_str(fc->out, "idle_end", "idle phase ended by", idle_r.end);
 	out_u64(fc->out, "idle_ms", "idle phase ms", idle_r.ms);
@@ -1345,9 +1514,11 @@ static int mig_send(struct flowctl *fc, int argc, char **argv)
 	out_u64(fc->out, "records", "records", ms.sent.records);
 	out_u64(fc->out, "packets", "packets", ms.sent.packets);
 	out_u64(fc->out, "bytes", "bytes", ms.sent.bytes);
-	out_u64(fc->out, "records_back", "records back here", ms.back.records);
-	out_u64(fc->out, "records_lost", "records lost", ms.lost.records);
-	out_text(fc->out, "%s", ms.id ? "daisy-chaining: on until \"migrate del\"\n" : "");
+	out_u64(fc->out, "records_back", "records back here", ms.back);
+	out_u64(fc->out, "records_lost", "records lost", ms.lost);
+	out_text(fc->out, "%s", ms.id && n_via &&
+		 ms.phase == FLOWSTREAM_MIG_PHASE_DONE ?
+		 "daisy-chaining: on until \"migrate del\"\n" : "");
 	ret = out_finish(fc->out) ? 1 : ms.status;
 del:
 	if (ms.fd >= 0)

@@ -229,6 +229,8 @@ struct mig_info {
 	bool has_phase;		/* nor one before PHASE */
 	bool has_imported;
 	bool has_event;		/* MIG_NTF only */
+	bool has_owned;		/* OWNED, PENDING or TAKEN_BACK came */
+	bool owned;		/* FLOWSTREAM_MIG_A_OWNED */
 	uint8_t phase;		/* enum flowstream_mig_phase */
 	uint8_t event;		/* enum flowstream_mig_event */
 	uint64_t v[__FLOWSTREAM_MIG_A_MAX];

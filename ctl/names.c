@@ -54,6 +54,8 @@ static const char *const stat_names[] = {
 	[FLOWSTREAM_STAT_MIG_BATCHES_REFUSED]	= "mig_batches_refused",
 	[FLOWSTREAM_STAT_MIG_CHAINED]		= "mig_chained",
 	[FLOWSTREAM_STAT_MIG_CHAIN_NOROUTE]	= "mig_chain_noroute",
+	[FLOWSTREAM_STAT_MIG_TAKEN_BACK]	= "mig_taken_back",
+	[FLOWSTREAM_STAT_MIG_TAKEBACK_FAILED]	= "mig_takeback_failed",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __FLOWSTREAM_STAT_MAX,

@@ -148,7 +148,9 @@ for pair in acct_packets:flowstream_acct_packets_total \
 	    mig_exported:flowstream_migration_records_exported_total \
 	    mig_imported:flowstream_migration_records_imported_total \
 	    mig_merged:flowstream_migration_records_merged_total \
-	    mig_batches_refused:flowstream_migration_batches_refused_total; do
+	    mig_batches_refused:flowstream_migration_batches_refused_total \
+	    mig_taken_back:flowstream_migration_records_taken_back_total \
+	    mig_takeback_failed:flowstream_migration_records_takeback_failed_total; do
 	check_eq "${pair#*:} is stats' ${pair%%:*}" \
 		"$(jq -r ".${pair%%:*}" "$tmp/stats")" "$(metric "${pair#*:}" "$tmp/m1")"
 done

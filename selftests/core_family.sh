@@ -27,7 +27,7 @@ check_eq "debug defaults to 0" 0 "$(cat /sys/module/flowstream/parameters/debug)
 check "/proc/net/flowstream/stat exists" test -f /proc/net/flowstream/stat
 names=$(awk '{ print $1 }' /proc/net/flowstream/stat | tr '\n' ' ')
 check_eq "stat lists the documented counters" \
-	"nl_requests nl_rejected config_changes notify_failed acct_packets acct_bytes acct_fragments records_created records_ended records_evicted acct_drop_limit acct_drop_nomem acct_drop_malformed events_sent events_dropped smp_sampled smp_unmatched smp_drop_malformed smp_windows mig_exported mig_imported mig_merged mig_batches_refused mig_chained mig_chain_noroute " \
+	"nl_requests nl_rejected config_changes notify_failed acct_packets acct_bytes acct_fragments records_created records_ended records_evicted acct_drop_limit acct_drop_nomem acct_drop_malformed events_sent events_dropped smp_sampled smp_unmatched smp_drop_malformed smp_windows mig_exported mig_imported mig_merged mig_batches_refused mig_chained mig_chain_noroute mig_taken_back mig_takeback_failed " \
 	"$names"
 
 # Every netlink request is counted, in procfs and over netlink alike.

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/genetlink.h>
 #include "migs_test.h"
 
 static struct migs_out out;
@@ -688,6 +689,79 @@ static void test_show_phase(void **state)
 	assert_null(mig_event_name(__FLOWSTREAM_MIG_EV_MAX));
 }
 
+/* put_mig()'s migration nest, to add to its end. */
+static struct nlattr *mig_nest(struct nlmsghdr *nlh)
+{
+	return (struct nlattr *)((char *)mnl_nlmsg_get_payload(nlh) +
+				 sizeof(struct genlmsghdr));
+}
+
+/* An owned migration's fields: after the others, in show and monitor. */
+static void test_show_owned(void **state)
+{
+	struct mig_info *m = malloc(sizeof(*m));
+	struct mig_monitor mm;
+	struct capture c;
+	char buf[4096];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nlattr *nest;
+	size_t len;
+
+	(void)state;
+	assert_non_null(m);
+	put_mig(buf, FLOWSTREAM_CMD_MIG_GET, 7, -1, FLOWSTREAM_MIG_PHASE_COPY);
+	/* Reopen the nest (the first attribute): owned ones at its end. */
+	nest = mig_nest(nlh);
+	mnl_attr_put(nlh, FLOWSTREAM_MIG_A_OWNED, 0, NULL);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_PENDING, 64);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_TAKEN_BACK, 30);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_TAKEBACK_FAILED, 2);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(mig_info_parse(nlh, m), 0);
+	assert_true(m->has_owned && m->owned);
+	cap_start(&c, 0);
+	mig_info_print(c.o, m);
+	assert_string_equal(cap_end(&c),
+			    "migration 7\n"
+			    "  prefixes dst 10.2.0.0/24 src fd02::/64\n"
+			    "  via 10.4.0.2\n"
+			    "  chained 3\n"
+			    "  exported 120\n"
+			    "  packets 4000\n"
+			    "  bytes 600000\n"
+			    "  batches 2\n"
+			    "  sessions left 1\n"
+			    "  records left 5\n"
+			    "  phase copy\n"
+			    "  imported 0\n"
+			    "  owned yes\n"
+			    "  pending 64\n"
+			    "  taken back 30\n"
+			    "  takeback failed 2\n");
+	free(c.buf);
+	cap_start(&c, OUT_JSON);
+	assert_int_equal(out_root_array(c.o), 0);
+	mig_info_print(c.o, m);
+	assert_string_equal(cap_end(&c),
+			    "[{\"id\":7,\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"sessions\":1,\"records\":5,\"phase\":\"copy\",\"imported\":0,\"owned\":true,\"pending\":64,\"taken_back\":30,\"takeback_failed\":2}]\n");
+	free(c.buf);
+	free(m);
+
+	/* A DELETED event with the final counts; no OWNED: not owned. */
+	len = put_mig(buf, FLOWSTREAM_CMD_MIG_NTF, 7, FLOWSTREAM_MIG_EV_DELETED,
+		      FLOWSTREAM_MIG_PHASE_CANCELED);
+	nest = mig_nest(nlh);
+	mnl_attr_put_u64(nlh, FLOWSTREAM_MIG_A_TAKEN_BACK, 30);
+	mnl_attr_nest_end(nlh, nest);
+	len = nlh->nlmsg_len;
+	mm_start(&mm, &c, 0, 0);
+	assert_int_equal(mnl_cb_run(buf, len, 0, 0, mig_monitor_msg, &mm),
+			 MNL_CB_OK);
+	assert_string_equal(mm_end(&c),
+			    "deleted migration 7 phase canceled prefixes dst 10.2.0.0/24 src fd02::/64 via 10.4.0.2 chained 3 exported 120 packets 4000 bytes 600000 batches 2 imported 0 owned no pending 0 taken_back 30 takeback_failed 0\n");
+	free(c.buf);
+}
+
 static void test_monitor_cancel_args(void **state)
 {
 	struct mig_monitor mm;
@@ -769,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_ntf_count),
 		cmocka_unit_test(test_ntf_malformed),
 		cmocka_unit_test(test_show_phase),
+		cmocka_unit_test(test_show_owned),
 		cmocka_unit_test(test_monitor_cancel_args),
 	};
 
