@@ -5,8 +5,9 @@
 # packets to B (a "migrate send --via" in its idle phase): unloading
 # flowstream is clean, the send fails and says so, B's receiver ends, the
 # stream loses nothing and the module loads again; then, with a send
-# killed so that its migration stays and daisy-chains on, deleting A's
-# namespace is clean and its state goes. The VM checks the console for
+# killed its migration goes (the kernel takes it back), and with a
+# migration without an owner daisy-chaining, deleting A's namespace is
+# clean and its state goes. The VM checks the console for
 # splats (and the debug kernel for leaks) after the test. The topology is
 # mig_lib.sh's.
 # A numbered stream whose record on A predates the migration (so A keeps
@@ -133,12 +134,24 @@ for ns in mga mgb; do
 		diag "cannot turn accounting on in $ns"
 done
 
-# 2. A's namespace deleted while its migration daisy-chains: the send is
-# killed (SIGKILL: it cannot delete its migration), the migration stays.
+# 2. A's namespace deleted while a migration daisy-chains. A send killed
+# (SIGKILL) cannot delete its migration: the kernel does when the send's
+# socket closes (an owned migration), and A forwards the set itself
+# again. A migration added without an owner (fs-nlraw's MIG_ADD) stays
+# and daisy-chains until deleted: A's namespace is deleted under it.
 chain_start netns 600000
 kill -KILL "$send_pid"
 wait "$send_pid" 2>/dev/null
-check_eq "netns: the killed send's migration stays on A" 1 \
+for _ in $(seq 100); do
+	[ "$($FLOWCTL -n mga -j migrate show | jq length)" = 0 ] && break
+	sleep 0.1
+done
+check_eq "netns: the killed send's migration went with its socket" 0 \
+	"$($FLOWCTL -n mga -j migrate show | jq length)"
+out=$($NLRAW -n mga 24 nest:19 nest:3 1:u8:2 2:bin:0a020000 3:u8:24 end \
+	9:bin:0a040002 end)
+check_eq "netns: a migration without an owner is added" 'errno=0 extack=""' "$out"
+check_eq "netns: and stays after the socket that added it closed" 1 \
 	"$($FLOWCTL -n mga -j migrate show | jq length)"
 c=$(chained mga)
 sleep 1
