@@ -165,12 +165,33 @@ check_match "with the kernel's message" "only moves forward" "$out"
 ynl_ok "mig-del" '{"op": "mig-del", "json": {"migration": {"id": '"${mid:-0}"'}}}'
 check_eq "mig-del: announced" "deleted $mid" "$(ntf '.[0].msg.migration | "\(.event) \(.id)"')"
 check_eq "no migration left" "[]" "$($FLOWCTL -n yn -j migrate show)"
+# An owned migration (fs-ynl's socket owns it): its export messages are
+# numbered and their records pending until mig-ack.
+ynl_ok "mig-add owned" '{"op": "mig-add",
+	"json": {"migration": {"prefix": [{"family": 2, "addr": "0a090000", "len": 24, "key": "dst"}], "owned": true}}}'
+oid=$(reply .migration.id)
+ynl_ok "mig-import into it" '{"op": "mig-import",
+	"json": {"batch": {"record": ['"$rec"']}, "migration": {"id": '"${oid:-0}"'}}}'
+ynl_ok "mig-export of the owned migration" '{"op": "mig-export", "dump": true,
+	"json": {"migration": {"id": '"${oid:-0}"'}}}'
+check_eq "mig-export: message 1, one record" "1 1" \
+	"$(reply '[.[] | .migration.seq] | join(" ")') $(reply '[.[] | .batch.record[]] | length')"
+ynl_ok "mig-get: owned" '{"op": "mig-get", "json": {"migration": {"id": '"${oid:-0}"'}}}'
+check_eq "mig-get: owned, the record pending" "true 1" \
+	"$(reply '.migration | "\(.owned) \(.pending)"')"
+ynl_ok "mig-ack 1" '{"op": "mig-ack", "json": {"migration": {"id": '"${oid:-0}"', "seq": 1}}}'
+ynl_ok "mig-get after mig-ack" '{"op": "mig-get", "json": {"migration": {"id": '"${oid:-0}"'}}}'
+check_eq "mig-ack: nothing pending, nothing taken back" "0 0" \
+	"$(reply '.migration | "\(.pending) \(.["taken-back"])"')"
+ynl_ok "mig-del of the owned migration" '{"op": "mig-del", "json": {"migration": {"id": '"${oid:-0}"'}}}'
+check_eq "mig-del: announced, nothing taken back" "deleted 0" \
+	"$(ntf '[.[] | .msg.migration | select(.id == '"${oid:-0}"' and .event == "deleted")][0] | "\(.event) \(.["taken-back"])"')"
 
 # Every operation of the spec was run above, and each of its
 # notifications (config-ntf, record-ntf, mig-ntf) read.
 ynl '{"op": "list-ops"}'
 check_eq "the spec's operations are the ones run here" \
-	"ack-window add-flow add-prefix attach del-flow del-prefix detach flush-records get-attach get-config get-flow get-pm get-prefix get-record get-sampler get-session get-status get-version mig-add mig-del mig-export mig-get mig-import mig-set reset-stats set-config set-sampler" \
+	"ack-window add-flow add-prefix attach del-flow del-prefix detach flush-records get-attach get-config get-flow get-pm get-prefix get-record get-sampler get-session get-status get-version mig-ack mig-add mig-del mig-export mig-get mig-import mig-set reset-stats set-config set-sampler" \
 	"$(reply 'join(" ")')"
 exec {YN[1]}>&-
 wait "$YN_PID" 2>/dev/null
