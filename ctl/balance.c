@@ -121,16 +121,25 @@ struct heap {
 };
 
 /*
+ * A node's prefix as three words whose order is the prefix order (see
+ * pkey_cmp()), and the node: the family and the first 63 bits of the
+ * address, the next 64, the last bit and the length.
+ */
+struct pkey {
+	uint64_t hi;		/* family << 63 | address >> 1 */
+	uint64_t lo;		/* the rest of the address */
+	uint16_t last;		/* its last bit << 8 | its length */
+	int32_t x;
+};
+
+/*
  * The pool of leaves waiting to be placed: a binary heap of nodes, each
  * with its sort key (see pool_before()) beside it, so that comparisons
  * read the heap's array rather than two nodes anywhere in c->n.
  */
 struct pent {
 	uint64_t key;		/* single address << 63 | load */
-	uint64_t hi;		/* the prefix: family << 63 | address >> 1 */
-	uint64_t lo;		/* the rest of the address */
-	uint16_t last;		/* its last bit << 8 | its length */
-	int32_t x;
+	struct pkey p;		/* the prefix, and the node */
 };
 
 struct pool {
@@ -360,18 +369,44 @@ static void node_prefix(const struct ctx *c, int32_t x, struct bal_prefix *p)
 	memcpy(p->addr, c->ni[x].addr, sizeof(p->addr));
 }
 
-/* The prefix order of two nodes (they are never the same prefix). */
+/* Node @x's prefix as struct pkey's words. */
+static void pkey_set(const struct ctx *c, int32_t x, struct pkey *k)
+{
+	const struct node *n = &c->n[x];
+	uint64_t hi, lo;
+
+	/* the address's two halves, big-endian */
+	memcpy(&hi, c->ni[x].addr, sizeof(hi));
+	memcpy(&lo, c->ni[x].addr + 8, sizeof(lo));
+	hi = be64toh(hi);
+	lo = be64toh(lo);
+	k->hi = (uint64_t)n->fam << 63 | hi >> 1;
+	k->lo = hi << 63 | lo >> 1;
+	k->last = (lo & 1) << 8 | n->len;
+	k->x = x;
+}
+
+/*
+ * The prefix order: IPv4 first, then the address, then the length (two
+ * nodes are never the same prefix).
+ */
+static int pkey_cmp(const struct pkey *a, const struct pkey *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (int)a->last - (int)b->last;
+}
+
+/* The prefix order of two nodes. */
 static int node_cmp(const struct ctx *c, int32_t a, int32_t b)
 {
-	const struct node *x = &c->n[a], *y = &c->n[b];
-	int r;
+	struct pkey x, y;
 
-	if (x->fam != y->fam)
-		return x->fam < y->fam ? -1 : 1;
-	r = memcmp(c->ni[a].addr, c->ni[b].addr, sizeof(c->ni[a].addr));
-	if (r)
-		return r;
-	return (int)x->len - (int)y->len;
+	pkey_set(c, a, &x);
+	pkey_set(c, b, &y);
+	return pkey_cmp(&x, &y);
 }
 
 /* Traffic */
@@ -1323,43 +1358,18 @@ static uint64_t pool_key(const struct ctx *c, int32_t x)
 	return single << 63 | c->n[x].eff;
 }
 
-/* The same order as node_cmp(), from the entries alone. */
+/* pool_key() first, then the prefix order, from the entries alone. */
 static int pool_before(const struct pent *a, const struct pent *b)
 {
 	if (a->key != b->key)
 		return a->key > b->key;
-	if (a->hi != b->hi)
-		return a->hi < b->hi;
-	if (a->lo != b->lo)
-		return a->lo < b->lo;
-	return a->last < b->last;
-}
-
-/*
- * Node @x's prefix as three words in the order of node_cmp(): the
- * family and the first 63 bits, the next 64, the last bit and the length.
- */
-static void prefix_words(const struct ctx *c, int32_t x, uint64_t *w0,
-			 uint64_t *w1, uint16_t *w2)
-{
-	const struct node *n = &c->n[x];
-	uint64_t hi, lo;
-
-	/* the address's two halves, big-endian */
-	memcpy(&hi, c->ni[x].addr, sizeof(hi));
-	memcpy(&lo, c->ni[x].addr + 8, sizeof(lo));
-	hi = be64toh(hi);
-	lo = be64toh(lo);
-	*w0 = (uint64_t)n->fam << 63 | hi >> 1;
-	*w1 = hi << 63 | lo >> 1;
-	*w2 = (lo & 1) << 8 | n->len;
+	return pkey_cmp(&a->p, &b->p) < 0;
 }
 
 static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
 {
 	e->key = pool_key(c, x);
-	prefix_words(c, x, &e->hi, &e->lo, &e->last);
-	e->x = x;
+	pkey_set(c, x, &e->p);
 }
 
 /* Put @x at the end of the pool, not sifted (see pool_build()). */
@@ -1427,7 +1437,7 @@ static void pool_sift(struct ctx *c, size_t i)
 static int32_t pool_pop(struct ctx *c)
 {
 	struct pool *p = &c->pool;
-	int32_t x = p->a[0].x;
+	int32_t x = p->a[0].p.x;
 
 	if (--p->n) {
 		p->a[0] = p->a[p->n];
@@ -1946,7 +1956,7 @@ static int distribute_pool(struct ctx *c)
 		    c->load[c->def] <= c->target * c->due[c->def])
 			break;
 		/* the first leaf stays in the pool until it is placed or split */
-		x = c->pool.a[0].x;
+		x = c->pool.a[0].p.x;
 		e = c->n[x].eff;
 		h = c->recv.n ? c->recv.a[0].h : -1;
 		room = 0;
@@ -2315,41 +2325,40 @@ static int region_leaves(struct ctx *c, int32_t x, struct leaves *l)
 	return r;
 }
 
-/* The lightest first; among equals, the first in prefix order. */
-static int light_cmp(const void *a, const void *b, void *arg)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	const struct ctx *c = arg;
-
-	if (c->n[x].eff != c->n[y].eff)
-		return c->n[x].eff < c->n[y].eff ? -1 : 1;
-	return node_cmp(c, x, y);
-}
-
-/* A node with its key in the order of light_cmp(), for sort_light(). */
+/* A node with its key in the order of lkey_cmp(). */
 struct lkey {
 	uint64_t eff;
-	uint64_t hi;
-	uint64_t lo;
-	uint16_t last;
-	int32_t x;
+	struct pkey p;
 };
 
+static void lkey_set(const struct ctx *c, int32_t x, struct lkey *k)
+{
+	k->eff = c->n[x].eff;
+	pkey_set(c, x, &k->p);
+}
+
+/* The lightest first; among equals, the first in prefix order. */
 static int lkey_cmp(const void *a, const void *b)
 {
 	const struct lkey *x = a, *y = b;
 
 	if (x->eff != y->eff)
 		return x->eff < y->eff ? -1 : 1;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return (int)x->last - (int)y->last;
+	return pkey_cmp(&x->p, &y->p);
+}
+
+/* lkey_cmp() of two nodes. */
+static int light_cmp(const struct ctx *c, int32_t x, int32_t y)
+{
+	struct lkey a, b;
+
+	lkey_set(c, x, &a);
+	lkey_set(c, y, &b);
+	return lkey_cmp(&a, &b);
 }
 
 /*
- * Sort the @n nodes of @a lightest first (light_cmp()), their keys taken
+ * Sort the @n nodes of @a lightest first (lkey_cmp()), their keys taken
  * once into @k (room for @n) rather than from the nodes at every
  * comparison.
  */
@@ -2360,14 +2369,11 @@ static void sort_light(const struct ctx *c, int32_t *a, size_t n,
 
 	if (n < 2)
 		return;
-	for (i = 0; i < n; i++) {
-		k[i].eff = c->n[a[i]].eff;
-		prefix_words(c, a[i], &k[i].hi, &k[i].lo, &k[i].last);
-		k[i].x = a[i];
-	}
+	for (i = 0; i < n; i++)
+		lkey_set(c, a[i], &k[i]);
 	qsort(k, n, sizeof(*k), lkey_cmp);
 	for (i = 0; i < n; i++)
-		a[i] = k[i].x;
+		a[i] = k[i].p.x;
 }
 
 /*
@@ -2390,7 +2396,7 @@ static int take(struct ctx *c, int h, int32_t x)
 static void untake(struct ctx *c, int h, size_t mark)
 {
 	while (c->pool.n > mark) {
-		int32_t x = c->pool.a[--c->pool.n].x;
+		int32_t x = c->pool.a[--c->pool.n].p.x;
 
 		c->load[h] += c->n[x].eff;
 		set_owner(c, x, h == c->def ? OWN_NONE : h);
@@ -2419,7 +2425,7 @@ static int carve(struct ctx *c, int h, int32_t x, int64_t need)
 	y[1] = c->n[x].child[1];
 	if (h != c->def)
 		set_split(c, x, h, h);
-	if (light_cmp(&y[1], &y[0], c) < 0) {
+	if (light_cmp(c, y[1], y[0]) < 0) {
 		int32_t t = y[0];
 
 		y[0] = y[1];
