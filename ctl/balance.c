@@ -178,9 +178,25 @@ struct groups {
 	int ready;		/* built for this distribute() */
 };
 
-static void groups_free(struct groups *g);
 struct ctx;
 static void ctx_free(struct ctx *c, int err);
+
+/*
+ * The scratch arrays of a run, kept with the tree for the next run
+ * (scratch()): the hosts, their shares and loads, the heaps, the marks
+ * placed, the capacity groups, the limits of overloaded() and of the
+ * hosts that joined.
+ */
+enum {
+	SC_HOSTS, SC_DUE, SC_LOAD, SC_RPOS, SC_POOL, SC_RECV, SC_PLACED,
+	SC_GIDX, SC_GOF, SC_GPOS, SC_GHEAP, SC_FIRST, SC_LIM, SC_JLIMIT,
+	SC_JSKIP, SC_JGAVE, SC_JORD, SC_COUNT
+};
+
+struct scratch {
+	void *p;
+	size_t size;		/* bytes */
+};
 
 /* A node's place in the tree as built, before any run changed it. */
 struct link {
@@ -206,6 +222,7 @@ struct bal_tree {
 	size_t nsums;
 	int32_t *singles;	/* the measured single addresses, by node */
 	size_t nsingles;
+	struct scratch sc[SC_COUNT];
 };
 
 struct ctx {
@@ -1121,6 +1138,8 @@ void bal_keep_memory(void)
 
 void bal_tree_free(struct bal_tree *tr)
 {
+	int i;
+
 	if (!tr)
 		return;
 	free(tr->n);
@@ -1130,6 +1149,8 @@ void bal_tree_free(struct bal_tree *tr)
 	free(tr->pfx);
 	free(tr->sums);
 	free(tr->singles);
+	for (i = 0; i < SC_COUNT; i++)
+		free(tr->sc[i].p);
 	free(tr);
 }
 
@@ -1171,6 +1192,9 @@ int bal_tree_update(struct bal_tree *tr, const struct bal_traffic *t)
 	old = *tr;
 	*tr = *nt;
 	*nt = old;
+	/* the scratch arrays stay */
+	memcpy(tr->sc, nt->sc, sizeof(tr->sc));
+	memset(nt->sc, 0, sizeof(nt->sc));
 	bal_tree_free(nt);
 	return 0;
 }
@@ -1227,6 +1251,44 @@ static void tree_restore(struct bal_tree *tr, struct ctx *c, int err)
  * Run on the tree @tr: its nodes, with room for @spare more, and the
  * roots' loads.
  */
+/*
+ * Scratch array @k of the run's tree, of at least @size bytes, what it
+ * held kept (as realloc() would): a run's arrays serve the next run on
+ * a kept tree instead of being allocated again. NULL if out of memory
+ * (the array is then as it was).
+ */
+static void *scratch(struct ctx *c, int k, size_t size)
+{
+	struct scratch *s = &c->tree->sc[k];
+	void *p;
+
+	if (size <= s->size)
+		return s->p;
+	p = realloc(s->p, size);
+	if (!p)
+		return NULL;
+	s->p = p;
+	s->size = size;
+	return p;
+}
+
+/* Scratch array @k, zeroed: @n items of @size bytes. */
+static void *scratch_zero(struct ctx *c, int k, size_t n, size_t size)
+{
+	void *p = scratch(c, k, n * size);
+
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+/* The items of @size bytes scratch array @k has room for, and where. */
+static void *scratch_room(struct ctx *c, int k, size_t size, size_t *cap)
+{
+	*cap = c->tree->sc[k].size / size;
+	return c->tree->sc[k].p;
+}
+
 static int ctx_borrow(struct ctx *c, struct bal_tree *tr, size_t spare)
 {
 	int i;
@@ -1379,7 +1441,7 @@ static int pool_append(struct ctx *c, int32_t x)
 
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 256;
-		struct pent *a = realloc(p->a, cap * sizeof(*a));
+		struct pent *a = scratch(c, SC_POOL, cap * sizeof(*a));
 
 		if (!a)
 			return -ENOMEM;
@@ -1434,15 +1496,34 @@ static void pool_sift(struct ctx *c, size_t i)
 	p->a[i] = v;
 }
 
+/*
+ * Take the first leaf off the pool. The last entry, which takes its
+ * place, is among the lightest and goes back near the bottom: the hole
+ * goes down along the better children to a leaf (one comparison a
+ * level, not two) and the entry up from there, to where pool_sift()
+ * would have put it (the order is total).
+ */
 static int32_t pool_pop(struct ctx *c)
 {
 	struct pool *p = &c->pool;
 	int32_t x = p->a[0].p.x;
+	struct pent v;
+	size_t i = 0, l;
 
-	if (--p->n) {
-		p->a[0] = p->a[p->n];
-		pool_sift(c, 0);
+	if (!--p->n)
+		return x;
+	v = p->a[p->n];
+	while ((l = 2 * i + 1) < p->n) {
+		if (l + 1 < p->n && pool_before(&p->a[l + 1], &p->a[l]))
+			l++;
+		p->a[i] = p->a[l];
+		i = l;
 	}
+	while (i > 0 && pool_before(&v, &p->a[(i - 1) / 2])) {
+		p->a[i] = p->a[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	p->a[i] = v;
 	return x;
 }
 
@@ -1505,7 +1586,7 @@ static int recv_push(struct ctx *c, int32_t h)
 
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? 2 * q->cap : 256;
-		struct rent *a = realloc(q->a, cap * sizeof(*a));
+		struct rent *a = scratch(c, SC_RECV, cap * sizeof(*a));
 
 		if (!a)
 			return -ENOMEM;
@@ -1636,10 +1717,21 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 		return -EINVAL;
 	c->maxi = cfg->max_imbalance;
 	c->target = cfg->target;
-	c->h = malloc(nhosts * sizeof(*c->h));
-	c->due = calloc(nhosts, sizeof(*c->due));
-	c->load = calloc(nhosts, sizeof(*c->load));
-	c->recv.pos = malloc(nhosts * sizeof(*c->recv.pos));
+	/* the tree first: it holds the scratch arrays */
+	spare = spare_nodes(nhosts);
+	if (!tr) {
+		r = tree_new(t, spare, 0, &tr);
+		if (r)
+			return r;
+		c->own_tree = 1;
+	}
+	r = ctx_borrow(c, tr, spare);
+	if (r)
+		return r;
+	c->h = scratch(c, SC_HOSTS, nhosts * sizeof(*c->h));
+	c->due = scratch(c, SC_DUE, nhosts * sizeof(*c->due));
+	c->load = scratch_zero(c, SC_LOAD, nhosts, sizeof(*c->load));
+	c->recv.pos = scratch(c, SC_RPOS, nhosts * sizeof(*c->recv.pos));
 	if (!c->h || !c->due || !c->load || !c->recv.pos)
 		return -ENOMEM;
 	memset(c->recv.pos, 0xff, nhosts * sizeof(*c->recv.pos));
@@ -1651,16 +1743,12 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 			return -EINVAL;
 		caps += c->h[i].capacity;
 	}
-	spare = spare_nodes(nhosts);
-	if (!tr) {
-		r = tree_new(t, spare, 0, &tr);
-		if (r)
-			return r;
-		c->own_tree = 1;
-	}
-	r = ctx_borrow(c, tr, spare);
-	if (r)
-		return r;
+	c->pool.a = scratch_room(c, SC_POOL, sizeof(*c->pool.a),
+				 &c->pool.cap);
+	c->recv.a = scratch_room(c, SC_RECV, sizeof(*c->recv.a),
+				 &c->recv.cap);
+	c->placed = scratch_room(c, SC_PLACED, sizeof(*c->placed),
+				 &c->placed_cap);
 	for (i = 0; i < nhosts; i++)
 		c->due[i] = (double)c->total * c->h[i].capacity / caps;
 	c->chunk_abs = cfg->chunk * c->total / nhosts;
@@ -1691,15 +1779,7 @@ static void ctx_free(struct ctx *c, int err)
 	} else if (c->tree) {
 		tree_restore(c->tree, c, err);
 	}
-	free(c->h);
-	free(c->due);
-	free(c->load);
-	free(c->pool.a);
-	free(c->recv.a);
-	free(c->recv.pos);
-	groups_free(&c->grp);
 	free(c->moves);
-	free(c->placed);
 	free(c->prevs);
 }
 
@@ -1714,7 +1794,7 @@ static int mark_later(struct ctx *c, int32_t x, int32_t host)
 {
 	if (c->nplaced == c->placed_cap) {
 		size_t cap = c->placed_cap ? 2 * c->placed_cap : 1024;
-		int32_t *a = realloc(c->placed, cap * sizeof(*a));
+		int32_t *a = scratch(c, SC_PLACED, cap * sizeof(*a));
 
 		if (!a)
 			return -ENOMEM;
@@ -1809,16 +1889,12 @@ static int groups_build(struct ctx *c)
 	int32_t *idx;
 	size_t i, j, k;
 
-	idx = malloc(c->nh * sizeof(*idx));
-	if (!g->of) {
-		g->of = malloc(c->nh * sizeof(*g->of));
-		g->pos = malloc(c->nh * sizeof(*g->pos));
-		g->g = calloc(c->nh, sizeof(*g->g));
-	}
-	if (!idx || !g->of || !g->pos || !g->g) {
-		free(idx);
+	idx = scratch(c, SC_GIDX, c->nh * sizeof(*idx));
+	g->of = scratch(c, SC_GOF, c->nh * sizeof(*g->of));
+	g->pos = scratch(c, SC_GPOS, c->nh * sizeof(*g->pos));
+	g->g = scratch(c, SC_GHEAP, c->nh * sizeof(*g->g));
+	if (!idx || !g->of || !g->pos || !g->g)
 		return -ENOMEM;
-	}
 	for (i = 0; i < c->nh; i++) {
 		idx[i] = i;
 		g->of[i] = -1;
@@ -1852,21 +1928,9 @@ static int groups_build(struct ctx *c)
 	return 0;
 }
 
-static void groups_free(struct groups *g)
-{
-	if (g->g && g->ng)
-		free(g->g[0].a);	/* idx of groups_build() */
-	free(g->g);
-	free(g->of);
-	free(g->pos);
-	memset(g, 0, sizeof(*g));
-}
-
 /* distribute() is over: the groups are not kept up to date any more. */
 static void groups_drop(struct groups *g)
 {
-	if (g->g && g->ng)
-		free(g->g[0].a);
 	g->ng = 0;
 	g->ready = 0;
 }
@@ -2504,7 +2568,6 @@ static void holdings_free(struct holdings *s)
 {
 	free(s->l.a);
 	free(s->d.a);
-	free(s->first);
 }
 
 /*
@@ -2533,7 +2596,7 @@ static int holdings_get(struct ctx *c, struct holdings *s)
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->first = calloc(c->nh + 1, sizeof(*s->first));
+	s->first = scratch_zero(c, SC_FIRST, c->nh + 1, sizeof(*s->first));
 	if (!s->first)
 		return -ENOMEM;
 	for (i = 0; i < 2 && !r; i++)
@@ -2740,14 +2803,12 @@ static int shed_for_join(struct ctx *c, double want, int64_t pooled)
 
 	f.extra = JOIN_SLACK * want;
 	f.budget = want - pooled + f.extra;
-	f.limit = calloc(c->nh, sizeof(*f.limit));
-	f.skip = calloc(c->nh, 1);
-	f.gave = calloc(c->nh, 1);
-	f.ord = calloc(c->nh, sizeof(*f.ord));
-	if (!f.limit || !f.skip || !f.gave || !f.ord) {
-		r = -ENOMEM;
-		goto out;
-	}
+	f.limit = scratch_zero(c, SC_JLIMIT, c->nh, sizeof(*f.limit));
+	f.skip = scratch_zero(c, SC_JSKIP, c->nh, 1);
+	f.gave = scratch_zero(c, SC_JGAVE, c->nh, 1);
+	f.ord = scratch_zero(c, SC_JORD, c->nh, sizeof(*f.ord));
+	if (!f.limit || !f.skip || !f.gave || !f.ord)
+		return -ENOMEM;
 	join_limits(c, &f);
 	for (round = 0; round < FILL_ROUNDS && f.budget > f.extra && !r;
 	     round++) {
@@ -2760,11 +2821,6 @@ static int shed_for_join(struct ctx *c, double want, int64_t pooled)
 	for (i = 0; i < c->nh && !r; i++)
 		if (!f.gave[i] && !f.skip[i])
 			r = recv_push(c, i);
-out:
-	free(f.limit);
-	free(f.skip);
-	free(f.gave);
-	free(f.ord);
 	return r;
 }
 
@@ -2820,7 +2876,7 @@ static int walk_moves(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
  */
 static int overloaded(struct ctx *c, int region)
 {
-	double *lim = calloc(c->nh, sizeof(*lim));
+	double *lim = scratch(c, SC_LIM, c->nh * sizeof(*lim));
 	size_t i;
 	int over = 0;
 
@@ -2847,7 +2903,6 @@ static int overloaded(struct ctx *c, int region)
 	for (i = 0; i < c->nh; i++)
 		if (c->load[i] > lim[i])
 			over = 1;
-	free(lim);
 	return over;
 }
 
