@@ -1556,24 +1556,30 @@ static void recv_put(struct recv *q, size_t i, const struct rent *v)
 	q->pos[v->h] = i;
 }
 
-/* Sift the entry at @i down, its room taken again from the loads now. */
+/*
+ * Sift the entry at @i down, its room taken again from the loads now.
+ * Its room has shrunk (a host just given a leaf; recv_build() sifts
+ * every entry from the last), and it often goes far down: as in
+ * pool_pop(), the hole first goes down to a leaf along the better
+ * children, then the entry up to its place.
+ */
 static void recv_update(struct ctx *c, size_t i)
 {
 	struct recv *q = &c->recv;
 	struct rent v = q->a[i];
 
-	v.room = c->due[v.h] - c->load[v.h];
-	for (;;) {
-		size_t l = 2 * i + 1, best = l;
+	size_t top = i, l;
 
-		if (l >= q->n)
-			break;
+	v.room = c->due[v.h] - c->load[v.h];
+	while ((l = 2 * i + 1) < q->n) {
 		if (l + 1 < q->n && recv_before(&q->a[l + 1], &q->a[l]))
-			best = l + 1;
-		if (!recv_before(&q->a[best], &v))
-			break;
-		recv_put(q, i, &q->a[best]);
-		i = best;
+			l++;
+		recv_put(q, i, &q->a[l]);
+		i = l;
+	}
+	while (i > top && recv_before(&v, &q->a[(i - 1) / 2])) {
+		recv_put(q, i, &q->a[(i - 1) / 2]);
+		i = (i - 1) / 2;
 	}
 	recv_put(q, i, &v);
 }
