@@ -2427,21 +2427,36 @@ static int light_cmp(const struct ctx *c, int32_t x, int32_t y)
 	return lkey_cmp(&a, &b);
 }
 
+/* Up to this many keys are sorted by insertion, not by qsort(). */
+#define SORT_SHORT	16
+
 /*
  * Sort the @n nodes of @a lightest first (lkey_cmp()), their keys taken
  * once into @k (room for @n) rather than from the nodes at every
- * comparison.
+ * comparison. Most are a host's few holdings: sorted in place by
+ * insertion, without qsort()'s calls (the order is total, so either
+ * gives the same).
  */
 static void sort_light(const struct ctx *c, int32_t *a, size_t n,
 		       struct lkey *k)
 {
-	size_t i;
+	size_t i, j;
 
 	if (n < 2)
 		return;
 	for (i = 0; i < n; i++)
 		lkey_set(c, a[i], &k[i]);
-	qsort(k, n, sizeof(*k), lkey_cmp);
+	if (n > SORT_SHORT) {
+		qsort(k, n, sizeof(*k), lkey_cmp);
+	} else {
+		for (i = 1; i < n; i++) {
+			struct lkey v = k[i];
+
+			for (j = i; j > 0 && lkey_cmp(&v, &k[j - 1]) < 0; j--)
+				k[j] = k[j - 1];
+			k[j] = v;
+		}
+	}
 	for (i = 0; i < n; i++)
 		a[i] = k[i].p.x;
 }
