@@ -1743,7 +1743,11 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 	memset(c->recv.pos, 0xff, nhosts * sizeof(*c->recv.pos));
 	memcpy(c->h, hosts, nhosts * sizeof(*c->h));
 	c->nh = nhosts;
-	qsort(c->h, nhosts, sizeof(*c->h), host_cmp);
+	/* the controller's hosts come sorted by id, mostly */
+	for (i = 1; i < nhosts && c->h[i - 1].id < c->h[i].id; i++)
+		;
+	if (i < nhosts)
+		qsort(c->h, nhosts, sizeof(*c->h), host_cmp);
 	for (i = 0; i < nhosts; i++) {
 		if (!c->h[i].capacity || (i && c->h[i].id == c->h[i - 1].id))
 			return -EINVAL;
@@ -1906,7 +1910,12 @@ static int groups_build(struct ctx *c)
 		g->of[i] = -1;
 		g->pos[i] = -1;
 	}
-	qsort_r(idx, c->nh, sizeof(*idx), capacity_cmp, c);
+	/* in order already when the capacities are equal */
+	for (i = 1; i < c->nh && capacity_cmp(&idx[i - 1], &idx[i], c) < 0;
+	     i++)
+		;
+	if (i < c->nh)
+		qsort_r(idx, c->nh, sizeof(*idx), capacity_cmp, c);
 	g->ng = 0;
 	for (i = 0; i < c->nh; i = j) {
 		struct heap *h = &g->g[g->ng];
