@@ -121,16 +121,25 @@ struct heap {
 };
 
 /*
+ * A node's prefix as three words whose order is the prefix order (see
+ * pkey_cmp()), and the node: the family and the first 63 bits of the
+ * address, the next 64, the last bit and the length.
+ */
+struct pkey {
+	uint64_t hi;		/* family << 63 | address >> 1 */
+	uint64_t lo;		/* the rest of the address */
+	uint16_t last;		/* its last bit << 8 | its length */
+	int32_t x;
+};
+
+/*
  * The pool of leaves waiting to be placed: a binary heap of nodes, each
  * with its sort key (see pool_before()) beside it, so that comparisons
  * read the heap's array rather than two nodes anywhere in c->n.
  */
 struct pent {
 	uint64_t key;		/* single address << 63 | load */
-	uint64_t hi;		/* the prefix: family << 63 | address >> 1 */
-	uint64_t lo;		/* the rest of the address */
-	uint16_t last;		/* its last bit << 8 | its length */
-	int32_t x;
+	struct pkey p;		/* the prefix, and the node */
 };
 
 struct pool {
@@ -169,9 +178,25 @@ struct groups {
 	int ready;		/* built for this distribute() */
 };
 
-static void groups_free(struct groups *g);
 struct ctx;
 static void ctx_free(struct ctx *c, int err);
+
+/*
+ * The scratch arrays of a run, kept with the tree for the next run
+ * (scratch()): the hosts, their shares and loads, the heaps, the marks
+ * placed, the capacity groups, the limits of overloaded() and of the
+ * hosts that joined.
+ */
+enum {
+	SC_HOSTS, SC_DUE, SC_LOAD, SC_RPOS, SC_POOL, SC_RECV, SC_PLACED,
+	SC_GIDX, SC_GOF, SC_GPOS, SC_GHEAP, SC_FIRST, SC_LIM, SC_JLIMIT,
+	SC_JSKIP, SC_JGAVE, SC_JORD, SC_COUNT
+};
+
+struct scratch {
+	void *p;
+	size_t size;		/* bytes */
+};
 
 /* A node's place in the tree as built, before any run changed it. */
 struct link {
@@ -197,6 +222,7 @@ struct bal_tree {
 	size_t nsums;
 	int32_t *singles;	/* the measured single addresses, by node */
 	size_t nsingles;
+	struct scratch sc[SC_COUNT];
 };
 
 struct ctx {
@@ -360,18 +386,44 @@ static void node_prefix(const struct ctx *c, int32_t x, struct bal_prefix *p)
 	memcpy(p->addr, c->ni[x].addr, sizeof(p->addr));
 }
 
-/* The prefix order of two nodes (they are never the same prefix). */
+/* Node @x's prefix as struct pkey's words. */
+static void pkey_set(const struct ctx *c, int32_t x, struct pkey *k)
+{
+	const struct node *n = &c->n[x];
+	uint64_t hi, lo;
+
+	/* the address's two halves, big-endian */
+	memcpy(&hi, c->ni[x].addr, sizeof(hi));
+	memcpy(&lo, c->ni[x].addr + 8, sizeof(lo));
+	hi = be64toh(hi);
+	lo = be64toh(lo);
+	k->hi = (uint64_t)n->fam << 63 | hi >> 1;
+	k->lo = hi << 63 | lo >> 1;
+	k->last = (lo & 1) << 8 | n->len;
+	k->x = x;
+}
+
+/*
+ * The prefix order: IPv4 first, then the address, then the length (two
+ * nodes are never the same prefix).
+ */
+static int pkey_cmp(const struct pkey *a, const struct pkey *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (int)a->last - (int)b->last;
+}
+
+/* The prefix order of two nodes. */
 static int node_cmp(const struct ctx *c, int32_t a, int32_t b)
 {
-	const struct node *x = &c->n[a], *y = &c->n[b];
-	int r;
+	struct pkey x, y;
 
-	if (x->fam != y->fam)
-		return x->fam < y->fam ? -1 : 1;
-	r = memcmp(c->ni[a].addr, c->ni[b].addr, sizeof(c->ni[a].addr));
-	if (r)
-		return r;
-	return (int)x->len - (int)y->len;
+	pkey_set(c, a, &x);
+	pkey_set(c, b, &y);
+	return pkey_cmp(&x, &y);
 }
 
 /* Traffic */
@@ -1086,6 +1138,8 @@ void bal_keep_memory(void)
 
 void bal_tree_free(struct bal_tree *tr)
 {
+	int i;
+
 	if (!tr)
 		return;
 	free(tr->n);
@@ -1095,6 +1149,8 @@ void bal_tree_free(struct bal_tree *tr)
 	free(tr->pfx);
 	free(tr->sums);
 	free(tr->singles);
+	for (i = 0; i < SC_COUNT; i++)
+		free(tr->sc[i].p);
 	free(tr);
 }
 
@@ -1136,6 +1192,9 @@ int bal_tree_update(struct bal_tree *tr, const struct bal_traffic *t)
 	old = *tr;
 	*tr = *nt;
 	*nt = old;
+	/* the scratch arrays stay */
+	memcpy(tr->sc, nt->sc, sizeof(tr->sc));
+	memset(nt->sc, 0, sizeof(nt->sc));
 	bal_tree_free(nt);
 	return 0;
 }
@@ -1192,6 +1251,44 @@ static void tree_restore(struct bal_tree *tr, struct ctx *c, int err)
  * Run on the tree @tr: its nodes, with room for @spare more, and the
  * roots' loads.
  */
+/*
+ * Scratch array @k of the run's tree, of at least @size bytes, what it
+ * held kept (as realloc() would): a run's arrays serve the next run on
+ * a kept tree instead of being allocated again. NULL if out of memory
+ * (the array is then as it was).
+ */
+static void *scratch(struct ctx *c, int k, size_t size)
+{
+	struct scratch *s = &c->tree->sc[k];
+	void *p;
+
+	if (size <= s->size)
+		return s->p;
+	p = realloc(s->p, size);
+	if (!p)
+		return NULL;
+	s->p = p;
+	s->size = size;
+	return p;
+}
+
+/* Scratch array @k, zeroed: @n items of @size bytes. */
+static void *scratch_zero(struct ctx *c, int k, size_t n, size_t size)
+{
+	void *p = scratch(c, k, n * size);
+
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+/* The items of @size bytes scratch array @k has room for, and where. */
+static void *scratch_room(struct ctx *c, int k, size_t size, size_t *cap)
+{
+	*cap = c->tree->sc[k].size / size;
+	return c->tree->sc[k].p;
+}
+
 static int ctx_borrow(struct ctx *c, struct bal_tree *tr, size_t spare)
 {
 	int i;
@@ -1323,43 +1420,18 @@ static uint64_t pool_key(const struct ctx *c, int32_t x)
 	return single << 63 | c->n[x].eff;
 }
 
-/* The same order as node_cmp(), from the entries alone. */
+/* pool_key() first, then the prefix order, from the entries alone. */
 static int pool_before(const struct pent *a, const struct pent *b)
 {
 	if (a->key != b->key)
 		return a->key > b->key;
-	if (a->hi != b->hi)
-		return a->hi < b->hi;
-	if (a->lo != b->lo)
-		return a->lo < b->lo;
-	return a->last < b->last;
-}
-
-/*
- * Node @x's prefix as three words in the order of node_cmp(): the
- * family and the first 63 bits, the next 64, the last bit and the length.
- */
-static void prefix_words(const struct ctx *c, int32_t x, uint64_t *w0,
-			 uint64_t *w1, uint16_t *w2)
-{
-	const struct node *n = &c->n[x];
-	uint64_t hi, lo;
-
-	/* the address's two halves, big-endian */
-	memcpy(&hi, c->ni[x].addr, sizeof(hi));
-	memcpy(&lo, c->ni[x].addr + 8, sizeof(lo));
-	hi = be64toh(hi);
-	lo = be64toh(lo);
-	*w0 = (uint64_t)n->fam << 63 | hi >> 1;
-	*w1 = hi << 63 | lo >> 1;
-	*w2 = (lo & 1) << 8 | n->len;
+	return pkey_cmp(&a->p, &b->p) < 0;
 }
 
 static void pent_set(const struct ctx *c, struct pent *e, int32_t x)
 {
 	e->key = pool_key(c, x);
-	prefix_words(c, x, &e->hi, &e->lo, &e->last);
-	e->x = x;
+	pkey_set(c, x, &e->p);
 }
 
 /* Put @x at the end of the pool, not sifted (see pool_build()). */
@@ -1369,7 +1441,7 @@ static int pool_append(struct ctx *c, int32_t x)
 
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 256;
-		struct pent *a = realloc(p->a, cap * sizeof(*a));
+		struct pent *a = scratch(c, SC_POOL, cap * sizeof(*a));
 
 		if (!a)
 			return -ENOMEM;
@@ -1424,15 +1496,34 @@ static void pool_sift(struct ctx *c, size_t i)
 	p->a[i] = v;
 }
 
+/*
+ * Take the first leaf off the pool. The last entry, which takes its
+ * place, is among the lightest and goes back near the bottom: the hole
+ * goes down along the better children to a leaf (one comparison a
+ * level, not two) and the entry up from there, to where pool_sift()
+ * would have put it (the order is total).
+ */
 static int32_t pool_pop(struct ctx *c)
 {
 	struct pool *p = &c->pool;
-	int32_t x = p->a[0].x;
+	int32_t x = p->a[0].p.x;
+	struct pent v;
+	size_t i = 0, l;
 
-	if (--p->n) {
-		p->a[0] = p->a[p->n];
-		pool_sift(c, 0);
+	if (!--p->n)
+		return x;
+	v = p->a[p->n];
+	while ((l = 2 * i + 1) < p->n) {
+		if (l + 1 < p->n && pool_before(&p->a[l + 1], &p->a[l]))
+			l++;
+		p->a[i] = p->a[l];
+		i = l;
 	}
+	while (i > 0 && pool_before(&v, &p->a[(i - 1) / 2])) {
+		p->a[i] = p->a[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	p->a[i] = v;
 	return x;
 }
 
@@ -1465,24 +1556,30 @@ static void recv_put(struct recv *q, size_t i, const struct rent *v)
 	q->pos[v->h] = i;
 }
 
-/* Sift the entry at @i down, its room taken again from the loads now. */
+/*
+ * Sift the entry at @i down, its room taken again from the loads now.
+ * Its room has shrunk (a host just given a leaf; recv_build() sifts
+ * every entry from the last), and it often goes far down: as in
+ * pool_pop(), the hole first goes down to a leaf along the better
+ * children, then the entry up to its place.
+ */
 static void recv_update(struct ctx *c, size_t i)
 {
 	struct recv *q = &c->recv;
 	struct rent v = q->a[i];
 
-	v.room = c->due[v.h] - c->load[v.h];
-	for (;;) {
-		size_t l = 2 * i + 1, best = l;
+	size_t top = i, l;
 
-		if (l >= q->n)
-			break;
+	v.room = c->due[v.h] - c->load[v.h];
+	while ((l = 2 * i + 1) < q->n) {
 		if (l + 1 < q->n && recv_before(&q->a[l + 1], &q->a[l]))
-			best = l + 1;
-		if (!recv_before(&q->a[best], &v))
-			break;
-		recv_put(q, i, &q->a[best]);
-		i = best;
+			l++;
+		recv_put(q, i, &q->a[l]);
+		i = l;
+	}
+	while (i > top && recv_before(&v, &q->a[(i - 1) / 2])) {
+		recv_put(q, i, &q->a[(i - 1) / 2]);
+		i = (i - 1) / 2;
 	}
 	recv_put(q, i, &v);
 }
@@ -1495,7 +1592,7 @@ static int recv_push(struct ctx *c, int32_t h)
 
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? 2 * q->cap : 256;
-		struct rent *a = realloc(q->a, cap * sizeof(*a));
+		struct rent *a = scratch(c, SC_RECV, cap * sizeof(*a));
 
 		if (!a)
 			return -ENOMEM;
@@ -1626,21 +1723,7 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 		return -EINVAL;
 	c->maxi = cfg->max_imbalance;
 	c->target = cfg->target;
-	c->h = malloc(nhosts * sizeof(*c->h));
-	c->due = calloc(nhosts, sizeof(*c->due));
-	c->load = calloc(nhosts, sizeof(*c->load));
-	c->recv.pos = malloc(nhosts * sizeof(*c->recv.pos));
-	if (!c->h || !c->due || !c->load || !c->recv.pos)
-		return -ENOMEM;
-	memset(c->recv.pos, 0xff, nhosts * sizeof(*c->recv.pos));
-	memcpy(c->h, hosts, nhosts * sizeof(*c->h));
-	c->nh = nhosts;
-	qsort(c->h, nhosts, sizeof(*c->h), host_cmp);
-	for (i = 0; i < nhosts; i++) {
-		if (!c->h[i].capacity || (i && c->h[i].id == c->h[i - 1].id))
-			return -EINVAL;
-		caps += c->h[i].capacity;
-	}
+	/* the tree first: it holds the scratch arrays */
 	spare = spare_nodes(nhosts);
 	if (!tr) {
 		r = tree_new(t, spare, 0, &tr);
@@ -1651,6 +1734,31 @@ static int ctx_init(struct ctx *c, const struct bal_config *cfg,
 	r = ctx_borrow(c, tr, spare);
 	if (r)
 		return r;
+	c->h = scratch(c, SC_HOSTS, nhosts * sizeof(*c->h));
+	c->due = scratch(c, SC_DUE, nhosts * sizeof(*c->due));
+	c->load = scratch_zero(c, SC_LOAD, nhosts, sizeof(*c->load));
+	c->recv.pos = scratch(c, SC_RPOS, nhosts * sizeof(*c->recv.pos));
+	if (!c->h || !c->due || !c->load || !c->recv.pos)
+		return -ENOMEM;
+	memset(c->recv.pos, 0xff, nhosts * sizeof(*c->recv.pos));
+	memcpy(c->h, hosts, nhosts * sizeof(*c->h));
+	c->nh = nhosts;
+	/* the controller's hosts come sorted by id, mostly */
+	for (i = 1; i < nhosts && c->h[i - 1].id < c->h[i].id; i++)
+		;
+	if (i < nhosts)
+		qsort(c->h, nhosts, sizeof(*c->h), host_cmp);
+	for (i = 0; i < nhosts; i++) {
+		if (!c->h[i].capacity || (i && c->h[i].id == c->h[i - 1].id))
+			return -EINVAL;
+		caps += c->h[i].capacity;
+	}
+	c->pool.a = scratch_room(c, SC_POOL, sizeof(*c->pool.a),
+				 &c->pool.cap);
+	c->recv.a = scratch_room(c, SC_RECV, sizeof(*c->recv.a),
+				 &c->recv.cap);
+	c->placed = scratch_room(c, SC_PLACED, sizeof(*c->placed),
+				 &c->placed_cap);
 	for (i = 0; i < nhosts; i++)
 		c->due[i] = (double)c->total * c->h[i].capacity / caps;
 	c->chunk_abs = cfg->chunk * c->total / nhosts;
@@ -1681,15 +1789,7 @@ static void ctx_free(struct ctx *c, int err)
 	} else if (c->tree) {
 		tree_restore(c->tree, c, err);
 	}
-	free(c->h);
-	free(c->due);
-	free(c->load);
-	free(c->pool.a);
-	free(c->recv.a);
-	free(c->recv.pos);
-	groups_free(&c->grp);
 	free(c->moves);
-	free(c->placed);
 	free(c->prevs);
 }
 
@@ -1704,7 +1804,7 @@ static int mark_later(struct ctx *c, int32_t x, int32_t host)
 {
 	if (c->nplaced == c->placed_cap) {
 		size_t cap = c->placed_cap ? 2 * c->placed_cap : 1024;
-		int32_t *a = realloc(c->placed, cap * sizeof(*a));
+		int32_t *a = scratch(c, SC_PLACED, cap * sizeof(*a));
 
 		if (!a)
 			return -ENOMEM;
@@ -1799,22 +1899,23 @@ static int groups_build(struct ctx *c)
 	int32_t *idx;
 	size_t i, j, k;
 
-	idx = malloc(c->nh * sizeof(*idx));
-	if (!g->of) {
-		g->of = malloc(c->nh * sizeof(*g->of));
-		g->pos = malloc(c->nh * sizeof(*g->pos));
-		g->g = calloc(c->nh, sizeof(*g->g));
-	}
-	if (!idx || !g->of || !g->pos || !g->g) {
-		free(idx);
+	idx = scratch(c, SC_GIDX, c->nh * sizeof(*idx));
+	g->of = scratch(c, SC_GOF, c->nh * sizeof(*g->of));
+	g->pos = scratch(c, SC_GPOS, c->nh * sizeof(*g->pos));
+	g->g = scratch(c, SC_GHEAP, c->nh * sizeof(*g->g));
+	if (!idx || !g->of || !g->pos || !g->g)
 		return -ENOMEM;
-	}
 	for (i = 0; i < c->nh; i++) {
 		idx[i] = i;
 		g->of[i] = -1;
 		g->pos[i] = -1;
 	}
-	qsort_r(idx, c->nh, sizeof(*idx), capacity_cmp, c);
+	/* in order already when the capacities are equal */
+	for (i = 1; i < c->nh && capacity_cmp(&idx[i - 1], &idx[i], c) < 0;
+	     i++)
+		;
+	if (i < c->nh)
+		qsort_r(idx, c->nh, sizeof(*idx), capacity_cmp, c);
 	g->ng = 0;
 	for (i = 0; i < c->nh; i = j) {
 		struct heap *h = &g->g[g->ng];
@@ -1842,21 +1943,9 @@ static int groups_build(struct ctx *c)
 	return 0;
 }
 
-static void groups_free(struct groups *g)
-{
-	if (g->g && g->ng)
-		free(g->g[0].a);	/* idx of groups_build() */
-	free(g->g);
-	free(g->of);
-	free(g->pos);
-	memset(g, 0, sizeof(*g));
-}
-
 /* distribute() is over: the groups are not kept up to date any more. */
 static void groups_drop(struct groups *g)
 {
-	if (g->g && g->ng)
-		free(g->g[0].a);
 	g->ng = 0;
 	g->ready = 0;
 }
@@ -1946,7 +2035,7 @@ static int distribute_pool(struct ctx *c)
 		    c->load[c->def] <= c->target * c->due[c->def])
 			break;
 		/* the first leaf stays in the pool until it is placed or split */
-		x = c->pool.a[0].x;
+		x = c->pool.a[0].p.x;
 		e = c->n[x].eff;
 		h = c->recv.n ? c->recv.a[0].h : -1;
 		room = 0;
@@ -2315,59 +2404,70 @@ static int region_leaves(struct ctx *c, int32_t x, struct leaves *l)
 	return r;
 }
 
-/* The lightest first; among equals, the first in prefix order. */
-static int light_cmp(const void *a, const void *b, void *arg)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	const struct ctx *c = arg;
-
-	if (c->n[x].eff != c->n[y].eff)
-		return c->n[x].eff < c->n[y].eff ? -1 : 1;
-	return node_cmp(c, x, y);
-}
-
-/* A node with its key in the order of light_cmp(), for sort_light(). */
+/* A node with its key in the order of lkey_cmp(). */
 struct lkey {
 	uint64_t eff;
-	uint64_t hi;
-	uint64_t lo;
-	uint16_t last;
-	int32_t x;
+	struct pkey p;
 };
 
+static void lkey_set(const struct ctx *c, int32_t x, struct lkey *k)
+{
+	k->eff = c->n[x].eff;
+	pkey_set(c, x, &k->p);
+}
+
+/* The lightest first; among equals, the first in prefix order. */
 static int lkey_cmp(const void *a, const void *b)
 {
 	const struct lkey *x = a, *y = b;
 
 	if (x->eff != y->eff)
 		return x->eff < y->eff ? -1 : 1;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return (int)x->last - (int)y->last;
+	return pkey_cmp(&x->p, &y->p);
 }
 
+/* lkey_cmp() of two nodes. */
+static int light_cmp(const struct ctx *c, int32_t x, int32_t y)
+{
+	struct lkey a, b;
+
+	lkey_set(c, x, &a);
+	lkey_set(c, y, &b);
+	return lkey_cmp(&a, &b);
+}
+
+/* Up to this many keys are sorted by insertion, not by qsort(). */
+#define SORT_SHORT	16
+
 /*
- * Sort the @n nodes of @a lightest first (light_cmp()), their keys taken
+ * Sort the @n nodes of @a lightest first (lkey_cmp()), their keys taken
  * once into @k (room for @n) rather than from the nodes at every
- * comparison.
+ * comparison. Most are a host's few holdings: sorted in place by
+ * insertion, without qsort()'s calls (the order is total, so either
+ * gives the same).
  */
 static void sort_light(const struct ctx *c, int32_t *a, size_t n,
 		       struct lkey *k)
 {
-	size_t i;
+	size_t i, j;
 
 	if (n < 2)
 		return;
-	for (i = 0; i < n; i++) {
-		k[i].eff = c->n[a[i]].eff;
-		prefix_words(c, a[i], &k[i].hi, &k[i].lo, &k[i].last);
-		k[i].x = a[i];
-	}
-	qsort(k, n, sizeof(*k), lkey_cmp);
 	for (i = 0; i < n; i++)
-		a[i] = k[i].x;
+		lkey_set(c, a[i], &k[i]);
+	if (n > SORT_SHORT) {
+		qsort(k, n, sizeof(*k), lkey_cmp);
+	} else {
+		for (i = 1; i < n; i++) {
+			struct lkey v = k[i];
+
+			for (j = i; j > 0 && lkey_cmp(&v, &k[j - 1]) < 0; j--)
+				k[j] = k[j - 1];
+			k[j] = v;
+		}
+	}
+	for (i = 0; i < n; i++)
+		a[i] = k[i].p.x;
 }
 
 /*
@@ -2390,7 +2490,7 @@ static int take(struct ctx *c, int h, int32_t x)
 static void untake(struct ctx *c, int h, size_t mark)
 {
 	while (c->pool.n > mark) {
-		int32_t x = c->pool.a[--c->pool.n].x;
+		int32_t x = c->pool.a[--c->pool.n].p.x;
 
 		c->load[h] += c->n[x].eff;
 		set_owner(c, x, h == c->def ? OWN_NONE : h);
@@ -2419,7 +2519,7 @@ static int carve(struct ctx *c, int h, int32_t x, int64_t need)
 	y[1] = c->n[x].child[1];
 	if (h != c->def)
 		set_split(c, x, h, h);
-	if (light_cmp(&y[1], &y[0], c) < 0) {
+	if (light_cmp(c, y[1], y[0]) < 0) {
 		int32_t t = y[0];
 
 		y[0] = y[1];
@@ -2498,7 +2598,6 @@ static void holdings_free(struct holdings *s)
 {
 	free(s->l.a);
 	free(s->d.a);
-	free(s->first);
 }
 
 /*
@@ -2527,7 +2626,7 @@ static int holdings_get(struct ctx *c, struct holdings *s)
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->first = calloc(c->nh + 1, sizeof(*s->first));
+	s->first = scratch_zero(c, SC_FIRST, c->nh + 1, sizeof(*s->first));
 	if (!s->first)
 		return -ENOMEM;
 	for (i = 0; i < 2 && !r; i++)
@@ -2734,14 +2833,12 @@ static int shed_for_join(struct ctx *c, double want, int64_t pooled)
 
 	f.extra = JOIN_SLACK * want;
 	f.budget = want - pooled + f.extra;
-	f.limit = calloc(c->nh, sizeof(*f.limit));
-	f.skip = calloc(c->nh, 1);
-	f.gave = calloc(c->nh, 1);
-	f.ord = calloc(c->nh, sizeof(*f.ord));
-	if (!f.limit || !f.skip || !f.gave || !f.ord) {
-		r = -ENOMEM;
-		goto out;
-	}
+	f.limit = scratch_zero(c, SC_JLIMIT, c->nh, sizeof(*f.limit));
+	f.skip = scratch_zero(c, SC_JSKIP, c->nh, 1);
+	f.gave = scratch_zero(c, SC_JGAVE, c->nh, 1);
+	f.ord = scratch_zero(c, SC_JORD, c->nh, sizeof(*f.ord));
+	if (!f.limit || !f.skip || !f.gave || !f.ord)
+		return -ENOMEM;
 	join_limits(c, &f);
 	for (round = 0; round < FILL_ROUNDS && f.budget > f.extra && !r;
 	     round++) {
@@ -2754,11 +2851,6 @@ static int shed_for_join(struct ctx *c, double want, int64_t pooled)
 	for (i = 0; i < c->nh && !r; i++)
 		if (!f.gave[i] && !f.skip[i])
 			r = recv_push(c, i);
-out:
-	free(f.limit);
-	free(f.skip);
-	free(f.gave);
-	free(f.ord);
 	return r;
 }
 
@@ -2814,7 +2906,7 @@ static int walk_moves(struct ctx *c, int32_t x, uint32_t from, uint32_t to)
  */
 static int overloaded(struct ctx *c, int region)
 {
-	double *lim = calloc(c->nh, sizeof(*lim));
+	double *lim = scratch(c, SC_LIM, c->nh * sizeof(*lim));
 	size_t i;
 	int over = 0;
 
@@ -2841,7 +2933,6 @@ static int overloaded(struct ctx *c, int region)
 	for (i = 0; i < c->nh; i++)
 		if (c->load[i] > lim[i])
 			over = 1;
-	free(lim);
 	return over;
 }
 
