@@ -758,17 +758,17 @@ out:
  * cancel is taken as SIGINT is (migs_cancel): what B has not
  * acknowledged is put back here, and the send fails.
  */
-static bool send_watch(struct mig_send *ms)
+/*
+ * Every event queued on the events socket through send_event_cb(),
+ * without waiting; an overrun is noted in ms->events_lost.
+ */
+static void send_events_drain(struct mig_send *ms)
 {
+	int fd = mnl_socket_get_fd(ms->events->sock);
 	struct sockaddr_nl addr;
 	socklen_t alen;
-	uint8_t phase;
 	ssize_t n;
-	int fd;
 
-	if (!ms->events || !ms->id || ms->canceled)
-		goto out;
-	fd = mnl_socket_get_fd(ms->events->sock);
 	for (;;) {
 		alen = sizeof(addr);
 		n = recvfrom(fd, ms->events->rbuf, sizeof(ms->events->rbuf),
@@ -784,6 +784,15 @@ static bool send_watch(struct mig_send *ms)
 		if (addr.nl_pid == 0)
 			mnl_cb_run(ms->events->rbuf, n, 0, 0, send_event_cb, ms);
 	}
+}
+
+static bool send_watch(struct mig_send *ms)
+{
+	uint8_t phase;
+
+	if (!ms->events || !ms->id || ms->canceled)
+		goto out;
+	send_events_drain(ms);
 	if (ms->events_lost && !ms->canceled) {
 		ms->events_lost = false;
 		if (!send_get_phase(ms, &phase) &&
@@ -836,10 +845,7 @@ static int send_ack(struct mig_send *ms, uint32_t seq, char *msg, size_t len)
 static void send_taken_back(struct mig_send *ms, uint32_t id)
 {
 	uint64_t until = mono_ms() + SEND_DELETED_WAIT_MS, now;
-	struct sockaddr_nl addr;
 	struct pollfd pfd;
-	socklen_t alen;
-	ssize_t n;
 
 	if (!ms->events) {
 		fprintf(stderr, "Warning: migration %u: no events socket: the records taken back here and lost are not known (shown as 0)\n",
@@ -852,16 +858,8 @@ static void send_taken_back(struct mig_send *ms, uint32_t id)
 		now = mono_ms();
 		if (now >= until)
 			break;
-		if (poll(&pfd, 1, (int)(until - now)) <= 0)
-			continue;	/* EINTR, or the time is up */
-		alen = sizeof(addr);
-		n = recvfrom(pfd.fd, ms->events->rbuf, sizeof(ms->events->rbuf),
-			     MSG_DONTWAIT, (struct sockaddr *)&addr, &alen);
-		if (n < 0 && errno == ENOBUFS)
-			ms->events_lost = true;
-		if (n > 0 && addr.nl_pid == 0)
-			mnl_cb_run(ms->events->rbuf, n, 0, 0, send_event_cb,
-				   ms);
+		if (poll(&pfd, 1, (int)(until - now)) > 0)
+			send_events_drain(ms);
 	}
 	if (!ms->back_known)
 		fprintf(stderr, "Warning: migration %u: its deleted event did not come%s: the records taken back here and lost are not known (shown as 0)\n",

@@ -645,6 +645,26 @@ static void test_ntf_malformed(void **state)
 	assert_int_equal(mm.events, 1);
 }
 
+/* put_mig(7)'s migration as migrate show prints it, text and JSON. */
+#define MIG7_TEXT							\
+	"migration 7\n"							\
+	"  prefixes dst 10.2.0.0/24 src fd02::/64\n"			\
+	"  via 10.4.0.2\n"						\
+	"  chained 3\n"							\
+	"  exported 120\n"						\
+	"  packets 4000\n"						\
+	"  bytes 600000\n"						\
+	"  batches 2\n"							\
+	"  sessions left 1\n"						\
+	"  records left 5\n"						\
+	"  phase copy\n"						\
+	"  imported 0\n"
+#define MIG7_JSON							\
+	"[{\"id\":7,\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"]," \
+	"\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,"	\
+	"\"packets\":4000,\"bytes\":600000,\"batches\":2,\"sessions\":1," \
+	"\"records\":5,\"phase\":\"copy\",\"imported\":0"
+
 /* MIG_GET's reply: show adds "phase" and "imported" after the others. */
 static void test_show_phase(void **state)
 {
@@ -661,24 +681,13 @@ static void test_show_phase(void **state)
 	cap_start(&c, 0);
 	mig_info_print(c.o, m);
 	assert_string_equal(cap_end(&c),
-			    "migration 7\n"
-			    "  prefixes dst 10.2.0.0/24 src fd02::/64\n"
-			    "  via 10.4.0.2\n"
-			    "  chained 3\n"
-			    "  exported 120\n"
-			    "  packets 4000\n"
-			    "  bytes 600000\n"
-			    "  batches 2\n"
-			    "  sessions left 1\n"
-			    "  records left 5\n"
-			    "  phase copy\n"
-			    "  imported 0\n");
+			    MIG7_TEXT);
 	free(c.buf);
 	cap_start(&c, OUT_JSON);
 	assert_int_equal(out_root_array(c.o), 0);
 	mig_info_print(c.o, m);
 	assert_string_equal(cap_end(&c),
-			    "[{\"id\":7,\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"sessions\":1,\"records\":5,\"phase\":\"copy\",\"imported\":0}]\n");
+			    MIG7_JSON "}]\n");
 	free(c.buf);
 	free(m);
 	assert_string_equal(mig_phase_name(FLOWSTREAM_MIG_PHASE_CANCELED),
@@ -722,18 +731,7 @@ static void test_show_owned(void **state)
 	cap_start(&c, 0);
 	mig_info_print(c.o, m);
 	assert_string_equal(cap_end(&c),
-			    "migration 7\n"
-			    "  prefixes dst 10.2.0.0/24 src fd02::/64\n"
-			    "  via 10.4.0.2\n"
-			    "  chained 3\n"
-			    "  exported 120\n"
-			    "  packets 4000\n"
-			    "  bytes 600000\n"
-			    "  batches 2\n"
-			    "  sessions left 1\n"
-			    "  records left 5\n"
-			    "  phase copy\n"
-			    "  imported 0\n"
+			    MIG7_TEXT
 			    "  owned yes\n"
 			    "  pending 64\n"
 			    "  taken back 30\n"
@@ -743,7 +741,7 @@ static void test_show_owned(void **state)
 	assert_int_equal(out_root_array(c.o), 0);
 	mig_info_print(c.o, m);
 	assert_string_equal(cap_end(&c),
-			    "[{\"id\":7,\"prefixes\":[\"dst 10.2.0.0/24\",\"src fd02::/64\"],\"via\":[\"10.4.0.2\"],\"chained\":3,\"exported\":120,\"packets\":4000,\"bytes\":600000,\"batches\":2,\"sessions\":1,\"records\":5,\"phase\":\"copy\",\"imported\":0,\"owned\":true,\"pending\":64,\"taken_back\":30,\"takeback_failed\":2}]\n");
+			    MIG7_JSON ",\"owned\":true,\"pending\":64,\"taken_back\":30,\"takeback_failed\":2}]\n");
 	free(c.buf);
 	free(m);
 
