@@ -147,15 +147,16 @@ void fs_mig_drop(struct fs_net *fsn, struct fs_mig *mig)
 	kfree_rcu(mig, rcu);
 }
 
-/* Free what a migration keeps, at namespace exit: nothing goes back. */
+/*
+ * Free what a migration keeps, at namespace exit: nothing goes back. The
+ * migration itself is freed next (fs_mig_net_exit()).
+ */
 void fs_mig_pend_destroy(struct fs_mig *mig)
 {
 	struct fs_mig_pend *p, *tmp;
 
 	list_for_each_entry_safe(p, tmp, &mig->pend, list)
 		kvfree(p);
-	INIT_LIST_HEAD(&mig->pend);
-	mig->pending = 0;
 }
 
 /* MIG_ACK: the other host has an owned migration's messages up to SEQ. */
