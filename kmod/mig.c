@@ -120,14 +120,20 @@ void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig)
 		WRITE_ONCE(mn->nchain, mn->nchain + 1);
 }
 
+/* @mig no longer owned (if it was); fs_net.lock held. */
+void fs_mig_disown(struct fs_mig_net *mn, struct fs_mig *mig)
+{
+	if (mig->owned)
+		WRITE_ONCE(mn->n_owned, mn->n_owned - 1);
+	mig->owned = false;
+}
+
 /* Take @mig out; fs_net.lock held. The caller frees it with kfree_rcu(). */
 void fs_mig_unlink(struct fs_mig_net *mn, struct fs_mig *mig)
 {
 	list_del_rcu(&mig->list);
 	mn->count--;
-	if (mig->owned)
-		WRITE_ONCE(mn->n_owned, mn->n_owned - 1);
-	mig->owned = false;
+	fs_mig_disown(mn, mig);
 	if (mig->has_via4 || mig->has_via6)
 		WRITE_ONCE(mn->nchain, mn->nchain - 1);
 }

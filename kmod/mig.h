@@ -107,6 +107,7 @@ u64 fs_mig_records(struct fs_net *fsn, const struct fs_mig *mig);
 int fs_mig_proc_init(struct fs_net *fsn);
 struct fs_mig *fs_mig_find(struct fs_mig_net *mn, u32 id);
 void fs_mig_link(struct fs_mig_net *mn, struct fs_mig *mig);
+void fs_mig_disown(struct fs_mig_net *mn, struct fs_mig *mig);
 void fs_mig_unlink(struct fs_mig_net *mn, struct fs_mig *mig);
 
 /* mig_chain.c */

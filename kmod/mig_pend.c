@@ -216,8 +216,7 @@ static int fs_mig_netlink_event(struct notifier_block *nb,
 	list_for_each_entry_safe(mig, tmp, &fsn->mig->list, list) {
 		if (!mig->owned || mig->owner != n->portid)
 			continue;
-		mig->owned = false;
-		WRITE_ONCE(fsn->mig->n_owned, fsn->mig->n_owned - 1);
+		fs_mig_disown(fsn->mig, mig);
 		if (mig->phase == FLOWSTREAM_MIG_PHASE_DONE && !mig->pending)
 			continue;
 		fs_mig_drop(fsn, mig);
