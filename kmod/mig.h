@@ -165,13 +165,23 @@ size_t fs_mig_size(const struct fs_mig *mig);
 int fs_mig_fill(struct sk_buff *skb, struct fs_net *fsn,
 		const struct fs_mig *mig, int event);
 int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
-		  struct netlink_ext_ack *extack);
+		  u32 *seq, struct netlink_ext_ack *extack);
 struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb);
 int fs_mig_dump_start(struct netlink_callback *cb);
 int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 		      struct fs_mig_dump *ctx, bool export);
 
-int fs_mig_doit_seq(struct genl_info *info, u32 *id, u32 *seq);
+/* A MIG_SET or MIG_ACK request, parsed (fs_mig_doit_find()). */
+struct fs_mig_req {
+	u32 id;
+	u32 seq;		/* MIG_ACK */
+	u8 phase;		/* MIG_SET */
+};
+
+typedef int (*fs_mig_op_t)(struct fs_net *fsn, struct fs_mig *mig,
+			   const struct fs_mig_req *req,
+			   struct netlink_ext_ack *extack);
+int fs_mig_doit_find(struct genl_info *info, u8 cmd, fs_mig_op_t op);
 
 /* mig_pend.c */
 struct fs_mig_pend;

@@ -283,7 +283,7 @@ static int fs_mig_import_set(struct fs_net *fsn, struct nlattr *nest,
 	u32 id;
 	int err;
 
-	err = fs_mig_req_id(nest, &id, NULL, NULL, extack);
+	err = fs_mig_req_id(nest, &id, NULL, NULL, NULL, extack);
 	if (err)
 		return err;
 	mutex_lock(&fsn->lock);

@@ -377,14 +377,15 @@ reject:
 
 /*
  * The ID of a request's FLOWSTREAM_A_MIGRATION, which must hold only it,
- * but for MIG_EXPORT's optional batch size (@batch not NULL) and
- * MIG_SET's phase (@phase not NULL, then required).
+ * but for MIG_EXPORT's optional batch size (@batch not NULL), MIG_SET's
+ * phase (@phase not NULL, then required) and MIG_ACK's sequence number
+ * (@seq not NULL, then required).
  */
 int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
-		  struct netlink_ext_ack *extack)
+		  u32 *seq, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
-	int err;
+	int err, i;
 
 	if (!nest) {
 		NL_SET_ERR_MSG_MOD(extack, "missing migration attribute");
@@ -394,6 +395,24 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 			       extack);
 	if (err)
 		return err;
+	if (seq) {
+		for (i = 0; i <= FLOWSTREAM_MIG_A_MAX; i++) {
+			if (!tb[i] || i == FLOWSTREAM_MIG_A_ID ||
+			    i == FLOWSTREAM_MIG_A_SEQ)
+				continue;
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "MIG_ACK takes a migration id and a sequence number only");
+			return -EINVAL;
+		}
+		if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_SEQ]) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "MIG_ACK takes a migration id and a sequence number");
+			return -EINVAL;
+		}
+		*id = nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]);
+		*seq = nla_get_u32(tb[FLOWSTREAM_MIG_A_SEQ]);
+		return 0;
+	}
 	if (phase) {
 		if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_PHASE]) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
@@ -464,50 +483,55 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 }
 
 /*
- * The opening of MIG_DEL, MIG_SET (@phase not NULL) and MIG_GET: no batch,
- * and the ID (and phase) of the request's FLOWSTREAM_A_MIGRATION.
+ * The opening of MIG_DEL and MIG_GET: no batch, and the ID of the
+ * request's FLOWSTREAM_A_MIGRATION.
  */
-static int fs_mig_doit_id(struct genl_info *info, u32 *id, u8 *phase)
+static int fs_mig_doit_id(struct genl_info *info, u32 *id)
 {
 	return fs_mig_no_batch(info->attrs, info->extack) ?:
 	       fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], id, NULL,
-			     phase, info->extack);
+			     NULL, NULL, info->extack);
 }
 
-/* The opening of MIG_ACK: a migration nest with the ID and SEQ only. */
-int fs_mig_doit_seq(struct genl_info *info, u32 *id, u32 *seq)
+/**
+ * fs_mig_doit_find() - the doit of MIG_SET and MIG_ACK
+ * @info: the request
+ * @cmd: FLOWSTREAM_CMD_MIG_SET (a phase to parse) or FLOWSTREAM_CMD_MIG_ACK
+ *	(a sequence number)
+ * @op: what the operation does to the migration found, under fs_net.lock
+ *
+ * The request parsed (no batch; the migration's ID and the phase or
+ * sequence number), the migration found under fs_net.lock and @op called
+ * on it. A malformed request and an -EINVAL of @op count as rejected.
+ *
+ * Return: 0, or an error (-ENOENT: no such migration).
+ */
+int fs_mig_doit_find(struct genl_info *info, u8 cmd, fs_mig_op_t op)
 {
-	struct nlattr *nest = info->attrs[FLOWSTREAM_A_MIGRATION];
-	struct nlattr *tb[FLOWSTREAM_MIG_A_MAX + 1];
-	int err, i;
+	struct fs_net *fsn = fs_nl_begin(info);
+	struct fs_mig_req req;
+	struct fs_mig *mig;
+	bool ack = cmd == FLOWSTREAM_CMD_MIG_ACK;
+	int err;
 
-	err = fs_mig_no_batch(info->attrs, info->extack);
+	err = fs_mig_no_batch(info->attrs, info->extack) ?:
+	      fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &req.id, NULL,
+			    ack ? NULL : &req.phase, ack ? &req.seq : NULL,
+			    info->extack);
 	if (err)
-		return err;
-	if (!nest) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing migration attribute");
-		return -EINVAL;
+		return fs_nl_reject(fsn, info, err);
+	mutex_lock(&fsn->lock);
+	mig = fs_mig_find(fsn->mig, req.id);
+	if (!mig) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
+		err = -ENOENT;
+	} else {
+		err = op(fsn, mig, &req, info->extack);
 	}
-	err = nla_parse_nested(tb, FLOWSTREAM_MIG_A_MAX, nest, fs_mig_policy,
-			       info->extack);
-	if (err)
-		return err;
-	for (i = 0; i <= FLOWSTREAM_MIG_A_MAX; i++) {
-		if (!tb[i] || i == FLOWSTREAM_MIG_A_ID ||
-		    i == FLOWSTREAM_MIG_A_SEQ)
-			continue;
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
-				    "MIG_ACK takes a migration id and a sequence number only");
-		return -EINVAL;
-	}
-	if (!tb[FLOWSTREAM_MIG_A_ID] || !tb[FLOWSTREAM_MIG_A_SEQ]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "MIG_ACK takes a migration id and a sequence number");
-		return -EINVAL;
-	}
-	*id = nla_get_u32(tb[FLOWSTREAM_MIG_A_ID]);
-	*seq = nla_get_u32(tb[FLOWSTREAM_MIG_A_SEQ]);
-	return 0;
+	mutex_unlock(&fsn->lock);
+	if (err == -EINVAL)
+		return fs_nl_reject(fsn, info, err);
+	return err;
 }
 
 static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
@@ -517,7 +541,7 @@ static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
 	u32 id;
 	int err;
 
-	err = fs_mig_doit_id(info, &id, NULL);
+	err = fs_mig_doit_id(info, &id);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
@@ -547,43 +571,31 @@ const char *fs_mig_phase_name(u8 phase)
 }
 
 /* MIG_SET: a migration's phase, which only moves forward. */
-static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
+static int fs_mig_set_one(struct fs_net *fsn, struct fs_mig *mig,
+			  const struct fs_mig_req *req,
+			  struct netlink_ext_ack *extack)
 {
-	struct fs_net *fsn = fs_nl_begin(info);
-	struct fs_mig *mig;
-	u8 phase;
-	u32 id;
-	int err;
-
-	err = fs_mig_doit_id(info, &id, &phase);
-	if (err)
-		return fs_nl_reject(fsn, info, err);
-	mutex_lock(&fsn->lock);
-	mig = fs_mig_find(fsn->mig, id);
-	if (!mig) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
-		err = -ENOENT;
-	} else if (phase == mig->phase) {
-		err = 0;
-	} else if (mig->phase >= FLOWSTREAM_MIG_PHASE_DONE) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack,
-				       "the migration has ended (%s)",
+	if (req->phase == mig->phase)
+		return 0;
+	if (mig->phase >= FLOWSTREAM_MIG_PHASE_DONE) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "the migration has ended (%s)",
 				       fs_mig_phase_name(mig->phase));
-		err = -EINVAL;
-	} else if (phase < mig->phase) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack,
+		return -EINVAL;
+	}
+	if (req->phase < mig->phase) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "a migration's phase only moves forward (it is %s)",
 				       fs_mig_phase_name(mig->phase));
-		err = -EINVAL;
-	} else {
-		WRITE_ONCE(mig->phase, phase);
-		fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_PHASE);
-		err = 0;
+		return -EINVAL;
 	}
-	mutex_unlock(&fsn->lock);
-	if (err == -EINVAL)
-		return fs_nl_reject(fsn, info, err);
-	return err;
+	WRITE_ONCE(mig->phase, req->phase);
+	fs_mig_notify(fsn, mig, FLOWSTREAM_MIG_EV_PHASE);
+	return 0;
+}
+
+static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
+{
+	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_SET, fs_mig_set_one);
 }
 
 static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
@@ -594,7 +606,7 @@ static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
 	u32 id;
 	int err;
 
-	err = fs_mig_doit_id(info, &id, NULL);
+	err = fs_mig_doit_id(info, &id);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
@@ -645,7 +657,7 @@ int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 		goto reject;
 	if (export) {
 		err = fs_mig_req_id(attrs[FLOWSTREAM_A_MIGRATION], &ctx->id,
-				    &ctx->batch, NULL, cb->extack);
+				    &ctx->batch, NULL, NULL, cb->extack);
 		if (err)
 			goto reject;
 	} else if (attrs[FLOWSTREAM_A_MIGRATION]) {

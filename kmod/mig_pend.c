@@ -160,37 +160,28 @@ void fs_mig_pend_destroy(struct fs_mig *mig)
 }
 
 /* MIG_ACK: the other host has an owned migration's messages up to SEQ. */
+static int fs_mig_ack_one(struct fs_net *fsn, struct fs_mig *mig,
+			  const struct fs_mig_req *req,
+			  struct netlink_ext_ack *extack)
+{
+	if (!mig->owned) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the migration is not owned: its records are not kept");
+		return -EINVAL;
+	}
+	if (req->seq >= mig->next_seq) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "export message %u was not handed out (the last is %u)",
+				       req->seq, mig->next_seq - 1);
+		return -EINVAL;
+	}
+	fs_mig_pend_ack(mig, req->seq);
+	return 0;
+}
+
 int fs_nl_mig_ack(struct sk_buff *req, struct genl_info *info)
 {
-	struct fs_net *fsn = fs_nl_begin(info);
-	struct fs_mig *mig;
-	u32 id, seq;
-	int err;
-
-	err = fs_mig_doit_seq(info, &id, &seq);
-	if (err)
-		return fs_nl_reject(fsn, info, err);
-	mutex_lock(&fsn->lock);
-	mig = fs_mig_find(fsn->mig, id);
-	if (!mig) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
-		err = -ENOENT;
-	} else if (!mig->owned) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "the migration is not owned: its records are not kept");
-		err = -EINVAL;
-	} else if (seq >= mig->next_seq) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack,
-				       "export message %u was not handed out (the last is %u)",
-				       seq, mig->next_seq - 1);
-		err = -EINVAL;
-	} else {
-		fs_mig_pend_ack(mig, seq);
-	}
-	mutex_unlock(&fsn->lock);
-	if (err == -EINVAL)
-		return fs_nl_reject(fsn, info, err);
-	return err;
+	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_ACK, fs_mig_ack_one);
 }
 
 /*
