@@ -19,49 +19,17 @@
 #include "procfs.h"
 
 unsigned int fs_mig_max = 16;
-static int fs_mig_set_max(const char *val, const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 1, 1024);
-}
-
-static const struct kernel_param_ops fs_mig_max_ops = {
-	.set = fs_mig_set_max,
-	.get = param_get_uint,
-};
-
-module_param_cb(mig_max, &fs_mig_max_ops, &fs_mig_max, 0644);
+FS_MIG_PARAM(mig_max, fs_mig_max, 1, 1024, 0644);
 MODULE_PARM_DESC(mig_max, "Migrations per namespace (1..1024, default 16)");
 
 unsigned int fs_mig_max_prefixes = 64;
-static int fs_mig_set_max_prefixes(const char *val,
-				   const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 1, FS_MIG_PREFIXES_LIMIT);
-}
-
-static const struct kernel_param_ops fs_mig_max_prefixes_ops = {
-	.set = fs_mig_set_max_prefixes,
-	.get = param_get_uint,
-};
-
-module_param_cb(mig_max_prefixes, &fs_mig_max_prefixes_ops,
-		&fs_mig_max_prefixes, 0644);
+FS_MIG_PARAM(mig_max_prefixes, fs_mig_max_prefixes, 1, FS_MIG_PREFIXES_LIMIT,
+	     0644);
 MODULE_PARM_DESC(mig_max_prefixes,
 		 "Prefixes of one migration (1..1024, default 64)");
 
 unsigned int fs_mig_max_batch = 256;
-static int fs_mig_set_max_batch(const char *val, const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 1, 4096);
-}
-
-static const struct kernel_param_ops fs_mig_max_batch_ops = {
-	.set = fs_mig_set_max_batch,
-	.get = param_get_uint,
-};
-
-module_param_cb(mig_max_batch, &fs_mig_max_batch_ops, &fs_mig_max_batch,
-		0644);
+FS_MIG_PARAM(mig_max_batch, fs_mig_max_batch, 1, 4096, 0644);
 MODULE_PARM_DESC(mig_max_batch,
 		 "Flow records in one export message or import request (1..4096, default 256)");
 

@@ -90,6 +90,22 @@ struct fs_mig_net {
 	u32 next_id;
 };
 
+/*
+ * Module parameter @name, the unsigned int @var, which can be set from
+ * @min to @max only (else -EINVAL, as param_set_uint_minmax()).
+ */
+#define FS_MIG_PARAM(name, var, min, max, perm)				\
+	static int fs_mig_set_##name(const char *val,			\
+				     const struct kernel_param *kp)	\
+	{								\
+		return param_set_uint_minmax(val, kp, min, max);	\
+	}								\
+	static const struct kernel_param_ops fs_##name##_ops = {	\
+		.set = fs_mig_set_##name,				\
+		.get = param_get_uint,					\
+	};								\
+	module_param_cb(name, &fs_##name##_ops, &(var), perm)
+
 extern unsigned int fs_mig_max;
 extern unsigned int fs_mig_max_prefixes;
 extern unsigned int fs_mig_max_batch;

@@ -32,19 +32,7 @@ struct fs_mig_pend {
 };
 
 unsigned int fs_mig_max_pending = 65536;
-static int fs_mig_set_max_pending(const char *val,
-				  const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 64, 1 << 20);
-}
-
-static const struct kernel_param_ops fs_mig_max_pending_ops = {
-	.set = fs_mig_set_max_pending,
-	.get = param_get_uint,
-};
-
-module_param_cb(mig_max_pending, &fs_mig_max_pending_ops,
-		&fs_mig_max_pending, 0644);
+FS_MIG_PARAM(mig_max_pending, fs_mig_max_pending, 64, 1 << 20, 0644);
 MODULE_PARM_DESC(mig_max_pending,
 		 "Flow records of one migration handed out and not acknowledged (64..1048576, default 65536)");
 
