@@ -187,17 +187,18 @@ int fs_mig_dump_start(struct netlink_callback *cb);
 int fs_mig_dump_check(struct netlink_callback *cb, struct fs_net *fsn,
 		      struct fs_mig_dump *ctx, bool export);
 
-/* A MIG_SET or MIG_ACK request, parsed (fs_mig_doit_find()). */
+/* A request of MIG_DEL, MIG_GET, MIG_SET or MIG_ACK (fs_mig_doit_find()). */
 struct fs_mig_req {
 	u32 id;
 	u32 seq;		/* MIG_ACK */
 	u8 phase;		/* MIG_SET */
+	struct sk_buff *reply;	/* MIG_GET, for its op to fill */
 };
 
 typedef int (*fs_mig_op_t)(struct fs_net *fsn, struct fs_mig *mig,
-			   const struct fs_mig_req *req,
-			   struct netlink_ext_ack *extack);
-int fs_mig_doit_find(struct genl_info *info, u8 cmd, fs_mig_op_t op);
+			   struct fs_mig_req *req, struct genl_info *info);
+int fs_mig_doit_find(struct genl_info *info, u8 cmd, struct fs_mig_req *req,
+		     fs_mig_op_t op);
 
 /* mig_pend.c */
 struct fs_mig_pend;

@@ -482,51 +482,41 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 	return 0;
 }
 
-/*
- * The opening of MIG_DEL and MIG_GET: no batch, and the ID of the
- * request's FLOWSTREAM_A_MIGRATION.
- */
-static int fs_mig_doit_id(struct genl_info *info, u32 *id)
-{
-	return fs_mig_no_batch(info->attrs, info->extack) ?:
-	       fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], id, NULL,
-			     NULL, NULL, info->extack);
-}
-
 /**
- * fs_mig_doit_find() - the doit of MIG_SET and MIG_ACK
+ * fs_mig_doit_find() - the doit of MIG_DEL, MIG_GET, MIG_SET and MIG_ACK
  * @info: the request
- * @cmd: FLOWSTREAM_CMD_MIG_SET (a phase to parse) or FLOWSTREAM_CMD_MIG_ACK
- *	(a sequence number)
+ * @cmd: the operation: MIG_SET has a phase to parse, MIG_ACK a sequence
+ *	number, the others only the ID
+ * @req: filled with what the request holds, for @op
  * @op: what the operation does to the migration found, under fs_net.lock
  *
- * The request parsed (no batch; the migration's ID and the phase or
+ * The request parsed (no batch; the migration's ID, and the phase or
  * sequence number), the migration found under fs_net.lock and @op called
  * on it. A malformed request and an -EINVAL of @op count as rejected.
  *
  * Return: 0, or an error (-ENOENT: no such migration).
  */
-int fs_mig_doit_find(struct genl_info *info, u8 cmd, fs_mig_op_t op)
+int fs_mig_doit_find(struct genl_info *info, u8 cmd, struct fs_mig_req *req,
+		     fs_mig_op_t op)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
-	struct fs_mig_req req;
 	struct fs_mig *mig;
-	bool ack = cmd == FLOWSTREAM_CMD_MIG_ACK;
 	int err;
 
 	err = fs_mig_no_batch(info->attrs, info->extack) ?:
-	      fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &req.id, NULL,
-			    ack ? NULL : &req.phase, ack ? &req.seq : NULL,
+	      fs_mig_req_id(info->attrs[FLOWSTREAM_A_MIGRATION], &req->id, NULL,
+			    cmd == FLOWSTREAM_CMD_MIG_SET ? &req->phase : NULL,
+			    cmd == FLOWSTREAM_CMD_MIG_ACK ? &req->seq : NULL,
 			    info->extack);
 	if (err)
 		return fs_nl_reject(fsn, info, err);
 	mutex_lock(&fsn->lock);
-	mig = fs_mig_find(fsn->mig, req.id);
+	mig = fs_mig_find(fsn->mig, req->id);
 	if (!mig) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
 		err = -ENOENT;
 	} else {
-		err = op(fsn, mig, &req, info->extack);
+		err = op(fsn, mig, req, info);
 	}
 	mutex_unlock(&fsn->lock);
 	if (err == -EINVAL)
@@ -534,26 +524,19 @@ int fs_mig_doit_find(struct genl_info *info, u8 cmd, fs_mig_op_t op)
 	return err;
 }
 
-static int fs_nl_mig_del(struct sk_buff *req, struct genl_info *info)
+static int fs_mig_del_one(struct fs_net *fsn, struct fs_mig *mig,
+			  struct fs_mig_req *req, struct genl_info *info)
 {
-	struct fs_net *fsn = fs_nl_begin(info);
-	struct fs_mig *mig;
-	u32 id;
-	int err;
-
-	err = fs_mig_doit_id(info, &id);
-	if (err)
-		return fs_nl_reject(fsn, info, err);
-	mutex_lock(&fsn->lock);
-	mig = fs_mig_find(fsn->mig, id);
-	if (mig)
-		fs_mig_drop(fsn, mig);	/* pending records back first */
-	mutex_unlock(&fsn->lock);
-	if (!mig) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
-		return -ENOENT;
-	}
+	fs_mig_drop(fsn, mig);	/* pending records back first */
 	return 0;
+}
+
+static int fs_nl_mig_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fs_mig_req req;
+
+	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_DEL, &req,
+				fs_mig_del_one);
 }
 
 static const char *const fs_mig_phase_names[] = {
@@ -572,18 +555,18 @@ const char *fs_mig_phase_name(u8 phase)
 
 /* MIG_SET: a migration's phase, which only moves forward. */
 static int fs_mig_set_one(struct fs_net *fsn, struct fs_mig *mig,
-			  const struct fs_mig_req *req,
-			  struct netlink_ext_ack *extack)
+			  struct fs_mig_req *req, struct genl_info *info)
 {
 	if (req->phase == mig->phase)
 		return 0;
 	if (mig->phase >= FLOWSTREAM_MIG_PHASE_DONE) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "the migration has ended (%s)",
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
+				       "the migration has ended (%s)",
 				       fs_mig_phase_name(mig->phase));
 		return -EINVAL;
 	}
 	if (req->phase < mig->phase) {
-		NL_SET_ERR_MSG_FMT_MOD(extack,
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
 				       "a migration's phase only moves forward (it is %s)",
 				       fs_mig_phase_name(mig->phase));
 		return -EINVAL;
@@ -593,38 +576,39 @@ static int fs_mig_set_one(struct fs_net *fsn, struct fs_mig *mig,
 	return 0;
 }
 
-static int fs_nl_mig_set(struct sk_buff *req, struct genl_info *info)
+static int fs_nl_mig_set(struct sk_buff *skb, struct genl_info *info)
 {
-	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_SET, fs_mig_set_one);
+	struct fs_mig_req req;
+
+	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_SET, &req,
+				fs_mig_set_one);
 }
 
-static int fs_nl_mig_get(struct sk_buff *req, struct genl_info *info)
+/* MIG_GET of one migration: the reply built under the lock, sent after. */
+static int fs_mig_get_one(struct fs_net *fsn, struct fs_mig *mig,
+			  struct fs_mig_req *req, struct genl_info *info)
 {
-	struct fs_net *fsn = fs_nl_begin(info);
-	struct fs_mig *mig;
 	struct sk_buff *skb;
-	u32 id;
 	int err;
 
-	err = fs_mig_doit_id(info, &id);
-	if (err)
-		return fs_nl_reject(fsn, info, err);
-	mutex_lock(&fsn->lock);
-	mig = fs_mig_find(fsn->mig, id);
-	if (!mig) {
-		mutex_unlock(&fsn->lock);
-		NL_SET_ERR_MSG_MOD(info->extack, "no such migration");
-		return -ENOENT;
-	}
 	skb = genlmsg_new(GENL_HDRLEN + fs_mig_size(mig), GFP_KERNEL);
 	err = skb ? fs_mig_reply_fill(skb, info, FLOWSTREAM_CMD_MIG_GET, mig) :
 		    -ENOMEM;
-	mutex_unlock(&fsn->lock);
 	if (err) {
 		nlmsg_free(skb);
 		return err;
 	}
-	return genlmsg_reply(skb, info);
+	req->reply = skb;
+	return 0;
+}
+
+static int fs_nl_mig_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fs_mig_req req;
+
+	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_GET, &req,
+				fs_mig_get_one) ?:
+	       genlmsg_reply(req.reply, info);
 }
 
 struct fs_mig_dump *fs_mig_dump_ctx(struct netlink_callback *cb)

@@ -149,16 +149,15 @@ void fs_mig_pend_destroy(struct fs_mig *mig)
 
 /* MIG_ACK: the other host has an owned migration's messages up to SEQ. */
 static int fs_mig_ack_one(struct fs_net *fsn, struct fs_mig *mig,
-			  const struct fs_mig_req *req,
-			  struct netlink_ext_ack *extack)
+			  struct fs_mig_req *req, struct genl_info *info)
 {
 	if (!mig->owned) {
-		NL_SET_ERR_MSG_MOD(extack,
+		NL_SET_ERR_MSG_MOD(info->extack,
 				   "the migration is not owned: its records are not kept");
 		return -EINVAL;
 	}
 	if (req->seq >= mig->next_seq) {
-		NL_SET_ERR_MSG_FMT_MOD(extack,
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
 				       "export message %u was not handed out (the last is %u)",
 				       req->seq, mig->next_seq - 1);
 		return -EINVAL;
@@ -167,9 +166,12 @@ static int fs_mig_ack_one(struct fs_net *fsn, struct fs_mig *mig,
 	return 0;
 }
 
-int fs_nl_mig_ack(struct sk_buff *req, struct genl_info *info)
+int fs_nl_mig_ack(struct sk_buff *skb, struct genl_info *info)
 {
-	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_ACK, fs_mig_ack_one);
+	struct fs_mig_req req;
+
+	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_ACK, &req,
+				fs_mig_ack_one);
 }
 
 /*
