@@ -72,6 +72,24 @@ tap_done() {
 	exit $?
 }
 
+# case_on NAME: whether the test runs its case NAME. All run, unless
+# FS_SKIP_<test> (the test's file name without .sh) lists NAME among its
+# comma-separated names: the debug kernel's run leaves out the cases that
+# exercise only userspace (flowctl's stream handling, its options) or the
+# kernel paths another case of the test already covers there; the stock
+# kernels run them all.
+case_on() {
+	local var list
+
+	var=FS_SKIP_$(basename "$0" .sh)
+	list=${!var-}
+	if [[ ",$list," == *",$1,"* ]]; then
+		diag "case $1 left out here ($var=$list)"
+		return 1
+	fi
+	return 0
+}
+
 # ns_add NAME...: new network namespaces, removed when the test exits.
 ns_add() {
 	local ns

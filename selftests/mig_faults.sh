@@ -10,6 +10,10 @@
 # frames, a wrong version, records outside the announced prefixes) is
 # refused with nothing imported.
 #
+# Cases 1 to 5 (case_on in lib.sh): the debug kernel's run leaves out 2
+# and 3 (A's take-back on MIG_DEL, which 1 and 3b reach too), and 4, 4b
+# and 5 (the receiver's own checks, in userspace).
+#
 #   client (mfc) -- router (mfr) --+-- A (mfa) --+-- server (mfs, 10.2.0.2)
 #                                  +-- B (mfb) --+
 #                                  A and B share a link (10.4.0.0/24).
@@ -162,22 +166,24 @@ wait_import() {
 
 # 2. B stops answering in the middle (stopped, then killed): A's
 # timeout gives up on it and takes the rest back.
-recv stopped
-before=$(imported)
-send stopped --batch 2 --timeout 2
-wait_import "$before" || diag "B imported nothing"
-kill -STOP $recv_pid
-wait $send_pid
-check_eq "B stopped: migrate send fails" 1 "$?"
-check_match "B stopped: A says B did not answer" \
-	"no answer from B for batch [0-9]+: Connection timed out" \
-	"$(cat "$tmp/stopped.send.err")"
-kill -KILL $recv_pid
-wait $recv_pid 2>/dev/null
-settle stopped "$before"
-$FLOWCTL -n mfb -j migrate show | jq -r '.[].id' | while read -r id; do
-	$FLOWCTL -n mfb migrate del "$id"
-done
+if case_on 2; then
+	recv stopped
+	before=$(imported)
+	send stopped --batch 2 --timeout 2
+	wait_import "$before" || diag "B imported nothing"
+	kill -STOP $recv_pid
+	wait $send_pid
+	check_eq "B stopped: migrate send fails" 1 "$?"
+	check_match "B stopped: A says B did not answer" \
+		"no answer from B for batch [0-9]+: Connection timed out" \
+		"$(cat "$tmp/stopped.send.err")"
+	kill -KILL $recv_pid
+	wait $recv_pid 2>/dev/null
+	settle stopped "$before"
+	$FLOWCTL -n mfb -j migrate show | jq -r '.[].id' | while read -r id; do
+		$FLOWCTL -n mfb migrate del "$id"
+	done
+fi
 
 # 2b. flowctl on A is killed (SIGKILL) while B holds a batch: it cannot
 # take anything back itself. The kernel kept every record it handed out
@@ -248,20 +254,22 @@ done
 
 # 3. The operator cancels the send (SIGTERM): the batch in flight and the
 # rest come back to A; B sees the stream break off.
-recv cancel
-before=$(imported)
-send cancel --batch 2
-wait_import "$before" || diag "B imported nothing"
-kill -TERM $send_pid
-wait $send_pid
-check_eq "cancel: migrate send fails" 1 "$?"
-check_match "cancel: A says it was canceled" "canceled|Operation canceled" \
-	"$(cat "$tmp/cancel.send.err")"
-wait $recv_pid
-check_eq "cancel: migrate receive fails" 1 "$?"
-settle cancel "$before"
-check_eq "cancel: B deleted its migration" "[]" \
-	"$($FLOWCTL -n mfb -j migrate show)"
+if case_on 3; then
+	recv cancel
+	before=$(imported)
+	send cancel --batch 2
+	wait_import "$before" || diag "B imported nothing"
+	kill -TERM $send_pid
+	wait $send_pid
+	check_eq "cancel: migrate send fails" 1 "$?"
+	check_match "cancel: A says it was canceled" "canceled|Operation canceled" \
+		"$(cat "$tmp/cancel.send.err")"
+	wait $recv_pid
+	check_eq "cancel: migrate receive fails" 1 "$?"
+	settle cancel "$before"
+	check_eq "cancel: B deleted its migration" "[]" \
+		"$($FLOWCTL -n mfb -j migrate show)"
+fi
 
 # 3b. The operator cancels with "flowctl migrate cancel ID" from another
 # shell: the same as a signal, and the migrate group tells both hosts.
@@ -305,39 +313,43 @@ check_eq "cancel ID: a migration that is gone cannot be canceled" "1" "$?"
 check_match "cancel ID: and flowctl says why" "no such migration" "$out"
 
 # 4. A peer not in --allow is refused before it can send anything.
-recv allow --allow 10.4.0.9 --allow 10.99.0.0/16
-before=$(imported)
-ip netns exec mfa $FLOWCTL migrate send dst 10.2.0.0/24 --to 10.4.0.2:7000 \
-	>/dev/null 2>"$tmp/allow.send.err"
-check_eq "--allow: a sender from another address fails" 1 "$?"
-kill -TERM $recv_pid
-wait $recv_pid
-check_eq "--allow: the receiver kept waiting for an allowed peer (then canceled)" 1 "$?"
-check_match "--allow: and said whom it refused" "refused 10.4.0.1: not in --allow" \
-	"$(cat "$tmp/allow.recv.err")"
-check_eq "--allow: nothing imported, A keeps its records" "$before $total" \
-	"$(imported) $(($(rec_sum mfa) + $(rec_sum mfb)))"
-check_eq "--allow: neither host has a migration left" "[] []" \
-	"$($FLOWCTL -n mfa -j migrate show) $($FLOWCTL -n mfb -j migrate show)"
+if case_on 4; then
+	recv allow --allow 10.4.0.9 --allow 10.99.0.0/16
+	before=$(imported)
+	ip netns exec mfa $FLOWCTL migrate send dst 10.2.0.0/24 --to 10.4.0.2:7000 \
+		>/dev/null 2>"$tmp/allow.send.err"
+	check_eq "--allow: a sender from another address fails" 1 "$?"
+	kill -TERM $recv_pid
+	wait $recv_pid
+	check_eq "--allow: the receiver kept waiting for an allowed peer (then canceled)" 1 "$?"
+	check_match "--allow: and said whom it refused" "refused 10.4.0.1: not in --allow" \
+		"$(cat "$tmp/allow.recv.err")"
+	check_eq "--allow: nothing imported, A keeps its records" "$before $total" \
+		"$(imported) $(($(rec_sum mfa) + $(rec_sum mfb)))"
+	check_eq "--allow: neither host has a migration left" "[] []" \
+		"$($FLOWCTL -n mfa -j migrate show) $($FLOWCTL -n mfb -j migrate show)"
+fi
 
 # 4b. A daisy-chaining sender's idle phase (8 s, without --idle-rate it
 # lasts --idle-max) outlasts B's --timeout (3 s): A's HELLO says how
 # long the phase lasts at most, and B waits that much longer for the
 # frame after it (here the end: there is nothing to move).
-recv idle --timeout 3
-ip netns exec mfa $FLOWCTL -j migrate send dst 10.2.9.0/24 --to 10.4.0.2:7000 \
-	--via 10.4.0.2 --idle-max 8000 >"$tmp/idle.send" 2>"$tmp/idle.send.err"
-check_eq "idle phase: a send whose idle phase outlasts B's --timeout succeeds" \
-	0 "$?"
-wait $recv_pid
-check_eq "idle phase: and so does the receive" 0 "$?"
-sed "s/^/# idle send: /" "$tmp/idle.send.err"
-sed "s/^/# idle receive: /" "$tmp/idle.recv.err"
-$FLOWCTL -n mfa -j migrate show | jq -r '.[].id' | while read -r id; do
-	$FLOWCTL -n mfa migrate del "$id"
-done
-check_eq "idle phase: neither host has a migration left" "[] []" \
-	"$($FLOWCTL -n mfa -j migrate show) $($FLOWCTL -n mfb -j migrate show)"
+if case_on 4b; then
+	recv idle --timeout 3
+	ip netns exec mfa $FLOWCTL -j migrate send dst 10.2.9.0/24 --to 10.4.0.2:7000 \
+		--via 10.4.0.2 --idle-max 8000 >"$tmp/idle.send" 2>"$tmp/idle.send.err"
+	check_eq "idle phase: a send whose idle phase outlasts B's --timeout succeeds" \
+		0 "$?"
+	wait $recv_pid
+	check_eq "idle phase: and so does the receive" 0 "$?"
+	sed "s/^/# idle send: /" "$tmp/idle.send.err"
+	sed "s/^/# idle receive: /" "$tmp/idle.recv.err"
+	$FLOWCTL -n mfa -j migrate show | jq -r '.[].id' | while read -r id; do
+		$FLOWCTL -n mfa migrate del "$id"
+	done
+	check_eq "idle phase: neither host has a migration left" "[] []" \
+		"$($FLOWCTL -n mfa -j migrate show) $($FLOWCTL -n mfb -j migrate show)"
+fi
 
 # 5. Hostile streams, built byte by byte: each is refused, with nothing
 # imported and no migration left on B.
@@ -381,28 +393,30 @@ hostile() {	# NAME HEX EXPECTED_REGEX
 	check_eq "$name: nothing imported, no migration left" "$before []" \
 		"$(imported) $($FLOWCTL -n mfb -j migrate show)"
 }
-hostile "garbage" "$(hello 4)$(frame 2 "$(printf 'ff%.0s' $(seq 40))")" \
-	"a malformed frame|malformed batch"
-hostile "version 99" "$(hello 99)" "stream version 99, this flowctl speaks"
-hostile "version 1" "$(hello 1)" "stream version 1, this flowctl speaks 4"
-hostile "an idle phase over 600 s" \
-	"$(hello 4 "$(attr 11 "$(le 4 0)")$(attr 14 "$(le 4 600001)")")" \
-	"an idle phase of 600001 ms, more than 600000"
-hostile "a hello without FlowOS flows" "$(hello 4 "")" \
-	"does not describe A's FlowOS flows"
-hostile "a FlowOS flow name with a control character" \
-	"$(hello 4 "$(attr 11 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
-hostile "a FlowOS flow twice" \
-	"$(hello 4 "$(attr 11 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
-	"FlowOS flow \"A\" twice"
-hostile "a FlowOS flow B does not have" \
-	"$(hello 4 "$(attr 11 "$(le 4 1)")$(fosflow 4100)")" \
-	"FlowOS flow \"A\" of A does not exist on B"
-hostile "a record outside the prefixes" \
-	"$(hello 4)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \
-	"record 2 is outside the prefixes of migration"
-hostile "a frame over 1 MiB" "$(hello 4)$(printf '%08x00020000' $((2 << 20)))" \
-	"broke off|malformed"
+if case_on 5; then
+	hostile "garbage" "$(hello 4)$(frame 2 "$(printf 'ff%.0s' $(seq 40))")" \
+		"a malformed frame|malformed batch"
+	hostile "version 99" "$(hello 99)" "stream version 99, this flowctl speaks"
+	hostile "version 1" "$(hello 1)" "stream version 1, this flowctl speaks 4"
+	hostile "an idle phase over 600 s" \
+		"$(hello 4 "$(attr 11 "$(le 4 0)")$(attr 14 "$(le 4 600001)")")" \
+		"an idle phase of 600001 ms, more than 600000"
+	hostile "a hello without FlowOS flows" "$(hello 4 "")" \
+		"does not describe A's FlowOS flows"
+	hostile "a FlowOS flow name with a control character" \
+		"$(hello 4 "$(attr 11 "$(le 4 1)")$(fosflow 411b00)")" "a malformed FlowOS flow"
+	hostile "a FlowOS flow twice" \
+		"$(hello 4 "$(attr 11 "$(le 4 2)")$(fosflow 4100)$(fosflow 4100)")" \
+		"FlowOS flow \"A\" twice"
+	hostile "a FlowOS flow B does not have" \
+		"$(hello 4 "$(attr 11 "$(le 4 1)")$(fosflow 4100)")" \
+		"FlowOS flow \"A\" of A does not exist on B"
+	hostile "a record outside the prefixes" \
+		"$(hello 4)$(frame 2 "$(attr 4 "$(le 4 1)")$(attr 5 "$(record 0a020002)$(record 0a090002)")")" \
+		"record 2 is outside the prefixes of migration"
+	hostile "a frame over 1 MiB" "$(hello 4)$(printf '%08x00020000' $((2 << 20)))" \
+		"broke off|malformed"
+fi
 
 kill $sink 2>/dev/null
 wait $sink 2>/dev/null

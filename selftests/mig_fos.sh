@@ -4,7 +4,8 @@
 # State migration and FlowOS, the idle phase (mig_lib.sh's topology): A
 # and B have the same FlowOS tcp flow with guard and count attached.
 #  - migrate send refuses to start while B's PMs differ, saying what
-#    differs, and changes nothing on either host;
+#    differs, and changes nothing on either host (flowctl's check: the
+#    debug kernel's run leaves it out, case_on "differ" in lib.sh);
 #  - a TCP connection open before the migration keeps its session (and
 #    guard's state) on A and survives; A reports it as the session left;
 #  - a TCP connection opened during the idle phase (IPv4, and IPv6) gets
@@ -73,24 +74,26 @@ recs() {
 	$FLOWCTL -n mga -j records |
 		jq '[.[] | select(.dport != 7000 and .sport != 7000)] | length'
 }
-recs_a=$(recs)
-ip netns exec mgb $FLOWCTL migrate receive --listen 10.4.0.2:7000 \
-	>/dev/null 2>"$tmp/refuse.recv" &
-recv_pid=$!
-port_wait mgb tcp 7000 || diag "the receiver did not start"
-ip netns exec mga $FLOWCTL migrate send dst 10.2.0.0/24 src 10.2.0.0/24 \
-	--to 10.4.0.2:7000 --via 10.4.0.2 --idle-max 100 \
-	>/dev/null 2>"$tmp/refuse.send"
-check_eq "migrate send fails while B's PMs differ" 1 "$?"
-check_match "... naming the flow and both pipelines" \
-	'FlowOS flow "web": PMs on A "guard, count", on B "guard"' \
-	"$(cat "$tmp/refuse.send")"
-wait $recv_pid
-check_eq "the receiver refuses it too" 1 "$?"
-check_match "... saying why" 'PMs on A "guard, count", on B "guard"' \
-	"$(cat "$tmp/refuse.recv")"
-check_eq "no migration on A or B, A's records stay" "[] [] $recs_a" \
-	"$($FLOWCTL -n mga -j migrate show) $($FLOWCTL -n mgb -j migrate show) $(recs)"
+if case_on differ; then
+	recs_a=$(recs)
+	ip netns exec mgb $FLOWCTL migrate receive --listen 10.4.0.2:7000 \
+		>/dev/null 2>"$tmp/refuse.recv" &
+	recv_pid=$!
+	port_wait mgb tcp 7000 || diag "the receiver did not start"
+	ip netns exec mga $FLOWCTL migrate send dst 10.2.0.0/24 src 10.2.0.0/24 \
+		--to 10.4.0.2:7000 --via 10.4.0.2 --idle-max 100 \
+		>/dev/null 2>"$tmp/refuse.send"
+	check_eq "migrate send fails while B's PMs differ" 1 "$?"
+	check_match "... naming the flow and both pipelines" \
+		'FlowOS flow "web": PMs on A "guard, count", on B "guard"' \
+		"$(cat "$tmp/refuse.send")"
+	wait $recv_pid
+	check_eq "the receiver refuses it too" 1 "$?"
+	check_match "... saying why" 'PMs on A "guard, count", on B "guard"' \
+		"$(cat "$tmp/refuse.recv")"
+	check_eq "no migration on A or B, A's records stay" "[] [] $recs_a" \
+		"$($FLOWCTL -n mga -j migrate show) $($FLOWCTL -n mgb -j migrate show) $(recs)"
+fi
 $FLOWCTL -n mgb pm attach web count order 10 >/dev/null || diag "count on B failed"
 
 # --- the idle phase ---------------------------------------------------------
