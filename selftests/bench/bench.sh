@@ -150,6 +150,8 @@ xt_kos=$(mods iptable_filter | tr '\n' ' ')
 ct_all=$(mods nf_conntrack)
 ct_ko=$(tail -n1 <<<"$ct_all")
 ct_kos=$(sed '$d' <<<"$ct_all" | tr '\n' ' ')
+# ctnetlink, for conntrackd in the mig part
+ctnl_kos=$(mods nf_conntrack_netlink | tr '\n' ' ')
 # tc sample (psample comes with act_sample) and nftables' numgen, loaded
 # and unloaded by the guest around their variants.
 tc_kos=$(mods act_sample cls_matchall sch_ingress | tr '\n' ' ')
@@ -169,6 +171,8 @@ PKTGEN_KO=$pktgen_ko
 XT_KOS="$xt_kos"
 CONNTRACK_KO=$ct_ko
 CT_KOS="$ct_kos"
+CTNL_KOS="$ctnl_kos"
+BENCH_MIG_STATES="${BENCH_MIG_STATES:-1000 10000 100000}"
 TC_KOS="$tc_kos"
 NFT_KOS="$nft_kos"
 BENCH_PREFIXES=$bdir/bench-prefixes
@@ -194,14 +198,14 @@ BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
 BENCH_FOS_PKTS=$fos_pkts
-BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fostcp fosmem}"
+BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fostcp fosmem mig}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
 
 files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nhko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
        -f "$xtlib/libxt_standard.so" -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
-for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos $nfq_kos; do
+for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $ctnl_kos $tc_kos $nft_kos $nfq_kos; do
 	files+=(-f "$ko")
 done
 
@@ -212,7 +216,8 @@ selftests/vm/run.sh -k stock -I -M "$mem" -T 5400 -o "$out/run" \
 	-e "BENCH_CONF=$conf" -e FS_TEST_TIMEOUT=5000 \
 	-b /usr/sbin/iptables-legacy -b "$(command -v tc)" -b "$(command -v nft)" \
 	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" \
-	-b "$bdir/fs-tcpbulk" "${files[@]}" \
+	-b "$bdir/fs-tcpbulk" -b "$(command -v conntrackd)" -b "$(command -v conntrack)" \
+	"${files[@]}" \
 	-t "$here/bench-guest.sh" >"$out/run.tap" || rc=$?
 secs=$((SECONDS - t0))
 
