@@ -56,8 +56,13 @@
 #                replacement) and count side by side (BENCH_TCP_PIPE=mc:
 #                match of the pattern and count, without replace)
 #   nfq-count    fs-nfq counting packets and bytes
-# (tcp_measure checks each one's counts), and last the memory each
-# accounting variant takes per flow record with 1,000,000 records.
+# (tcp_measure checks each one's counts); then state migration (part
+# mig): for each N of BENCH_MIG_STATES, flowstream moving the router's N
+# flow records to a namespace B on a link of the router's own (flowctl
+# migrate send/receive) against conntrackd (FTFW over UDP) moving the
+# same flows' N conntrack entries into B's table, both timed; and last
+# the memory each accounting variant takes per flow record with
+# 1,000,000 records.
 #
 # Topology: pktgen on g0 (this namespace) -> r0 [bench-rt: forwards] r1 ->
 # s1 [bench-sk]. Static neighbours, no ARP; the sink drops every packet at
@@ -87,6 +92,7 @@
 # for a baseline), "bench fos ..." (the same fields) and
 # "bench tcp VARIANT ROUND NS BUSY PACKETS IPBYTES DATAPACKETS BYTES",
 # "bench mem VARIANT RECORDS SLAB_BYTES HASH_BYTES MEMFREE_BYTES OBJSIZE",
+# "bench mig N ROUND FS_NS FS_WIRE CT_NS CT_WIRE",
 # for bench.sh to tabulate; the checks that make the numbers meaningful
 # (every flow in the table, nothing lost, samples taken at the rate and
 # matched) are TAP lines.
@@ -1074,7 +1080,7 @@ Sync {
 General {
 	HashSize 65536
 	HashLimit 2000000
-	LogFile off
+	LogFile /tmp/ctd-$1.log
 	Syslog off
 	LockFile /tmp/ctd-$1.lock
 	UNIX {
@@ -1182,26 +1188,36 @@ mig_ctd() {
 	local n=$1 round=$2 t0 t1 tx0 base got apid bpid ppid
 	ctd_conf a 10.0.9.1 10.0.9.2 m0
 	ctd_conf b 10.0.9.2 10.0.9.1 m1
-	rm -f /tmp/ctd-[ab].ctl /tmp/ctd-[ab].lock /tmp/ctd.done
-	ip netns exec $mb conntrackd -C /tmp/ctd-b.conf >/tmp/ctd-b.log 2>&1 &
+	rm -f /tmp/ctd-[ab].ctl /tmp/ctd-[ab].lock /tmp/ctd-[ab].log /tmp/ctd.done
+	# B's table empty (flowctl's connection ended in it), so that no
+	# entry of its own leaves it while the poller counts
+	ip netns exec $mb conntrack -F 2>/dev/null || true
+	ip netns exec $mb conntrackd -C /tmp/ctd-b.conf >/tmp/ctd-b.out 2>&1 &
 	bpid=$!
 	wait_sock /tmp/ctd-b.ctl || diag "mig ctd: B's conntrackd did not start"
 	sleep 1			# settle: see the top
 	base=$(ns_count $mb)
 	# The poller: B's count at base + N (the link's own entry, if it
-	# is made meanwhile, ends the wait one entry early).
+	# is made meanwhile, ends the wait one entry early); it gives up
+	# when the count has not moved for 20 s.
 	ip netns exec $mb bash -c '
 		exec 9<>/tmp/ctd.fifo
-		for i in $(seq 300000); do
+		last=-1 same=0
+		while [ $same -lt 10000 ]; do
 			read -r c </proc/sys/net/netfilter/nf_conntrack_count
 			[ "$c" -ge "$1" ] && { echo "$EPOCHREALTIME" >/tmp/ctd.done; exit 0; }
+			if [ "$c" = $last ]; then
+				same=$((same + 1))
+			else
+				last=$c same=0
+			fi
 			read -r -t 0.002 -u 9 _
 		done
 		exit 1' poller $((base + n)) &
 	ppid=$!
 	tx0=$(m0_tx)
 	t0=$(now_ns)
-	ip netns exec $rt conntrackd -C /tmp/ctd-a.conf >/tmp/ctd-a.log 2>&1 &
+	ip netns exec $rt conntrackd -C /tmp/ctd-a.conf >/tmp/ctd-a.out 2>&1 &
 	apid=$!
 	wait_sock /tmp/ctd-a.ctl || diag "mig ctd: A's conntrackd did not start"
 	ip netns exec $rt conntrackd -C /tmp/ctd-a.conf -B || diag "mig ctd: conntrackd -B failed"
@@ -1218,8 +1234,13 @@ mig_ctd() {
 		ok "mig conntrackd $n round $round: B's table has the $n entries"
 	else
 		not_ok "mig conntrackd $n round $round: B's table has $got entries of $n (count $(ns_count $mb), base $base)"
-		sed 's/^/# conntrackd A: /' /tmp/ctd-a.log
-		sed 's/^/# conntrackd B: /' /tmp/ctd-b.log
+		kill -0 $apid 2>/dev/null || diag "mig ctd: A's conntrackd has ended"
+		kill -0 $bpid 2>/dev/null || diag "mig ctd: B's conntrackd has ended"
+		ip netns exec $rt conntrackd -C /tmp/ctd-a.conf -s 2>&1 | sed 's/^/# conntrackd -s A: /' || true
+		ip netns exec $mb conntrackd -C /tmp/ctd-b.conf -s 2>&1 | sed 's/^/# conntrackd -s B: /' || true
+		ip netns exec $mb conntrack -L 2>&1 | head -n 5 | sed 's/^/# B: /' || true
+		sed 's/^/# conntrackd A: /' /tmp/ctd-a.log /tmp/ctd-a.out 2>/dev/null || true
+		sed 's/^/# conntrackd B: /' /tmp/ctd-b.log /tmp/ctd-b.out 2>/dev/null || true
 		ct_ns=0
 	fi
 	kill $apid $bpid 2>/dev/null || true
