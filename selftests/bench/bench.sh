@@ -204,7 +204,7 @@ BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
 
 files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nhko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
-       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
+       -f "$xtlib/libxt_standard.so" -f /etc/protocols -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
 for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $ctnl_kos $tc_kos $nft_kos $nfq_kos; do
 	files+=(-f "$ko")
 done
