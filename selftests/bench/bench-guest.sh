@@ -1147,9 +1147,9 @@ mig_modules() {
 # end (B has acknowledged every batch by then). Sets fs_ns, fs_wire.
 mig_fs() {
 	local n=$1 round=$2 t0 t1 tx0 rrc=0 src=0 sent recs a b
-	# The records' ingress interface: A's r0, B's m1 (B has no other).
+	# The records' interfaces, A's r0 and r1: B's m1 (B has no other).
 	ip netns exec $mb $FLOWCTL -j migrate receive --listen 10.0.9.2:$mig_port \
-		--map-if r0=m1 --timeout 600 >/tmp/mig.recv 2>/tmp/mig.recv.err &
+		--map-if r0=m1 --map-if r1=m1 --timeout 600 >/tmp/mig.recv 2>/tmp/mig.recv.err &
 	local rpid=$!
 	for _ in $(seq 200); do
 		ip netns exec $mb grep -q ":1B58 00000000:0000 0A" /proc/net/tcp && break
