@@ -339,11 +339,30 @@ END {
 			printf "%8d | %10.0f %9.0f %5.2f%% %7.1f | %10.0f %9.0f %5.2f%% %7.1f | %5.2fx\n", n, 1e9 / mgf, mgf, sf,
 				median(mfw[n]), 1e9 / mgc, mgc, sc, median(mcw[n]), mgr
 			if (i == 0 || mgr < worst) worst = mgr
+			mgn[i] = n; mgft[i] = mgf * n; mgct[i] = mgc * n
+		}
+		# what one state more costs, apart from the fixed part (processes
+		# started, daemons started, tables walked): the growth
+		# of the whole from one N to the next
+		if (nmig > 1) {
+			printf "\n%17s | %23s | %23s | %6s\n", "", "flowstream", "conntrackd", ""
+			printf "%17s | %10s %12s | %10s %12s | %6s\n", "from N to N", "instr/st", "fixed Minstr", "instr/st",
+				"fixed Minstr", "ratio"
+			for (i = 1; i < nmig; i++) {
+				dn = mgn[i] - mgn[i - 1]
+				if (dn <= 0) continue
+				df = (mgft[i] - mgft[i - 1]) / dn; dc = (mgct[i] - mgct[i - 1]) / dn
+				printf "%7d to %7d | %10.0f %12.1f | %10.0f %12.1f | %5.2fx\n", mgn[i - 1], mgn[i], df,
+					(mgft[i] - df * mgn[i]) / 1e6, dc, (mgct[i] - dc * mgn[i]) / 1e6, (df > 0 ? dc / df : 0)
+			}
 		}
 		printf "\nstates/s: states a guest second (one vCPU, 1 ns an instruction) from the\n"
 		printf "start to B holding all N in its kernel table; instr/st: instructions a\n"
 		printf "state; B/st: bytes A sent on the A-B link a state; ratio: conntrackd'"'"'s\n"
-		printf "instructions over flowstream'"'"'s in the same round, median of %d rounds.\n", split(mfs[morder[0]], x, " ")
+		printf "instructions over flowstream'"'"'s in the same round, median of %d rounds;\n", split(mfs[morder[0]], x, " ")
+		printf "from N to N: the medians'"'"' growth a state between two N (the cost of one\n"
+		printf "state more) and the fixed part it leaves (processes and daemons started,\n"
+		printf "tables walked).\n"
 		printf "target, migration: flowstream >= 4x conntrackd'"'"'s states/s at every N (lowest %.2fx): %s\n",
 			worst, meet(worst >= 4)
 	}
