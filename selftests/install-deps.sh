@@ -33,6 +33,9 @@ pkgs=(
 	iptables libxtables-dev
 	# make bench: fs-nfq, the NFQUEUE program of the FlowOS rows
 	libnetfilter-queue-dev
+	# make bench: the mig part's baseline, conntrackd syncing conntrack
+	# entries (conntrack checks them)
+	conntrackd conntrack
 )
 
 missing=()

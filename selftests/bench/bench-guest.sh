@@ -56,8 +56,13 @@
 #                replacement) and count side by side (BENCH_TCP_PIPE=mc:
 #                match of the pattern and count, without replace)
 #   nfq-count    fs-nfq counting packets and bytes
-# (tcp_measure checks each one's counts), and last the memory each
-# accounting variant takes per flow record with 1,000,000 records.
+# (tcp_measure checks each one's counts); then state migration (part
+# mig): for each N of BENCH_MIG_STATES, flowstream moving the router's N
+# flow records to a namespace B on a link of the router's own (flowctl
+# migrate send/receive) against conntrackd (FTFW over UDP) moving the
+# same flows' N conntrack entries into B's table, both timed; and last
+# the memory each accounting variant takes per flow record with
+# 1,000,000 records.
 #
 # Topology: pktgen on g0 (this namespace) -> r0 [bench-rt: forwards] r1 ->
 # s1 [bench-sk]. Static neighbours, no ARP; the sink drops every packet at
@@ -87,6 +92,7 @@
 # for a baseline), "bench fos ..." (the same fields) and
 # "bench tcp VARIANT ROUND NS BUSY PACKETS IPBYTES DATAPACKETS BYTES",
 # "bench mem VARIANT RECORDS SLAB_BYTES HASH_BYTES MEMFREE_BYTES OBJSIZE",
+# "bench mig N ROUND FS_NS FS_WIRE CT_NS CT_WIRE",
 # for bench.sh to tabulate; the checks that make the numbers meaningful
 # (every flow in the table, nothing lost, samples taken at the rate and
 # matched) are TAP lines.
@@ -257,6 +263,7 @@ flows() {
 	local a p
 	case $1 in
 	1000) a=8 p=125 ;;
+	10000) a=16 p=625 ;;
 	100000) a=32 p=3125 ;;
 	1000000) a=64 p=15625 ;;
 	*) echo "flows: $1?" >&2; return 1 ;;
@@ -1007,6 +1014,272 @@ teardown() {
 	esac
 }
 
+# --- The mig part: state migration against conntrackd. A is the router
+# namespace (its N flow records and, with nf_conntrack loaded, its N
+# conntrack entries come from the same pktgen run), B a namespace on a
+# link of A's own (m0 10.0.9.1 -- m1 10.0.9.2) that carries nothing but
+# the state. Times are guest time: instructions.
+mb=bench-mb
+mig_port=7000
+
+mig_topology() {
+	ip netns add $mb
+	ip -n $mb link set lo up
+	ip -n $rt link add m0 type veth peer name m1 netns $mb
+	nsys $mb net/ipv6/conf/all/disable_ipv6 1
+	ip -n $rt addr add 10.0.9.1/24 dev m0
+	ip -n $mb addr add 10.0.9.2/24 dev m1
+	ip -n $rt link set m0 up
+	ip -n $mb link set m1 up
+}
+
+# now_ns: the guest's clock in nanoseconds (bash's EPOCHREALTIME: no
+# process started, microseconds).
+now_ns() {
+	local t=$EPOCHREALTIME
+	echo $((10#${t//[.,]/} * 1000))
+}
+
+# m0_tx: bytes A has sent on its link to B.
+m0_tx() {
+	ip -n $rt -j -s link show m0 | jq -r '.[0].stats64.tx.bytes'
+}
+
+# ns_count NETNS: conntrack entries in NETNS.
+ns_count() {
+	ip netns exec "$1" cat /proc/sys/net/netfilter/nf_conntrack_count
+}
+
+# mig_records NETNS: NETNS's flow records of the traffic (sources in
+# 10.1.0.0/16).
+mig_records() {
+	$FLOWCTL -n "$1" -j records |
+		jq '[.[] | select(.src | startswith("10.1."))] | length'
+}
+
+# ctd_conf NAME ADDR PEER DEV: a conntrackd configuration in /tmp: FTFW
+# over UDP on the A-B link, the traffic's UDP entries only (the link's
+# own addresses ignored), the peer's entries injected straight into the
+# kernel's table (no external cache).
+ctd_conf() {
+	cat >"/tmp/ctd-$1.conf" <<CONF
+Sync {
+	Mode FTFW {
+		DisableExternalCache on
+	}
+	UDP {
+		IPv4_address $2
+		IPv4_Destination_Address $3
+		Port 3780
+		Interface $4
+		SndSocketBuffer 67108864
+		RcvSocketBuffer 67108864
+		Checksum on
+	}
+}
+General {
+	HashSize 65536
+	HashLimit 2000000
+	LogFile /tmp/ctd-$1.log
+	Syslog off
+	LockFile /tmp/ctd-$1.lock
+	UNIX {
+		Path /tmp/ctd-$1.ctl
+	}
+	NetlinkBufferSize 2097152
+	NetlinkBufferSizeMaxGrowth 67108864
+	Filter From Userspace {
+		Protocol Accept {
+			UDP
+		}
+		Address Ignore {
+			IPv4_address 127.0.0.1
+			IPv4_address 10.0.9.1
+			IPv4_address 10.0.9.2
+		}
+	}
+}
+CONF
+}
+
+# wait_sock PATH: until PATH is a socket (up to 20 s; a read with a
+# time-out as the pause: no process started).
+wait_sock() {
+	local i
+	for i in $(seq 10000); do
+		[ -S "$1" ] && return 0
+		read -r -t 0.002 -u 9 _ || true
+	done
+	return 1
+}
+
+# mig_modules load|unload: flowstream (accounting on in A and B),
+# nf_conntrack with its hooks and ctnetlink, UDP entries kept an hour.
+mig_modules() {
+	local ko ns
+	if [ "$1" = load ]; then
+		kload "$FS_KO" acct_enable=0
+		for ns in $rt $mb; do
+			$FLOWCTL -n $ns config set acct on idle-timeout 3600 \
+				active-timeout 3600 max-records "$MAX_RECORDS" >/dev/null
+		done
+		for ko in $CT_KOS; do
+			kload "$ko"
+		done
+		kload "$CONNTRACK_KO" hashsize="$buckets" enable_hooks=1
+		for ko in $CTNL_KOS; do
+			kload "$ko"
+		done
+		nsys - net/netfilter/nf_conntrack_max 2000000
+		for ns in $rt $mb; do
+			nsys $ns net/netfilter/nf_conntrack_udp_timeout 3600
+			nsys $ns net/netfilter/nf_conntrack_udp_timeout_stream 3600
+		done
+	else
+		kunload nf_conntrack_netlink nfnetlink nf_conntrack \
+			nf_defrag_ipv6 nf_defrag_ipv4 flowstream
+	fi
+}
+
+# mig_fs N ROUND: flowstream moves A's N records to B: "migrate receive"
+# on B, then "migrate send" of the traffic's sources on A, no --via (no
+# idle phase: every record copied at once), timed from its start to its
+# end (B has acknowledged every batch by then). Sets fs_ns, fs_wire.
+mig_fs() {
+	local n=$1 round=$2 t0 t1 tx0 rrc=0 src=0 sent recs a b
+	# The records' interfaces, A's r0 and r1: B's m1 (B has no other).
+	ip netns exec $mb $FLOWCTL -j migrate receive --listen 10.0.9.2:$mig_port \
+		--map-if r0=m1 --map-if r1=m1 --timeout 600 >/tmp/mig.recv 2>/tmp/mig.recv.err &
+	local rpid=$!
+	for _ in $(seq 200); do
+		ip netns exec $mb grep -q ":1B58 00000000:0000 0A" /proc/net/tcp && break
+		sleep 0.05
+	done
+	sleep 1			# settle: see the top
+	tx0=$(m0_tx)
+	t0=$(now_ns)
+	ip netns exec $rt $FLOWCTL -j migrate send src 10.1.0.0/16 \
+		--to 10.0.9.2:$mig_port --timeout 600 >/tmp/mig.send 2>/tmp/mig.send.err || src=$?
+	t1=$(now_ns)
+	fs_wire=$(($(m0_tx) - tx0))
+	fs_ns=$((t1 - t0))
+	wait $rpid || rrc=$?
+	sent=$(jq -r '"\(.records) \(.records_back) \(.records_lost)"' /tmp/mig.send 2>/dev/null || true)
+	recs=$(jq -r .records /tmp/mig.recv 2>/dev/null || true)
+	a=$(mig_records $rt)
+	b=$(mig_records $mb)
+	if [ "$src" = 0 ] && [ "$rrc" = 0 ] && [ "$sent" = "$n 0 0" ] &&
+	   [ "$recs" = "$n" ] && [ "$a" = 0 ] && [ "$b" = "$n" ]; then
+		ok "mig flowstream $n round $round: $n records moved, A has 0, B $n"
+	else
+		not_ok "mig flowstream $n round $round: send ($src) '$sent', receive ($rrc) '$recs', A $a, B $b records"
+		sed 's/^/# send: /' /tmp/mig.send.err
+		sed 's/^/# receive: /' /tmp/mig.recv.err
+		fs_ns=0
+	fi
+}
+
+# mig_ctd N ROUND: conntrackd moves A's N conntrack entries to B. B's
+# daemon runs already, its table empty of the traffic; timed from the
+# start of A's daemon (which dumps A's table into its cache) and its
+# "conntrackd -B" (a bulk send of that cache) until B's kernel table
+# holds the N entries, read every 2 ms by a poller in B that starts no
+# process. Sets ct_ns, ct_wire.
+mig_ctd() {
+	local n=$1 round=$2 t0 t1 tx0 base got apid bpid ppid
+	ctd_conf a 10.0.9.1 10.0.9.2 m0
+	ctd_conf b 10.0.9.2 10.0.9.1 m1
+	rm -f /tmp/ctd-[ab].ctl /tmp/ctd-[ab].lock /tmp/ctd-[ab].log /tmp/ctd.done
+	# B's table empty (flowctl's connection ended in it), so that no
+	# entry of its own leaves it while the poller counts
+	ip netns exec $mb conntrack -F 2>/dev/null || true
+	ip netns exec $mb conntrackd -C /tmp/ctd-b.conf >/tmp/ctd-b.out 2>&1 &
+	bpid=$!
+	wait_sock /tmp/ctd-b.ctl || diag "mig ctd: B's conntrackd did not start"
+	sleep 1			# settle: see the top
+	base=$(ns_count $mb)
+	# The poller: B's count at base + N (the link's own entry, if it
+	# is made meanwhile, ends the wait one entry early); it gives up
+	# when the count has not moved for 20 s.
+	ip netns exec $mb bash -c '
+		exec 9<>/tmp/ctd.fifo
+		last=-1 same=0
+		while [ $same -lt 10000 ]; do
+			read -r c </proc/sys/net/netfilter/nf_conntrack_count
+			[ "$c" -ge "$1" ] && { echo "$EPOCHREALTIME" >/tmp/ctd.done; exit 0; }
+			if [ "$c" = $last ]; then
+				same=$((same + 1))
+			else
+				last=$c same=0
+			fi
+			read -r -t 0.002 -u 9 _
+		done
+		exit 1' poller $((base + n)) &
+	ppid=$!
+	tx0=$(m0_tx)
+	t0=$(now_ns)
+	ip netns exec $rt conntrackd -C /tmp/ctd-a.conf >/tmp/ctd-a.out 2>&1 &
+	apid=$!
+	wait_sock /tmp/ctd-a.ctl || diag "mig ctd: A's conntrackd did not start"
+	ip netns exec $rt conntrackd -C /tmp/ctd-a.conf -B || diag "mig ctd: conntrackd -B failed"
+	if wait $ppid; then
+		t1=$(<"/tmp/ctd.done")
+		t1=$((10#${t1//[.,]/} * 1000))
+		ct_ns=$((t1 - t0))
+	else
+		ct_ns=0
+	fi
+	ct_wire=$(($(m0_tx) - tx0))
+	got=$(ip netns exec $mb conntrack -L -p udp --dport 9 2>/dev/null | grep -c 'src=10\.1\.' || true)
+	if [ "$ct_ns" -gt 0 ] && [ "$got" = "$n" ]; then
+		ok "mig conntrackd $n round $round: B's table has the $n entries"
+	else
+		not_ok "mig conntrackd $n round $round: B's table has $got entries of $n (count $(ns_count $mb), base $base)"
+		kill -0 $apid 2>/dev/null || diag "mig ctd: A's conntrackd has ended"
+		kill -0 $bpid 2>/dev/null || diag "mig ctd: B's conntrackd has ended"
+		ip netns exec $rt conntrackd -C /tmp/ctd-a.conf -s 2>&1 | sed 's/^/# conntrackd -s A: /' || true
+		ip netns exec $mb conntrackd -C /tmp/ctd-b.conf -s 2>&1 | sed 's/^/# conntrackd -s B: /' || true
+		ip netns exec $mb conntrack -L 2>&1 | head -n 5 | sed 's/^/# B: /' || true
+		sed 's/^/# conntrackd A: /' /tmp/ctd-a.log /tmp/ctd-a.out 2>/dev/null || true
+		sed 's/^/# conntrackd B: /' /tmp/ctd-b.log /tmp/ctd-b.out 2>/dev/null || true
+		ct_ns=0
+	fi
+	kill $apid $bpid 2>/dev/null || true
+	wait $apid $bpid 2>/dev/null || true
+}
+
+# mig_measure N ROUND: N flows through A (records and conntrack entries),
+# then flowstream's migration of the records and conntrackd's of the
+# entries; "bench mig N ROUND FS_NS FS_WIRE CT_NS CT_WIRE" (wire: bytes
+# A sent on the link meanwhile).
+mig_measure() {
+	local n=$1 round=$2 a
+	mig_modules load
+	flows "$n"
+	# Not timed: packets that the receive backlog could not take (the
+	# kernel deferring receive work to ksoftirqd, pktgen running ahead)
+	# are sent again, the flows already there only counted once more.
+	local try
+	for try in 1 2 3; do
+		send "$n"
+		a="$(records flowstream "$n") $(ns_count $rt)"
+		[ "$a" != "$n $n" ] || break
+		diag "mig $n round $round: A has $a records and conntrack entries after pktgen's run $try, sent again"
+	done
+	if [ "$a" != "$n $n" ]; then
+		not_ok "mig $n round $round: A has $a records and conntrack entries, not $n"
+	else
+		mig_fs "$n" "$round"
+		mig_ctd "$n" "$round"
+		if [ "$round" = 0 ]; then
+			diag "warm-up, not reported: mig $n: flowstream $fs_ns ns, conntrackd $ct_ns ns"
+		elif [ "$fs_ns" -gt 0 ] && [ "$ct_ns" -gt 0 ]; then
+			echo "bench mig $n $round $fs_ns $fs_wire $ct_ns $ct_wire"
+		fi
+	fi
+	mig_modules unload
+}
+
 meminfo() {
 	awk -v k="$1:" '$1 == k { print $2 * 1024 }' /proc/meminfo
 }
@@ -1139,6 +1412,24 @@ if [[ $parts == *" fosmem "* ]]; then
 	fi
 	$FLOWCTL -n $rt flow del all
 	fos_modules unload
+	flows 1000
+fi
+
+if [[ $parts == *" mig "* ]]; then
+	# State migration: flowstream's records against conntrackd's
+	# entries, N of each (BENCH_MIG_STATES), every N in every round.
+	mig_topology
+	mkfifo /tmp/ctd.fifo
+	exec 9<>/tmp/ctd.fifo
+	# shellcheck disable=SC2206
+	mig_states=(${BENCH_MIG_STATES:-1000 10000 100000})
+	for k in $(seq 0 "$fos_rounds"); do
+		for n in "${mig_states[@]}"; do
+			mig_measure "$n" "$k"
+		done
+	done
+	exec 9<&-
+	ip netns del $mb
 	flows 1000
 fi
 

@@ -81,6 +81,13 @@ $1 == "tcp" {
 }
 $1 == "mem" { mem[nm++] = $0 }
 $1 == "fosmem" { fosmem = $0 }
+$1 == "mig" {
+	# mig N ROUND FS_NS FS_WIRE CT_NS CT_WIRE
+	n = $2; mfs[n] = mfs[n] " " $4 / n; mct[n] = mct[n] " " $6 / n
+	mfw[n] = mfw[n] " " $5 / n; mcw[n] = mcw[n] " " $7 / n
+	mrat[n] = mrat[n] " " $6 / $4
+	if (!(n in mseen)) { mseen[n] = 1; morder[nmig++] = n }
+}
 END {
 	# --- forwarding: each variant against none, round by round
 	printf "%-11s %7s | %9s %6s | %9s %18s | %7s\n", "", "", "instr/pkt", "", "over none", "", "of ipt_"
@@ -317,6 +324,47 @@ END {
 		printf "\n\nFlowOS: one flow with count, %d UDP sessions live, %d packets held\n", x[2], x[6]
 		printf "memory per session (slab growth / sessions, upper bound): %.1f bytes\n", (x[2] > 0 ? x[3] / x[2] : 0)
 		printf "threads: %d flowstream/ kernel threads on %d CPUs, whatever the flows and sessions\n", x[4], x[5]
+	}
+	# --- state migration against conntrackd
+	if (nmig) {
+		printf "\n\nstate migration: N states from A to B (flowstream records, conntrackd entries)\n"
+		printf "%8s | %10s %9s %6s %7s | %10s %9s %6s %7s | %6s\n", "", "flowstream", "", "", "", "conntrackd", "", "", "", ""
+		printf "%8s | %10s %9s %6s %7s | %10s %9s %6s %7s | %6s\n", "states", "states/s", "instr/st", "spread", "B/st",
+			"states/s", "instr/st", "spread", "B/st", "ratio"
+		worst = 0
+		for (i = 0; i < nmig; i++) {
+			n = morder[i]
+			sf = spr("mig flowstream " n, mfs[n]); sc = spr("mig conntrackd " n, mct[n])
+			mgf = median(mfs[n]); mgc = median(mct[n]); mgr = median(mrat[n])
+			printf "%8d | %10.0f %9.0f %5.2f%% %7.1f | %10.0f %9.0f %5.2f%% %7.1f | %5.2fx\n", n, 1e9 / mgf, mgf, sf,
+				median(mfw[n]), 1e9 / mgc, mgc, sc, median(mcw[n]), mgr
+			if (i == 0 || mgr < worst) worst = mgr
+			mgn[i] = n; mgft[i] = mgf * n; mgct[i] = mgc * n
+		}
+		# what one state more costs, apart from the fixed part (processes
+		# started, daemons started, tables walked): the growth
+		# of the whole from one N to the next
+		if (nmig > 1) {
+			printf "\n%17s | %23s | %23s | %6s\n", "", "flowstream", "conntrackd", ""
+			printf "%17s | %10s %12s | %10s %12s | %6s\n", "from N to N", "instr/st", "fixed Minstr", "instr/st",
+				"fixed Minstr", "ratio"
+			for (i = 1; i < nmig; i++) {
+				dn = mgn[i] - mgn[i - 1]
+				if (dn <= 0) continue
+				df = (mgft[i] - mgft[i - 1]) / dn; dc = (mgct[i] - mgct[i - 1]) / dn
+				printf "%7d to %7d | %10.0f %12.1f | %10.0f %12.1f | %5.2fx\n", mgn[i - 1], mgn[i], df,
+					(mgft[i] - df * mgn[i]) / 1e6, dc, (mgct[i] - dc * mgn[i]) / 1e6, (df > 0 ? dc / df : 0)
+			}
+		}
+		printf "\nstates/s: states a guest second (one vCPU, 1 ns an instruction) from the\n"
+		printf "start to B holding all N in its kernel table; instr/st: instructions a\n"
+		printf "state; B/st: bytes A sent on the A-B link a state; ratio: conntrackd'"'"'s\n"
+		printf "instructions over flowstream'"'"'s in the same round, median of %d rounds;\n", split(mfs[morder[0]], x, " ")
+		printf "from N to N: the medians'"'"' growth a state between two N (the cost of one\n"
+		printf "state more) and the fixed part it leaves (processes and daemons started,\n"
+		printf "tables walked).\n"
+		printf "target, migration: flowstream >= 4x conntrackd'"'"'s states/s at every N (lowest %.2fx): %s\n",
+			worst, meet(worst >= 4)
 	}
 	if (bad != "") {
 		printf "\nREPEATS DISAGREE (more than %s%% between rounds):\n%s", spread, bad

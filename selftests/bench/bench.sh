@@ -11,7 +11,10 @@
 # in userspace (fs-nfq.c), and the FlowOS classifier's cost with 10, 100
 # and 1,000 flows; and with real TCP (fs-tcpbulk.c), FlowOS's tcp stream,
 # the match PM and the replace-match-count pipeline against fs-nfq
-# scanning payloads and counting.
+# scanning payloads and counting; and state migration: flowstream moving
+# N flow records from the router namespace to another (flowctl migrate
+# send/receive) against conntrackd (FTFW) moving the same flows' N
+# conntrack entries between the same two, in states a second.
 #
 # The guest is instruction-counted (run.sh -I: one vCPU, QEMU -icount
 # shift=0,sleep=off): its clock advances 1 ns per instruction executed, so
@@ -36,10 +39,12 @@
 # BENCH_BAL_ARGS: options of bench-balance (ctl/bench/bench_balance.c),
 # which runs on the host after the VM part (the one part timed by wall
 # clock, not in the VM; "make bench-balance" runs it alone);
-# BENCH_PARTS (default "main smp mem fos fostcp fosmem"): which parts to
-# run (accounting rounds, sampling blocks, memory, FlowOS, FlowOS with
-# TCP, FlowOS memory and threads; the FlowOS parts have BENCH_ROUNDS
-# rounds); BENCH_VARIANTS (default "none noop flowstream netflow
+# BENCH_PARTS (default "main smp mem fos fostcp fosmem mig"): which parts
+# to run (accounting rounds, sampling blocks, memory, FlowOS, FlowOS with
+# TCP, FlowOS memory and threads, state migration; the FlowOS and mig
+# parts have BENCH_ROUNDS rounds); BENCH_MIG_STATES (default "1000
+# 10000"; 100000 and 1000000 too): the mig part's state counts;
+# BENCH_VARIANTS (default "none noop flowstream netflow
 # conntrack"): the variants of the accounting rounds.
 set -euo pipefail
 
@@ -150,6 +155,8 @@ xt_kos=$(mods iptable_filter | tr '\n' ' ')
 ct_all=$(mods nf_conntrack)
 ct_ko=$(tail -n1 <<<"$ct_all")
 ct_kos=$(sed '$d' <<<"$ct_all" | tr '\n' ' ')
+# ctnetlink, for conntrackd in the mig part
+ctnl_kos=$(mods nf_conntrack_netlink | tr '\n' ' ')
 # tc sample (psample comes with act_sample) and nftables' numgen, loaded
 # and unloaded by the guest around their variants.
 tc_kos=$(mods act_sample cls_matchall sch_ingress | tr '\n' ' ')
@@ -169,6 +176,8 @@ PKTGEN_KO=$pktgen_ko
 XT_KOS="$xt_kos"
 CONNTRACK_KO=$ct_ko
 CT_KOS="$ct_kos"
+CTNL_KOS="$ctnl_kos"
+BENCH_MIG_STATES="${BENCH_MIG_STATES:-1000 10000}"
 TC_KOS="$tc_kos"
 NFT_KOS="$nft_kos"
 BENCH_PREFIXES=$bdir/bench-prefixes
@@ -194,14 +203,14 @@ BENCH_ROUNDS=$rounds
 BENCH_SMP_ROUNDS=$smp_rounds
 BENCH_SMP_PKTS=$smp_pkts
 BENCH_FOS_PKTS=$fos_pkts
-BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fostcp fosmem}"
+BENCH_PARTS="${BENCH_PARTS:-main smp mem fos fostcp fosmem mig}"
 BENCH_DIAG=${BENCH_DIAG:-0}
 BENCH_VARIANTS="${BENCH_VARIANTS:-none noop flowstream netflow conntrack}"
 EOF
 
 files=(-f "$conf" -f "$fsko" -f "$hbko" -f "$nhko" -f "$nfko" -f "$nfpkg/root$xtlib/libipt_NETFLOW.so"
-       -f "$xtlib/libxt_standard.so" -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
-for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $tc_kos $nft_kos $nfq_kos; do
+       -f "$xtlib/libxt_standard.so" -f /etc/protocols -f "$pm_count_ko" -f "$pm_match_ko" -f "$pm_replace_ko")
+for ko in $pktgen_ko $xt_kos $ct_kos $ct_ko $ctnl_kos $tc_kos $nft_kos $nfq_kos; do
 	files+=(-f "$ko")
 done
 
@@ -212,7 +221,8 @@ selftests/vm/run.sh -k stock -I -M "$mem" -T 5400 -o "$out/run" \
 	-e "BENCH_CONF=$conf" -e FS_TEST_TIMEOUT=5000 \
 	-b /usr/sbin/iptables-legacy -b "$(command -v tc)" -b "$(command -v nft)" \
 	-b "$bdir/bench-prefixes" -b "$bdir/bench-flows" -b "$bdir/fs-nfq" \
-	-b "$bdir/fs-tcpbulk" "${files[@]}" \
+	-b "$bdir/fs-tcpbulk" -b "$(command -v conntrackd)" -b "$(command -v conntrack)" \
+	"${files[@]}" \
 	-t "$here/bench-guest.sh" >"$out/run.tap" || rc=$?
 secs=$((SECONDS - t0))
 
