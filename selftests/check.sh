@@ -249,20 +249,22 @@ debug_vm() {
 		-e "FS_YNL_DIR=$cache/ynl-6.12" "${args[@]}"
 }
 
-# The debug kernel's selftests in two VMs, one per lane (about half an
-# hour each). The exporter is userspace: its kernel side (a listener's
-# overrun, exp_loss) runs here, the whole of it on the stock kernels. The
-# agent and the balancer are userspace over netlink operations the tests
-# here cover: they run on the stock kernels only.
+# The debug kernel's selftests in two VMs, one per lane: some 30 minutes
+# in the first (whose lane starts with the static and dkms stages, so
+# fos_badinput runs there), 40 in the second. The exporter is userspace:
+# its kernel side (a listener's overrun, exp_loss) runs here, the whole of
+# it on the stock kernels. The agent and the balancer are userspace over
+# netlink operations the tests here cover: they run on the stock kernels
+# only.
 vm_debug() {
 	debug_vm vm-debug -u "${core_tests[@]}" "${acct_tests[@]}" "${smp_tests[@]}" \
 		exp_loss.sh mig_badinput.sh smp_memory.sh acct_flood.sh mig_faults.sh \
-		core_ynl.sh
+		core_ynl.sh fos_badinput.sh
 }
 
 vm_debug2() {
-	debug_vm vm-debug2 "${fos_tests[@]}" mig_move.sh mig_chain.sh mig_fos.sh \
-		mig_unload.sh
+	debug_vm vm-debug2 fos_basic.sh fos_limits.sh fos_teardown.sh fos_pms.sh \
+		fos_replace_starts.sh mig_move.sh mig_chain.sh mig_fos.sh mig_unload.sh
 }
 
 vm_harness() {
