@@ -1550,6 +1550,7 @@ struct mig_recv {
 	struct {
 		uint32_t index;
 		char name[IF_NAMESIZE];
+		uint32_t here;	/* its counterpart's index here; 0: not yet */
 	} ifs[MIGS_IFACES_MAX];
 	unsigned int n_ifs;
 	const char *map[MAP_MAX][2];	/* --map-if A_DEV=B_DEV */
@@ -1705,6 +1706,7 @@ static int recv_hello(struct mig_recv *mr, char *msg, size_t len)
 			return EBADMSG;
 		}
 		mr->ifs[mr->n_ifs].index = mnl_attr_get_u32(itb[MIGS_IF_A_INDEX]);
+		mr->ifs[mr->n_ifs].here = 0;
 		snprintf(mr->ifs[mr->n_ifs].name, IF_NAMESIZE, "%s",
 			 mnl_attr_get_str(itb[MIGS_IF_A_NAME]));
 		mr->n_ifs++;
@@ -1755,23 +1757,32 @@ static int recv_add(struct mig_recv *mr, char *msg, size_t len)
 }
 
 /* A's ifindex to ours, through the names; 0 stays 0. */
+/*
+ * Interface @a of A as an interface index here (@b; 0 for 0): the one of
+ * its name, or of the name --map-if gives it. Looked up once a migration
+ * (if_nametoindex() is a socket, an ioctl and a close: it was most of
+ * the receiver's cost a record).
+ */
 static int recv_map_if(struct mig_recv *mr, uint32_t a, uint32_t *b)
 {
-	const char *name = NULL;
-	unsigned int i;
+	const char *name;
+	unsigned int i, j;
 
 	*b = 0;
 	if (!a)
 		return 0;
-	for (i = 0; i < mr->n_ifs && !name; i++)
-		if (mr->ifs[i].index == a)
-			name = mr->ifs[i].name;
-	if (!name)
+	for (i = 0; i < mr->n_ifs && mr->ifs[i].index != a; i++)
+		;
+	if (i == mr->n_ifs)
 		return -ENODEV;
-	for (i = 0; i < mr->n_map; i++)
-		if (!strcmp(mr->map[i][0], name))
-			name = mr->map[i][1];
-	*b = if_nametoindex(name);
+	if (!mr->ifs[i].here) {
+		name = mr->ifs[i].name;
+		for (j = 0; j < mr->n_map; j++)
+			if (!strcmp(mr->map[j][0], name))
+				name = mr->map[j][1];
+		mr->ifs[i].here = if_nametoindex(name);
+	}
+	*b = mr->ifs[i].here;
 	return *b ? 0 : -ENODEV;
 }
 
