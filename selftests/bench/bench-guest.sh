@@ -331,6 +331,11 @@ send() {
 	done
 }
 
+# ns_count NETNS: conntrack entries in NETNS.
+ns_count() {
+	ip netns exec "$1" cat /proc/sys/net/netfilter/nf_conntrack_count
+}
+
 # records VARIANT N: live flow records (or connections) of VARIANT; N for
 # the variants that keep none.
 records() {
@@ -340,7 +345,7 @@ records() {
 	nfq-*) nfq_total sessions ;;
 	flowstream) echo $(($(fs_stat records_created) - $(fs_stat records_ended))) ;;
 	netflow) sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow ;;
-	conntrack) ip netns exec $rt cat /proc/sys/net/netfilter/nf_conntrack_count ;;
+	conntrack) ns_count $rt ;;
 	esac
 }
 
@@ -1033,21 +1038,21 @@ mig_topology() {
 	ip -n $mb link set m1 up
 }
 
-# now_ns: the guest's clock in nanoseconds (bash's EPOCHREALTIME: no
-# process started, microseconds).
-now_ns() {
-	local t=$EPOCHREALTIME
+# epoch_ns TIME: an EPOCHREALTIME value (seconds, microseconds) in
+# nanoseconds.
+epoch_ns() {
+	local t=$1
 	echo $((10#${t//[.,]/} * 1000))
+}
+
+# now_ns: the guest's clock in nanoseconds (no process started).
+now_ns() {
+	epoch_ns "$EPOCHREALTIME"
 }
 
 # m0_tx: bytes A has sent on its link to B.
 m0_tx() {
 	ip -n $rt -j -s link show m0 | jq -r '.[0].stats64.tx.bytes'
-}
-
-# ns_count NETNS: conntrack entries in NETNS.
-ns_count() {
-	ip netns exec "$1" cat /proc/sys/net/netfilter/nf_conntrack_count
 }
 
 # mig_records NETNS: NETNS's flow records of the traffic (sources in
@@ -1152,7 +1157,8 @@ mig_fs() {
 		--map-if r0=m1 --map-if r1=m1 --timeout 600 >/tmp/mig.recv 2>/tmp/mig.recv.err &
 	local rpid=$!
 	for _ in $(seq 200); do
-		ip netns exec $mb grep -q ":1B58 00000000:0000 0A" /proc/net/tcp && break
+		ip netns exec $mb grep -q ":$(printf %04X $mig_port) 00000000:0000 0A" \
+			/proc/net/tcp && break
 		sleep 0.05
 	done
 	sleep 1			# settle: see the top
@@ -1223,8 +1229,7 @@ mig_ctd() {
 	wait_sock /tmp/ctd-a.ctl || diag "mig ctd: A's conntrackd did not start"
 	ip netns exec $rt conntrackd -C /tmp/ctd-a.conf -B || diag "mig ctd: conntrackd -B failed"
 	if wait $ppid; then
-		t1=$(<"/tmp/ctd.done")
-		t1=$((10#${t1//[.,]/} * 1000))
+		t1=$(epoch_ns "$(<"/tmp/ctd.done")")
 		ct_ns=$((t1 - t0))
 	else
 		ct_ns=0
