@@ -197,7 +197,7 @@ struct fs_mig_req {
 
 typedef int (*fs_mig_op_t)(struct fs_net *fsn, struct fs_mig *mig,
 			   struct fs_mig_req *req, struct genl_info *info);
-int fs_mig_doit_find(struct genl_info *info, u8 cmd, struct fs_mig_req *req,
+int fs_mig_doit_find(struct genl_info *info, struct fs_mig_req *req,
 		     fs_mig_op_t op);
 
 /* mig_pend.c */

@@ -484,9 +484,8 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
 
 /**
  * fs_mig_doit_find() - the doit of MIG_DEL, MIG_GET, MIG_SET and MIG_ACK
- * @info: the request
- * @cmd: the operation: MIG_SET has a phase to parse, MIG_ACK a sequence
- *	number, the others only the ID
+ * @info: the request (MIG_SET's has a phase to parse, MIG_ACK's a
+ *	sequence number, the others only the ID)
  * @req: filled with what the request holds, for @op
  * @op: what the operation does to the migration found, under fs_net.lock
  *
@@ -496,10 +495,11 @@ int fs_mig_req_id(struct nlattr *nest, u32 *id, u32 *batch, u8 *phase,
  *
  * Return: 0, or an error (-ENOENT: no such migration).
  */
-int fs_mig_doit_find(struct genl_info *info, u8 cmd, struct fs_mig_req *req,
+int fs_mig_doit_find(struct genl_info *info, struct fs_mig_req *req,
 		     fs_mig_op_t op)
 {
 	struct fs_net *fsn = fs_nl_begin(info);
+	u8 cmd = info->genlhdr->cmd;
 	struct fs_mig *mig;
 	int err;
 
@@ -535,8 +535,7 @@ static int fs_nl_mig_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fs_mig_req req;
 
-	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_DEL, &req,
-				fs_mig_del_one);
+	return fs_mig_doit_find(info, &req, fs_mig_del_one);
 }
 
 static const char *const fs_mig_phase_names[] = {
@@ -580,8 +579,7 @@ static int fs_nl_mig_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fs_mig_req req;
 
-	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_SET, &req,
-				fs_mig_set_one);
+	return fs_mig_doit_find(info, &req, fs_mig_set_one);
 }
 
 /* MIG_GET of one migration: the reply built under the lock, sent after. */
@@ -606,8 +604,7 @@ static int fs_nl_mig_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fs_mig_req req;
 
-	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_GET, &req,
-				fs_mig_get_one) ?:
+	return fs_mig_doit_find(info, &req, fs_mig_get_one) ?:
 	       genlmsg_reply(req.reply, info);
 }
 

@@ -170,8 +170,7 @@ int fs_nl_mig_ack(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fs_mig_req req;
 
-	return fs_mig_doit_find(info, FLOWSTREAM_CMD_MIG_ACK, &req,
-				fs_mig_ack_one);
+	return fs_mig_doit_find(info, &req, fs_mig_ack_one);
 }
 
 /*
